@@ -1,0 +1,3 @@
+from assises_tui.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,71 @@
+"""Command-line front door: ``assises [--workspace DIR] COMMAND``.
+
+Each subcommand lives in its own module under ``assises_tui.cli`` and exposes
+``register(subparsers)``; the parser it adds sets ``func=run`` where
+``run(args) -> int``. Exit codes: 0 ok, 1 the command ran and found problems,
+2 usage or environment error. Errors are one French sentence on stderr; ``--debug``
+shows the traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+import traceback
+
+from assises_tui.errors import AssisesError
+
+#: Subcommand modules, in the order they appear in ``assises --help``.
+COMMAND_MODULES = [
+    "workspace_cmds",  # init, open (app), demo, verify, backup, restore
+    "browse_cmds",  # list, show, stats
+]
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # argparse exits 2 already; keep it French-ish
+        self.print_usage(sys.stderr)
+        print(f"assises : erreur d'utilisation — {message}", file=sys.stderr)
+        raise SystemExit(2)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="assises",
+        description="Assises — dépouillement d'une consultation publique reçue par courriel.",
+    )
+    parser.add_argument(
+        "--workspace",
+        metavar="DIR",
+        help="dossier de travail (sinon $ASSISES_WORKSPACE, sinon le dossier par défaut)",
+    )
+    parser.add_argument(
+        "--debug", action="store_true", help="afficher la trace complète des erreurs"
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMANDE", parser_class=_Parser)
+    for name in COMMAND_MODULES:
+        importlib.import_module(f"assises_tui.cli.{name}").register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    func = getattr(args, "func", None)
+    if func is None:  # no command: open the app
+        from assises_tui.cli.workspace_cmds import run_open
+
+        func = run_open
+    try:
+        return int(func(args) or 0)
+    except AssisesError as exc:
+        if args.debug:
+            traceback.print_exc()
+        print(f"assises : {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("assises : interrompu.", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0

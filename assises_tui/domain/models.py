@@ -1,0 +1,201 @@
+"""Contributions and what reviewers attach to them.
+
+Records are frozen dataclasses; a change builds a new record with ``dataclasses.replace``
+and appends a :class:`HistoryEntry`. Conversion to and from plain dicts (the stored form)
+lives here so that every backend stores the same shape.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+
+class Status(StrEnum):
+    NEW = "new"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    OFF_TOPIC = "off_topic"
+    DUPLICATE = "duplicate"
+    NOT_CONTRIBUTION = "not_contribution"
+
+    @property
+    def label(self) -> str:
+        return STATUS_LABELS[self]
+
+
+STATUS_LABELS: dict[Status, str] = {
+    Status.NEW: "Nouveau",
+    Status.IN_PROGRESS: "En cours",
+    Status.DONE: "Traité",
+    Status.OFF_TOPIC: "Hors sujet",
+    Status.DUPLICATE: "Doublon",
+    Status.NOT_CONTRIBUTION: "Hors contribution",
+}
+
+#: Statuses that still need a reviewer ("what is left").
+OPEN_STATUSES = frozenset({Status.NEW, Status.IN_PROGRESS})
+
+CATEGORY_LABELS: dict[str, str] = {
+    "citoyen": "Citoyen",
+    "elu": "Élu",
+    "police": "Police",
+    "gendarmerie": "Gendarmerie",
+    "association": "Association",
+    "entreprise": "Entreprise",
+    "autre": "Autre",
+}
+
+EXCERPT_KINDS: dict[str, str] = {
+    "constat": "Constat",
+    "proposition": "Proposition",
+    "citation": "Citation",
+}
+
+
+def _dt_out(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _dt_in(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str  # as given by the sender: display only, never a path
+    content_type: str
+    size: int
+    blob: str | None  # sha256 of the bytes in the blob store
+    text_blob: str | None = None  # sha256 of the extracted text (utf-8)
+    note: str | None = None  # why text is missing or cut (limits, unreadable…)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Attachment:
+        return cls(**{f.name: data.get(f.name) for f in fields(cls)})
+
+
+@dataclass(frozen=True)
+class Excerpt:
+    id: str
+    start: int  # character offsets into the contribution's normalised body text
+    end: int
+    text: str
+    theme: str
+    kind: str  # constat | proposition | citation
+    note: str = ""
+    author: str = ""
+    created_at: str = ""
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Excerpt:
+        return cls(**{f.name: data.get(f.name, "") for f in fields(cls)})
+
+
+@dataclass(frozen=True)
+class Note:
+    author: str
+    at: str
+    text: str
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Note:
+        return cls(data.get("author", ""), data.get("at", ""), data.get("text", ""))
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    who: str
+    at: str  # ISO 8601 with offset
+    what: str  # field or action name: status, themes, note, excerpt, import…
+    before: Any = None
+    after: Any = None
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> HistoryEntry:
+        return cls(
+            data.get("who", ""),
+            data.get("at", ""),
+            data.get("what", ""),
+            data.get("before"),
+            data.get("after"),
+        )
+
+
+@dataclass(frozen=True)
+class Contribution:
+    id: int
+    message_id: str
+    received_at: datetime | None
+    date_uncertain: bool
+    sender_name: str
+    sender_email: str
+    subject: str
+    body_blob: str | None  # sha256 of the normalised body text (utf-8)
+    raw_blob: str | None  # sha256 of the raw e-mail bytes, byte for byte
+    raw_sha256: str = ""
+    attachments: tuple[Attachment, ...] = ()
+    status: Status = Status.NEW
+    status_reason: str = ""  # why the importer set aside (auto-reply, bounce…)
+    themes: tuple[str, ...] = ()
+    excerpts: tuple[Excerpt, ...] = ()
+    notes: tuple[Note, ...] = ()
+    assignee: str = ""
+    late: bool = False
+    duplicate_of: int | None = None
+    cluster: int | None = None
+    contributor_category: str = ""
+    commune: str = ""
+    source: str = ""  # where it was imported from (file name, not a path we reuse)
+    snippet: str = ""  # first characters of the body, folded to one line, for lists
+    text_fingerprint: str = ""  # hash of the folded text, for duplicates
+    history: tuple[HistoryEntry, ...] = ()
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS[self.status]
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["received_at"] = _dt_out(self.received_at)
+        data["status"] = self.status.value
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Contribution:
+        values = {f.name: data[f.name] for f in fields(cls) if f.name in data}
+        values["received_at"] = _dt_in(data.get("received_at"))
+        values["status"] = Status(data.get("status", "new"))
+        values["attachments"] = tuple(Attachment.from_dict(a) for a in data.get("attachments", ()))
+        values["excerpts"] = tuple(Excerpt.from_dict(e) for e in data.get("excerpts", ()))
+        values["notes"] = tuple(Note.from_dict(n) for n in data.get("notes", ()))
+        values["history"] = tuple(HistoryEntry.from_dict(h) for h in data.get("history", ()))
+        values["themes"] = tuple(data.get("themes", ()))
+        return cls(**values)
+
+
+@dataclass(frozen=True)
+class QuarantineEntry:
+    """A message that could not be understood at all, kept with its raw bytes."""
+
+    id: int
+    source: str
+    reason: str
+    raw_blob: str | None
+    at: str
+
+
+@dataclass
+class ImportReport:
+    read: int = 0
+    imported: int = 0
+    already_present: int = 0
+    duplicates: int = 0
+    not_contributions: int = 0
+    late: int = 0
+    quarantined: list[dict[str, str]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)

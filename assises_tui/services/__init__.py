@@ -1,0 +1,1 @@
+"""Services: what screens and the CLI ask for. No textual/rich here."""

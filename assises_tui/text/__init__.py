@@ -1,0 +1,1 @@
+"""Text handling without any UI: normalisation, repair, folding, safety, personal data."""
