@@ -20,6 +20,7 @@ from assises_tui.errors import AssisesError
 COMMAND_MODULES = [
     "workspace_cmds",  # init, open (app), demo, verify, backup, restore
     "browse_cmds",  # list, show, stats
+    "tag_cmds",  # tag, suggest, codebook, agreement
 ]
 
 
