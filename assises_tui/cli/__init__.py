@@ -55,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     func = getattr(args, "func", None)
     if func is None:  # no command: open the app
-        from assises_tui.cli.workspace_cmds import run_open
+        from assises_tui.cli.app_cmds import run_open
 
         func = run_open
     try:

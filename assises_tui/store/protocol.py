@@ -11,10 +11,14 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from assises_tui.domain.models import Contribution, QuarantineEntry
+from assises_tui.errors import AssisesError
 
 
-class StoreError(Exception):
-    """A store problem with a French, user-facing message (no traceback needed)."""
+class StoreError(AssisesError):
+    """A store problem with a French, user-facing message (no traceback needed).
+
+    An ``AssisesError``, so the CLI prints its sentence and exits 2 without a traceback.
+    """
 
 
 class StoreLockedError(StoreError):

@@ -1,0 +1,108 @@
+"""``assises init | verify | backup | restore`` and ``open_workspace`` for other commands."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from assises_tui.cli.output import emit_json, say
+from assises_tui.paths import default_workspace_dir
+from assises_tui.workspace import Workspace
+
+
+def workspace_dir(args: argparse.Namespace) -> Path:
+    """``--workspace``, else ``$ASSISES_WORKSPACE``, else the user's default folder."""
+    given = getattr(args, "workspace", None)
+    return Path(given).expanduser() if given else default_workspace_dir()
+
+
+def open_workspace(args: argparse.Namespace, *, write: bool) -> Workspace:
+    """Open the workspace named by the global options.
+
+    ``write=False`` opens a read-only view (no lock needed, works while the app is open);
+    ``write=True`` takes the writer lock and raises StoreLockedError (exit 2, the lock
+    message) when another process holds it.
+    """
+    return Workspace.open(workspace_dir(args), read_only=not write)
+
+
+# -- commands ----------------------------------------------------------------
+def run_init(args: argparse.Namespace) -> int:
+    root = Path(args.dir).expanduser() if args.dir else workspace_dir(args)
+    config = Path(args.config) if args.config else None
+    with Workspace.init(root, config) as ws:
+        say(f"Espace de travail créé : {ws.root}")
+        say(f"Consultation : {ws.config.title} ({ws.config.department})")
+    return 0
+
+
+def run_verify(args: argparse.Namespace) -> int:
+    with open_workspace(args, write=False) as ws:
+        problems = ws.store.verify()
+        count = ws.store.count()
+    if args.json:
+        emit_json({"ok": not problems, "contributions": count, "problems": problems})
+    elif problems:
+        say(f"{len(problems)} problème(s) trouvé(s) :")
+        for problem in problems:
+            say(f"  - {problem}")
+    else:
+        say(f"Tout est en ordre : {count} contribution(s), fichiers et empreintes vérifiés.")
+    return 1 if problems else 0
+
+
+def run_backup(args: argparse.Namespace) -> int:
+    # Read-only is enough: the copy is consistent and the app may stay open meanwhile.
+    with open_workspace(args, write=False) as ws:
+        dest = Path(args.output).expanduser().absolute() if args.output else None
+        path = ws.store.backup("manuelle", dest)
+    if args.json:
+        emit_json({"backup": str(path)})
+    else:
+        say(f"Sauvegarde écrite : {path}")
+    return 0
+
+
+def run_restore(args: argparse.Namespace) -> int:
+    from assises_tui.store.backup import restore_backup
+
+    root = workspace_dir(args)
+    aside = restore_backup(root, args.backup)
+    say(f"Sauvegarde restaurée dans {root}.")
+    say(f"L'ancienne base est conservée à part : {aside}")
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "init",
+        help="créer un espace de travail",
+        description="Crée un espace de travail à partir d'un consultation.toml "
+        "(par défaut celui de l'Allier).",
+    )
+    p.add_argument("dir", nargs="?", metavar="DIR", help="dossier à créer (vide ou absent)")
+    p.add_argument("--config", metavar="FICHIER", help="consultation.toml à utiliser")
+    p.set_defaults(func=run_init)
+
+    p = sub.add_parser(
+        "verify",
+        help="vérifier la base et les empreintes",
+        description="Relit chaque fichier de la base et vérifie l'empreinte de chaque pièce.",
+    )
+    p.add_argument("--json", action="store_true", help="résultat en JSON")
+    p.set_defaults(func=run_verify)
+
+    p = sub.add_parser("backup", help="sauvegarder la base", description="Sauvegarde la base.")
+    p.add_argument("-o", "--output", metavar="FICHIER", help="fichier .tar.gz à écrire")
+    p.add_argument("--json", action="store_true", help="résultat en JSON")
+    p.set_defaults(func=run_backup)
+
+    p = sub.add_parser(
+        "restore",
+        help="restaurer une sauvegarde",
+        description="Remet en place une sauvegarde ; la base actuelle est conservée à part.",
+    )
+    p.add_argument(
+        "backup", metavar="SAUVEGARDE", help="fichier .tar.gz (ou son nom dans backups/)"
+    )
+    p.set_defaults(func=run_restore)

@@ -1,0 +1,114 @@
+"""Content-addressed blob store: ``blobs/ab/cdef…`` named by the sha256 of the bytes.
+
+Raw e-mails, attachments and extracted texts live here, outside the JSON records, so a
+status change never rewrites them. A blob is written once (temp file, fsync, rename,
+folder fsync) and never modified; the only deletion is the RGPD purge.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import secrets
+from pathlib import Path
+
+from assises_tui.store.atomic import FILE_MODE, ensure_dir, fsync_dir, remove_temp_files
+from assises_tui.store.protocol import StoreError
+
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+class BlobStore:
+    def __init__(self, root: Path, *, read_only: bool = False) -> None:
+        self.root = root
+        self.read_only = read_only
+        # Temporaries live in one folder (same file system) so a crashed writer's leftovers
+        # are cleaned with one listing instead of scanning 256 folders.
+        self.tmp_dir = root / "tmp"
+
+    def path_for(self, sha256: str) -> Path:
+        if not _SHA256.match(sha256 or ""):
+            raise StoreError(f"Empreinte de fichier invalide : « {sha256!r} ».")
+        return self.root / sha256[:2] / sha256[2:]
+
+    def put(self, data: bytes) -> str:
+        if self.read_only:
+            raise StoreError(
+                "Espace de travail ouvert en lecture seule : aucune modification n'est possible."
+            )
+        digest = sha256_hex(data)
+        final = self.path_for(digest)
+        if final.exists():
+            return digest  # same bytes already stored: content addressing makes this free
+        ensure_dir(self.tmp_dir)
+        ensure_dir(final.parent)
+        tmp = self.tmp_dir / f".{digest[:16]}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+        try:
+            os.fchmod(fd, FILE_MODE)
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+            os.fsync(fd)
+        except BaseException:
+            os.close(fd)
+            tmp.unlink(missing_ok=True)
+            raise
+        os.close(fd)
+        os.replace(tmp, final)
+        fsync_dir(final.parent)
+        return digest
+
+    def get(self, sha256: str) -> bytes:
+        path = self.path_for(sha256)
+        try:
+            return path.read_bytes()
+        except FileNotFoundError:
+            raise StoreError(
+                f"Fichier enregistré introuvable : {path} (lancez « assises verify »)."
+            ) from None
+
+    def has(self, sha256: str) -> bool:
+        try:
+            return self.path_for(sha256).is_file()
+        except StoreError:
+            return False
+
+    def delete(self, sha256: str) -> None:
+        if self.read_only:
+            raise StoreError(
+                "Espace de travail ouvert en lecture seule : aucune modification n'est possible."
+            )
+        path = self.path_for(sha256)
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            return
+        fsync_dir(path.parent)
+
+    def check(self, sha256: str) -> str | None:
+        """None when the blob exists and its content matches its name, else the problem."""
+        try:
+            path = self.path_for(sha256)
+        except StoreError as exc:
+            return str(exc)
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            return f"le fichier {path.relative_to(self.root.parent)} est absent"
+        except OSError as exc:
+            return f"le fichier {path.relative_to(self.root.parent)} est illisible ({exc.strerror})"
+        if sha256_hex(data) != sha256:
+            return (
+                f"le fichier {path.relative_to(self.root.parent)} a été modifié "
+                "(son empreinte ne correspond plus)"
+            )
+        return None
+
+    def cleanup(self) -> None:
+        remove_temp_files(self.tmp_dir)

@@ -1,0 +1,120 @@
+"""One writer per workspace.
+
+The writer holds ``fcntl.flock`` on the ``lock`` file for as long as the workspace is
+open; the kernel releases it when the process dies, so a crash never leaves the
+workspace locked. The file also records pid, host and since when, for the refusal
+message. Where flock is not available (some network file systems), the recorded pid is
+used: a dead pid on this host is a stale lock and is taken over.
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import json
+import os
+import socket
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from assises_tui.store.atomic import FILE_MODE
+from assises_tui.store.protocol import StoreLockedError
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # exists, owned by someone else
+        return True
+    return True
+
+
+def read_lock_info(path: Path) -> dict[str, Any]:
+    try:
+        info = json.loads(path.read_text(encoding="utf-8") or "{}")
+    except (OSError, ValueError):
+        return {}
+    return info if isinstance(info, dict) else {}
+
+
+def _since_text(since: str) -> str:
+    try:
+        moment = datetime.fromisoformat(since).astimezone()
+    except (TypeError, ValueError):
+        return "une date inconnue"
+    return moment.strftime("%d/%m/%Y à %H:%M:%S")
+
+
+def locked_message(info: dict[str, Any]) -> str:
+    pid = info.get("pid", "?")
+    host = info.get("host", "hôte inconnu")
+    since = _since_text(str(info.get("since", "")))
+    return (
+        f"L'espace de travail est déjà ouvert en écriture par le processus {pid} sur {host} "
+        f"depuis le {since} ; fermez-le ou ouvrez celui-ci en lecture seule."
+    )
+
+
+class WriterLock:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._fd: int | None = None
+
+    @property
+    def held(self) -> bool:
+        return self._fd is not None
+
+    def acquire(self) -> None:
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, FILE_MODE)
+        try:
+            os.fchmod(fd, FILE_MODE)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise StoreLockedError(locked_message(read_lock_info(self.path))) from None
+            except OSError as exc:
+                if exc.errno not in (errno.ENOLCK, errno.EOPNOTSUPP, errno.ENOSYS):
+                    raise
+                self._check_recorded_owner()
+            self._fd = fd
+            self._write_info()
+        except BaseException:
+            if self._fd is None:
+                os.close(fd)
+            raise
+
+    def _check_recorded_owner(self) -> None:
+        """No flock here: trust the recorded owner unless it is a dead process on this host."""
+        info = read_lock_info(self.path)
+        pid, host = info.get("pid"), info.get("host")
+        if not isinstance(pid, int) or pid == os.getpid():
+            return
+        if host != socket.gethostname() or _pid_alive(pid):
+            raise StoreLockedError(locked_message(info))
+        # Stale: the recorded writer died on this host; taking over is safe.
+
+    def _write_info(self) -> None:
+        assert self._fd is not None
+        info = {
+            "pid": os.getpid(),
+            "host": socket.gethostname(),
+            "since": datetime.now(UTC).astimezone().isoformat(timespec="seconds"),
+        }
+        data = json.dumps(info).encode()
+        os.ftruncate(self._fd, 0)
+        os.pwrite(self._fd, data, 0)
+        os.fsync(self._fd)
+
+    def release(self) -> None:
+        if self._fd is None:
+            return
+        fd, self._fd = self._fd, None
+        try:
+            # Emptied rather than deleted: deleting would let two processes lock two inodes.
+            os.ftruncate(fd, 0)
+            fcntl.flock(fd, fcntl.LOCK_UN)
+        finally:
+            os.close(fd)

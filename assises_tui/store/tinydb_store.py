@@ -1,0 +1,551 @@
+"""The TinyDB backend of :class:`assises_tui.store.protocol.Store`.
+
+Records are sharded TinyDB files (see ``shards.py``) behind an in-memory cache filled at
+open, so reads never touch the disk. A write that touches one shard is one atomic file
+replacement. A write that touches several shards (bulk actions, imports) is made
+all-or-nothing by a journal: the new records are first written durably to
+``store/journal.json``, then each shard is replaced, then the journal is deleted. A
+journal found on open is replayed (replacing a record twice is harmless), so after a
+crash either none or all of the records are new. A read-only view overlays the journal in
+memory instead of replaying it.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any, BinaryIO, TypeVar
+
+from assises_tui.domain.models import Contribution, QuarantineEntry
+from assises_tui.store import backup as backups
+from assises_tui.store.atomic import (
+    UnreadableFileError,
+    dump_json,
+    ensure_dir,
+    read_json,
+    remove_durably,
+    remove_temp_files,
+    write_atomic,
+)
+from assises_tui.store.blobs import BlobStore
+from assises_tui.store.layout import DEFAULT_SHARD_SIZE, Layout
+from assises_tui.store.lock import WriterLock
+from assises_tui.store.meta import AuditLog, MetaDB
+from assises_tui.store.migrations import SCHEMA_VERSION, check_version, migrate
+from assises_tui.store.protocol import StoreCorruptError, StoreError
+from assises_tui.store.shards import Shards
+
+T = TypeVar("T")
+READ_ONLY_MESSAGE = (
+    "Espace de travail ouvert en lecture seule : aucune modification n'est possible."
+)
+
+
+def _now() -> str:
+    return datetime.now(UTC).astimezone().isoformat(timespec="seconds")
+
+
+def corrupt_error(root: Path, path: Path, detail: str) -> StoreCorruptError:
+    good = backups.newest_good_backup(root)
+    advice = (
+        f"Dernière sauvegarde valide : {good} ; pour la remettre en place : assises restore {good}."
+        if good
+        else "Aucune sauvegarde valide n'a été trouvée dans backups/."
+    )
+    return StoreCorruptError(
+        f"Le fichier {path} est illisible ({detail}) ; il n'a pas été modifié. {advice}"
+    )
+
+
+class TinyDBStore:
+    read_only: bool
+    root: Path
+
+    # -- lifecycle ---------------------------------------------------------
+    @classmethod
+    def create(cls, root: Path, *, shard_size: int = DEFAULT_SHARD_SIZE) -> None:
+        """Lay out an empty store in workspace ``root`` (which must exist)."""
+        layout = Layout(root)
+        if layout.meta.exists():
+            raise StoreError(f"Une base existe déjà dans {layout.store}.")
+        for folder in (layout.store, layout.contributions, layout.blobs, layout.backups):
+            ensure_dir(folder)
+        meta = MetaDB(layout.meta)
+        meta.set_meta(
+            {
+                "schema_version": SCHEMA_VERSION,
+                "next_id": 1,
+                "next_quarantine_id": 1,
+                "shard_size": shard_size,
+                "created_at": _now(),
+                "last_backup_day": "",
+            }
+        )
+
+    @classmethod
+    def open(cls, root: Path, *, read_only: bool = False, daily_backup: bool = True) -> TinyDBStore:
+        """Open the store; a writer takes the workspace lock (StoreLockedError if held)."""
+        store = cls(root, read_only=read_only)
+        try:
+            store._load()
+        except BaseException:
+            store.close()
+            raise
+        if not read_only and daily_backup:
+            store._maybe_daily_backup()
+        return store
+
+    def __init__(self, root: Path, *, read_only: bool = False) -> None:
+        self.root = root
+        self.read_only = read_only
+        self.layout = Layout(root)
+        self._lock = threading.RLock()
+        self._writer = None if read_only else WriterLock(self.layout.lock)
+        self._broken: str | None = None
+        self._closed = False
+        self._backup_thread: threading.Thread | None = None
+        self.blobs = BlobStore(self.layout.blobs, read_only=read_only)
+        self.audit_log = AuditLog(self.layout.audit)
+        self._raw: dict[int, dict[str, Any]] = {}
+        self._objs: dict[int, Contribution] = {}
+        self._by_message_id: dict[str, int] = {}
+        self._by_raw_sha: dict[str, int] = {}
+        self._sorted_ids: list[int] | None = None
+        self._signatures: dict[str, Any] = {}
+        if self._writer is not None:
+            if not root.is_dir():
+                raise StoreError(f"Aucun espace de travail dans {root}.")
+            self._writer.acquire()
+
+    def close(self) -> None:
+        thread = self._backup_thread
+        if thread is not None:
+            thread.join()
+        if self._writer is not None:
+            self._writer.release()
+        self._closed = True
+
+    def __enter__(self) -> TinyDBStore:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    # -- loading -----------------------------------------------------------
+    def _guard(self, func: Callable[[], T]) -> T:
+        try:
+            return func()
+        except UnreadableFileError as exc:
+            raise corrupt_error(self.root, exc.path, exc.detail) from None
+
+    def _load(self) -> None:
+        layout = self.layout
+        if not layout.meta.exists():
+            raise StoreError(f"Aucune base Assises dans {layout.root} (store/meta.json absent).")
+        self._meta = MetaDB(layout.meta, read_only=self.read_only)
+        meta = self._guard(self._meta.meta)
+        shard_size = int(meta.get("shard_size") or DEFAULT_SHARD_SIZE)
+        self._shards = Shards(layout.contributions, shard_size, read_only=self.read_only)
+        journal = self._guard(lambda: read_json(layout.journal))
+        if journal is not None and not self.read_only:
+            self._replay(journal)  # before the version check: it may carry a migration
+            journal = None
+            meta = self._guard(self._meta.meta)
+        version = int(meta.get("schema_version", 1))
+        check_version(version, str(layout.store))
+        self._load_shards()
+        if journal is not None:
+            self._overlay(journal)
+        if version < SCHEMA_VERSION:
+            self._migrate(meta, version)
+        self._rebuild_indexes()
+        self._signatures = self._current_signatures()
+        if not self.read_only:
+            remove_temp_files(layout.store)
+            remove_temp_files(layout.contributions)
+            self.blobs.cleanup()
+
+    def _load_shards(self) -> None:
+        raw: dict[int, dict[str, Any]] = {}
+        for index in self._shards.existing():
+            records = self._guard(lambda i=index: self._shards.load(i))
+            for cid, record in records.items():
+                if self._shards.index_of(cid) != index or record.get("id") != cid:
+                    raise corrupt_error(
+                        self.root,
+                        self._shards.path_of(index),
+                        f"la contribution n° {cid} n'est pas à sa place",
+                    )
+            raw.update(records)
+        self._raw = raw
+        self._objs = {}
+        self._sorted_ids = None
+
+    def _journal_records(self, journal: Any) -> dict[int, dict[str, Any]]:
+        if not isinstance(journal, dict) or not isinstance(journal.get("records"), dict):
+            raise corrupt_error(self.root, self.layout.journal, "structure inattendue")
+        return {int(k): v for k, v in journal["records"].items()}
+
+    def _replay(self, journal: Any) -> None:
+        records = self._journal_records(journal)
+        for index, part in self._by_shard(records).items():
+            self._shards.write(index, part)
+        if journal.get("meta"):
+            self._meta.set_meta(journal["meta"])
+        remove_durably(self.layout.journal)
+
+    def _overlay(self, journal: Any) -> None:
+        for cid, record in self._journal_records(journal).items():
+            self._raw[cid] = record
+            self._objs.pop(cid, None)
+        self._sorted_ids = None
+
+    def _migrate(self, meta: dict[str, Any], version: int) -> None:
+        new_meta = dict(meta)
+        migrate(self._raw, new_meta, version)
+        self._objs = {}
+        if self.read_only:
+            return  # migrated in memory only; the writer will migrate the files
+        self.backup(f"avant migration format {version}")
+        self._commit(dict(self._raw), meta_update=new_meta, force_journal=True)
+
+    def _rebuild_indexes(self) -> None:
+        by_mid: dict[str, int] = {}
+        by_sha: dict[str, int] = {}
+        for cid, record in self._raw.items():
+            mid = record.get("message_id")
+            if mid:
+                by_mid.setdefault(mid, cid)
+            sha = record.get("raw_sha256")
+            if sha:
+                by_sha.setdefault(sha, cid)
+        self._by_message_id, self._by_raw_sha = by_mid, by_sha
+
+    def _by_shard(self, records: dict[int, dict[str, Any]]) -> dict[int, dict[int, dict]]:
+        grouped: dict[int, dict[int, dict[str, Any]]] = defaultdict(dict)
+        for cid, record in records.items():
+            grouped[self._shards.index_of(cid)][cid] = record
+        return grouped
+
+    # -- writing -------------------------------------------------------------
+    def _check_writable(self) -> None:
+        if self.read_only:
+            raise StoreError(READ_ONLY_MESSAGE)
+        if self._closed:
+            raise StoreError("L'espace de travail est fermé.")
+        if self._broken:
+            raise StoreError(self._broken)
+
+    def _commit(
+        self,
+        records: dict[int, dict[str, Any]],
+        meta_update: dict[str, Any] | None = None,
+        force_journal: bool = False,
+    ) -> None:
+        grouped = self._by_shard(records)
+        journaled = force_journal or len(grouped) > 1 or meta_update is not None
+        if journaled:
+            write_atomic(
+                self.layout.journal,
+                dump_json(
+                    {"records": {str(k): v for k, v in records.items()}, "meta": meta_update}
+                ),
+            )
+        try:
+            for index, part in grouped.items():
+                self._shards.write(index, part)
+            if meta_update:
+                self._meta.set_meta(meta_update)
+        except BaseException as exc:
+            for index in grouped:
+                self._shards.invalidate(index)
+            self._meta.invalidate()
+            if journaled:
+                # The journal is durable, so the change is committed: further writes now
+                # would be overwritten by its replay. Refuse them until the next open.
+                self._broken = (
+                    "Une écriture n'a pas pu être achevée ; elle le sera à la prochaine "
+                    f"ouverture de l'espace de travail. Fermez puis rouvrez Assises ({exc})."
+                )
+                raise StoreError(self._broken) from exc
+            raise StoreError(f"Échec de l'enregistrement : {exc}.") from exc
+        if journaled:
+            remove_durably(self.layout.journal)
+
+    def _remember(self, items: Iterable[Contribution], records: dict[int, dict]) -> None:
+        for item in items:
+            old = self._raw.get(item.id)
+            if old is not None:
+                if self._by_message_id.get(old.get("message_id", "")) == item.id:
+                    del self._by_message_id[old["message_id"]]
+                if self._by_raw_sha.get(old.get("raw_sha256", "")) == item.id:
+                    del self._by_raw_sha[old["raw_sha256"]]
+            else:
+                self._sorted_ids = None
+            self._raw[item.id] = records[item.id]
+            self._objs[item.id] = item
+            if item.message_id:
+                self._by_message_id.setdefault(item.message_id, item.id)
+            if item.raw_sha256:
+                self._by_raw_sha.setdefault(item.raw_sha256, item.id)
+
+    def allocate_ids(self, count: int) -> list[int]:
+        self._check_writable()
+        if count < 0:
+            raise StoreError("Nombre de numéros à réserver invalide.")
+        with self._lock:
+            first = self._meta.allocate("next_id", count)
+        return list(range(first, first + count))
+
+    def add_many(self, items: Sequence[Contribution]) -> None:
+        self._check_writable()
+        if not items:
+            return
+        with self._lock:
+            seen: set[int] = set()
+            for item in items:
+                if item.id in self._raw or item.id in seen:
+                    raise StoreError(f"La contribution n° {item.id} existe déjà.")
+                self._shards.index_of(item.id)
+                seen.add(item.id)
+            records = {item.id: item.to_dict() for item in items}
+            meta_update = None
+            next_id = int(self._meta.meta().get("next_id", 1))
+            if max(seen) >= next_id:  # ids not reserved: never hand them out again
+                meta_update = {"next_id": max(seen) + 1}
+            self._commit(records, meta_update)
+            self._remember(items, records)
+
+    def save(self, item: Contribution) -> None:
+        self.save_many([item])
+
+    def save_many(self, items: Sequence[Contribution]) -> None:
+        self._check_writable()
+        if not items:
+            return
+        with self._lock:
+            latest = {item.id: item for item in items}  # last one wins, like sequential saves
+            for cid in latest:
+                if cid not in self._raw:
+                    raise StoreError(f"La contribution n° {cid} n'existe pas.")
+            records = {cid: item.to_dict() for cid, item in latest.items()}
+            self._commit(records)
+            self._remember(latest.values(), records)
+
+    # -- reading -------------------------------------------------------------
+    def get(self, cid: int) -> Contribution | None:
+        item = self._objs.get(cid)
+        if item is None:
+            raw = self._raw.get(cid)
+            if raw is None:
+                return None
+            item = Contribution.from_dict(raw)
+            self._objs[cid] = item
+        return item
+
+    def ids(self) -> list[int]:
+        """Every contribution id, ascending (cheap: no record is built)."""
+        with self._lock:
+            if self._sorted_ids is None:
+                self._sorted_ids = sorted(self._raw)
+            return list(self._sorted_ids)
+
+    def all(self) -> list[Contribution]:
+        get = self.get
+        return [get(cid) for cid in self.ids()]  # type: ignore[misc]
+
+    def count(self) -> int:
+        return len(self._raw)
+
+    def id_for_message_id(self, message_id: str) -> int | None:
+        return self._by_message_id.get(message_id) if message_id else None
+
+    def id_for_raw_sha256(self, sha256: str) -> int | None:
+        return self._by_raw_sha.get(sha256) if sha256 else None
+
+    def _current_signatures(self) -> dict[str, Any]:
+        sigs: dict[str, Any] = {f"shard:{i}": s for i, s in self._shards.signatures().items()}
+        for name, path in (("meta", self.layout.meta), ("journal", self.layout.journal)):
+            try:
+                st = path.stat()
+                sigs[name] = (st.st_ino, st.st_size, st.st_mtime_ns)
+            except FileNotFoundError:
+                sigs[name] = None
+        return sigs
+
+    def reload_if_changed(self) -> bool:
+        if not self.read_only:
+            return False  # the writer is the only one changing things
+        with self._lock:
+            current = self._current_signatures()
+            if current == self._signatures:
+                return False
+            if current.get("meta") != self._signatures.get("meta"):
+                self._meta.invalidate()
+            changed = {
+                int(k.split(":")[1])
+                for k in set(current) | set(self._signatures)
+                if k.startswith("shard:") and current.get(k) != self._signatures.get(k)
+            }
+            for index in changed:
+                self._shards.invalidate(index)
+            # Simplest correct answer: rebuild from the (mostly cached) shards.
+            self._load_shards()
+            journal = self._guard(lambda: read_json(self.layout.journal))
+            if journal is not None:
+                self._overlay(journal)
+            self._rebuild_indexes()
+            self._signatures = current
+            return True
+
+    # -- blobs ---------------------------------------------------------------
+    def put_blob(self, data: bytes) -> str:
+        self._check_writable()
+        return self.blobs.put(data)
+
+    def get_blob(self, sha256: str) -> bytes:
+        return self.blobs.get(sha256)
+
+    def has_blob(self, sha256: str) -> bool:
+        return self.blobs.has(sha256)
+
+    def delete_blob(self, sha256: str) -> None:
+        self._check_writable()
+        self.blobs.delete(sha256)
+
+    # -- quarantine ----------------------------------------------------------
+    def add_quarantine(self, source: str, reason: str, raw_blob: str | None) -> QuarantineEntry:
+        self._check_writable()
+        at = _now()
+        with self._lock:
+            qid = self._meta.add_quarantine(
+                {"source": source, "reason": reason, "raw_blob": raw_blob, "at": at}
+            )
+        return QuarantineEntry(qid, source, reason, raw_blob, at)
+
+    def quarantine(self) -> list[QuarantineEntry]:
+        with self._lock:
+            entries = self._guard(self._meta.quarantine)
+        return [
+            QuarantineEntry(
+                e["id"],
+                e.get("source", ""),
+                e.get("reason", ""),
+                e.get("raw_blob"),
+                e.get("at", ""),
+            )
+            for e in entries
+        ]
+
+    # -- documents and audit -------------------------------------------------
+    def get_doc(self, name: str) -> dict[str, Any]:
+        with self._lock:
+            return self._guard(lambda: self._meta.get_doc(name))
+
+    def put_doc(self, name: str, value: dict[str, Any]) -> None:
+        self._check_writable()
+        with self._lock:
+            self._meta.put_doc(name, value)
+
+    def append_audit(self, entries: Iterable[dict[str, Any]]) -> None:
+        self._check_writable()
+        with self._lock:
+            self.audit_log.append(entries)
+
+    def audit(self) -> list[dict[str, Any]]:
+        return self.audit_log.read()[0]
+
+    # -- maintenance ---------------------------------------------------------
+    def verify(self) -> list[str]:
+        from assises_tui.store.verify import verify_store
+
+        return verify_store(self)
+
+    def meta(self) -> dict[str, Any]:
+        with self._lock:
+            return self._guard(self._meta.meta)
+
+    def backup(self, reason: str, dest: Path | None = None) -> Path:
+        """A consistent tar.gz of the store files (rotated when in backups/)."""
+        with self._lock:
+            handles = self._snapshot_handles()
+            manifest = {
+                "created_at": _now(),
+                "reason": reason,
+                "schema_version": SCHEMA_VERSION,
+                "count": self.count(),
+                "files": [name for name, _ in handles],
+            }
+        try:
+            target = dest or (self.layout.backups / backups.backup_name(reason))
+            backups.write_archive(target, handles, manifest)
+        finally:
+            for _, handle in handles:
+                handle.close()
+        if dest is None:
+            backups.rotate(self.root)
+        return target
+
+    def _snapshot_handles(self) -> list[tuple[str, BinaryIO]]:
+        """Open handles on every store file, all from one consistent instant.
+
+        Files are replaced, never rewritten, so an open handle keeps its content. The writer
+        holds ``self._lock`` so nothing moves; a read-only view checks afterwards that no
+        path was replaced meanwhile (else retries) and includes a pending journal, which
+        restore replays.
+        """
+        for _attempt in range(20):
+            paths = [
+                self.layout.journal,
+                self.layout.meta,
+                *self._shards.files(),
+                self.layout.audit,
+                self.layout.config,
+            ]
+            handles: list[tuple[str, BinaryIO]] = []
+            for path in paths:
+                try:
+                    handles.append((str(path.relative_to(self.root)), path.open("rb")))
+                except FileNotFoundError:
+                    continue
+            if not self.read_only or self._unchanged(handles):
+                return handles
+            for _, handle in handles:
+                handle.close()
+        raise StoreError("La base change sans cesse : sauvegarde impossible pour l'instant.")
+
+    def _unchanged(self, handles: list[tuple[str, BinaryIO]]) -> bool:
+        for name, handle in handles:
+            try:
+                if os.stat(self.root / name).st_ino != os.fstat(handle.fileno()).st_ino:
+                    return False
+            except FileNotFoundError:
+                if name != "store/journal.json":
+                    return False
+        if self.layout.journal.exists() and not any(n == "store/journal.json" for n, _ in handles):
+            return False
+        return {str(p.relative_to(self.root)) for p in self._shards.files()} <= {
+            n for n, _ in handles
+        }
+
+    def _maybe_daily_backup(self) -> None:
+        today = date.today().isoformat()
+        if not self._raw or self.meta().get("last_backup_day") == today:
+            return
+
+        def run() -> None:
+            try:
+                self.backup("quotidienne")
+                with self._lock:
+                    if not self._closed:
+                        self._meta.set_meta({"last_backup_day": today})
+            except Exception:  # a failed daily copy must never break the session
+                pass
+
+        # In a thread: at 100,000 records compressing takes longer than opening.
+        self._backup_thread = threading.Thread(target=run, name="assises-backup", daemon=True)
+        self._backup_thread.start()

@@ -1,0 +1,119 @@
+"""``verify``: re-read every store file from disk and check every blob's content hash.
+
+It never trusts the in-memory cache: the point is to find what happened on disk since the
+store was opened (a file edited by hand, a disk error, a blob deleted by mistake).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from assises_tui.domain.models import Contribution
+from assises_tui.store.atomic import UnreadableFileError, read_json
+from assises_tui.store.shards import TABLE
+
+if TYPE_CHECKING:
+    from assises_tui.store.tinydb_store import TinyDBStore
+
+
+def _blob_refs(record: dict[str, Any]) -> list[tuple[str, str]]:
+    refs = []
+    if record.get("raw_blob"):
+        refs.append(("le courriel brut", record["raw_blob"]))
+    if record.get("body_blob"):
+        refs.append(("le texte du message", record["body_blob"]))
+    for att in record.get("attachments") or ():
+        name = att.get("filename") or "sans nom"
+        if att.get("blob"):
+            refs.append((f"la pièce jointe « {name} »", att["blob"]))
+        if att.get("text_blob"):
+            refs.append((f"le texte extrait de « {name} »", att["text_blob"]))
+    return refs
+
+
+def verify_store(store: TinyDBStore) -> list[str]:
+    problems: list[str] = []
+    layout = store.layout
+    checked: dict[str, str | None] = {}
+
+    def check_blob(sha: str) -> str | None:
+        if sha not in checked:
+            checked[sha] = store.blobs.check(sha)
+        return checked[sha]
+
+    try:
+        meta = read_json(layout.meta)
+        if not isinstance(meta, dict) or "meta" not in meta:
+            problems.append(f"Le fichier {layout.meta} ne contient pas la table « meta ».")
+    except UnreadableFileError as exc:
+        problems.append(f"Le fichier {exc.path} est illisible ({exc.detail}).")
+        meta = None
+    if layout.journal.exists():
+        problems.append(
+            f"Une écriture inachevée attend dans {layout.journal} ; elle sera rejouée à la "
+            "prochaine ouverture en écriture."
+        )
+
+    seen: dict[int, str] = {}
+    shards = store._shards
+    for index in shards.existing():
+        path = shards.path_of(index)
+        try:
+            data = read_json(path)
+        except UnreadableFileError as exc:
+            problems.append(f"Le fichier {exc.path} est illisible ({exc.detail}).")
+            continue
+        table = data.get(TABLE, {}) if isinstance(data, dict) else None
+        if not isinstance(table, dict):
+            problems.append(f"Le fichier {path} n'a pas la forme attendue.")
+            continue
+        for key, record in table.items():
+            where = f"{path.name}"
+            try:
+                cid = int(key)
+            except ValueError:
+                problems.append(f"{where} : identifiant invalide « {key} ».")
+                continue
+            if not isinstance(record, dict) or record.get("id") != cid:
+                problems.append(f"{where} : l'enregistrement {key} ne porte pas le numéro {key}.")
+                continue
+            if cid in seen:
+                problems.append(
+                    f"La contribution n° {cid} figure deux fois ({seen[cid]}, {where})."
+                )
+            seen[cid] = where
+            if shards.index_of(cid) != index:
+                problems.append(
+                    f"La contribution n° {cid} est rangée dans le mauvais fichier ({where})."
+                )
+            try:
+                Contribution.from_dict(record)
+            except Exception as exc:  # any shape problem is a finding, not a crash
+                problems.append(f"La contribution n° {cid} est mal formée ({exc}).")
+            for what, sha in _blob_refs(record):
+                issue = check_blob(sha)
+                if issue:
+                    problems.append(f"Contribution n° {cid}, {what} : {issue}.")
+
+    if isinstance(meta, dict):
+        for entry in (meta.get("quarantine") or {}).values():
+            sha = entry.get("raw_blob") if isinstance(entry, dict) else None
+            if sha:
+                issue = check_blob(sha)
+                if issue:
+                    problems.append(f"Quarantaine n° {entry.get('id')}, courriel brut : {issue}.")
+
+    _events, bad = store.audit_log.read()
+    total_lines = _audit_lines(store)
+    for number in bad:
+        if number != total_lines:  # a torn last line is an interrupted append, tolerated
+            problems.append(f"Journal d'audit : la ligne {number} est illisible.")
+    return problems
+
+
+def _audit_lines(store: TinyDBStore) -> int:
+    try:
+        data = store.layout.audit.read_bytes()
+    except FileNotFoundError:
+        return 0
+    return len(data.rstrip(b"\n").split(b"\n")) if data.strip() else 0

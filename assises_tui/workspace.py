@@ -1,0 +1,175 @@
+"""A workspace: one consultation's folder (configuration, store, blobs, backups, lock).
+
+``Workspace.init`` lays one out from a ``consultation.toml``; ``Workspace.open`` loads the
+configuration and opens the store, as the single writer or as a read-only view.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+from pathlib import Path, PurePosixPath
+
+from assises_tui.config import ConfigError, Consultation, bundled_config_dir, load_consultation
+from assises_tui.errors import AssisesError
+from assises_tui.services.changes import default_reviewer
+from assises_tui.store.atomic import DIR_MODE, ensure_dir, fsync_dir, write_atomic
+from assises_tui.store.layout import CONFIG_NAME, DEFAULT_SHARD_SIZE, Layout
+from assises_tui.store.protocol import Store, StoreLockedError
+from assises_tui.store.tinydb_store import TinyDBStore
+
+
+class WorkspaceError(AssisesError):
+    """A workspace that cannot be created or opened (French sentence)."""
+
+
+def _load_config(path: Path) -> Consultation:
+    try:
+        return load_consultation(path)
+    except ConfigError as exc:
+        raise WorkspaceError(str(exc)) from None
+
+
+def _announcement_name(config: Consultation, config_path: Path) -> str | None:
+    """The announcement file's name, relative to the configuration, checked."""
+    if not config.announcement:
+        return None
+    rel = PurePosixPath(config.announcement)
+    if rel.is_absolute() or ".." in rel.parts or len(rel.parts) != 1:
+        raise WorkspaceError(
+            f"{config_path} : le champ « announcement » doit être le nom d'un fichier placé à "
+            f"côté de {CONFIG_NAME} (reçu « {config.announcement} »)."
+        )
+    if not (config_path.parent / rel.name).is_file():
+        raise WorkspaceError(
+            f"{config_path} : le fichier d'annonce « {rel.name} » (champ « announcement ») "
+            "est introuvable."
+        )
+    return rel.name
+
+
+class Workspace:
+    root: Path
+    config: Consultation
+    store: Store
+    reviewer: str
+    read_only: bool
+
+    def __init__(
+        self, root: Path, config: Consultation, store: TinyDBStore, read_only_reason: str | None
+    ) -> None:
+        self.root = root
+        self.layout = Layout(root)
+        self.config = config
+        self.store = store
+        self.read_only = store.read_only
+        #: Why a writer open fell back to read-only (the lock message), else None.
+        self.read_only_reason = read_only_reason
+        self.reviewer = default_reviewer(config.reviewer)
+
+    # -- creation ------------------------------------------------------------
+    @classmethod
+    def init(
+        cls,
+        root: Path,
+        config_path: Path | None = None,
+        *,
+        shard_size: int = DEFAULT_SHARD_SIZE,
+    ) -> Workspace:
+        """Create a workspace in ``root`` (absent or empty) and open it as the writer."""
+        root = Path(root).expanduser().absolute()
+        if config_path is None:
+            config_path = bundled_config_dir() / CONFIG_NAME
+        config_path = Path(config_path).expanduser()
+        if config_path.is_dir():
+            config_path = config_path / CONFIG_NAME
+        if root.exists() and (not root.is_dir() or any(root.iterdir())):
+            raise WorkspaceError(
+                f"Le dossier {root} existe déjà et n'est pas vide : choisissez un dossier "
+                "nouveau ou vide pour créer l'espace de travail."
+            )
+        config = _load_config(config_path)
+        announcement = _announcement_name(config, config_path)
+        ensure_dir(root.parent)
+        # Built aside then renamed into place, so a failure never leaves a half workspace.
+        staging = root.parent / f".{root.name}.creation-{secrets.token_hex(4)}"
+        ensure_dir(staging)
+        try:
+            write_atomic(staging / CONFIG_NAME, config_path.read_bytes())
+            if announcement:
+                write_atomic(
+                    staging / announcement, (config_path.parent / announcement).read_bytes()
+                )
+            TinyDBStore.create(staging, shard_size=shard_size)
+            if root.exists():
+                root.rmdir()  # empty, checked above
+            os.replace(staging, root)
+            os.chmod(root, DIR_MODE)
+            fsync_dir(root.parent)
+        except OSError as exc:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise WorkspaceError(
+                f"Impossible de créer l'espace de travail {root} : {exc.strerror or exc}."
+            ) from None
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        return cls.open(root)
+
+    # -- opening -------------------------------------------------------------
+    @classmethod
+    def open(
+        cls, root: Path, *, read_only: bool = False, fallback_read_only: bool = False
+    ) -> Workspace:
+        """Open ``root``. A held lock raises StoreLockedError unless ``fallback_read_only``."""
+        root = Path(root).expanduser().absolute()
+        layout = Layout(root)
+        if not layout.config.is_file():
+            raise WorkspaceError(
+                f"Aucun espace de travail dans {root} ({CONFIG_NAME} absent) : "
+                f"créez-le avec « assises init {root} »."
+            )
+        config = _load_config(layout.config)
+        reason = None
+        try:
+            store = TinyDBStore.open(root, read_only=read_only)
+        except StoreLockedError as exc:
+            if not fallback_read_only:
+                raise
+            reason = str(exc)
+            store = TinyDBStore.open(root, read_only=True)
+        return cls(root, config, store, reason)
+
+    def close(self) -> None:
+        """Release the writer lock (waits for a daily backup still being written)."""
+        self.store.close()
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    # -- paths ---------------------------------------------------------------
+    @property
+    def synthesis_path(self) -> Path:
+        return self.layout.synthesis
+
+    @property
+    def backups_dir(self) -> Path:
+        return self.layout.backups
+
+    @property
+    def announcement_path(self) -> Path | None:
+        if not self.config.announcement:
+            return None
+        path = self.root / PurePosixPath(self.config.announcement).name
+        return path if path.is_file() else None
+
+    def announcement_text(self) -> str:
+        """The announcement's text ('' when there is none); untrusted: pass it to printable."""
+        path = self.announcement_path
+        if path is None:
+            return ""
+        return path.read_text(encoding="utf-8", errors="replace")
