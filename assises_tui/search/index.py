@@ -185,6 +185,8 @@ class SearchIndex:
                     wanted = {i for a, b in term.values for i in range(a, b + 1)}
                     cand = wanted if cand is None else cand & wanted
         text_terms = q.text_terms
+        if text_terms and exhaustive:
+            self.refresh()  # a complete answer needs every record indexed
         if text_terms:
             cand = self._text_candidates(text_terms, cand)
         items: Iterable[Contribution | None]

@@ -1,0 +1,319 @@
+"""``assises list``, ``show`` and ``stats``: read-only views of the workspace.
+
+The JSON output is a contract (field names documented in docs/cli-json.md). Human output
+passes every untrusted string through ``one_line``/``printable`` and shows dates in the
+consultation's time zone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from assises_tui.cli.output import emit_json, say
+from assises_tui.domain.models import CATEGORY_LABELS, EXCERPT_KINDS, STATUS_LABELS, Contribution
+from assises_tui.errors import AssisesError
+from assises_tui.search import Query
+from assises_tui.services.stats import NO_CATEGORY, stats
+from assises_tui.text.safe import one_line, printable
+
+if TYPE_CHECKING:
+    from assises_tui.services.session import Services
+
+SEARCH_HELP = (
+    "requête de recherche : mots (sans accents ni majuscules obligatoires), \"expression "
+    "exacte\", -mot pour exclure, champs id: from: subject: theme: status: late: has: "
+    "assignee: cluster: category:"
+)
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("list", help="lister les contributions (filtres et recherche)")
+    p.add_argument(
+        "--status", metavar="S", help="statut (clé ou libellé ; plusieurs séparés par des virgules)"
+    )
+    p.add_argument("--theme", metavar="T", help="thème (clé ou début du libellé ; « aucun »)")
+    p.add_argument("--late", action="store_true", help="seulement les contributions hors délai")
+    p.add_argument("--search", metavar="Q", help=SEARCH_HELP)
+    p.add_argument("--json", action="store_true", help="sortie JSON (voir docs/cli-json.md)")
+    p.set_defaults(func=run_list)
+
+    p = sub.add_parser("show", help="afficher une contribution")
+    p.add_argument("id", type=int, metavar="ID", help="numéro de la contribution")
+    p.add_argument("--json", action="store_true", help="sortie JSON (voir docs/cli-json.md)")
+    p.set_defaults(func=run_show)
+
+    p = sub.add_parser("stats", help="décomptes par statut, thème, délai, catégorie")
+    p.add_argument("--json", action="store_true", help="sortie JSON (voir docs/cli-json.md)")
+    p.set_defaults(func=run_stats)
+
+
+def _open(args: argparse.Namespace) -> Services:
+    from assises_tui.cli.workspace_cmds import open_workspace
+    from assises_tui.services.session import Services
+
+    return Services(open_workspace(args, write=False))
+
+
+def _close(services: Services) -> None:
+    close = getattr(services.workspace, "close", None)
+    if close is not None:
+        close()
+
+
+# -- JSON shapes (the contract) ------------------------------------------------
+def _iso(value: datetime | None, tz: ZoneInfo) -> str | None:
+    if value is None:
+        return None
+    if value.tzinfo is None:  # stored dates carry an offset; be safe with old records
+        value = value.replace(tzinfo=tz)
+    return value.astimezone(tz).isoformat()
+
+
+def summary(item: Contribution, tz: ZoneInfo) -> dict[str, Any]:
+    """One element of ``assises list --json``."""
+    return {
+        "id": item.id,
+        "message_id": item.message_id,
+        "received_at": _iso(item.received_at, tz),
+        "date_uncertain": item.date_uncertain,
+        "sender_name": item.sender_name,
+        "sender_email": item.sender_email,
+        "subject": item.subject,
+        "status": item.status.value,
+        "themes": list(item.themes),
+        "late": item.late,
+        "duplicate_of": item.duplicate_of,
+        "cluster": item.cluster,
+        "attachments": len(item.attachments),
+        "assignee": item.assignee or None,
+    }
+
+
+def detail(services: Services, item: Contribution) -> dict[str, Any]:
+    """The document of ``assises show ID --json``."""
+    data = summary(item, services.config.tz)
+    store = services.store
+    attachments = []
+    for a in item.attachments:
+        text = None
+        if a.text_blob:
+            try:
+                text = store.get_blob(a.text_blob).decode("utf-8", "replace")
+            except Exception:  # purged or missing blob: say so with null
+                text = None
+        attachments.append(
+            {"filename": a.filename, "content_type": a.content_type, "size": a.size,
+             "text": text, "note": a.note}
+        )
+    data.update(
+        {
+            "contributor_category": item.contributor_category or None,
+            "commune": item.commune or None,
+            "status_reason": item.status_reason or None,
+            "source": item.source or None,
+            "body": services.body_text(item.id),
+            "attachments": attachments,
+            "excerpts": [
+                {"id": e.id, "start": e.start, "end": e.end, "text": e.text, "theme": e.theme,
+                 "kind": e.kind, "note": e.note, "author": e.author, "created_at": e.created_at}
+                for e in item.excerpts
+            ],
+            "notes": [{"author": n.author, "at": n.at, "text": n.text} for n in item.notes],
+            "history": [
+                {"who": h.who, "at": h.at, "what": h.what, "before": h.before, "after": h.after}
+                for h in item.history
+            ],
+        }
+    )
+    return data
+
+
+# -- human output --------------------------------------------------------------
+def _date(value: datetime | None, tz: ZoneInfo, uncertain: bool = False) -> str:
+    if value is None:
+        return "date inconnue"
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=tz)
+    text = value.astimezone(tz).strftime("%d/%m/%Y %H:%M")
+    return text + (" ?" if uncertain else "")
+
+
+def _cell(text: str, width: int) -> str:
+    text = one_line(text, width + 1)
+    if len(text) > width:
+        text = text[: width - 1] + "…"
+    return text.ljust(width)
+
+
+def _table(services: Services, items: list[Contribution]) -> None:
+    tz = services.config.tz
+    rows = [
+        (
+            str(c.id),
+            _date(c.received_at, tz, c.date_uncertain),
+            c.sender_name or c.sender_email,
+            c.subject or "(sans objet)",
+            STATUS_LABELS[c.status],
+            ", ".join(c.themes) or "—",
+            "hors délai" if c.late else "",
+        )
+        for c in items
+    ]
+    head = ("N°", "Reçue le", "Expéditeur", "Objet", "Statut", "Thèmes", "Délai")
+    limits = (8, 18, 28, 44, 17, 30, 10)
+    widths = [
+        min(limit, max([len(h)] + [len(one_line(r[i], limit + 1)) for r in rows]))
+        for i, (h, limit) in enumerate(zip(head, limits, strict=True))
+    ]
+    lines = ["  ".join(_cell(h, w) for h, w in zip(head, widths, strict=True)).rstrip()]
+    lines.append("  ".join("-" * w for w in widths))
+    for r in rows:
+        lines.append("  ".join(_cell(v, w) for v, w in zip(r, widths, strict=True)).rstrip())
+    say("\n".join(lines))
+    n = len(items)
+    say(f"{n} contribution{'s' if n > 1 else ''}.")
+
+
+def build_query(services: Services, args: argparse.Namespace) -> Query:
+    """--status/--theme/--late/--search as one query; a faulty one is a usage error (2)."""
+    parts = []
+
+    def quoted(value: str) -> str:
+        return '"' + value.replace('"', " ") + '"'
+
+    if args.status:
+        parts.append(f"status:{quoted(args.status)}")
+    if args.theme:
+        parts.append(f"theme:{quoted(args.theme)}")
+    if args.late:
+        parts.append("late:oui")
+    query = services.search.parse(" ".join(parts), prefix_last=False)
+    if args.search:
+        query = query & services.search.parse(args.search, prefix_last=False)
+    if query.errors:
+        raise AssisesError(" ".join(query.errors), exit_code=2)
+    return query
+
+
+def run_list(args: argparse.Namespace) -> int:
+    services = _open(args)
+    try:
+        query = build_query(services, args)
+        ids = services.search.search(query, exhaustive=True)
+        store = services.store
+        items = [c for c in (store.get(i) for i in ids) if c is not None]
+        if args.json:
+            tz = services.config.tz
+            emit_json([summary(c, tz) for c in items])
+        elif items:
+            _table(services, items)
+        else:
+            say("Aucune contribution ne correspond.")
+        return 0
+    finally:
+        _close(services)
+
+
+def _show_text(services: Services, item: Contribution) -> None:
+    config = services.config
+    tz = config.tz
+
+    def theme_label(key: str) -> str:
+        theme = config.theme(key.partition("/")[0])
+        return f"{theme.label} ({key})" if theme else key
+
+    rows = [
+        ("Reçue le", _date(item.received_at, tz)
+         + (" (date incertaine)" if item.date_uncertain else "")),
+        ("De", f"{item.sender_name} <{item.sender_email}>" if item.sender_name
+         else item.sender_email),
+        ("Objet", item.subject or "(sans objet)"),
+        ("Statut", STATUS_LABELS[item.status]
+         + (f" — {item.status_reason}" if item.status_reason else "")),
+        ("Thèmes", ", ".join(theme_label(t) for t in item.themes) or "aucun"),
+        ("Délai", "hors délai" if item.late else "dans les délais"),
+    ]
+    if item.duplicate_of is not None:
+        rows.append(("Doublon de", f"n° {item.duplicate_of}"))
+    if item.cluster is not None:
+        rows.append(("Groupe", str(item.cluster)))
+    rows.append(("Attribuée à", item.assignee or "personne"))
+    category = item.contributor_category
+    rows.append(("Catégorie", CATEGORY_LABELS.get(category, category) or "non renseignée"))
+    say(f"Contribution n° {item.id}")
+    for label, value in rows:
+        say(f"{label:<12} : {one_line(value)}")
+    say("")
+    say(printable(services.body_text(item.id)) or "(corps vide)")
+    if item.attachments:
+        say(f"\nPièces jointes ({len(item.attachments)}) :")
+        for a in item.attachments:
+            extra = f" — {a.note}" if a.note else ""
+            say(f"  - {one_line(a.filename)} ({one_line(a.content_type)}, {a.size} octets){extra}")
+    if item.excerpts:
+        say(f"\nExtraits ({len(item.excerpts)}) :")
+        for e in item.excerpts:
+            kind = EXCERPT_KINDS.get(e.kind, e.kind)
+            say(f"  - [{kind} · {e.theme}] « {one_line(e.text)} »")
+    if item.notes:
+        say("\nNotes :")
+        for n in item.notes:
+            say(f"  - {one_line(n.at)} {one_line(n.author)} : {printable(n.text)}")
+    if item.history:
+        say("\nHistorique :")
+        for h in item.history:
+            say(f"  - {one_line(h.at)} {one_line(h.who)} : {one_line(h.what)}"
+                f" {one_line(str(h.before), 80)} → {one_line(str(h.after), 80)}")
+
+
+def run_show(args: argparse.Namespace) -> int:
+    services = _open(args)
+    try:
+        item = services.store.get(args.id)
+        if item is None:
+            print(f"assises : La contribution n° {args.id} n'existe pas.", file=sys.stderr)
+            return 1
+        if args.json:
+            emit_json(detail(services, item))
+        else:
+            _show_text(services, item)
+        return 0
+    finally:
+        _close(services)
+
+
+def run_stats(args: argparse.Namespace) -> int:
+    services = _open(args)
+    try:
+        data = stats(services)
+    finally:
+        _close(services)
+    if args.json:
+        emit_json(data)
+        return 0
+    config = services.config
+
+    def block(title: str, pairs: list[tuple[str, int]]) -> None:
+        say(title)
+        width = max(len(label) for label, _n in pairs)
+        for label, n in pairs:
+            say(f"  {label:<{width}}  {n:>7}")
+
+    say(f"Contributions : {data['total']} (dont {data['open']} à traiter) ; "
+        f"en quarantaine : {data['quarantined']}")
+    block("Par statut :", [(STATUS_LABELS[s], n) for s, n in
+                           ((k, data["by_status"][k.value]) for k in STATUS_LABELS)])
+    themes = [((config.theme(k).label if config.theme(k) else k), n)
+              for k, n in data["by_theme"].items()]
+    block("Par thème :", themes + [("Sans thème", data["untagged"])])
+    block("Délai :", [("Dans les délais", data["on_time"]), ("Hors délai", data["late"]),
+                      ("Date incertaine", data["date_uncertain"])])
+    block("Par catégorie de contributeur :", [
+        ("Non renseignée" if k == NO_CATEGORY else CATEGORY_LABELS.get(k, k), n)
+        for k, n in data["by_category"].items()
+    ])
+    return 0
