@@ -255,7 +255,7 @@ class Suggester:
             old = self._trained.get(item.id)
             if labels:
                 seen.add(item.id)
-            if old is not None and old[0] == labels:
+            if (old[0] if old is not None else frozenset()) == labels:
                 continue
             if old is not None:
                 self.engine.learn(old[1], old[0], sign=-1)

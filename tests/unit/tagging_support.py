@@ -17,8 +17,8 @@ from assises_tui.services.session import Services
 class MemoryStore:
     read_only = False
 
-    def __init__(self) -> None:
-        self.root = Path("/nonexistent")
+    def __init__(self, root: Path | None = None) -> None:
+        self.root = root or Path("/nonexistent")
         self.items: dict[int, Contribution] = {}
         self.blobs: dict[str, bytes] = {}
         self.docs: dict[str, dict[str, Any]] = {}
@@ -152,8 +152,10 @@ SAMPLE_BODIES = [
 ]
 
 
-def make_services(bodies: Sequence[tuple[str, str]] = SAMPLE_BODIES) -> Services:
-    services = Services(MemoryWorkspace())  # type: ignore[arg-type]
+def make_services(
+    bodies: Sequence[tuple[str, str]] = SAMPLE_BODIES, root: Path | None = None
+) -> Services:
+    services = Services(MemoryWorkspace(MemoryStore(root)))  # type: ignore[arg-type]
     for subject, body in bodies:
         add_contribution(services, body, subject)
     return services
