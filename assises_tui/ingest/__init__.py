@@ -1,0 +1,1 @@
+"""Reading the consultation mailbox: sources, MIME decoding, extraction, classification."""
