@@ -109,7 +109,7 @@ class AuditLog:
         lines = b"".join(orjson.dumps(e) + b"\n" for e in entries)
         if not lines:
             return
-        fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, FILE_MODE)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_APPEND, FILE_MODE)
         try:
             os.fchmod(fd, FILE_MODE)
             size = os.fstat(fd).st_size
