@@ -35,11 +35,31 @@ trouvé, 2 erreur d'utilisation (thème inconnu, requête invalide).
 
 def open_services(args: argparse.Namespace, *, write: bool = True) -> Services:
     """The workspace named by ``--workspace`` (or the default one), as a Services bundle."""
+    from assises_tui.cli.workspace_cmds import open_workspace
     from assises_tui.services.session import Services
-    from assises_tui.workspace import Workspace
 
-    ws = Workspace.open(getattr(args, "workspace", None), read_only=not write)
-    return Services(ws)
+    return Services(open_workspace(args, write=write))
+
+
+def _close(services: Services) -> None:
+    close = getattr(services.workspace, "close", None)
+    if close is not None:
+        close()
+
+
+def _closing(func):
+    """Run ``func(args, services)`` and always release the workspace (and its lock)."""
+
+    def run(args: argparse.Namespace) -> int:
+        write = getattr(args, "action", None) is not None  # listing needs no writer lock
+        services = open_services(args, write=write)
+        try:
+            return func(args, services)
+        finally:
+            _close(services)
+
+    run.__name__ = func.__name__
+    return run
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -149,12 +169,19 @@ def run_tag(args: argparse.Namespace) -> int:
         raise AssisesError(f"Requête manquante après « -- ». Usage : {TAG_USAGE}")
     status = parse_status(opts["status"]) if opts["status"] is not None else None
     services = open_services(args, write=True)
+    try:
+        return _tag(services, opts, status)
+    finally:
+        _close(services)
+
+
+def _tag(services: Services, opts: dict[str, Any], status: Status | None) -> int:
     tagging = services.tagging
     for key in opts["add"]:
         tagging.check_theme(key)
     for key in opts["remove"]:
         tagging.check_theme(key, for_adding=False)
-    query = services.search.parse(opts["query"])
+    query = services.search.parse(opts["query"], prefix_last=False)
     if query.errors:
         raise AssisesError("Requête invalide : " + " ".join(query.errors))
     ids = services.search.search(query, exhaustive=True)
@@ -199,10 +226,10 @@ def _show(value: Any) -> str:
 
 
 # -- suggest --------------------------------------------------------------------
-def run_suggest(args: argparse.Namespace) -> int:
-    services = open_services(args, write=False)
+@_closing
+def run_suggest(args: argparse.Namespace, services: Services) -> int:
     if args.search:
-        query = services.search.parse(args.search)
+        query = services.search.parse(args.search, prefix_last=False)
         if query.errors:
             raise AssisesError("Requête invalide : " + " ".join(query.errors))
         ids = services.search.search(query, exhaustive=True)
@@ -226,9 +253,9 @@ def run_suggest(args: argparse.Namespace) -> int:
 
 
 # -- codebook -----------------------------------------------------------------------
-def run_codebook(args: argparse.Namespace) -> int:
+@_closing
+def run_codebook(args: argparse.Namespace, services: Services) -> int:
     action = getattr(args, "action", None)
-    services = open_services(args, write=action is not None)
     codebook = services.tagging.codebook
     if action == "add":
         entry = codebook.add(args.parent, args.label, args.key)
@@ -257,11 +284,11 @@ def run_codebook(args: argparse.Namespace) -> int:
 
 
 # -- agreement ------------------------------------------------------------------------
-def run_agreement(args: argparse.Namespace) -> int:
+@_closing
+def run_agreement(args: argparse.Namespace, services: Services) -> int:
     from assises_tui.agreement import DoubleCoding
 
     action = getattr(args, "action", None)
-    services = open_services(args, write=action is not None)
     dc = DoubleCoding(services)
     if action == "sample":
         ids = dc.draw_sample(args.n, args.seed)

@@ -1,0 +1,115 @@
+"""``assises tag / suggest / codebook / agreement`` through ``cli.main`` on a real workspace.
+
+The workspace is built here from a handful of contributions (the demo import was not yet
+available when these tests were written).
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from tagging_support import SAMPLE_BODIES, add_contribution
+
+from assises_tui.cli import main
+from assises_tui.services.session import Services
+from assises_tui.workspace import Workspace
+
+
+@pytest.fixture
+def ws_dir(tmp_path):
+    root = tmp_path / "ws"
+    with Workspace.init(root) as ws:
+        services = Services(ws)
+        for subject, body in SAMPLE_BODIES:
+            add_contribution(services, body, subject)
+        add_contribution(services, "Objet piégé \x1b[31m police de proximité", "piège\x1b]0;x\x07")
+    return root
+
+
+def run(ws_dir, capsys, *argv):
+    code = main(["--workspace", str(ws_dir), *argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def themes(ws_dir):
+    with Workspace.open(ws_dir, read_only=True) as ws:
+        return {c.id: c.themes for c in ws.store.all()}
+
+
+def test_tag_adds_and_removes_and_prints_changes(ws_dir, capsys):
+    code, out, err = run(ws_dir, capsys, "tag", "+lien", "--json", "--", "proximité")
+    assert code == 0, err
+    doc = json.loads(out)
+    assert doc["matched"] == [3, 6]
+    assert doc["changed"][0] == {"id": 3, "before": {"themes": []}, "after": {"themes": ["lien"]}}
+    assert themes(ws_dir)[3] == ("lien",)
+    code, out, err = run(ws_dir, capsys, "tag", "-lien", "+service", "--", "proximité")
+    assert code == 0
+    assert "n° 3 — themes : [lien] → [service]" in out
+    assert "2 contribution(s) trouvée(s), 2 modifiée(s)." in out
+    assert "\x1b" not in out
+    with Workspace.open(ws_dir, read_only=True) as ws:
+        assert ws.store.get(3).history[-1].what == "themes"
+
+
+def test_tag_with_status(ws_dir, capsys):
+    code, out, _ = run(ws_dir, capsys, "tag", "+service", "--status", "traité", "--json",
+                       "--", "commissariat")
+    assert code == 0
+    change = json.loads(out)["changed"][0]
+    assert change["after"] == {"themes": ["service"], "status": "done"}
+
+
+def test_tag_exit_codes(ws_dir, capsys):
+    code, _, err = run(ws_dir, capsys, "tag", "+lien", "--", "introuvablemotxyz")
+    assert code == 1 and "aucune contribution" in err
+    code, _, err = run(ws_dir, capsys, "tag", "+meteo", "--", "police")
+    assert code == 2 and "Thème inconnu : « meteo »" in err
+    code, _, err = run(ws_dir, capsys, "tag", "+lien")
+    assert code == 2 and "Requête manquante" in err
+    code, _, err = run(ws_dir, capsys, "tag", "lien", "--", "x")
+    assert code == 2 and "Argument inattendu" in err
+    code, out, _ = run(ws_dir, capsys, "tag", "--help")
+    assert code == 0 and "Codes de sortie" in out
+    assert all(t == () for t in themes(ws_dir).values())
+
+
+def test_suggest_json_shape(ws_dir, capsys):
+    code, out, err = run(ws_dir, capsys, "suggest", "--search", "plainte", "--json")
+    assert code == 0, err
+    doc = json.loads(out)
+    assert [d["id"] for d in doc] == [1]
+    assert set(doc[0]) == {"id", "suggestions"}
+    first = doc[0]["suggestions"][0]
+    assert set(first) == {"theme", "confidence", "because"}
+    assert first["theme"] == "communication"
+    assert themes(ws_dir)[1] == ()  # suggesting never tags
+
+
+def test_codebook_commands(ws_dir, capsys):
+    assert run(ws_dir, capsys, "codebook", "add", "service", "Accueil")[0] == 0
+    assert run(ws_dir, capsys, "tag", "+service/accueil", "--", "commissariat")[0] == 0
+    code, out, _ = run(ws_dir, capsys, "codebook", "--json")
+    entries = {e["key"]: e for e in json.loads(out)}
+    assert entries["service/accueil"]["count"] == 1 and entries["service"]["count"] == 1
+    assert run(ws_dir, capsys, "codebook", "add", "service", "Guichet")[0] == 0
+    code, out, _ = run(ws_dir, capsys, "codebook", "merge", "service/accueil", "service/guichet")
+    assert code == 0 and "1 contribution(s) réécrite(s)" in out
+    assert themes(ws_dir)[2] == ("service", "service/guichet")
+    code, _, err = run(ws_dir, capsys, "codebook", "retire", "service/inconnu")
+    assert code == 2 and "Sous-thème inconnu" in err
+
+
+def test_agreement(ws_dir, capsys):
+    code, _, err = run(ws_dir, capsys, "agreement", "sample", "3")
+    assert code == 1 and "premier codage" in err
+    run(ws_dir, capsys, "tag", "+lien", "--", "proximité")
+    code, out, _ = run(ws_dir, capsys, "agreement", "--json", "sample", "5", "--seed", "3")
+    assert json.loads(out)["sample"] == [3, 6]
+    code, out, _ = run(ws_dir, capsys, "agreement", "--json")
+    doc = json.loads(out)
+    assert doc["sample_size"] == 2 and doc["coded"] == 0
+    assert {t["theme"] for t in doc["themes"]} == {"communication", "service", "lien",
+                                                   "participation"}
