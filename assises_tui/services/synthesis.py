@@ -1,0 +1,324 @@
+"""The synthesis service: draft, versions, figures, personal-data check and exports.
+
+Screens and the CLI call this; it reads the store and never imports Textual. Every export
+first runs the check (citations and personal data); it refuses with the list of problems,
+each with its line, unless the coordinator accepted a finding explicitly. Accepted findings
+are kept in the ``synthesis_accepted`` document (by the finding's id, i.e. for that exact
+text) and recorded in the audit trail, as is every export.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from assises_tui.domain.models import Contribution, Excerpt
+from assises_tui.errors import AssisesError
+from assises_tui.services.changes import now_iso
+from assises_tui.synthesis.draft import template
+from assises_tui.synthesis.figures import SET_ASIDE, Figures, compute_figures
+from assises_tui.synthesis.render import Issue, RenderResult, atomic_write_bytes, render
+from assises_tui.synthesis.versions import DraftVersions, Version
+from assises_tui.text.personal_data import Finding, find_personal_data, mask
+
+if TYPE_CHECKING:
+    from assises_tui.services.session import Services
+
+FORMATS = ("odt", "docx", "md", "pdf")
+ARCHIVE_FORMATS = ("csv", "jsonl")
+ACCEPTED_DOC = "synthesis_accepted"
+
+
+@dataclass
+class CheckReport:
+    errors: list[Issue] = field(default_factory=list)  # citations, placeholders
+    findings: list[Finding] = field(default_factory=list)  # personal data, accepted or not
+    accepted: set[str] = field(default_factory=set)  # ids of accepted findings
+
+    @property
+    def blocking(self) -> list[Finding]:
+        return [f for f in self.findings if f.id not in self.accepted]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and not self.blocking
+
+    def lines(self) -> list[str]:
+        """French sentences, one per problem, for the CLI and the app."""
+        out = [f"ligne {e.line} : {e.message}" for e in self.errors]
+        out += [
+            f"ligne {f.line} : {f.label} « {f.text} » (accepter : --accept {f.id})"
+            for f in self.blocking
+        ]
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "errors": [{"line": e.line, "message": e.message} for e in self.errors],
+            "findings": [
+                {
+                    "id": f.id,
+                    "kind": f.kind,
+                    "label": f.label,
+                    "line": f.line,
+                    "text": f.text,
+                    "accepted": f.id in self.accepted,
+                }
+                for f in self.findings
+            ],
+        }
+
+
+class ExportBlocked(AssisesError):
+    """The check found problems: nothing was written (exit code 1)."""
+
+    exit_code = 1
+
+    def __init__(self, report: CheckReport) -> None:
+        lines = "\n".join(f"  {line}" for line in report.lines())
+        super().__init__(
+            f"Export refusé : {len(report.lines())} problème(s) à corriger ou à accepter.\n"
+            f"{lines}"
+        )
+        self.report = report
+
+
+def _today_in(tz) -> date:
+    return datetime.now(tz).date()
+
+
+class SynthesisService:
+    def __init__(self, services: Services, today: Callable[[], date] | None = None) -> None:
+        self.services = services
+        self._today = today
+        self.versions = DraftVersions(services.workspace.synthesis_path)
+
+    # -- the draft -----------------------------------------------------------
+    @property
+    def path(self) -> Path:
+        return self.services.workspace.synthesis_path
+
+    def template(self) -> str:
+        return template(self.services.config)
+
+    def load(self) -> str:
+        """The current draft, or the template when none was saved yet."""
+        text = self.versions.current()
+        return text if text is not None else self.template()
+
+    def save(self, text: str) -> Version | None:
+        """Atomic save, kept as a version; None when nothing changed."""
+        self._writable()
+        return self.versions.save(text)
+
+    def list_versions(self) -> list[Version]:
+        return self.versions.list()
+
+    def diff(self, old_id: str, new_id: str | None = None) -> str:
+        return self.versions.diff(old_id, new_id)
+
+    def restore(self, version_id: str) -> str:
+        """Make a version the current draft (recorded as a new version); returns its text."""
+        self._writable()
+        version = self.versions.get(version_id)
+        self.versions.restore(version.id)
+        self._audit("synthesis.restore", version=version.id)
+        return self.versions.read(version.id)
+
+    # -- material for the drafting screen ------------------------------------
+    def excerpts_for_theme(self, theme: str) -> list[tuple[int, Excerpt]]:
+        try:
+            return self.services.tagging.excerpts_by_theme(theme)
+        except ImportError:  # tagging service not available: read the records directly
+            out = []
+            for item in self.services.store.all():
+                out += [(item.id, e) for e in item.excerpts if e.theme.split("/")[0] == theme]
+            return out
+
+    def contributions_for_theme(self, theme: str) -> list[Contribution]:
+        return [
+            c
+            for c in self.services.store.all()
+            if c.status not in SET_ASIDE and theme in {t.split("/", 1)[0] for t in c.themes}
+        ]
+
+    def contribution(self, cid: int) -> Contribution | None:
+        return self.services.store.get(cid)
+
+    # -- figures, rendering, check -------------------------------------------
+    def today(self) -> date:
+        return self._today() if self._today else _today_in(self.services.config.tz)
+
+    def figures(self) -> Figures:
+        return compute_figures(self.services.store.all(), self.services.config)
+
+    def render(self, text: str | None = None) -> RenderResult:
+        text = self.load() if text is None else text
+        items = {c.id: c for c in self.services.store.all()}
+        figures = compute_figures(items.values(), self.services.config)
+        return render(text, self.services.config, items, figures, self.today())
+
+    def known_names(self) -> list[str]:
+        return sorted({c.sender_name for c in self.services.store.all() if c.sender_name})
+
+    def accepted_ids(self) -> set[str]:
+        return set(self.services.store.get_doc(ACCEPTED_DOC).get("accepted", {}))
+
+    def check(self, text: str | None = None) -> CheckReport:
+        text = self.load() if text is None else text
+        findings = find_personal_data(
+            text, self.known_names(), allowed=[self.services.config.mailbox]
+        )
+        return CheckReport(self.render(text).errors, findings, self.accepted_ids())
+
+    def accept(self, finding: Finding) -> None:
+        """Accept one finding (that exact text), persisted and recorded in the audit trail."""
+        self._writable()
+        doc = self.services.store.get_doc(ACCEPTED_DOC)
+        accepted = dict(doc.get("accepted", {}))
+        at = now_iso()
+        accepted[finding.id] = {"kind": finding.kind, "who": self.services.reviewer, "at": at}
+        self.services.store.put_doc(ACCEPTED_DOC, {**doc, "accepted": accepted})
+        self._audit(
+            "synthesis.accept_finding", finding=finding.id, kind=finding.kind, line=finding.line
+        )
+
+    # -- exports ---------------------------------------------------------------
+    def export(
+        self, fmt: str, path: Path, *, text: str | None = None, accept: Iterable[str] = ()
+    ) -> CheckReport:
+        """Check, then write the document in ``fmt``; raises ExportBlocked on problems."""
+        if fmt not in FORMATS:
+            raise AssisesError(f"Format inconnu « {fmt} » (choix : {', '.join(FORMATS)}).")
+        self._writable()  # every export is recorded in the audit trail
+        text = self.load() if text is None else text
+        report = self.check(text)
+        wanted = list(dict.fromkeys(accept))
+        if wanted:
+            by_id = {f.id: f for f in report.findings}
+            unknown = [a for a in wanted if a not in by_id]
+            if unknown:
+                raise AssisesError(
+                    f"Aucun signalement « {unknown[0]} » dans le brouillon actuel : "
+                    "lancez « assises synthesis check » pour voir les identifiants."
+                )
+            for finding_id in wanted:
+                if finding_id not in report.accepted:
+                    self.accept(by_id[finding_id])
+            report = self.check(text)
+        if not report.ok:
+            raise ExportBlocked(report)
+        document = self.render(text).document
+        path = Path(path)
+        if fmt == "md":
+            from assises_tui.synthesis.export_md import export_markdown as write
+        elif fmt == "odt":
+            from assises_tui.synthesis.export_odt import export_odt as write
+        elif fmt == "docx":
+            from assises_tui.synthesis.export_docx import export_docx as write
+        else:
+            from assises_tui.synthesis.export_pdf import export_pdf as write
+        write(document, path)
+        self._audit("synthesis.export", format=fmt, path=str(path), sha256=_sha256(path))
+        return report
+
+    def export_contributions(
+        self, fmt: str, path: Path, *, with_personal_data: bool = False
+    ) -> int:
+        """Archive every record as csv or jsonl; personal data masked unless asked for."""
+        if fmt not in ARCHIVE_FORMATS:
+            raise AssisesError(
+                f"Format inconnu « {fmt} » (choix : {', '.join(ARCHIVE_FORMATS)})."
+            )
+        self._writable()
+        names = self.known_names()
+        allowed = [self.services.config.mailbox]
+        rows = [self._archive_row(c, names, allowed, with_personal_data)
+                for c in self.services.store.all()]
+        if fmt == "jsonl":
+            data = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
+        else:
+            buffer = io.StringIO()
+            columns = list(rows[0]) if rows else list(_ARCHIVE_COLUMNS)
+            writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
+            writer.writeheader()
+            for r in rows:
+                writer.writerow({k: _csv_value(v) for k, v in r.items()})
+            data = buffer.getvalue()
+        atomic_write_bytes(Path(path), data.encode("utf-8"))
+        self._audit(
+            "contributions.export",
+            format=fmt,
+            path=str(path),
+            count=len(rows),
+            personal_data=with_personal_data,
+        )
+        return len(rows)
+
+    def _archive_row(
+        self, c: Contribution, names: list[str], allowed: list[str], personal: bool
+    ) -> dict[str, Any]:
+        def clean(text: str) -> str:
+            return text if personal else mask(text, find_personal_data(text, names,
+                                                                        allowed=allowed))
+
+        row: dict[str, Any] = {
+            "id": c.id,
+            "received_at": c.received_at.isoformat() if c.received_at else "",
+            "late": c.late,
+            "status": c.status.value,
+            "themes": list(c.themes),
+            "contributor_category": c.contributor_category,
+            "commune": c.commune,
+            "duplicate_of": c.duplicate_of,
+            "subject": clean(c.subject),
+            "body": clean(self.services.body_text(c.id)),
+            "excerpts": [
+                {"theme": e.theme, "kind": e.kind, "text": clean(e.text)} for e in c.excerpts
+            ],
+        }
+        if personal:
+            row["sender_name"] = c.sender_name
+            row["sender_email"] = c.sender_email
+        return row
+
+    # -- internals -------------------------------------------------------------
+    def _writable(self) -> None:
+        if self.services.read_only:
+            raise AssisesError(
+                "Espace de travail ouvert en lecture seule : impossible d'enregistrer la "
+                "synthèse, d'accepter un signalement ou d'exporter."
+            )
+
+    def _audit(self, what: str, **details: Any) -> None:
+        if self.services.read_only:
+            return
+        entry = {"at": now_iso(), "who": self.services.reviewer, "what": what, **details}
+        self.services.store.append_audit([entry])
+
+
+_ARCHIVE_COLUMNS = (
+    "id received_at late status themes contributor_category commune duplicate_of subject body "
+    "excerpts"
+).split()
+
+
+def _csv_value(value: Any) -> Any:
+    if isinstance(value, list):
+        return json.dumps(value, ensure_ascii=False)
+    if value is None:
+        return ""
+    return value
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+

@@ -1,0 +1,141 @@
+"""PDF export (fpdf2) with the DejaVu Sans font shipped in ``fonts/`` (French accents,
+« guillemets », œ and € need a Unicode TrueType font; nothing is downloaded at run time)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fpdf import FPDF
+from fpdf.fonts import FontFace
+from fpdf.outline import TableOfContents
+
+from assises_tui.synthesis.render import (
+    Document,
+    HeadingBlock,
+    ListBlock,
+    ParagraphBlock,
+    QuoteBlock,
+    Run,
+    TableBlock,
+    atomic_write_bytes,
+)
+
+FONTS = Path(__file__).resolve().parent / "fonts"
+FAMILY = "DejaVu"
+LINE = 5.5  # mm per text line at 10.5 pt
+CENTRED = {"align": "C", "new_x": "LMARGIN", "new_y": "NEXT"}
+
+
+class _Pdf(FPDF):
+    def __init__(self, doc: Document) -> None:
+        super().__init__(format="A4")
+        self.doc = doc
+        self.add_font(FAMILY, "", str(FONTS / "DejaVuSans.ttf"))
+        self.add_font(FAMILY, "B", str(FONTS / "DejaVuSans-Bold.ttf"))
+        self.add_font(FAMILY, "I", str(FONTS / "DejaVuSans-Oblique.ttf"))
+        self.set_margins(20, 20, 20)
+        self.set_auto_page_break(True, margin=18)
+        self.set_title(doc.title)
+        self.set_subject(doc.consultation)
+        self.set_creator("Assises")
+        self.set_lang("fr")
+
+    def footer(self) -> None:
+        if self.page_no() <= 1:
+            return
+        self.set_y(-12)
+        self.set_font(FAMILY, "", 8)
+        self.cell(0, 5, f"{self.doc.title} — page {self.page_no()}", align="C")
+
+
+def _runs(pdf: FPDF, runs: tuple[Run, ...], size: float = 10.5, italic: bool = False) -> None:
+    for run in runs:
+        style = "B" if run.bold else ("I" if run.italic or italic else "")
+        pdf.set_font(FAMILY, style, size)
+        pdf.write(LINE, run.text)
+    pdf.ln(LINE)
+
+
+def build_pdf(doc: Document) -> bytes:
+    pdf = _Pdf(doc)
+    # Title page
+    pdf.add_page()
+    pdf.set_y(90)
+    pdf.set_font(FAMILY, "B", 22)
+    pdf.multi_cell(0, 11, doc.title, **CENTRED)
+    pdf.ln(6)
+    pdf.set_font(FAMILY, "", 14)
+    pdf.multi_cell(0, 8, doc.consultation, **CENTRED)
+    pdf.multi_cell(0, 8, f"Département : {doc.department}", **CENTRED)
+    pdf.ln(10)
+    pdf.set_font(FAMILY, "I", 12)
+    pdf.multi_cell(0, 8, doc.date_label, **CENTRED)
+    # Table of contents (filled by fpdf2 once every section is known)
+    pdf.add_page()
+    pdf.set_font(FAMILY, "B", 16)
+    pdf.cell(0, 10, "Table des matières", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(FAMILY, "", 11)
+    toc = TableOfContents(level_indent=6, line_spacing=1.6)
+    # The placeholder reserves this page and starts the body on a new one.
+    pdf.insert_toc_placeholder(toc.render_toc, allow_extra_pages=True)
+    width = pdf.epw
+    for block in doc.blocks:
+        if isinstance(block, HeadingBlock):
+            size = {1: 16, 2: 13}.get(block.level, 11)
+            pdf.ln(3 if block.level > 1 else 5)
+            if pdf.will_page_break(size * 2):
+                pdf.add_page()
+            if block.level <= 2:
+                pdf.start_section(block.text, level=block.level - 1, strict=False)
+            pdf.set_font(FAMILY, "B", size)
+            pdf.multi_cell(0, size * 0.5, block.text, new_x="LMARGIN", new_y="NEXT")
+            pdf.ln(1.5)
+        elif isinstance(block, ParagraphBlock):
+            _runs(pdf, block.runs)
+            pdf.ln(2)
+        elif isinstance(block, QuoteBlock):
+            pdf.set_left_margin(32)
+            pdf.set_right_margin(28)
+            pdf.set_x(32)
+            pdf.set_text_color(70, 70, 70)
+            _runs(pdf, block.runs, size=10, italic=True)
+            pdf.set_text_color(0, 0, 0)
+            pdf.set_left_margin(20)
+            pdf.set_right_margin(20)
+            pdf.ln(2)
+        elif isinstance(block, ListBlock):
+            for k, item in enumerate(block.items):
+                marker = f"{block.numbers[k]}." if block.ordered else "•"
+                pdf.set_font(FAMILY, "B" if block.ordered else "", 10.5)
+                pdf.set_x(24)
+                pdf.cell(8, LINE, marker)
+                pdf.set_left_margin(32)
+                _runs(pdf, item)
+                pdf.set_left_margin(20)
+                pdf.ln(1)
+            pdf.ln(1.5)
+        elif isinstance(block, TableBlock):
+            t = block.table
+            pdf.set_font(FAMILY, "B", 10.5)
+            if pdf.will_page_break(30):
+                pdf.add_page()
+            pdf.multi_cell(0, LINE, t.title, new_x="LMARGIN", new_y="NEXT")
+            pdf.set_font(FAMILY, "", 10)
+            first = width * 0.7 if len(t.headers) == 2 else None
+            widths = (first, width - first) if first else None
+            with pdf.table(
+                col_widths=widths,
+                headings_style=FontFace(emphasis="BOLD", fill_color=(225, 225, 225)),
+                line_height=LINE,
+                text_align=("LEFT", "RIGHT") if len(t.headers) == 2 else "LEFT",
+            ) as table:
+                for row in (t.headers, *t.rows):
+                    cells = table.row()
+                    for value in row:
+                        cells.cell(value)
+            pdf.ln(4)
+    return bytes(pdf.output())
+
+
+def export_pdf(doc: Document, path: Path) -> None:
+    atomic_write_bytes(path, build_pdf(doc))

@@ -1,0 +1,226 @@
+"""Detection and masking of personal data in free text (drafts, exports, archives).
+
+Finds e-mail addresses, French phone numbers, postal addresses (street lines and
+"postcode + commune") and the names of senders known to the store. It is deliberately
+conservative on surnames alone: a surname is reported only when it is written with a
+capital, is long enough and is not an ordinary French word (Petit, Blanc, Roux…),
+because a check that cries wolf on every "Petit" gets ignored.
+
+No Textual, no I/O: reusable by the export check and by a later pseudonymisation feature.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from assises_tui.text.fold import fold
+
+KIND_LABELS: dict[str, str] = {
+    "email": "adresse électronique",
+    "phone": "numéro de téléphone",
+    "address": "adresse postale",
+    "postcode": "code postal et commune",
+    "name": "nom d'expéditeur",
+}
+
+MASKS: dict[str, str] = {
+    "email": "[courriel masqué]",
+    "phone": "[téléphone masqué]",
+    "address": "[adresse masquée]",
+    "postcode": "[adresse masquée]",
+    "name": "[nom masqué]",
+}
+
+# Priority when two findings overlap: the more specific kind wins.
+_PRIORITY = {"email": 0, "phone": 1, "address": 2, "postcode": 3, "name": 4}
+
+
+@dataclass(frozen=True)
+class Finding:
+    kind: str  # email | phone | address | postcode | name
+    start: int  # character offsets into the checked text
+    end: int
+    text: str
+    line: int  # 1-based line of ``start``
+
+    @property
+    def label(self) -> str:
+        return KIND_LABELS.get(self.kind, self.kind)
+
+    @property
+    def id(self) -> str:
+        """Stable identifier of this finding's exact text (not its position).
+
+        Accepting a finding therefore holds for that exact text wherever it moves in the
+        draft, and stops holding as soon as the text changes.
+        """
+        return finding_id(self.kind, self.text)
+
+
+def finding_id(kind: str, text: str) -> str:
+    digest = hashlib.sha256(f"{kind}\0{' '.join(text.split())}".encode()).hexdigest()
+    return f"{kind}-{digest[:10]}"
+
+
+_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}\b")
+
+# +33 6 12 34 56 78, +33 (0)6 12 34 56 78, 0033 6…, 06 12 34 56 78, 06.12.34.56.78, 0612345678
+_PHONE = re.compile(
+    r"(?<![\w+])(?:(?:\+|00)\s?33\s?(?:\(0\)\s?)?|0)[1-9](?:[ .\-\u00a0]?\d{2}){4}(?!\d)"
+)
+
+_STREET_WORDS = (
+    r"rue|avenue|av\.|boulevard|bd|bld|chemin|che\.|allée|allee|impasse|imp\.|place|pl\.|route|"
+    r"rte|quai|cours|square|faubourg|fbg|chaussée|passage|rond-point|voie|hameau|lieu-dit|"
+    r"résidence|residence|sentier|promenade|esplanade|cité|cite|lotissement|montée|ruelle|"
+    r"venelle|villa|domaine"
+)
+# "12 rue des Lilas", "3 bis, avenue de la Gare", "145 bd Gambetta" — up to the end of line,
+# a comma, or a few words.
+_ADDRESS = re.compile(
+    rf"(?<!\d)\d{{1,4}}(?:\s?(?:bis|ter|quater|[abt])\b)?,?\s+(?:{_STREET_WORDS})\s"
+    r"[^\n,;.()]{1,50}",
+    re.IGNORECASE,
+)
+# "03100 Montluçon", "03000 MOULINS", "03200 Vichy Cedex"; departments 01-98, Corsica 2A/2B.
+_POSTCODE = re.compile(
+    r"(?<![\d,.])(?:0[1-9]|[1-8]\d|9[0-8]|2[AB])\d{3}\s+"
+    r"(?:[A-ZÉÈÊÀÂÎÔÛÇ][\w'’\-]*(?:[ \-](?:[A-ZÉÈÊÀÂÎÔÛÇ][\w'’\-]*|sur|sous|en|le|la|les|de|du|"
+    r"des|l'|d'|aux))*)"
+)
+
+# Words that are also common surnames: never reported on their own (only as a full name).
+COMMON_WORDS = frozenset(
+    fold(w)
+    for w in """
+    petit grand blanc noir roux brun leblanc lenoir lebrun martin bernard thomas robert richard
+    simon michel laurent vincent nicolas henry henri francois pierre paul jean louis marie
+    david daniel rousseau fontaine mercier boucher chevalier meunier berger masson marchand
+    lefevre fournier girard faure roche roy leroy morel moulin moulins garnier dupont dubois
+    durand moreau lambert bonnet france gendarme maire police justice sapin rose violette
+    page marin marchal boulanger charpentier clement clément mallet barbier carpentier lacroix
+    leclerc perrin dumont riviere rivière benoit gauthier caron renard picard roger bertrand
+    jacques fabre colin vidal rey meyer lemaire joly giraud aubert royer bailly maillard
+    dupuis collin brunet bouvier prevost chauvin adam lucas bruno guerin muller martinez
+    poirier perrot olivier prince pasquier baron marechal maréchal lebon bon bonhomme lamy
+    sauvage besson bailly lejeune jeune vieux lefort fort lecomte comte duc marquis baron
+    mairie commune conseil citoyen citoyenne association madame monsieur mademoiselle
+    cordialement bonjour merci salutations gendarmerie commissariat prefecture préfecture
+    allier vichy montlucon montluçon gannat cusset yzeure commentry
+    """.split()
+)
+
+_WORD_CHARS = r"[\wÀ-ÿ'’\-]"
+
+
+def _line_starts(text: str) -> list[int]:
+    starts = [0]
+    starts.extend(m.end() for m in re.finditer("\n", text))
+    return starts
+
+
+def _line_of(starts: list[int], offset: int) -> int:
+    lo, hi = 0, len(starts)
+    while lo + 1 < hi:
+        mid = (lo + hi) // 2
+        if starts[mid] <= offset:
+            lo = mid
+        else:
+            hi = mid
+    return lo + 1
+
+
+def _name_parts(name: str) -> list[str]:
+    # "DUPONT Jean-Marc", "Jean-Marc Dupont", "M. Jean Dupont" → word tokens without titles
+    tokens = re.findall(r"[^\W\d_][\w'’\-]*", name)
+    titles = {"m", "mme", "mlle", "mr", "dr", "me", "monsieur", "madame", "mademoiselle"}
+    return [t for t in tokens if fold(t).rstrip(".") not in titles]
+
+
+def _name_patterns(known_names: Iterable[str]) -> tuple[list[re.Pattern[str]], list[str]]:
+    """Regexes for full names (either order) and the distinctive surnames to look for."""
+    full: dict[str, re.Pattern[str]] = {}
+    surnames: set[str] = set()
+    for raw in known_names:
+        parts = _name_parts(raw or "")
+        if len(parts) >= 2:
+            for seq in (parts, parts[-1:] + parts[:-1]):
+                key = " ".join(fold(p) for p in seq)
+                if key not in full:
+                    words = r"[\s\u00a0]+".join(re.escape(p) for p in seq)
+                    full[key] = re.compile(
+                        rf"(?<!{_WORD_CHARS}){words}(?!{_WORD_CHARS})", re.IGNORECASE
+                    )
+        if parts:
+            surname = parts[-1] if len(parts) >= 2 else parts[0]
+            # A surname alone is only a finding when it is distinctive.
+            if len(surname) >= 4 and fold(surname) not in COMMON_WORDS:
+                surnames.add(surname)
+    return list(full.values()), sorted(surnames)
+
+
+def find_personal_data(
+    text: str, known_names: Iterable[str] = (), *, allowed: Iterable[str] = ()
+) -> list[Finding]:
+    """Every piece of personal data found in ``text``, in order, without overlaps.
+
+    ``known_names``: sender names from the store (full name matched in either order; the
+    surname alone when distinctive and capitalised). ``allowed``: texts never reported
+    (e.g. the consultation's own institutional mailbox), compared case-insensitively.
+    """
+    allowed_folded = {fold(a).strip() for a in allowed if a}
+    starts = _line_starts(text)
+    raw: list[tuple[str, int, int]] = []
+    for kind, pattern in (
+        ("email", _EMAIL),
+        ("phone", _PHONE),
+        ("address", _ADDRESS),
+        ("postcode", _POSTCODE),
+    ):
+        for m in pattern.finditer(text):
+            raw.append((kind, m.start(), m.end()))
+    full_patterns, surnames = _name_patterns(known_names)
+    for pattern in full_patterns:
+        for m in pattern.finditer(text):
+            raw.append(("name", m.start(), m.end()))
+    for surname in surnames:
+        # Case-sensitive on the first letter: "Dupont" is a name, "dupont" in a URL is not.
+        head, tail = surname[0], surname[1:]
+        pattern = re.compile(
+            rf"(?<!{_WORD_CHARS})(?:{re.escape(head.upper())}(?i:{re.escape(tail)}))"
+            rf"(?!{_WORD_CHARS})"
+        )
+        for m in pattern.finditer(text):
+            raw.append(("name", m.start(), m.end()))
+    # Longest and most specific first; drop anything overlapping an already kept finding.
+    raw.sort(key=lambda r: (r[1], _PRIORITY[r[0]], -(r[2] - r[1])))
+    kept: list[Finding] = []
+    taken: list[tuple[int, int]] = []
+    for kind, start, end in sorted(raw, key=lambda r: (_PRIORITY[r[0]], -(r[2] - r[1]))):
+        piece = text[start:end].rstrip()
+        end = start + len(piece)
+        if not piece or fold(piece).strip() in allowed_folded:
+            continue
+        if any(start < e and s < end for s, e in taken):
+            continue
+        taken.append((start, end))
+        kept.append(Finding(kind, start, end, piece, _line_of(starts, start)))
+    kept.sort(key=lambda f: f.start)
+    return kept
+
+
+def mask(text: str, findings: Iterable[Finding]) -> str:
+    """``text`` with each finding replaced by a neutral label (e.g. "[courriel masqué]")."""
+    out: list[str] = []
+    pos = 0
+    for f in sorted(findings, key=lambda f: f.start):
+        if f.start < pos:  # overlapping input: the earlier mask already covers it
+            continue
+        out.append(text[pos : f.start])
+        out.append(MASKS.get(f.kind, "[masqué]"))
+        pos = f.end
+    out.append(text[pos:])
+    return "".join(out)
