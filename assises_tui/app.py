@@ -1,0 +1,69 @@
+"""AssisesApp: services injected, global keys, opens on the inbox.
+
+Every change is written durably by the services the moment it is made, so quitting (``q``,
+Ctrl+Q, closing the terminal) never loses work: there is nothing to save on exit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import partial
+from typing import TYPE_CHECKING
+
+from textual.app import App, SystemCommand
+from textual.screen import Screen
+
+from assises_tui.keymap import APP_BINDINGS
+from assises_tui.screens.help import HelpScreen, help_rows
+
+if TYPE_CHECKING:
+    from assises_tui.services.session import Services
+
+
+class AssisesApp(App[None]):
+    CSS_PATH = "app.tcss"
+    BINDINGS = APP_BINDINGS
+    ENABLE_COMMAND_PALETTE = True
+
+    def __init__(self, services: Services, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.services = services
+        config = services.config
+        self.title = f"{config.title} — {config.department}"
+        self.sub_title = "lecture seule" if services.read_only else ""
+
+    def on_mount(self) -> None:
+        from assises_tui.screens.inbox import InboxScreen
+
+        if self.services.config.keymap:
+            self.set_keymap(dict(self.services.config.keymap))
+        self.push_screen(InboxScreen(self.services))
+
+    def action_help(self) -> None:
+        screen = self.screen
+        if isinstance(screen, HelpScreen):
+            return
+        name = {"InboxScreen": "Boîte de réception", "ReaderScreen": "Lecture"}.get(
+            type(screen).__name__, screen.title or type(screen).__name__
+        )
+        self.push_screen(HelpScreen(f"Touches — {name}", help_rows(self, screen)))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """The palette lists every described key of the current screen, in French."""
+        seen: set[str] = set()
+        for key, active in screen.active_bindings.items():
+            binding = active.binding
+            if not binding.description or binding.action in ("command_palette",):
+                continue
+            ident = binding.id or binding.action
+            if ident in seen:
+                continue
+            seen.add(ident)
+            keys = self.get_key_display(binding.with_key(key))
+            yield SystemCommand(
+                binding.description,
+                f"Touche : {keys}",
+                partial(self.run_action, binding.action, active.node),
+            )
+        yield SystemCommand("Quitter", "Fermer l'application (tout est déjà enregistré)",
+                            self.action_quit)

@@ -1,0 +1,1 @@
+"""Textual screens: inbox, reader, help, prompts, import (and, from others, tags, synthesis…)."""

@@ -1,0 +1,73 @@
+"""``?``: every key of the current screen, built from its active bindings (public API).
+
+So the list is always true: a key changed in ``[keymap]`` shows its new value here.
+"""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from assises_tui.widgets.formatting import FLAG_LEGEND
+
+#: Keys Textual binds for itself that are noise in a reviewer's help.
+_HIDDEN_ACTIONS = {"app.focus_next", "app.focus_previous", "focus_next", "focus_previous"}
+
+
+def help_rows(app, screen) -> list[tuple[str, str]]:
+    """(keys, description) for the screen's active bindings, grouped by action."""
+    grouped: dict[tuple[str, str], list[str]] = {}
+    for key, active in screen.active_bindings.items():
+        binding = active.binding
+        if not binding.description or binding.action in _HIDDEN_ACTIONS:
+            continue
+        ident = (binding.id or binding.action, binding.description)
+        display = app.get_key_display(binding.with_key(key))
+        grouped.setdefault(ident, [])
+        if display not in grouped[ident]:
+            grouped[ident].append(display)
+    return [(" ".join(keys), desc) for (_ident, desc), keys in grouped.items()]
+
+
+class HelpScreen(ModalScreen[None]):
+    DEFAULT_CSS = """
+    HelpScreen { align: center middle; }
+    HelpScreen > VerticalScroll {
+        width: 80; max-width: 100%; height: 90%;
+        border: thick $primary; background: $surface; padding: 0 1;
+    }
+    """
+    BINDINGS = [Binding("escape,q,question_mark", "close", "Fermer", id="help.close")]
+
+    def __init__(self, title: str, rows: list[tuple[str, str]]) -> None:
+        super().__init__()
+        self.title_text = title
+        self.rows = rows
+
+    def compose(self) -> ComposeResult:
+        table = Table(box=None, expand=True, show_header=True, header_style="bold")
+        table.add_column("Touches", no_wrap=True, ratio=1)
+        table.add_column("Action", ratio=3)
+        for keys, desc in self.rows:
+            table.add_row(Text(keys), Text(desc))
+        legend = Text("\nColonne RPDCN de la liste :\n", style="bold")
+        for letter, meaning in FLAG_LEGEND:
+            legend.append(f"  {letter}  {meaning}\n", style="")
+        legend.append(
+            "\nThèmes : 1 à 9, ou sans Maj sur un clavier AZERTY & é \" ' ( … "
+            "La colonne Thèmes montre le chiffre de chaque thème posé.\n"
+            "Une action de tri porte sur les contributions marquées s'il y en a "
+            "(confirmation demandée), sinon sur la ligne courante. Échap : fermer."
+        )
+        with VerticalScroll():
+            yield Static(Text(self.title_text, style="bold"), markup=False)
+            yield Static(table)
+            yield Static(legend, markup=False)
+
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,436 @@
+"""The inbox: views, search, marks and triage over a virtual list; a reader pane when wide.
+
+At 120 columns or more the reader sits beside the list (class ``wide``); below that
+Enter pushes the full-screen :class:`~assises_tui.screens.reader.ReaderScreen`. Both use
+the same :class:`~assises_tui.widgets.body_view.ReaderView`.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.events import Resize
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input, Static
+
+from assises_tui.domain.models import OPEN_STATUSES
+from assises_tui.keymap import INBOX_BINDINGS, TRIAGE_BINDINGS, theme_bindings
+from assises_tui.screens.prompts import ChoiceScreen, TextPrompt
+from assises_tui.screens.triage_actions import TriageActions
+from assises_tui.screens.views import SORTS, VIEW_BY_KEY, VIEWS, view_ids
+from assises_tui.services.changes import ChangeSet
+from assises_tui.text.fold import fold
+from assises_tui.widgets.body_view import ReaderView
+from assises_tui.widgets.contribution_list import ContributionList, ListHeader
+from assises_tui.widgets.quarantine_view import QuarantineView
+from assises_tui.widgets.status_line import StatusLine
+
+if TYPE_CHECKING:
+    from assises_tui.services.session import Services
+
+WIDE = 120  # columns from which the reader sits beside the list
+SLOW_SEARCH = 0.08  # seconds: slower searches move off the event loop
+
+
+def read_only_banner(services: Services) -> Static:
+    reason = getattr(services.workspace, "read_only_reason", None) or ""
+    found = re.search(r"ouvert en écriture par (.+?)\s*;", reason)
+    holder = found.group(1) if found else "un autre processus"
+    return Static(
+        f"Lecture seule — ouvert en écriture par {holder}",
+        markup=False,
+        classes="read-only-banner",
+    )
+
+
+class InboxScreen(TriageActions, Screen):
+    CSS_PATH = "inbox.tcss"
+    AUTO_FOCUS = "ContributionList"
+    search_debounce = 0.12
+
+    def __init__(self, services: Services) -> None:
+        super().__init__()
+        self.services = services
+        self.marked: set[int] = set()
+        self.view = VIEW_BY_KEY["left"]
+        self.sort = "date"
+        self.reverse = False
+        self.query_text = ""
+        self.hits: set[int] | None = None
+        self.view_sorted: list[int] = []
+        self.left = 0
+        self._search_timer = None
+        self._reader_timer = None
+        self._slow_search = False
+        self.last_search_seconds = 0.0
+
+    BINDINGS = [*TRIAGE_BINDINGS, *theme_bindings(9), *INBOX_BINDINGS]
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=False)
+        if self.services.read_only:
+            yield read_only_banner(self.services)
+        lst = ContributionList(
+            self.services.store.get, self.services.config, self.marked, id="inbox-list"
+        )
+        with Horizontal(id="inbox-main"):
+            with Vertical(id="inbox-left"):
+                yield Input(
+                    placeholder="/ Chercher (mots, \"phrase\", from:, theme:, status:, -mot…)",
+                    id="inbox-search",
+                    compact=True,
+                )
+                yield Static("", markup=False, id="inbox-search-errors")
+                yield ListHeader(lst, id="inbox-list-header")
+                yield lst
+                yield QuarantineView(id="inbox-quarantine")
+                yield StatusLine(id="inbox-status")
+            yield ReaderView(self.services, id="inbox-reader")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.set_class(self.app.size.width >= WIDE, "wide")
+        self.reload_view()
+        if self.services.read_only:
+            self.set_interval(3.0, self._poll_store)
+
+    # -- widgets ------------------------------------------------------------
+    @property
+    def list(self) -> ContributionList:
+        return self.query_one("#inbox-list", ContributionList)
+
+    @property
+    def reader(self) -> ReaderView:
+        return self.query_one("#inbox-reader", ReaderView)
+
+    @property
+    def search_input(self) -> Input:
+        return self.query_one("#inbox-search", Input)
+
+    @property
+    def wide(self) -> bool:
+        return self.has_class("wide")
+
+    def on_resize(self, event: Resize) -> None:
+        was = self.wide
+        self.set_class(event.size.width >= WIDE, "wide")
+        if self.wide and not was:
+            self.reader.show(self.list.current)
+
+    # -- view, sort, search ----------------------------------------------------
+    def reload_view(self, keep: int | None = None) -> None:
+        """Recompute the view from the store (after a view/sort change or an import)."""
+        records = self.services.store.all()
+        self.left = sum(1 for c in records if c.status in OPEN_STATUSES)
+        quarantine = self.view.predicate is None
+        self.set_class(quarantine, "quarantine")
+        if quarantine:
+            self.query_one(QuarantineView).show(self.services.store.quarantine())
+        self.view_sorted = view_ids(
+            records, self.view, self.services.reviewer, self.sort, self.reverse
+        )
+        self.apply_filter(keep if keep is not None else self.list.current)
+
+    def apply_filter(self, keep: int | None = None) -> None:
+        if self.hits is None:
+            ids = self.view_sorted
+        else:
+            hits = self.hits
+            ids = [i for i in self.view_sorted if i in hits]
+        self.list.set_ids(ids, keep=keep)
+        self.query_one("#inbox-list-header", ListHeader).refresh()
+        self.update_status()
+
+    def update_status(self) -> None:
+        lst = self.list
+        sort = dict(SORTS)[self.sort] + (" ↓" if self.reverse else "")
+        shown = len(lst.ids)
+        if self.view.predicate is None:
+            shown = len(self.services.store.quarantine())
+        self.query_one(StatusLine).show(
+            view=self.view.label,
+            shown=shown,
+            left=self.left,
+            marked=len(self.marked),
+            sort=sort,
+            query=self.query_text,
+            position=lst.cursor + 1 if lst.ids else None,
+        )
+
+    def set_view(self, key: str) -> None:
+        self.view = VIEW_BY_KEY[key]
+        self.reload_view()
+        self.list.focus()
+
+    @on(Input.Changed, "#inbox-search")
+    def search_changed(self, event: Input.Changed) -> None:
+        self.query_text = event.value.strip()
+        if self._search_timer is not None:
+            self._search_timer.stop()
+        self._search_timer = self.set_timer(self.search_debounce, self.run_search)
+
+    @on(Input.Submitted, "#inbox-search")
+    def search_submitted(self) -> None:
+        if self._search_timer is not None:
+            self._search_timer.stop()
+        self.run_search()
+        self.list.focus()
+
+    def run_search(self) -> None:
+        text = self.query_text
+        errors = self.query_one("#inbox-search-errors", Static)
+        if not text:
+            errors.update("")
+            errors.display = False
+            self.hits = None
+            self.apply_filter()
+            return
+        problems = self._query_errors(text)
+        errors.update(" · ".join(problems))
+        errors.display = bool(problems)
+        if self._slow_search:
+            self._search_in_thread(text)
+            return
+        start = time.perf_counter()
+        hits = self._search(text)
+        self.last_search_seconds = time.perf_counter() - start
+        self._slow_search = self.last_search_seconds > SLOW_SEARCH
+        self._show_hits(text, hits)
+
+    def _query_errors(self, text: str) -> list[str]:
+        try:
+            return list(self.services.search.parse(text).errors)
+        except Exception:  # search not available: the fallback has no syntax
+            return []
+
+    def _search(self, text: str) -> set[int]:
+        try:
+            return set(self.services.search.search(text, self.view_sorted))
+        except ImportError:  # no index module: plain folded match on subject and sender
+            words = fold(text).split()
+            store = self.services.store
+            found = set()
+            for cid in self.view_sorted:
+                c = store.get(cid)
+                hay = fold(f"{c.subject} {c.sender_name} {c.sender_email} {c.snippet}")
+                if all(w in hay for w in words):
+                    found.add(cid)
+            return found
+
+    @work(thread=True, exclusive=True, group="search", exit_on_error=False)
+    def _search_in_thread(self, text: str) -> None:
+        hits = self._search(text)
+        self.app.call_from_thread(self._show_hits, text, hits)
+
+    def _show_hits(self, text: str, hits: set[int]) -> None:
+        if text != self.query_text:  # typed on meanwhile: a newer search is coming
+            return
+        self.hits = hits
+        self.apply_filter()
+
+    def action_search(self) -> None:
+        self.search_input.focus()
+
+    def action_back(self) -> None:
+        if self.focused is self.search_input or self.focused is self.reader:
+            self.list.focus()
+        elif self.query_text:
+            self.search_input.value = ""
+            self.query_text = ""
+            self.run_search()
+
+    def action_views(self) -> None:
+        records = self.services.store.all()
+        reviewer = self.services.reviewer
+        items = []
+        for i, view in enumerate(VIEWS):
+            if view.predicate is None:
+                n = len(self.services.store.quarantine())
+            else:
+                n = sum(1 for c in records if view.predicate(c, reviewer))
+            items.append((view.key, Text(f"{i + 1}. {view.label} ({n})")))
+        self.app.push_screen(
+            ChoiceScreen("Vue", items, current=self.view.key),
+            lambda key: self.set_view(key) if key else None,
+        )
+
+    def _step_view(self, step: int) -> None:
+        keys = [v.key for v in VIEWS]
+        self.set_view(keys[(keys.index(self.view.key) + step) % len(keys)])
+
+    def action_next_view(self) -> None:
+        self._step_view(1)
+
+    def action_previous_view(self) -> None:
+        self._step_view(-1)
+
+    def action_sort(self) -> None:
+        keys = [k for k, _ in SORTS]
+        self.sort = keys[(keys.index(self.sort) + 1) % len(keys)]
+        self.reload_view()
+
+    def action_reverse_sort(self) -> None:
+        self.reverse = not self.reverse
+        self.reload_view()
+
+    def action_reload(self) -> None:
+        self.services.store.reload_if_changed()
+        self.reload_view()
+
+    def _poll_store(self) -> None:
+        if self.services.store.reload_if_changed():
+            self.reload_view()
+            if self.wide:
+                self.reader.show(self.list.current, keep_scroll=True)
+
+    # -- saved searches ------------------------------------------------------------
+    def action_save_search(self) -> None:
+        if not self.query_text:
+            self.app.notify("Aucune recherche en cours à enregistrer.", markup=False)
+            return
+        query = self.query_text
+
+        def got(name: str | None) -> None:
+            if name and name.strip():
+                try:
+                    self.services.saved_searches.save(name.strip(), query)
+                except Exception as exc:  # read-only store, bad name…
+                    self.app.notify(str(exc), severity="error", markup=False)
+                    return
+                self.app.notify(f"Recherche « {name.strip()} » enregistrée.", markup=False)
+
+        self.app.push_screen(TextPrompt("Nom de la recherche :", value=""), got)
+
+    def action_recall_search(self) -> None:
+        saved = self.services.saved_searches.list()
+        items = [(query, Text(f"{name} — {query}")) for name, query in saved]
+
+        def got(query: str | None) -> None:
+            if query is not None:
+                self.search_input.value = query  # Input.Changed runs the search
+                self.query_text = query
+                self.run_search()
+                self.list.focus()
+
+        self.app.push_screen(
+            ChoiceScreen("Recherches enregistrées", items, empty="Aucune recherche enregistrée."),
+            got,
+        )
+
+    # -- marks ----------------------------------------------------------------------
+    def action_mark(self) -> None:
+        cid = self.list.current
+        if cid is None:
+            return
+        self.marked.symmetric_difference_update({cid})
+        self.list.cursor += 1
+        self.update_status()
+
+    def action_mark_all(self) -> None:
+        self.marked.update(self.list.ids)
+        self.list.refresh()
+        self.update_status()
+
+    def action_unmark_all(self) -> None:
+        self.marked.clear()
+        self.list.refresh()
+        self.update_status()
+
+    # -- triage plumbing (TriageActions) ------------------------------------------------
+    def target(self) -> tuple[list[int], bool]:
+        if self.marked:
+            return sorted(self.marked), True
+        cid = self.list.current
+        return ([cid] if cid is not None else []), False
+
+    def after_change(self, changeset: ChangeSet | None) -> None:
+        if changeset is not None and changeset.what == "status" and not self._undoing:
+            for cid, before in changeset.before.items():
+                if "status" in before:
+                    was_open = before["status"] in OPEN_STATUSES
+                    self.left += (changeset.after[cid]["status"] in OPEN_STATUSES) - was_open
+        else:
+            self.left = sum(1 for c in self.services.store.all() if c.status in OPEN_STATUSES)
+        self.list.refresh()
+        self.update_status()
+        if self.wide:
+            self.reader.refresh_header()
+
+    _undoing = False
+
+    def action_undo(self) -> None:
+        self._undoing = True
+        try:
+            super().action_undo()
+        finally:
+            self._undoing = False
+
+    # -- reading ---------------------------------------------------------------------
+    @on(ContributionList.CursorMoved)
+    def cursor_moved(self, event: ContributionList.CursorMoved) -> None:
+        self.update_status()
+        if self.wide:
+            if self._reader_timer is not None:
+                self._reader_timer.stop()
+            self._reader_timer = self.set_timer(0.05, lambda: self.reader.show(self.list.current))
+
+    @on(ContributionList.Opened)
+    def opened(self, event: ContributionList.Opened) -> None:
+        if self.wide:
+            self.reader.show(event.cid)
+            self.reader.focus()
+            return
+        from assises_tui.screens.reader import ReaderScreen
+
+        self.app.push_screen(
+            ReaderScreen(self.services, event.cid, ids=list(self.list.ids)), self._back_from_reader
+        )
+
+    def _back_from_reader(self, cid: int | None) -> None:
+        if cid is not None:
+            self.list.move_to(cid)
+        self.after_change(None)
+
+    def action_next(self) -> None:
+        self.list.cursor += 1
+
+    def action_previous(self) -> None:
+        self.list.cursor -= 1
+
+    def action_fold(self) -> None:
+        if self.wide:
+            self.reader.toggle_fold()
+
+    def action_raw(self) -> None:
+        if self.wide:
+            self.reader.toggle_raw()
+
+    # -- other screens ------------------------------------------------------------------
+    def action_import(self) -> None:
+        if not self._writable():
+            return
+        from assises_tui.screens.import_screen import ImportScreen
+
+        self.app.push_screen(ImportScreen(self.services), lambda _r: self.reload_view())
+
+    def action_codebook(self) -> None:
+        try:
+            from assises_tui.screens.codebook import CodebookScreen
+        except ImportError:
+            self.app.notify("Le livre de codes n'est pas disponible.", markup=False)
+            return
+        self.app.push_screen(CodebookScreen(self.services), lambda _r: self.reload_view())
+
+    def action_synthesis(self) -> None:
+        try:
+            from assises_tui.screens.synthesis import SynthesisScreen
+        except ImportError:
+            self.app.notify("L'écran de synthèse n'est pas disponible.", markup=False)
+            return
+        self.app.push_screen(SynthesisScreen(self.services), lambda _r: self.reload_view())

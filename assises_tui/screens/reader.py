@@ -1,0 +1,97 @@
+"""The full-screen reader (narrow terminals, or pushed by other screens to show a citation).
+
+``ReaderScreen(services, contribution_id, ids=None)``: ``ids`` is the list the reader
+walks with J/K (the inbox passes its current view); it dismisses with the id last shown,
+so the inbox puts its cursor there.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual.app import ComposeResult
+from textual.screen import Screen
+from textual.widgets import Footer, Header
+
+from assises_tui.keymap import READER_BINDINGS, TRIAGE_BINDINGS, theme_bindings
+from assises_tui.screens.inbox import read_only_banner
+from assises_tui.screens.triage_actions import TriageActions
+from assises_tui.services.changes import ChangeSet
+from assises_tui.widgets.body_view import ReaderView
+
+if TYPE_CHECKING:
+    from assises_tui.services.session import Services
+
+
+class ReaderScreen(TriageActions, Screen[int | None]):
+    CSS_PATH = "reader.tcss"
+    AUTO_FOCUS = "ReaderView"
+    BINDINGS = [*READER_BINDINGS, *TRIAGE_BINDINGS, *theme_bindings(9)]
+
+    def __init__(
+        self, services: Services, contribution_id: int, ids: list[int] | None = None
+    ) -> None:
+        super().__init__()
+        self.services = services
+        self.cid = contribution_id
+        self.ids = ids if ids is not None else [contribution_id]
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=False)
+        if self.services.read_only:
+            yield read_only_banner(self.services)
+        yield ReaderView(self.services, id="reader-view")
+        yield Footer()
+
+    @property
+    def view(self) -> ReaderView:
+        return self.query_one("#reader-view", ReaderView)
+
+    def on_mount(self) -> None:
+        self.view.show(self.cid)
+        self._update_title()
+
+    def _update_title(self) -> None:
+        try:
+            pos = f" ({self.ids.index(self.cid) + 1}/{len(self.ids)})"
+        except ValueError:
+            pos = ""
+        self.sub_title = f"Contribution n° {self.cid}{pos}"
+
+    def _step(self, step: int) -> None:
+        try:
+            index = self.ids.index(self.cid) + step
+        except ValueError:
+            return
+        if 0 <= index < len(self.ids):
+            self.cid = self.ids[index]
+            self.view.show(self.cid)
+            self._update_title()
+        else:
+            self.app.notify(
+                "Dernière contribution de la liste." if step > 0 else "Première contribution.",
+                markup=False,
+                timeout=2,
+            )
+
+    def action_next(self) -> None:
+        self._step(1)
+
+    def action_previous(self) -> None:
+        self._step(-1)
+
+    def action_fold(self) -> None:
+        self.view.toggle_fold()
+
+    def action_raw(self) -> None:
+        self.view.toggle_raw()
+
+    def action_back(self) -> None:
+        self.dismiss(self.cid)
+
+    # -- TriageActions ------------------------------------------------------------
+    def target(self) -> tuple[list[int], bool]:
+        return [self.cid], False
+
+    def after_change(self, changeset: ChangeSet | None) -> None:
+        self.view.refresh_header()

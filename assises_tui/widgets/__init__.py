@@ -1,0 +1,1 @@
+"""Reusable Textual widgets: the contribution list, the reader view, the status line."""

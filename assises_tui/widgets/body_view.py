@@ -1,0 +1,209 @@
+"""The reader: header, body with quotes and signature folded, attachments, notes, raw source.
+
+Used both as the right-hand pane of the inbox (wide terminals) and inside the full-screen
+reader (narrow terminals), so the two never drift apart.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from assises_tui.domain.models import Contribution
+from assises_tui.text.safe import one_line, printable
+from assises_tui.widgets.body_blocks import split_blocks
+from assises_tui.widgets.header_block import HeaderBlock
+
+if TYPE_CHECKING:
+    from assises_tui.services.session import Services
+
+#: Text shown at most per part (a 2-million-character attachment would freeze the layout).
+BODY_LIMIT = 200_000
+ATTACHMENT_LIMIT = 20_000
+ATTACHMENT_LIMIT_UNFOLDED = 400_000
+RAW_LIMIT = 300_000
+
+
+def _size(n: int) -> str:
+    if n < 1024:
+        return f"{n} o"
+    if n < 1024 * 1024:
+        return f"{n / 1024:.0f} Ko"
+    return f"{n / 1024 / 1024:.1f} Mo"
+
+
+def _capped(text: str, limit: int) -> tuple[str, int]:
+    """``text`` cut to ``limit`` characters and how many were left out."""
+    if len(text) <= limit:
+        return text, 0
+    return text[:limit], len(text) - limit
+
+
+class ReaderView(VerticalScroll, can_focus=True):
+    BINDINGS = [
+        Binding("j", "scroll_down", "Défiler vers le bas", show=False, id="reader.scroll_down"),
+        Binding("k", "scroll_up", "Défiler vers le haut", show=False, id="reader.scroll_up"),
+    ]
+
+    DEFAULT_CSS = """
+    ReaderView { height: 1fr; }
+    ReaderView > .reader-part { padding: 0 1; }
+    ReaderView > #reader-body { margin-top: 1; }
+    ReaderView > #reader-attachments { margin-top: 1; }
+    ReaderView > #reader-raw { display: none; }
+    ReaderView.raw > #reader-raw { display: block; }
+    ReaderView.raw > #reader-body, ReaderView.raw > #reader-attachments,
+    ReaderView.raw > #reader-notes { display: none; }
+    """
+
+    def __init__(self, services: Services, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.services = services
+        self.cid: int | None = None
+        self.unfolded = False
+        self.raw = False
+
+    def compose(self):
+        yield HeaderBlock(id="reader-header")
+        yield Static("", markup=False, id="reader-body", classes="reader-part")
+        yield Static("", markup=False, id="reader-attachments", classes="reader-part")
+        yield Static("", markup=False, id="reader-notes", classes="reader-part")
+        yield Static("", markup=False, id="reader-raw", classes="reader-part")
+
+    # -- public ---------------------------------------------------------------
+    def show(self, cid: int | None, *, keep_scroll: bool = False) -> None:
+        """Display contribution ``cid`` (folded, not raw, unless it is the same one)."""
+        if cid != self.cid:
+            self.unfolded = False
+            self.raw = False
+            self.set_class(False, "raw")
+            keep_scroll = False
+        self.cid = cid
+        self._render_all()
+        if not keep_scroll:
+            self.scroll_home(animate=False)
+
+    def refresh_header(self) -> None:
+        """After a triage change only the header (and notes) need redrawing."""
+        item = self._item()
+        self.query_one(HeaderBlock).show(item, self.services.config)
+        self.query_one("#reader-notes", Static).update(self._notes_text(item))
+
+    def toggle_fold(self) -> None:
+        self.unfolded = not self.unfolded
+        self._render_all()
+
+    def toggle_raw(self) -> None:
+        self.raw = not self.raw
+        self.set_class(self.raw, "raw")
+        self._render_all()
+        self.scroll_home(animate=False)
+
+    # -- rendering ------------------------------------------------------------
+    def _item(self) -> Contribution | None:
+        return self.services.store.get(self.cid) if self.cid is not None else None
+
+    def _render_all(self) -> None:
+        item = self._item()
+        self.query_one(HeaderBlock).show(item, self.services.config)
+        body = self.query_one("#reader-body", Static)
+        attachments = self.query_one("#reader-attachments", Static)
+        raw = self.query_one("#reader-raw", Static)
+        notes = self.query_one("#reader-notes", Static)
+        if item is None:
+            for part in (body, attachments, raw, notes):
+                part.update("")
+            return
+        if self.raw:
+            raw.update(self._raw_text(item))
+            return
+        body.update(self._body_text(item))
+        attachments.update(self._attachments_text(item))
+        notes.update(self._notes_text(item))
+
+    def _body_text(self, item: Contribution) -> Text:
+        source, cut = _capped(printable(self.services.body_text(item.id)), BODY_LIMIT)
+        text = Text(overflow="fold")
+        if not source.strip():
+            text.append("(message sans texte)", style="italic")
+            return text
+        for block in split_blocks(source):
+            if text:
+                text.append("\n")
+            if block.kind == "text":
+                text.append(block.text)
+            elif self.unfolded:
+                text.append(block.text, style="italic dim")
+            else:
+                n = len(block.lines)
+                what = "citées" if block.kind == "quote" else "de signature"
+                label = f"▸ {n} ligne{'s' if n > 1 else ''} {what} (f : déplier)"
+                text.append(label, style="italic dim")
+        if cut:
+            text.append(f"\n… {cut:,} caractères de plus non affichés.".replace(",", " "))
+        return text
+
+    def _attachments_text(self, item: Contribution) -> Text:
+        text = Text(overflow="fold")
+        if not item.attachments:
+            return text
+        limit = ATTACHMENT_LIMIT_UNFOLDED if self.unfolded else ATTACHMENT_LIMIT
+        text.append(f"Pièces jointes ({len(item.attachments)})", style="bold underline")
+        for att in item.attachments:
+            name = one_line(att.filename, 200) or "(sans nom)"
+            text.append("\n\n▪ ", style="bold")
+            text.append(name, style="bold")
+            text.append(f"  ({one_line(att.content_type, 80)}, {_size(att.size)})")
+            if att.note:
+                text.append("\n  ")
+                text.append(one_line(att.note, 500), style="italic")
+            extracted = self._blob_text(att.text_blob)
+            if extracted:
+                shown, cut = _capped(printable(extracted), limit)
+                text.append("\n")
+                text.append(shown)
+                if cut:
+                    more = " (f : afficher davantage)" if not self.unfolded else ""
+                    text.append(f"\n… {cut:,} caractères de plus.{more}".replace(",", " "))
+            elif not att.note:
+                text.append("\n  (aucun texte extrait)", style="italic")
+        return text
+
+    def _blob_text(self, sha: str | None) -> str:
+        if not sha:
+            return ""
+        try:
+            return self.services.store.get_blob(sha).decode("utf-8", "replace")
+        except Exception:  # a purged or missing blob must not break the reader
+            return ""
+
+    def _notes_text(self, item: Contribution | None) -> Text:
+        text = Text(overflow="fold")
+        if item is None or not item.notes:
+            return text
+        text.append("\nNotes", style="bold underline")
+        for note in item.notes:
+            text.append(f"\n{one_line(note.author, 80)} ({one_line(note.at, 40)}) : ", style="bold")
+            text.append(printable(note.text))
+        return text
+
+    def _raw_text(self, item: Contribution) -> Text:
+        text = Text(overflow="fold")
+        text.append("Source brute du courriel (b : revenir au message)\n\n", style="bold")
+        if not item.raw_blob:
+            text.append("(source brute non conservée)", style="italic")
+            return text
+        try:
+            data = self.services.store.get_blob(item.raw_blob)
+        except Exception:  # a purged or missing blob must not break the reader
+            text.append("(source brute introuvable)", style="italic")
+            return text
+        shown, cut = _capped(printable(data.decode("utf-8", "replace")), RAW_LIMIT)
+        text.append(shown)
+        if cut:
+            text.append(f"\n… {cut:,} caractères de plus non affichés.".replace(",", " "))
+        return text

@@ -1,0 +1,273 @@
+"""The inbox list: a virtual list drawing only the visible rows (100,000 rows stay instant).
+
+A ``ScrollView`` with ``render_line`` over a list of ids: filling it is assigning a list, a
+key press redraws one screen of rows. Rows are built from ``Segment``s of already-cleaned
+text (``formatting`` passes everything through ``one_line``), so no markup is ever parsed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from rich.cells import cell_len, set_cell_size
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.binding import Binding
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.widget import Widget
+
+from assises_tui.config import Consultation
+from assises_tui.domain.models import OPEN_STATUSES, Contribution
+from assises_tui.widgets import formatting as fmt
+
+Lookup = Callable[[int], Contribution | None]
+
+
+@dataclass(frozen=True)
+class Columns:
+    """Cell widths of each column for one list width (subject takes what is left)."""
+
+    number: int
+    date: int
+    short_date: bool
+    sender: int
+    subject: int
+    themes: int
+    status: int
+    flags: int
+
+    @classmethod
+    def fit(cls, width: int, n_themes: int, max_id: int) -> Columns:
+        number = max(4, len(str(max_id)) + 1)
+        themes = max(1, min(n_themes, 9))
+        fixed = 1 + number + 16 + 12 + themes + 11 + 5 + 7  # marker + columns + gaps
+        short_date = width - fixed < 18
+        date = 8 if short_date else 16
+        sender = 12 if width < 110 else 20
+        used = 1 + number + date + sender + themes + 11 + 5 + 7
+        return cls(number, date, short_date, sender, max(8, width - used), themes, 11, 5)
+
+
+def _cell(text: str, width: int) -> str:
+    return set_cell_size(text, width) if cell_len(text) != width else text
+
+
+class ContributionList(ScrollView, can_focus=True):
+    """Rows of contributions; the cursor row drives the reader, Enter opens it."""
+
+    BINDINGS = [
+        Binding("k,up", "cursor_up", "Monter", show=False, id="list.up"),
+        Binding("j,down", "cursor_down", "Descendre", show=False, id="list.down"),
+        Binding("pageup", "page_up", "Page précédente", show=False, id="list.page_up"),
+        Binding("pagedown", "page_down", "Page suivante", show=False, id="list.page_down"),
+        Binding("home", "first", "Première", show=False, id="list.first"),
+        Binding("end", "last", "Dernière", show=False, id="list.last"),
+        Binding("enter", "open", "Lire", id="list.open"),
+    ]
+
+    COMPONENT_CLASSES = {
+        "contribution-list--cursor",
+        "contribution-list--marked",
+        "contribution-list--closed",
+        "contribution-list--new",
+    }
+
+    DEFAULT_CSS = """
+    ContributionList {
+        height: 1fr;
+        overflow-x: hidden;
+        scrollbar-size-vertical: 1;
+    }
+    ContributionList > .contribution-list--cursor { background: $accent 40%; text-style: bold; }
+    ContributionList:focus > .contribution-list--cursor { background: $accent; color: $text; }
+    ContributionList > .contribution-list--marked { color: $warning; text-style: bold; }
+    ContributionList > .contribution-list--closed { color: $text-muted; }
+    ContributionList > .contribution-list--new { text-style: bold; }
+    """
+
+    cursor: reactive[int] = reactive(0, always_update=True, init=False)
+
+    class CursorMoved(Message):
+        def __init__(self, cid: int | None) -> None:
+            super().__init__()
+            self.cid = cid
+
+    class Opened(Message):
+        def __init__(self, cid: int) -> None:
+            super().__init__()
+            self.cid = cid
+
+    def __init__(
+        self,
+        lookup: Lookup,
+        config: Consultation,
+        marked: set[int],
+        *,
+        id: str | None = None,  # noqa: A002 - Textual's own parameter name
+    ) -> None:
+        super().__init__(id=id)
+        self.lookup = lookup
+        self.config = config
+        self.marked = marked
+        self.ids: list[int] = []
+        self._columns: tuple[int, Columns] | None = None
+        self._max_id = 0
+
+    # -- data --------------------------------------------------------------
+    def set_ids(self, ids: list[int], keep: int | None = None) -> None:
+        """Show ``ids``; the cursor stays on ``keep`` when it is still listed."""
+        self.ids = ids
+        self._max_id = max(ids) if ids else 0
+        self._columns = None
+        self.virtual_size = Size(self.size.width, len(ids))
+        index = 0
+        if keep is not None and ids:
+            try:
+                index = ids.index(keep)
+            except ValueError:
+                index = 0
+        self.cursor = min(index, max(0, len(ids) - 1))
+        self.refresh()
+
+    @property
+    def current(self) -> int | None:
+        if 0 <= self.cursor < len(self.ids):
+            return self.ids[self.cursor]
+        return None
+
+    def columns(self) -> Columns:
+        width = self.scrollable_content_region.width or self.size.width or 80
+        if self._columns is None or self._columns[0] != width:
+            fitted = Columns.fit(width, len(self.config.themes), self._max_id)
+            self._columns = (width, fitted)
+        return self._columns[1]
+
+    # -- cursor --------------------------------------------------------------
+    def validate_cursor(self, value: int) -> int:
+        return max(0, min(value, len(self.ids) - 1)) if self.ids else 0
+
+    def watch_cursor(self, value: int) -> None:
+        self._scroll_to_cursor()
+        self.refresh()
+        self.post_message(self.CursorMoved(self.current))
+
+    def _scroll_to_cursor(self) -> None:
+        height = self.scrollable_content_region.height or 1
+        top = round(self.scroll_y)
+        if self.cursor < top:
+            self.scroll_to(y=self.cursor, animate=False, immediate=True)
+        elif self.cursor >= top + height:
+            self.scroll_to(y=self.cursor - height + 1, animate=False, immediate=True)
+
+    def move_to(self, cid: int) -> bool:
+        try:
+            self.cursor = self.ids.index(cid)
+        except ValueError:
+            return False
+        return True
+
+    def action_cursor_up(self) -> None:
+        self.cursor -= 1
+
+    def action_cursor_down(self) -> None:
+        self.cursor += 1
+
+    def action_page_up(self) -> None:
+        self.cursor -= max(1, self.scrollable_content_region.height - 1)
+
+    def action_page_down(self) -> None:
+        self.cursor += max(1, self.scrollable_content_region.height - 1)
+
+    def action_first(self) -> None:
+        self.cursor = 0
+
+    def action_last(self) -> None:
+        self.cursor = len(self.ids) - 1
+
+    def action_open(self) -> None:
+        if self.current is not None:
+            self.post_message(self.Opened(self.current))
+
+    async def _on_click(self, event: events.Click) -> None:
+        index = round(self.scroll_y) + event.y
+        if 0 <= index < len(self.ids):
+            event.stop()
+            self.focus()
+            if index == self.cursor:  # a second click (or a double click) opens
+                self.post_message(self.Opened(self.ids[index]))
+            else:
+                self.cursor = index
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._columns = None
+        self.virtual_size = Size(event.size.width, len(self.ids))
+
+    # -- drawing ---------------------------------------------------------------
+    def row_text(self, item: Contribution, cols: Columns) -> list[str]:
+        tz = self.config.tz
+        return [
+            "*" if item.id in self.marked else " ",
+            _cell(str(item.id).rjust(cols.number - 1), cols.number),
+            _cell(fmt.format_date(item.received_at, tz, short=cols.short_date), cols.date),
+            _cell(fmt.sender_label(item), cols.sender),
+            _cell(fmt.subject_label(item), cols.subject),
+            _cell(fmt.theme_digits(item, self.config), cols.themes),
+            _cell(fmt.SHORT_STATUS[item.status], cols.status),
+            _cell(fmt.flags(item), cols.flags),
+        ]
+
+    def render_line(self, y: int) -> Strip:
+        index = round(self.scroll_y) + y
+        width = self.scrollable_content_region.width
+        base = self.rich_style
+        if not 0 <= index < len(self.ids):
+            return Strip.blank(width, base)
+        cid = self.ids[index]
+        item = self.lookup(cid)
+        if item is None:
+            return Strip([Segment(_cell(f" {cid} (supprimée)", width), base)], width)
+        style = base
+        if item.status not in OPEN_STATUSES:
+            style += self.get_component_rich_style("contribution-list--closed")
+        elif item.status.value == "new":
+            style += self.get_component_rich_style("contribution-list--new")
+        if cid in self.marked:
+            style += self.get_component_rich_style("contribution-list--marked")
+        if index == self.cursor:
+            style += self.get_component_rich_style("contribution-list--cursor")
+        text = " ".join(self.row_text(item, self.columns()))
+        return Strip([Segment(_cell(text, width), style)], width)
+
+
+class ListHeader(Widget):
+    """Column titles aligned with :class:`ContributionList` (same width computation)."""
+
+    DEFAULT_CSS = """
+    ListHeader { height: 1; background: $panel; color: $text; text-style: bold; }
+    """
+
+    def __init__(self, target: ContributionList, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.target = target
+
+    def render(self):
+        from rich.text import Text
+
+        cols = self.target.columns()
+        names = [
+            " ",
+            _cell("N°".rjust(cols.number - 1), cols.number),
+            _cell("Date", cols.date),
+            _cell("Expéditeur", cols.sender),
+            _cell("Objet", cols.subject),
+            _cell("Thèmes", cols.themes),
+            _cell("Statut", cols.status),
+            _cell("RPDCN", cols.flags),
+        ]
+        return Text(" ".join(names), no_wrap=True, overflow="crop", style=Style())

@@ -1,0 +1,41 @@
+"""One line under the list: what the view holds, what is left, what is marked."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import Static
+
+from assises_tui.widgets.formatting import plural
+
+
+class StatusLine(Static):
+    DEFAULT_CSS = """
+    StatusLine { height: 1; background: $panel; color: $text; padding: 0 1; }
+    """
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__("", markup=False, **kwargs)
+
+    def show(
+        self,
+        *,
+        view: str,
+        shown: int,
+        left: int,
+        marked: int,
+        sort: str,
+        query: str = "",
+        position: int | None = None,
+    ) -> None:
+        text = Text(no_wrap=True, overflow="ellipsis")
+        text.append(view, style="bold")
+        if query:
+            text.append(" · recherche")
+        text.append(f" · {plural(shown, 'affichée')}")
+        if position is not None and shown:
+            text.append(f" ({position}/{shown})")
+        text.append(f" · {left:,} à traiter".replace(",", "\u202f"))
+        if marked:
+            text.append(f" · {plural(marked, 'marquée')}", style="bold")
+        text.append(f" · tri : {sort}")
+        self.update(text)
