@@ -21,6 +21,7 @@ COMMAND_MODULES = [
     "workspace_cmds",  # init, open (app), demo, verify, backup, restore
     "browse_cmds",  # list, show, stats
     "tag_cmds",  # tag, suggest, codebook, agreement
+    "export_cmds",  # export synthesis|contributions, synthesis versions|diff|restore|check
 ]
 
 
