@@ -1,0 +1,205 @@
+"""The tag picker (``t``): themes and sub-themes, contributor category and commune.
+
+Works on one contribution or on a marked set. Typing filters the list (letters in order,
+accents and case ignored: "prx" finds "Lien › Proximité"); Enter in the filter toggles the
+first match and clears the filter; ↓ goes to the list, where Space toggles. Ctrl+S applies
+everything in one step per field (each undoable), Escape leaves without changing anything.
+
+With several contributions a theme carried by only some of them shows "(2/5)": it is left
+alone unless toggled.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Select, SelectionList, Static
+from textual.widgets.selection_list import Selection
+
+from assises_tui.domain.models import CATEGORY_LABELS
+from assises_tui.errors import AssisesError
+from assises_tui.services.codebook import CodebookEntry
+from assises_tui.text.fold import fold
+from assises_tui.text.safe import one_line
+
+
+def fuzzy_rank(query: str, text: str) -> int | None:
+    """Rank of ``text`` for ``query`` (lower is better), None when it does not match.
+
+    Substring matches come first, then subsequence matches, tighter spans first.
+    """
+    q = "".join(fold(query).split())
+    if not q:
+        return 0
+    t = fold(text)
+    pos = t.find(q)
+    if pos >= 0:
+        return pos
+    start, i = -1, 0
+    for j, ch in enumerate(t):
+        if ch == q[i]:
+            if start < 0:
+                start = j
+            i += 1
+            if i == len(q):
+                return 1000 + (j - start)
+    return None
+
+
+class TagPickerScreen(ModalScreen[bool]):
+    CSS_PATH = "tag_picker.tcss"
+    BINDINGS = [
+        Binding("escape", "cancel", "Annuler", id="tags.cancel"),
+        Binding("ctrl+s", "apply", "Valider", id="tags.apply"),
+        Binding("down", "to_list", "Liste", show=False, id="tags.to_list"),
+    ]
+
+    def __init__(self, services, ids: list[int]) -> None:
+        super().__init__()
+        self.services = services
+        self.ids = list(dict.fromkeys(ids))
+        tagging = services.tagging
+        self.entries: list[CodebookEntry] = tagging.codebook.entries(counts=False)
+        self.counts = tagging.theme_counts(self.ids)
+        n = len(self.ids)
+        self.chosen: set[str] = {k for k, c in self.counts.items() if c == n and n}
+        self.touched: set[str] = set()
+        self.suggested: dict[str, int] = {}
+        if n == 1:
+            for s in services.suggester.suggest(self.ids[0]):
+                self.suggested[s.theme] = round(s.confidence * 100)
+        items = [services.store.get(i) for i in self.ids]
+        items = [c for c in items if c is not None]
+        cats = {c.contributor_category for c in items}
+        communes = {c.commune for c in items}
+        self.initial_category = cats.pop() if len(cats) == 1 else ""
+        self.initial_commune = communes.pop() if len(communes) == 1 else ""
+        self.subject = one_line(items[0].subject, 60) if n == 1 and items else ""
+
+    # -- layout --------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        n = len(self.ids)
+        title = (
+            f"Thèmes — n° {self.ids[0]} {self.subject}" if n == 1 else f"Thèmes — {n} contributions"
+        )
+        with Vertical(id="tag-dialog"):
+            yield Static(title, markup=False, id="tag-title")
+            yield Input(placeholder="Filtrer les thèmes (ex. « prox »)", id="tag-filter")
+            yield SelectionList[str](id="tag-list")
+            with Horizontal(id="tag-fields"):
+                options = [(label, key) for key, label in CATEGORY_LABELS.items()]
+                yield Select(
+                    options,
+                    prompt="Catégorie : inchangée",
+                    value=self.initial_category or Select.NULL,
+                    id="tag-category",
+                )
+                yield Input(
+                    self.initial_commune,
+                    placeholder="Commune : inchangée",
+                    id="tag-commune",
+                )
+            yield Static(
+                "Entrée : cocher · ↓ liste, Espace · Ctrl+S : valider · Échap : annuler",
+                markup=False,
+                id="tag-help",
+            )
+
+    def on_mount(self) -> None:
+        self.refill("")
+        self.query_one("#tag-filter", Input).focus()
+
+    def prompt_for(self, entry: CodebookEntry) -> Text:
+        # Non-breaking spaces: the option list trims ordinary leading/trailing blanks.
+        text = Text("\u00a0\u00a0└\u00a0" if entry.is_sub else "")
+        text.append(one_line(entry.label, 60), style="" if entry.is_sub else "bold")
+        n, count = len(self.ids), self.counts.get(entry.key, 0)
+        if n > 1 and 0 < count < n and entry.key not in self.touched:
+            text.append(f"\u00a0\u00a0({count}/{n})", style="italic")
+        if entry.retired:
+            text.append("\u00a0\u00a0(retiré)", style="dim")
+        if entry.key in self.suggested:
+            text.append(f"\u00a0\u00a0★ suggéré {self.suggested[entry.key]}\u00a0%", style="italic")
+        return text
+
+    def visible_entries(self, query: str) -> list[CodebookEntry]:
+        ranked = []
+        for order, e in enumerate(self.entries):
+            # Retired sub-themes are only listed where they are still set (to be unticked).
+            if e.retired and e.key not in self.chosen and not self.counts.get(e.key):
+                continue
+            rank = fuzzy_rank(query, f"{e.label} {e.key}") if query else 0
+            if rank is not None:
+                ranked.append((rank, order, e))
+        ranked.sort(key=lambda r: (r[0], r[1]))
+        return [e for _r, _o, e in ranked]
+
+    def refill(self, query: str) -> None:
+        lst = self.query_one("#tag-list", SelectionList)
+        lst.clear_options()
+        lst.add_options(
+            [
+                Selection(self.prompt_for(e), e.key, e.key in self.chosen)
+                for e in self.visible_entries(query)
+            ]
+        )
+        if lst.option_count:
+            lst.highlighted = 0
+
+    # -- events --------------------------------------------------------------
+    @on(Input.Changed, "#tag-filter")
+    def filter_changed(self, event: Input.Changed) -> None:
+        self.refill(event.value)
+
+    @on(Input.Submitted, "#tag-filter")
+    def filter_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        lst = self.query_one("#tag-list", SelectionList)
+        if lst.option_count:
+            lst.toggle(lst.get_option_at_index(lst.highlighted or 0))
+            event.input.value = ""  # refill follows through Input.Changed
+
+    @on(SelectionList.SelectionToggled, "#tag-list")
+    def toggled(self, event: SelectionList.SelectionToggled) -> None:
+        key = event.selection.value
+        self.touched.add(key)
+        if key in event.selection_list.selected:
+            self.chosen.add(key)
+        else:
+            self.chosen.discard(key)
+
+    @on(Input.Submitted, "#tag-commune")
+    def commune_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_apply()
+
+    def action_to_list(self) -> None:
+        if self.focused is self.query_one("#tag-filter", Input):
+            self.query_one("#tag-list", SelectionList).focus()
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)
+
+    def action_apply(self) -> None:
+        tagging = self.services.tagging
+        n = len(self.ids)
+        add = [k for k in self.touched if k in self.chosen and self.counts.get(k, 0) < n]
+        remove = [k for k in self.touched if k not in self.chosen and self.counts.get(k, 0)]
+        changed = False
+        try:
+            if add or remove:
+                changed |= bool(tagging.update_themes(self.ids, add=add, remove=remove))
+            category = self.query_one("#tag-category", Select).value
+            if isinstance(category, str) and category != self.initial_category:
+                changed |= bool(tagging.set_category(self.ids, category))
+            commune = self.query_one("#tag-commune", Input).value.strip()
+            if commune != self.initial_commune and (commune or n == 1):
+                changed |= bool(tagging.set_commune(self.ids, commune))
+        except AssisesError as exc:
+            self.notify(str(exc), severity="error", markup=False)
+            return
+        self.dismiss(changed)
