@@ -20,6 +20,7 @@ from assises_tui.errors import AssisesError
 COMMAND_MODULES = [
     "workspace_cmds",  # init, open (app), demo, verify, backup, restore
     "browse_cmds",  # list, show, stats
+    "import_cmds",  # import
     "tag_cmds",  # tag, suggest, codebook, agreement
     "export_cmds",  # export synthesis|contributions, synthesis versions|diff|restore|check
 ]
