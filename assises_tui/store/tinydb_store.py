@@ -12,6 +12,7 @@ memory instead of replaying it.
 
 from __future__ import annotations
 
+import gc
 import os
 import threading
 from collections import defaultdict
@@ -32,6 +33,7 @@ from assises_tui.store.atomic import (
     write_atomic,
 )
 from assises_tui.store.blobs import BlobStore
+from assises_tui.store.codec import decode, encode
 from assises_tui.store.layout import DEFAULT_SHARD_SIZE, Layout
 from assises_tui.store.lock import WriterLock
 from assises_tui.store.meta import AuditLog, MetaDB
@@ -171,16 +173,27 @@ class TinyDBStore:
 
     def _load_shards(self) -> None:
         raw: dict[int, dict[str, Any]] = {}
-        for index in self._shards.existing():
-            records = self._guard(lambda i=index: self._shards.load(i))
-            for cid, record in records.items():
-                if self._shards.index_of(cid) != index or record.get("id") != cid:
-                    raise corrupt_error(
-                        self.root,
-                        self._shards.path_of(index),
-                        f"la contribution n° {cid} n'est pas à sa place",
-                    )
-            raw.update(records)
+        shards = self._shards
+        # Millions of small objects are created here; the cyclic GC would rescan them
+        # again and again for nothing (none of them form cycles).
+        gc_was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            for index in shards.existing():
+                records = self._guard(lambda i=index: shards.load(i))
+                low = index * shards.shard_size + 1
+                high = low + shards.shard_size
+                for cid, record in records.items():
+                    if not low <= cid < high or record.get("id") != cid:
+                        raise corrupt_error(
+                            self.root,
+                            shards.path_of(index),
+                            f"la contribution n° {cid} n'est pas à sa place",
+                        )
+                raw.update(records)
+        finally:
+            if gc_was_enabled:
+                gc.enable()
         self._raw = raw
         self._objs = {}
         self._sorted_ids = None
@@ -312,7 +325,7 @@ class TinyDBStore:
                     raise StoreError(f"La contribution n° {item.id} existe déjà.")
                 self._shards.index_of(item.id)
                 seen.add(item.id)
-            records = {item.id: item.to_dict() for item in items}
+            records = {item.id: encode(item) for item in items}
             meta_update = None
             next_id = int(self._meta.meta().get("next_id", 1))
             if max(seen) >= next_id:  # ids not reserved: never hand them out again
@@ -332,7 +345,7 @@ class TinyDBStore:
             for cid in latest:
                 if cid not in self._raw:
                     raise StoreError(f"La contribution n° {cid} n'existe pas.")
-            records = {cid: item.to_dict() for cid, item in latest.items()}
+            records = {cid: encode(item) for cid, item in latest.items()}
             self._commit(records)
             self._remember(latest.values(), records)
 
@@ -343,7 +356,7 @@ class TinyDBStore:
             raw = self._raw.get(cid)
             if raw is None:
                 return None
-            item = Contribution.from_dict(raw)
+            item = decode(raw)
             self._objs[cid] = item
         return item
 
@@ -356,7 +369,13 @@ class TinyDBStore:
 
     def all(self) -> list[Contribution]:
         get = self.get
-        return [get(cid) for cid in self.ids()]  # type: ignore[misc]
+        gc_was_enabled = gc.isenabled()
+        gc.disable()  # same reason as in _load_shards: the first call builds every record
+        try:
+            return [get(cid) for cid in self.ids()]  # type: ignore[misc]
+        finally:
+            if gc_was_enabled:
+                gc.enable()
 
     def count(self) -> int:
         return len(self._raw)
@@ -406,6 +425,11 @@ class TinyDBStore:
     def put_blob(self, data: bytes) -> str:
         self._check_writable()
         return self.blobs.put(data)
+
+    def put_blobs(self, datas: Iterable[bytes]) -> list[str]:
+        """Several blobs at once, flushed together (imports): much faster than put_blob."""
+        self._check_writable()
+        return self.blobs.put_many(datas)
 
     def get_blob(self, sha256: str) -> bytes:
         return self.blobs.get(sha256)
