@@ -18,7 +18,8 @@ from assises_tui.errors import AssisesError
 
 #: Subcommand modules, in the order they appear in ``assises --help``.
 COMMAND_MODULES = [
-    "workspace_cmds",  # init, open (app), demo, verify, backup, restore
+    "workspace_cmds",  # init, verify, backup, restore
+    "app_cmds",  # open (the app), demo
     "browse_cmds",  # list, show, stats
     "import_cmds",  # import
     "tag_cmds",  # tag, suggest, codebook, agreement
