@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING, Any
 from assises_tui.domain.models import Contribution
 from assises_tui.search.filters import FieldMatcher
 from assises_tui.search.query import Query, Term, parse_query
+from assises_tui.search.tokenize import folded_words, index_words
 from assises_tui.search.wordindex import IndexFileError, WordIndex
-from assises_tui.text.fold import tokens
 
 if TYPE_CHECKING:
     from assises_tui.services.session import Services
@@ -130,9 +130,9 @@ class SearchIndex:
             total = len(todo)
             batch: list[tuple[int, set[str], int]] = []
             for n, item in enumerate(todo, 1):
-                words = set()
+                words: set[str] = set()
                 for text in self.texts(item):
-                    words.update(tokens(text))
+                    words |= index_words(text)
                 batch.append((item.id, words, signature(item)))
                 if len(batch) >= BATCH or n == total:
                     with self._lock:
@@ -285,7 +285,7 @@ class SearchIndex:
         if hit is not None and hit[0] == sig:
             self._texts.move_to_end(item.id)
             return hit[1]
-        folded = tuple(" " + " ".join(tokens(t)) + " " for t in self.texts(item))
+        folded = tuple(" " + " ".join(folded_words(t)) + " " for t in self.texts(item))
         self._texts[item.id] = (sig, folded)
         if len(self._texts) > 2000:
             self._texts.popitem(last=False)
