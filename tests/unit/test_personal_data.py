@@ -1,0 +1,71 @@
+from assises_tui.text.personal_data import find_personal_data, finding_id, mask
+
+
+def kinds(text, names=(), **kw):
+    return [(f.kind, f.text) for f in find_personal_data(text, names, **kw)]
+
+
+def test_emails_and_allowed_institutional_mailbox():
+    text = "Écrire à jean.dupont+assises@orange.fr ou à pref-assises@allier.gouv.fr."
+    assert kinds(text, allowed=["pref-assises@allier.gouv.fr"]) == [
+        ("email", "jean.dupont+assises@orange.fr")
+    ]
+
+
+def test_french_phone_number_variants():
+    text = (
+        "06 12 34 56 78 / 06.12.34.56.78 / 0612345678 / +33 6 12 34 56 78 / "
+        "+33 (0)4 70 12 34 56 / 0033 4 70 12 34 56 / 04-70-12-34-56"
+    )
+    found = kinds(text)
+    assert [k for k, _ in found] == ["phone"] * 7
+    assert found[3][1] == "+33 6 12 34 56 78"
+
+
+def test_numbers_that_are_not_phones():
+    assert kinds("En 2019, 1 234 habitants ; dossier 12345678901 ; 3 000 euros.") == []
+
+
+def test_postal_address_and_postcode():
+    text = "J'habite 12 bis, rue des Lilas\n03100 Montluçon\net 3 avenue de la Gare, 03000 MOULINS"
+    found = kinds(text)
+    assert ("address", "12 bis, rue des Lilas") in found
+    assert ("postcode", "03100 Montluçon") in found
+    assert ("address", "3 avenue de la Gare") in found
+    assert ("postcode", "03000 MOULINS") in found
+
+
+def test_postcode_needs_a_capitalised_commune():
+    assert kinds("Il y a eu 15000 euros de dégâts et 03100 plaintes.") == []
+
+
+def test_sender_full_name_either_order_and_line():
+    text = "Merci.\nSigné : DUPONTEL Jean-Marc\nJean-Marc Dupontel"
+    found = find_personal_data(text, ["Jean-Marc Dupontel"])
+    assert [(f.kind, f.text, f.line) for f in found] == [
+        ("name", "DUPONTEL Jean-Marc", 2),
+        ("name", "Jean-Marc Dupontel", 3),
+    ]
+
+
+def test_distinctive_surname_alone_but_not_common_words():
+    text = "M. Krawczyk l'a dit. Le petit Martin et M. Petit sont venus ; krawczyk en minuscules."
+    found = kinds(text, ["Sylvie Krawczyk", "Paul Martin", "Anne Petit"])
+    # Martin and Petit are ordinary words/very common: only the full names would be reported.
+    assert found == [("name", "Krawczyk")]
+
+
+def test_mask_replaces_findings_and_keeps_the_rest():
+    text = "Contact : jm@orange.fr, 06 12 34 56 78. Jean Dupontel, 03100 Montluçon."
+    findings = find_personal_data(text, ["Jean Dupontel"])
+    assert mask(text, findings) == (
+        "Contact : [courriel masqué], [téléphone masqué]. [nom masqué], [adresse masquée]."
+    )
+
+
+def test_finding_id_is_for_the_exact_text_not_the_position():
+    a = find_personal_data("x\n\njm@orange.fr", [])[0]
+    b = find_personal_data("jm@orange.fr", [])[0]
+    assert a.id == b.id == finding_id("email", "jm@orange.fr")
+    assert a.line == 3 and b.line == 1
+    assert find_personal_data("jn@orange.fr", [])[0].id != a.id
