@@ -9,6 +9,7 @@ Sub-themes are ``"parent/sub"`` keys. Adding a sub-theme adds its parent too (a 
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
@@ -187,3 +188,72 @@ class Tagging:
         suggester = self.services.__dict__.get("suggester")
         if result.ids and suggester is not None:
             suggester.mark_stale()
+
+
+# -- text spans for excerpt selection (offsets into the body text) ----------------------
+_SENTENCE_END = re.compile(r"[.!?…]+[»\"')\]]*(?=\s)|\n")
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
+# Characters that must not reach the terminal or that TextArea would treat as line breaks
+# (str.splitlines splits on \r, \v, \f, \x1c-\x1e, \x85, \u2028, \u2029). They are replaced
+# one for one so that character offsets into the body stay exact.
+_UNSAFE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2028\u2029\u2060-\u2069\ufeff]"
+)
+
+
+def display_text(body: str) -> str:
+    """``body`` with unsafe characters replaced by "·", same length, same offsets."""
+    return _UNSAFE.sub("·", body)
+
+
+def _trimmed(text: str, start: int, end: int) -> tuple[int, int] | None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return (start, end) if start < end else None
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence: ends at . ! ? … (before a blank) or at a line break."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for m in _SENTENCE_END.finditer(text):
+        span = _trimmed(text, start, m.end())
+        if span:
+            spans.append(span)
+        start = m.end()
+    span = _trimmed(text, start, len(text))
+    if span:
+        spans.append(span)
+    return spans
+
+
+def paragraph_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each paragraph (blocks separated by blank lines)."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for m in _PARAGRAPH_BREAK.finditer(text):
+        span = _trimmed(text, start, m.start())
+        if span:
+            spans.append(span)
+        start = m.end()
+    span = _trimmed(text, start, len(text))
+    if span:
+        spans.append(span)
+    return spans
+
+
+def next_span(spans: list[tuple[int, int]], start: int, end: int) -> tuple[int, int] | None:
+    """The span after selection (start, end); with an empty selection, the one at the cursor."""
+    for s, e in spans:
+        if (start == end and e > start) or (start != end and s >= end):
+            return (s, e)
+    return None
+
+
+def previous_span(spans: list[tuple[int, int]], start: int, end: int) -> tuple[int, int] | None:
+    for s, e in reversed(spans):
+        if (start == end and s < start) or (start != end and e <= start):
+            return (s, e)
+    return None

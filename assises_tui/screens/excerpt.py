@@ -1,0 +1,217 @@
+"""Excerpts: select a passage of a contribution's body and file it under a theme.
+
+The body is shown in a read-only ``TextArea`` so both the keyboard and the mouse select
+text; the selection is read back as character offsets into the stored body text (the shown
+text has the same length: unsafe characters are replaced one for one, see
+``tagging.display_text``). Keys: j/k next/previous sentence, J/K next/previous paragraph,
++/- extend/shrink by a sentence (Shift+arrows and the mouse also select), f files the
+selection with the theme, kind and note of the form below the text.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import Footer, Input, OptionList, Select, Static, TextArea
+from textual.widgets.option_list import Option
+from textual.widgets.text_area import Selection
+
+from assises_tui.domain.models import EXCERPT_KINDS
+from assises_tui.errors import AssisesError
+from assises_tui.services.tagging import (
+    display_text,
+    next_span,
+    paragraph_spans,
+    previous_span,
+    sentence_spans,
+)
+from assises_tui.text.safe import one_line
+from assises_tui.widgets.suggestions import SuggestionBar
+
+
+class ExcerptScreen(Screen[bool]):
+    CSS_PATH = "excerpt.tcss"
+    BINDINGS = [
+        Binding("escape", "close", "Retour", id="excerpt.close"),
+        Binding("j", "sentence(1)", "Phrase suiv.", id="excerpt.next_sentence"),
+        Binding("k", "sentence(-1)", "Phrase préc.", show=False, id="excerpt.prev_sentence"),
+        Binding("J", "paragraph(1)", "Paragraphe", id="excerpt.next_paragraph"),
+        Binding("K", "paragraph(-1)", "Paragr. préc.", show=False, id="excerpt.prev_paragraph"),
+        Binding("plus,+", "extend(1)", "Étendre", id="excerpt.extend"),
+        Binding("minus,-", "extend(-1)", "Réduire", show=False, id="excerpt.shrink"),
+        Binding("f", "file", "Classer", id="excerpt.file"),
+        Binding("1", "kind('constat')", "Constat", show=False, id="excerpt.kind_constat"),
+        Binding("2", "kind('proposition')", "Proposition", show=False,
+                id="excerpt.kind_proposition"),
+        Binding("3", "kind('citation')", "Citation", show=False, id="excerpt.kind_citation"),
+        Binding("a", "accept_suggestion", "Suggestion", id="excerpt.accept_suggestion"),
+        Binding("x", "delete_excerpt", "Suppr. extrait", show=False, id="excerpt.delete"),
+    ]
+
+    def __init__(self, services, contribution_id: int) -> None:
+        super().__init__()
+        self.services = services
+        self.cid = contribution_id
+        self.body = services.body_text(contribution_id)
+        self.sentences = sentence_spans(self.body)
+        self.paragraphs = paragraph_spans(self.body)
+        self.changed = False
+        item = services.store.get(contribution_id)
+        self.subject = one_line(item.subject, 70) if item else ""
+
+    # -- layout --------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield Static(f"Extraits — n° {self.cid} · {self.subject}", markup=False,
+                     id="excerpt-title")
+        yield TextArea(display_text(self.body), read_only=True, soft_wrap=True,
+                       id="excerpt-body")
+        yield SuggestionBar(self.services, self.cid, id="excerpt-suggestions")
+        with Horizontal(id="excerpt-form"):
+            yield Select(self.theme_options(), allow_blank=False, value=self.default_theme(),
+                         id="excerpt-theme")
+            yield Select([(label, key) for key, label in EXCERPT_KINDS.items()],
+                         allow_blank=False, value="constat", id="excerpt-kind")
+            yield Input(placeholder="Note (facultative)", id="excerpt-note")
+        yield OptionList(id="excerpt-list", markup=False)
+        yield Footer()
+
+    def theme_options(self) -> list[tuple[str, str]]:
+        codebook = self.services.tagging.codebook
+        return [(codebook.label(key), key) for key in codebook.active_keys()]
+
+    def default_theme(self) -> str:
+        item = self.services.store.get(self.cid)
+        keys = self.services.tagging.codebook.active_keys()
+        for key in item.themes if item else ():
+            if key in keys:
+                return key
+        best = self.services.suggester.suggest(self.cid, exclude_tagged=False)
+        return best[0].theme if best and best[0].theme in keys else keys[0]
+
+    def on_mount(self) -> None:
+        self.query_one("#excerpt-body", TextArea).focus()
+        self.reload_excerpts()
+
+    def reload_excerpts(self) -> None:
+        lst = self.query_one("#excerpt-list", OptionList)
+        lst.clear_options()
+        item = self.services.store.get(self.cid)
+        label = self.services.tagging.label
+        for e in item.excerpts if item else ():
+            line = Text(f"{EXCERPT_KINDS.get(e.kind, e.kind)} · ", style="bold")
+            line.append(one_line(label(e.theme), 30) + " · ")
+            line.append("« " + one_line(e.text, 70) + " »")
+            if e.note:
+                line.append(" — " + one_line(e.note, 60), style="italic")
+            lst.add_option(Option(line, id=e.id))
+        if not lst.option_count:
+            lst.add_option(Option(Text("Aucun extrait pour l'instant.", style="italic"),
+                                  disabled=True))
+
+    # -- selection <-> offsets -----------------------------------------------
+    @property
+    def area(self) -> TextArea:
+        return self.query_one("#excerpt-body", TextArea)
+
+    def selected_offsets(self) -> tuple[int, int]:
+        doc = self.area.document
+        a, b = self.area.selection
+        start, end = sorted((doc.get_index_from_location(a), doc.get_index_from_location(b)))
+        return start, end
+
+    def select_offsets(self, start: int, end: int) -> None:
+        doc = self.area.document
+        self.area.selection = Selection(
+            doc.get_location_from_index(start), doc.get_location_from_index(end)
+        )
+        self.area.scroll_cursor_visible()
+
+    def _move(self, spans: list[tuple[int, int]], step: int) -> None:
+        start, end = self.selected_offsets()
+        span = next_span(spans, start, end) if step > 0 else previous_span(spans, start, end)
+        if span is None:
+            self.app.bell()
+            return
+        self.select_offsets(*span)
+
+    def action_sentence(self, step: int) -> None:
+        self._move(self.sentences, step)
+
+    def action_paragraph(self, step: int) -> None:
+        self._move(self.paragraphs, step)
+
+    def action_extend(self, step: int) -> None:
+        start, end = self.selected_offsets()
+        if start == end:
+            self._move(self.sentences, 1)
+            return
+        if step > 0:
+            span = next_span(self.sentences, start, end)
+            if span is None:
+                self.app.bell()
+                return
+            self.select_offsets(start, span[1])
+        else:
+            inside = [(s, e) for s, e in self.sentences if s >= start and e <= end]
+            if len(inside) < 2:
+                self.app.bell()
+                return
+            self.select_offsets(start, inside[-2][1])
+
+    # -- filing ----------------------------------------------------------------
+    def action_kind(self, kind: str) -> None:
+        self.query_one("#excerpt-kind", Select).value = kind
+
+    def action_file(self) -> None:
+        start, end = self.selected_offsets()
+        if start == end:
+            self.notify("Sélectionnez d'abord un passage (j/k, J/K ou la souris).",
+                        severity="warning", markup=False)
+            return
+        theme = self.query_one("#excerpt-theme", Select).value
+        kind = self.query_one("#excerpt-kind", Select).value
+        note_input = self.query_one("#excerpt-note", Input)
+        try:
+            self.services.tagging.add_excerpt(
+                self.cid, start, end, str(theme), str(kind), note_input.value
+            )
+        except AssisesError as exc:
+            self.notify(str(exc), severity="error", markup=False)
+            return
+        self.changed = True
+        note_input.value = ""
+        self.reload_excerpts()
+        self.query_one(SuggestionBar).reload()
+        label = self.services.tagging.label(str(theme))
+        self.notify(f"Extrait classé : {EXCERPT_KINDS[str(kind)]} · {label}", markup=False)
+        self.area.focus()
+
+    @on(Input.Submitted, "#excerpt-note")
+    def note_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_file()
+
+    def action_delete_excerpt(self) -> None:
+        lst = self.query_one("#excerpt-list", OptionList)
+        if self.focused is not lst or lst.highlighted is None:
+            return
+        option = lst.get_option_at_index(lst.highlighted)
+        if option.id:
+            self.services.tagging.remove_excerpt(self.cid, option.id)
+            self.changed = True
+            self.reload_excerpts()
+
+    def action_accept_suggestion(self) -> None:
+        if self.query_one(SuggestionBar).accept(0):
+            self.changed = True
+
+    @on(SuggestionBar.Accepted)
+    def suggestion_accepted(self, _event: SuggestionBar.Accepted) -> None:
+        self.changed = True
+
+    def action_close(self) -> None:
+        self.dismiss(self.changed)

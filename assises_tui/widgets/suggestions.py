@@ -1,0 +1,102 @@
+"""A one-line bar of theme suggestions for one contribution, with keys to accept them.
+
+``a`` (or ``1``) accepts the best suggestion, ``2``/``3`` the next ones; the bar applies the
+theme through ``services.tagging`` (undoable, in the record's history) and posts
+:class:`SuggestionBar.Accepted`. The keys work when the bar has focus; a screen that keeps
+focus elsewhere binds its own key to :meth:`SuggestionBar.accept`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import Static
+
+from assises_tui.errors import AssisesError
+from assises_tui.suggest import Suggestion
+from assises_tui.text.safe import one_line
+
+
+class SuggestionBar(Static, can_focus=True):
+    DEFAULT_CSS = """
+    SuggestionBar {
+        height: 1;
+        padding: 0 1;
+        background: $boost;
+        color: $text-muted;
+    }
+    SuggestionBar:focus {
+        background: $accent 30%;
+        color: $text;
+    }
+    """
+    BINDINGS = [
+        Binding("a,1", "accept(0)", "Accepter la suggestion", id="suggest.accept"),
+        Binding("2", "accept(1)", "Accepter la 2e", show=False, id="suggest.accept2"),
+        Binding("3", "accept(2)", "Accepter la 3e", show=False, id="suggest.accept3"),
+    ]
+
+    @dataclass
+    class Accepted(Message):
+        cid: int
+        theme: str
+
+    def __init__(self, services, cid: int | None, *, limit: int = 3, **kwargs) -> None:
+        super().__init__("", markup=False, **kwargs)
+        self.services = services
+        self.cid = cid
+        self.limit = limit
+        self.suggestions: list[Suggestion] = []
+
+    def on_mount(self) -> None:
+        self.reload()
+
+    def set_contribution(self, cid: int | None) -> None:
+        self.cid = cid
+        self.reload()
+
+    def reload(self) -> None:
+        if self.cid is None:
+            self.suggestions = []
+        else:
+            self.suggestions = self.services.suggester.suggest(self.cid)[: self.limit]
+        self.update(self.render_text())
+
+    def render_text(self) -> Text:
+        text = Text("Suggestions : ", style="bold")
+        if not self.suggestions:
+            text.append("aucune", style="italic")
+            return text
+        labels = self.services.tagging.codebook
+        for i, s in enumerate(self.suggestions):
+            if i:
+                text.append(" · ")
+            text.append(f"[{'a' if i == 0 else i + 1}] ", style="bold")
+            text.append(one_line(labels.label(s.theme), 40))
+            text.append(f" {round(s.confidence * 100)} %")
+            if s.because:
+                text.append(" (" + one_line(", ".join(s.because[:3]), 50) + ")", style="italic")
+        return text
+
+    def accept(self, index: int = 0) -> str | None:
+        """Tag the contribution with suggestion ``index``; the theme, or None."""
+        if self.cid is None or index >= len(self.suggestions):
+            self.app.bell()
+            return None
+        theme = self.suggestions[index].theme
+        try:
+            self.services.tagging.add([self.cid], theme)
+        except AssisesError as exc:
+            self.notify(str(exc), severity="error", markup=False)
+            return None
+        label = self.services.tagging.label(theme)
+        self.notify(f"Thème ajouté : {label}", markup=False)
+        self.post_message(self.Accepted(self.cid, theme))
+        self.reload()
+        return theme
+
+    def action_accept(self, index: int) -> None:
+        self.accept(index)
