@@ -38,8 +38,12 @@ FIRST_DAY = datetime(2019, 11, 15, tzinfo=PARIS)
 REGULAR_COUNT = 292
 ENCODING_WEIGHTS = {
     "utf8-qp": 40, "utf8-b64": 12, "utf8-8bit": 14, "latin1-qp": 9, "latin1-8bit": 6,
-    "cp1252-as-latin1-qp": 4, "cp1252-as-latin1-8bit": 3,
+    "cp1252-as-latin1-qp": 4, "cp1252-as-latin1-8bit": 3, "cp1252-qp": 2,
 }
+# How the consultation address appears in To: (webmail address books, copy-paste, Bcc).
+TO_FORMS = ((MAILBOX, 70), (f"Assises sécurité <{MAILBOX}>", 10),
+            (f"\"Préfecture de l'Allier\" <{MAILBOX}>", 8), (MAILBOX.upper(), 3),
+            ("undisclosed-recipients:;", 3), (f"<{MAILBOX}>", 6))
 CP1252_POSTSCRIPTS = (
     "P.-S. : une amende de 135 € n’a jamais découragé personne.",
     "P.-S. : j’ai à cœur que notre commune reste un endroit où l’on vit tranquille.",
@@ -124,8 +128,11 @@ class Builder:
         return mime.mail_date(when)
 
     def headers(self, person: Person, when: datetime, arrival: datetime, subject: str,
-                message_id: str, to: str = MAILBOX,
+                message_id: str, to: str | None = None,
                 extra: tuple[tuple[str, str], ...] = ()) -> list:
+        if to is None:
+            forms, weights = zip(*TO_FORMS, strict=True)
+            to = self.rng.choices(forms, weights)[0]
         host = person.email.split("@")[1]
         ip = f"203.0.113.{self.rng.randint(1, 254)}"
         received = (f"from smtp.{host} (smtp.{host} [{ip}]) by mx1.allier.gouv.fr (Postfix) "
@@ -180,7 +187,13 @@ class Builder:
         all_kinds = ["contribution", *kinds, f"encoding:{encoding}"]
         if style != "plain":
             all_kinds.append("html-only" if style == "html" else "alternative")
-        self.emit(person, when, subject, message_id, part, all_kinds, date_override)
+        overrides = None
+        if encoding.startswith(("latin1", "cp1252")) and not subject.isascii():
+            # Older clients encode the subject in the body's charset, not in utf-8.
+            overrides = {"Subject": mime.rfc2047(subject.translate(mime.LATIN1_SAFE),
+                                                 "iso-8859-1")}
+        self.emit(person, when, subject, message_id, part, all_kinds, date_override,
+                  overrides=overrides)
         sent = Sent(person, when, subject, body, message_id, encoding)
         self.sent.append(sent)
         return sent
@@ -200,12 +213,15 @@ class Builder:
 
     def emit(self, person: Person, when: datetime, subject: str, message_id: str, part,
              kinds: list[str], date_override: str | None | bool = False,
-             extra: tuple[tuple[str, str], ...] = (), to: str = MAILBOX) -> bytes:
+             extra: tuple[tuple[str, str], ...] = (), to: str | None = None,
+             overrides: dict[str, str] | None = None) -> bytes:
         """Serialise one message and queue it; ``date_override`` False keeps the Date header,
         None drops it (only Received then dates the message), a string replaces it verbatim."""
         arrival = when + timedelta(seconds=self.rng.randint(2, 25))
         rows = self.headers(person, when, arrival, subject, message_id, to=to, extra=extra)
         raw = mime.serialize(mime.assemble(rows, part))
+        if overrides:
+            raw = mime.override_headers(raw, overrides)
         if date_override is not False:
             raw = mime.override_headers(raw, {"Date": date_override})
             if date_override is None:

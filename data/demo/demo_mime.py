@@ -32,6 +32,7 @@ BODY_ENCODINGS = {
     "latin1-8bit": ("iso-8859-1", "latin-1", "8bit"),
     "cp1252-as-latin1-qp": ("iso-8859-1", "cp1252", "quoted-printable"),
     "cp1252-as-latin1-8bit": ("iso-8859-1", "cp1252", "8bit"),
+    "cp1252-qp": ("windows-1252", "cp1252", "quoted-printable"),
 }
 
 LATIN1_SAFE = str.maketrans({"’": "'", "‘": "'", "œ": "oe", "Œ": "OE", "€": "euros",

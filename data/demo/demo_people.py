@@ -78,8 +78,13 @@ ASSOCIATIONS = (
     ("Amicale des sapeurs-pompiers de Gannat", "amicale-sp-gannat.fr"),
     ("France Victimes 03", "francevictimes03.fr"),
 )
-ELECTED_ROLES = ("Maire", "Maire adjoint chargé de la sécurité", "Conseillère municipale",
-                 "Maire", "Première adjointe", "Conseiller départemental")
+# (masculine, feminine) forms, so that a role always agrees with the first name.
+ELECTED_ROLES = (("Maire", "Maire"), ("Maire adjoint chargé de la sécurité",
+                                      "Maire adjointe chargée de la sécurité"),
+                 ("Conseiller municipal", "Conseillère municipale"), ("Maire", "Maire"),
+                 ("Premier adjoint", "Première adjointe"))
+ASSOCIATION_ROLES = (("Président", "Présidente"), ("Secrétaire", "Secrétaire"),
+                     ("Trésorier", "Trésorière"))
 POLICE_UNITS = (
     "Commissariat de police de Montluçon", "Commissariat de police de Vichy",
     "Commissariat de police de Moulins", "Direction départementale de la sécurité publique",
@@ -128,6 +133,10 @@ class PeopleFactory:
         pool = FIRST_NAMES_F if self.rng.random() < 0.5 else FIRST_NAMES_M
         return self.rng.choice(pool), self.rng.choice(LAST_NAMES)
 
+    @staticmethod
+    def _agree(first: str, forms: tuple[str, str]) -> str:
+        return forms[1] if first in FIRST_NAMES_F else forms[0]
+
     def _unique(self, local: str, domain: str) -> str:
         candidate, n = f"{local}@{domain}", 1
         while candidate in self.used:
@@ -165,7 +174,7 @@ class PeopleFactory:
         base.update(commune=commune, postcode=postcode, street="Hôtel de ville")
         local = self.rng.choice(("maire", "mairie", f"{ascii_slug(first)}.{ascii_slug(last)}"))
         email = self._unique(local, f"mairie-{slug}.fr")
-        role = self.rng.choice(ELECTED_ROLES)
+        role = self._agree(first, self.rng.choice(ELECTED_ROLES))
         return Person(first, last, email, "elu", title=f"{role} de {commune}", **base)
 
     def police(self) -> Person:
@@ -188,7 +197,7 @@ class PeopleFactory:
         first, last = self._names()
         org, domain = self.rng.choice(ASSOCIATIONS)
         email = self._unique(self.rng.choice(("contact", "president", "secretariat")), domain)
-        role = self.rng.choice(("Président", "Présidente", "Secrétaire", "Trésorier"))
+        role = self._agree(first, self.rng.choice(ASSOCIATION_ROLES))
         return Person(first, last, email, "association", title=role, organisation=org,
                       **self._base())
 

@@ -109,7 +109,7 @@ def acknowledgements(b) -> None:
         ack_id = b.message_id("allier.gouv.fr", when)
         extra = (("In-Reply-To", original.message_id), ("References", original.message_id))
         to = f"{original.person.name} <{original.person.email}>"
-        if n < 2:
+        if n < 1:
             b.emit(PREFECTURE, when, ACK_SUBJECT, ack_id, mime.text_part(texts.ACK_TEXT),
                    ["own-mail"], extra=extra, to=to)
         later = when + timedelta(days=b.rng.randint(1, 4), hours=3)

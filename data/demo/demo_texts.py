@@ -12,9 +12,10 @@ GREETINGS = (
 INTROS = (
     "Suite à l'appel à contributions paru dans La Montagne, voici mon avis.",
     "Je souhaite apporter ma contribution aux Assises de la sécurité intérieure.",
-    "Voici quelques remarques et propositions, en tant qu'habitant de {commune}.",
+    "Voici quelques remarques et propositions d'un habitant de la commune de {commune}.",
     "J'ai lu l'annonce de la préfecture et je me permets de vous écrire.",
-    "Habitant {commune} depuis plus de vingt ans, je voudrais vous faire part de mon expérience.",
+    "Installé à {commune} depuis plus de vingt ans, je voudrais vous faire part de mon "
+    "expérience.",
     "Quelques idées en vrac pour les Assises :",
     "",
     "",
@@ -103,13 +104,14 @@ def html_body(paragraphs: list[str], rng: random.Random, signature: str,
     for paragraph in paragraphs:
         lines = [line.strip(" -•") for line in paragraph.split("\n") if line.strip()]
         if len(lines) > 2 and rng.random() < 0.7:
-            items = "".join(f"<li>{escape(line)}</li>" for line in lines)
+            items = "".join(f"<li>{escape(line, quote=False)}</li>" for line in lines)
             parts.append(f"<ul>{items}</ul>\n")
         else:
             tag = "p class=\"MsoNormal\"" if with_style else "p"
-            parts.append(f"<{tag}>{'<br>'.join(escape(line) for line in lines)}</p>\n")
+            inner = "<br>".join(escape(line, quote=False) for line in lines)
+            parts.append(f"<{tag}>{inner}</p>\n")
     if signature:
-        sig = "<br>".join(escape(line) for line in signature.split("\n"))
+        sig = "<br>".join(escape(line, quote=False) for line in signature.split("\n"))
         parts.append(f"<div class=\"signature\"><p>{sig}</p></div>\n")
     parts.append("</body></html>\n")
     return "".join(parts)
