@@ -79,6 +79,10 @@ def _detect(data: bytes) -> str | None:
 _SEVEN_BIT_CODECS = ("utf-7", "iso2022", "hz")
 
 
+# Below this size detection guesses wildly (3 bytes of "élu" come out as Chinese).
+_DETECT_MIN = 200
+
+
 def decode_bytes(data: bytes, label: str | None = None) -> str:
     """Decode ``data`` declared as ``label``; never raises, never drops a byte silently."""
     if not data:
@@ -101,7 +105,7 @@ def decode_bytes(data: bytes, label: str | None = None) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
-    if codec is None and label:  # unknown label: ask the detector
+    if codec is None and label and len(data) >= _DETECT_MIN:  # unknown label: ask the detector
         detected = _detect(data)
         if detected is not None:
             return detected
