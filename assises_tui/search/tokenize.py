@@ -18,6 +18,8 @@ _PIECES = re.compile(r"[^\s!-/:-@\[-`{-~]+")
 _ASCII_TOKEN = re.compile(r"[0-9a-z]+")
 
 _memo: dict[str, tuple[str, ...]] = {}
+#: Pieces that are already tokens (lower-case ASCII letters/digits): most of a text.
+_plain: set[str] = set()
 _MEMO_MAX = 200_000
 
 
@@ -32,15 +34,22 @@ def _piece_tokens(piece: str) -> tuple[str, ...]:
             found = tuple(tokens(piece))
         if len(_memo) >= _MEMO_MAX:
             _memo.clear()
+            _plain.clear()
         _memo[piece] = found
+        if found == (piece,):
+            _plain.add(piece)
     return found
 
 
 def index_words(text: str) -> set[str]:
     """``set(tokens(text))``, several times faster on French prose."""
-    out: set[str] = set()
-    for piece in set(_PIECES.findall(text)):
-        out.update(_piece_tokens(piece))
+    pieces = set(_PIECES.findall(text))
+    out = pieces & _plain  # set algebra in C for the common case
+    if len(out) != len(pieces):
+        memo = _memo
+        for piece in pieces.difference(out):
+            found = memo.get(piece)
+            out.update(found if found is not None else _piece_tokens(piece))
     return out
 
 
@@ -48,6 +57,8 @@ def folded_words(text: str) -> list[str]:
     """``tokens(text)`` (order kept, for phrase checks)."""
     out: list[str] = []
     extend = out.extend
+    memo = _memo
     for piece in _PIECES.findall(text):
-        extend(_piece_tokens(piece))
+        found = memo.get(piece)
+        extend(found if found is not None else _piece_tokens(piece))
     return out
