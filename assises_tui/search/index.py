@@ -189,15 +189,23 @@ class SearchIndex:
             self.refresh()  # a complete answer needs every record indexed
         if text_terms:
             cand = self._text_candidates(text_terms, cand)
+        predicates = self.matcher.predicates(q)
+        phrases = [t for t in text_terms if t.phrase]
+        if not predicates and not phrases:  # ids suffice: no record needs to be looked at
+            if cand is None:
+                ids_of = getattr(store, "ids", None)
+                return list(ids_of()) if ids_of is not None else [c.id for c in store.all()]
+            if ids is None:  # every candidate came from the index: they exist
+                return sorted(cand)
+            return [i for i in sorted(cand) if store.get(i) is not None]
         items: Iterable[Contribution | None]
         if cand is None:
             items = store.all()
         else:
             items = (store.get(i) for i in sorted(cand))
         found = [c for c in items if c is not None]
-        for p in self.matcher.predicates(q):
+        for p in predicates:
             found = [c for c in found if p(c)]
-        phrases = [t for t in text_terms if t.phrase]
         if phrases and found:
             found = self._check_phrases(phrases, found, exhaustive)
         return [c.id for c in found]
