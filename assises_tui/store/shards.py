@@ -27,8 +27,9 @@ Signature = tuple[int, int, int]  # (inode, size, mtime_ns): changes on every re
 def _replace_in(records: dict[int, dict[str, Any]]):
     def replace(doc: dict[str, Any]) -> None:
         new = records[doc["id"]]
-        doc.clear()
-        doc.update(new)
+        if new is not doc:  # a migration hands back the cached dicts themselves
+            doc.clear()
+            doc.update(new)
 
     return replace
 
