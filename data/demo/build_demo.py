@@ -36,6 +36,7 @@ PARIS = timezone(timedelta(hours=1))  # CET all winter: no DST change inside the
 DEADLINE = datetime(2020, 1, 20, 0, 0, tzinfo=PARIS)
 FIRST_DAY = datetime(2019, 11, 15, tzinfo=PARIS)
 REGULAR_COUNT = 292
+LATE_REGULAR = 14
 ENCODING_WEIGHTS = {
     "utf8-qp": 40, "utf8-b64": 12, "utf8-8bit": 14, "latin1-qp": 9, "latin1-8bit": 6,
     "cp1252-as-latin1-qp": 4, "cp1252-as-latin1-8bit": 3, "cp1252-qp": 2,
@@ -169,9 +170,10 @@ class Builder:
 
     # -- regular contributions -------------------------------------------------------------
     def regular(self, person: Person | None = None, when: datetime | None = None,
-                date_override: str | None | bool = False, kinds: tuple[str, ...] = ()) -> Sent:
+                date_override: str | None | bool = False, kinds: tuple[str, ...] = (),
+                late: bool = False) -> Sent:
         person = person or self.people.any()
-        when = when or self.draw_date(late=self.rng.random() < 0.04)
+        when = when or self.draw_date(late=late)
         count = self.rng.choices((1, 2, 3, 4), (45, 35, 15, 5))[0]
         paragraphs = [self.next_text().strip() for _ in range(count)]
         body = self.compose(person, paragraphs)
@@ -182,6 +184,8 @@ class Builder:
             body = body.replace("'", "’").replace("...", "…")
             if "€" not in body and "œ" not in body:
                 body += "\n\n" + self.rng.choice(CP1252_POSTSCRIPTS)
+        if not mime.fits(body, encoding):
+            encoding = "utf8-qp"
         message_id = self.message_id(person.email.split("@")[1], when)
         part = self._body_part(person, body, style, encoding, message_id)
         all_kinds = ["contribution", *kinds, f"encoding:{encoding}"]
@@ -279,8 +283,10 @@ def load_corpus(path: Path) -> list[str]:
 
 def build(output: Path, corpus_path: Path = HERE / "corpus-extrait.jsonl") -> list[Entry]:
     builder = Builder(load_corpus(corpus_path))
-    for _ in range(REGULAR_COUNT):
-        builder.regular()
+    # A fixed number of late senders (~5 % of the mailbox with the edge cases around midnight).
+    late = set(builder.rng.sample(range(REGULAR_COUNT), LATE_REGULAR))
+    for n in range(REGULAR_COUNT):
+        builder.regular(late=n in late)
     for fmt, body_kind in (("pdf", "short"), ("pdf", "none"), ("pdf", "short"), ("pdf", "long"),
                            ("docx", "short"), ("docx", "short"), ("docx", "none"),
                            ("docx", "long"), ("odt", "short"), ("odt", "none"), ("odt", "short")):

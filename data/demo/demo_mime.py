@@ -48,6 +48,18 @@ def wrap(text: str, width: int = 76) -> str:
     return "\n".join(out)
 
 
+def fits(text: str, encoding: str) -> bool:
+    """Whether a client could send this text in that encoding (else it would pick utf-8)."""
+    codec = BODY_ENCODINGS[encoding][1]
+    if codec == "latin-1":
+        text = text.translate(LATIN1_SAFE)
+    try:
+        text.encode(codec)
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def text_part(text: str, encoding: str = "utf8-qp", subtype: str = "plain") -> Message:
     """A single text part whose bytes are exactly those of the chosen encoding."""
     label, codec, cte = BODY_ENCODINGS[encoding]
