@@ -53,7 +53,7 @@ class AssisesApp(App[None]):
         seen: set[str] = set()
         for key, active in screen.active_bindings.items():
             binding = active.binding
-            if not binding.description or binding.action in ("command_palette",):
+            if not binding.id or not binding.description or binding.action == "command_palette":
                 continue
             ident = binding.id or binding.action
             if ident in seen:

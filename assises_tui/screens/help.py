@@ -24,7 +24,9 @@ def help_rows(app, screen) -> list[tuple[str, str]]:
     grouped: dict[tuple[str, str], list[str]] = {}
     for key, active in screen.active_bindings.items():
         binding = active.binding
-        if not binding.description or binding.action in _HIDDEN_ACTIONS:
+        # Only our own bindings (they all carry an id): Textual's built-in scrolling and
+        # copy keys have English descriptions and would read as noise here.
+        if not binding.description or binding.id is None or binding.action in _HIDDEN_ACTIONS:
             continue
         ident = (binding.id or binding.action, binding.description)
         display = app.get_key_display(binding.with_key(key))

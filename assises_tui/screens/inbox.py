@@ -364,6 +364,15 @@ class InboxScreen(TriageActions, Screen):
 
     _undoing = False
 
+    def action_status(self, status: str) -> None:
+        bulk = bool(self.marked)
+        before = self.list.current
+        super().action_status(status)
+        if bulk or self.services.read_only:
+            return
+        if before is not None and before == self.list.current:
+            self.list.cursor += 1  # single-row triage: straight on to the next one
+
     def action_undo(self) -> None:
         self._undoing = True
         try:

@@ -147,3 +147,27 @@ def make_app(services):
         return AssisesApp(services)
 
     return make
+
+
+def screen_text(app) -> str:
+    """The visible screen as plain text (from Textual's own SVG export), row by row."""
+    import html
+    import re
+
+    svg = app.export_screenshot()
+    rows: dict[float, list[tuple[float, str]]] = {}
+    pattern = r'<text class="[^"]*" x="([\d.]+)" y="([\d.]+)"[^>]*>(.*?)</text>'
+    for m in re.finditer(pattern, svg):
+        text = html.unescape(m.group(3)).replace("\xa0", " ")
+        rows.setdefault(float(m.group(2)), []).append((float(m.group(1)), text))
+    lines = []
+    for y in sorted(rows):
+        line = ""
+        for x, text in sorted(rows[y]):
+            line = line.ljust(int(round(x / 12.2))) + text
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def raw_svg(app) -> str:
+    return app.export_screenshot()

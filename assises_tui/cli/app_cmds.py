@@ -1,0 +1,138 @@
+"""``assises`` (no command), ``assises open`` and ``assises demo``: open the app.
+
+The app opens as the writer; if another process holds the writer lock it opens read-only
+with a banner naming that process. ``demo`` builds a fresh workspace only in a folder that
+is absent, empty, or marked as a previous demo (``.assises-demo``): a user's workspace is
+never touched.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import time
+from pathlib import Path
+
+from assises_tui.config import bundled_config_dir
+from assises_tui.errors import AssisesError
+
+DEMO_MARKER = ".assises-demo"
+DEMO_MBOX = Path(__file__).resolve().parents[2] / "data" / "demo" / "allier-demo.mbox"
+
+
+def _workspace_dir(args: argparse.Namespace) -> Path:
+    from assises_tui.cli.workspace_cmds import workspace_dir
+
+    return workspace_dir(args)
+
+
+def _run_app(root: Path) -> int:
+    from assises_tui.app import AssisesApp
+    from assises_tui.services.session import Services
+    from assises_tui.workspace import Workspace
+
+    ws = Workspace.open(root, fallback_read_only=True)
+    try:
+        AssisesApp(Services(ws)).run()
+    finally:
+        ws.close()
+    return 0
+
+
+def run_open(args: argparse.Namespace) -> int:
+    root = _workspace_dir(args)
+    if not (root / "consultation.toml").is_file():
+        raise AssisesError(
+            f"Aucun espace de travail dans {root}. Créez-le avec « assises init {root} » "
+            f"ou essayez la démonstration : « assises demo --workspace DOSSIER »."
+        )
+    return _run_app(root)
+
+
+class _StderrProgress:
+    """``\\rImport : 120/500`` on a terminal, a line every few seconds otherwise."""
+
+    def __init__(self) -> None:
+        self.tty = sys.stderr.isatty()
+        self.last = 0.0
+
+    def __call__(self, done: int, total: int | None, label: str) -> None:
+        now = time.monotonic()
+        if not self.tty and now - self.last < 2 and done:
+            return
+        self.last = now
+        percent = f" ({100 * done // total} %)" if total else ""
+        end = "\r" if self.tty else "\n"
+        sys.stderr.write(f"{label}{percent}".ljust(60) + end)
+        sys.stderr.flush()
+
+
+def prepare_demo(root: Path, mbox: Path = DEMO_MBOX) -> str:
+    """Create a fresh demo workspace in ``root`` and import the demo mailbox; returns a summary."""
+    from assises_tui.services.import_bridge import run_import, summary
+    from assises_tui.services.session import Services
+    from assises_tui.workspace import Workspace
+
+    root = root.expanduser().absolute()
+    if root.exists():
+        if not root.is_dir():
+            raise AssisesError(f"{root} existe et n'est pas un dossier : démonstration refusée.")
+        if (root / DEMO_MARKER).is_file():
+            shutil.rmtree(root)
+        elif any(root.iterdir()):
+            raise AssisesError(
+                f"Le dossier {root} n'est pas vide et n'est pas un espace de démonstration : "
+                "il n'est pas touché. Choisissez un autre dossier pour la démonstration."
+            )
+    if not mbox.is_file():
+        raise AssisesError(f"Boîte de démonstration introuvable : {mbox}.")
+    ws = Workspace.init(root, bundled_config_dir() / "consultation.toml")
+    try:
+        (root / DEMO_MARKER).write_text(
+            "Espace de démonstration : recréé à chaque « assises demo ».\n", encoding="utf-8"
+        )
+        report = run_import(Services(ws), [mbox], _StderrProgress())
+    finally:
+        ws.close()
+    if sys.stderr.isatty():
+        sys.stderr.write("\n")
+    return summary(report)
+
+
+def _demo_dir(args: argparse.Namespace) -> Path:
+    """The folder named by --workspace or $ASSISES_WORKSPACE, else a "demo" folder beside
+    the default workspace (never the default workspace itself)."""
+    import os
+
+    if getattr(args, "workspace", None) or os.environ.get("ASSISES_WORKSPACE"):
+        return _workspace_dir(args)
+    from assises_tui.paths import default_workspace_dir
+
+    return default_workspace_dir().with_name("demo")
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    root = _demo_dir(args)
+    print(f"Démonstration dans {root} …", file=sys.stderr)
+    print(prepare_demo(root), file=sys.stderr)
+    if args.no_open:
+        return 0
+    return _run_app(root)
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    # --workspace is accepted after the command too (``assises demo --workspace DIR``);
+    # SUPPRESS keeps the global value when it is not repeated here.
+    p = sub.add_parser("open", help="ouvrir l'application sur l'espace de travail")
+    p.add_argument("--workspace", metavar="DIR", default=argparse.SUPPRESS,
+                   help="dossier de travail")
+    p.set_defaults(func=run_open)
+    p = sub.add_parser(
+        "demo", help="créer un espace de démonstration neuf, importer la démo et l'ouvrir"
+    )
+    p.add_argument("--workspace", metavar="DIR", default=argparse.SUPPRESS,
+                   help="dossier de la démonstration (recréé s'il en contient déjà une)")
+    p.add_argument("--no-open", action="store_true",
+                   help="préparer seulement, sans ouvrir l'application (tests, CI)")
+    p.set_defaults(func=run_demo)

@@ -1,0 +1,188 @@
+"""Preview of the synthesis as it will be exported, its figures, and the pre-export check.
+
+Tabs: « Aperçu » (the rendered Markdown: citations resolved to pseudonymous references,
+figures filled in), « Chiffres » (tables with small bars), « Vérification » (invalid
+citations and personal data; ``a`` accepts the highlighted finding, recorded in the audit
+trail). Export keys write into the workspace's ``exports/`` folder after the same check as
+the command line.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import (
+    DataTable,
+    Footer,
+    Markdown,
+    OptionList,
+    Static,
+    TabbedContent,
+    TabPane,
+)
+from textual.widgets.option_list import Option
+
+from assises_tui.errors import AssisesError
+from assises_tui.services.synthesis import ExportBlocked
+from assises_tui.synthesis.export_md import to_markdown
+from assises_tui.synthesis.figures import bar, week_label
+from assises_tui.text.safe import one_line
+
+if TYPE_CHECKING:
+    from assises_tui.services.session import Services
+    from assises_tui.services.synthesis import CheckReport
+
+
+class PreviewScreen(Screen[None]):
+    DEFAULT_CSS = """
+    PreviewScreen {
+        #preview-status { height: 1; padding: 0 1; background: $boost; }
+        #preview-md { height: 1fr; }
+        #figures-scroll { height: 1fr; }
+        .figure-table { height: auto; margin: 0 0 1 0; }
+        .figure-title { text-style: bold; padding: 1 1 0 1; }
+        #findings { height: 1fr; }
+    }
+    """
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "Retour", id="preview.close"),
+        Binding("a", "accept", "Accepter le signalement", id="preview.accept"),
+        Binding("o", "export('odt')", "ODT", id="preview.export_odt"),
+        Binding("w", "export('docx')", "DOCX", id="preview.export_docx"),
+        Binding("p", "export('pdf')", "PDF", id="preview.export_pdf"),
+        Binding("m", "export('md')", "Markdown", id="preview.export_md"),
+    ]
+
+    def __init__(self, services: Services, text: str) -> None:
+        super().__init__()
+        self.services = services
+        self.text = text
+        self.report: CheckReport | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="preview-status", markup=False)
+        with TabbedContent(id="preview-tabs"):
+            with TabPane("Aperçu", id="tab-preview"):
+                yield Markdown("", id="preview-md", open_links=False)
+            with TabPane("Chiffres", id="tab-figures"):
+                yield VerticalScroll(id="figures-scroll")
+            with TabPane("Vérification", id="tab-check"):
+                yield OptionList(id="findings")
+        yield Footer()
+
+    async def on_mount(self) -> None:
+        result = self.services.synthesis.render(self.text)
+        await self.query_one("#preview-md", Markdown).update(to_markdown(result.document))
+        await self._fill_figures()
+        self.refresh_check()
+
+    async def _fill_figures(self) -> None:
+        fig = self.services.synthesis.figures()
+        scroll = self.query_one("#figures-scroll", VerticalScroll)
+        sections = [
+            ("Messages reçus", [
+                ("Messages reçus", fig.messages),
+                ("Contributions", fig.contributions),
+                ("dont dans les délais", fig.on_time),
+                ("dont hors délai", fig.late),
+                ("Messages sans contribution écartés", fig.not_contributions),
+                ("Doublons écartés", fig.duplicates),
+            ]),
+            ("Par catégorie de contributeur", fig.by_category),
+            ("Par thème", fig.by_theme),
+            ("Par semaine d'arrivée", [(week_label(k), v) for k, v in fig.by_week]),
+        ]
+        for title, rows in sections:
+            table: DataTable = DataTable(
+                classes="figure-table", cursor_type="none", zebra_stripes=True
+            )
+            table.add_columns("", "Nombre", "")
+            top = max((v for _k, v in rows), default=0)
+            for label, value in rows:
+                table.add_row(
+                    Text(one_line(label, 60)),
+                    Text(str(value), justify="right"),
+                    Text(bar(value, top, 24), style="cyan"),
+                )
+            await scroll.mount(Static(title, classes="figure-title", markup=False), table)
+
+    def refresh_check(self) -> None:
+        self.report = self.services.synthesis.check(self.text)
+        view = self.query_one("#findings", OptionList)
+        view.clear_options()
+        options = []
+        for e in self.report.errors:
+            label = Text(f"ligne {e.line} · ", style="bold")
+            label.append(one_line(e.message, 200), style="red")
+            options.append(Option(label, id=f"error-{len(options)}"))
+        for f in self.report.findings:
+            accepted = f.id in self.report.accepted
+            label = Text(f"ligne {f.line} · {f.label} « ", style="bold")
+            label.append(one_line(f.text, 120))
+            label.append(" »")
+            label.append(
+                "  accepté" if accepted else "  à corriger ou accepter (a)",
+                style="green" if accepted else "yellow",
+            )
+            options.append(Option(label, id=f"finding-{f.id}"))
+        if not options:
+            options.append(Option(Text("Aucun problème : la synthèse peut être exportée."),
+                                  id="none", disabled=True))
+        view.add_options(options)
+        n = len(self.report.lines())
+        self.query_one("#preview-status", Static).update(
+            "Vérification : aucun problème."
+            if n == 0
+            else f"Vérification : {n} problème(s) bloquent l'export (onglet Vérification)."
+        )
+
+    def action_accept(self) -> None:
+        view = self.query_one("#findings", OptionList)
+        if self.report is None or view.highlighted is None:
+            return
+        option_id = view.get_option_at_index(view.highlighted).id or ""
+        if not option_id.startswith("finding-"):
+            self.notify("Seules les données personnelles peuvent être acceptées.",
+                        severity="warning")
+            return
+        finding_id = option_id.removeprefix("finding-")
+        finding = next((f for f in self.report.findings if f.id == finding_id), None)
+        if finding is None or finding.id in self.report.accepted:
+            return
+        try:
+            self.services.synthesis.accept(finding)
+        except AssisesError as exc:
+            self.notify(str(exc), severity="error", markup=False)
+            return
+        self.notify(f"Signalement accepté (ligne {finding.line}).", markup=False)
+        highlighted = view.highlighted
+        self.refresh_check()
+        view.highlighted = highlighted
+
+    def action_export(self, fmt: str) -> None:
+        folder = self.services.workspace.root / "exports"
+        path = folder / f"synthese.{fmt}"
+        try:
+            folder.mkdir(exist_ok=True)
+            self.services.synthesis.export(fmt, path, text=self.text)
+        except ExportBlocked as blocked:
+            self.refresh_check()
+            self.query_one(TabbedContent).active = "tab-check"
+            self.notify(f"Export refusé : {len(blocked.report.lines())} problème(s).",
+                        severity="error")
+            return
+        except (AssisesError, OSError) as exc:
+            self.notify(str(exc), severity="error", markup=False)
+            return
+        self.notify(f"Exporté : {path}", markup=False)
+
+    @on(TabbedContent.TabActivated)
+    def _tab(self, event: TabbedContent.TabActivated) -> None:
+        if event.pane.id == "tab-check":
+            self.query_one("#findings").focus()

@@ -1,0 +1,372 @@
+"""The drafting screen: outline · Markdown editor · the current theme's material.
+
+The editor is a TextArea (Markdown highlighting through tree-sitter, soft wrap, undo).
+Beside it, for the theme whose section holds the cursor: its excerpts (space marks one,
+enter quotes it with its citation, c/p start a constat/proposition from the marked ones)
+and the contributions tagged with it (enter opens one). The outline lists headings and
+each constat/proposition with how many distinct contributions support it. Autosave is
+debounced; every save is a version (F8 lists, compares and restores them).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, OptionList, Static, TextArea
+from textual.widgets.option_list import Option
+
+from assises_tui.domain.models import CATEGORY_LABELS, EXCERPT_KINDS
+from assises_tui.errors import AssisesError
+from assises_tui.synthesis.draft import (
+    add_point,
+    citation_at,
+    format_citation,
+    outline,
+    quotation,
+    theme_at_line,
+)
+from assises_tui.text.safe import one_line, printable
+
+if TYPE_CHECKING:
+    from assises_tui.domain.models import Excerpt
+    from assises_tui.services.session import Services
+
+AUTOSAVE_SECONDS = 3.0
+OUTLINE_SECONDS = 0.3
+
+
+class ExcerptList(OptionList):
+    """The current theme's excerpts: space marks, enter quotes, c/p start a bullet."""
+
+    BINDINGS = [
+        Binding("space", "screen.toggle_mark", "Marquer", id="synthesis.mark"),
+        Binding("c", "screen.new_point('constat')", "Constat", id="synthesis.constat_key"),
+        Binding("p", "screen.new_point('proposition')", "Proposition",
+                id="synthesis.proposition_key"),
+    ]
+
+
+class ThemeContributions(OptionList):
+    BINDINGS = [
+        Binding("i", "screen.cite_contribution", "Citer", id="synthesis.cite"),
+    ]
+
+
+class SynthesisScreen(Screen[None]):
+    CSS_PATH = "synthesis.tcss"
+    AUTO_FOCUS = "#draft"
+    BINDINGS = [
+        Binding("escape", "close", "Retour", id="synthesis.close"),
+        Binding("ctrl+s", "save", "Enregistrer", id="synthesis.save"),
+        Binding("f2", "open_citation", "Ouvrir la citation", id="synthesis.open_citation"),
+        Binding("f3", "quote_excerpt", "Citer l'extrait", id="synthesis.quote"),
+        Binding("f4", "toggle_mark", "Marquer", id="synthesis.mark_global"),
+        Binding("f5", "preview", "Aperçu", id="synthesis.preview"),
+        Binding("f6", "new_point('constat')", "Constat", id="synthesis.constat"),
+        Binding("f7", "new_point('proposition')", "Proposition", id="synthesis.proposition"),
+        Binding("f8", "versions", "Versions", id="synthesis.versions"),
+        Binding("f9", "toggle_outline", "Plan", show=False, id="synthesis.outline"),
+    ]
+
+    def __init__(self, services: Services) -> None:
+        super().__init__()
+        self.services = services
+        self.synthesis = services.synthesis
+        self.theme: str | None = None
+        self.excerpts: list[tuple[int, Excerpt]] = []
+        self.marked: list[tuple[int, str]] = []  # (contribution id, excerpt id), in order
+        self.saved_text = ""
+        self._autosave: Timer | None = None
+        self._outline_timer: Timer | None = None
+
+    # -- layout ---------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield Static(self._title(), id="synthesis-title", markup=False)
+        with Horizontal(id="synthesis-body"):
+            yield OptionList(id="outline")
+            yield TextArea(
+                "", id="draft", language=self._language(), soft_wrap=True, tab_behavior="indent"
+            )
+            with Vertical(id="material"):
+                yield Static("", id="theme-label", markup=False)
+                yield ExcerptList(id="excerpts")
+                yield Static("Contributions du thème", classes="material-title", markup=False)
+                yield ThemeContributions(id="contributions")
+        yield Static("", id="synthesis-status", markup=False)
+        yield Footer()
+
+    def _title(self) -> str:
+        c = self.services.config
+        return one_line(f"Synthèse — {c.title} ({c.department})", 200)
+
+    def _language(self) -> str | None:
+        # Markdown highlighting needs tree-sitter; without it the editor stays plain text.
+        return "markdown" if "markdown" in TextArea().available_languages else None
+
+    def on_mount(self) -> None:
+        self.outline_view.border_title = "Plan"
+        self.editor.border_title = "Brouillon"
+        self.query_one("#excerpts").border_title = "Extraits"
+        text = self.synthesis.load()
+        self.saved_text = text if self.synthesis.versions.current() is not None else ""
+        with self.prevent(TextArea.Changed):
+            self.editor.load_text(text)
+        self.refresh_outline()
+        self.refresh_theme(force=True)
+        self._status("Prêt." if self.saved_text else "Nouveau brouillon (modèle) : non enregistré.")
+        self.on_resize()
+
+    def on_resize(self, event=None) -> None:
+        self.set_class(self.size.width < 110, "narrow")
+
+    @property
+    def editor(self) -> TextArea:
+        return self.query_one("#draft", TextArea)
+
+    @property
+    def outline_view(self) -> OptionList:
+        return self.query_one("#outline", OptionList)
+
+    # -- editing events -------------------------------------------------------
+    @on(TextArea.Changed, "#draft")
+    def _changed(self) -> None:
+        dirty = self.editor.text != self.saved_text
+        self._status("Modifié — enregistrement automatique…" if dirty else "Enregistré.")
+        for timer in (self._autosave, self._outline_timer):
+            if timer is not None:
+                timer.stop()
+        self._outline_timer = self.set_timer(OUTLINE_SECONDS, self.refresh_outline)
+        if dirty and not self.services.read_only:
+            self._autosave = self.set_timer(AUTOSAVE_SECONDS, self.save_now)
+
+    @on(TextArea.SelectionChanged, "#draft")
+    def _moved(self) -> None:
+        self.refresh_theme()
+
+    def save_now(self) -> bool:
+        text = self.editor.text
+        if text == self.saved_text:
+            return True
+        try:
+            version = self.synthesis.save(text)
+        except (AssisesError, OSError) as exc:
+            self._status(f"Échec de l'enregistrement : {exc}")
+            self.notify(str(exc), severity="error", markup=False)
+            return False
+        self.saved_text = text
+        self._status(f"Enregistré (version {version.id})." if version else "Enregistré.")
+        return True
+
+    # -- outline and material ---------------------------------------------------
+    def refresh_outline(self) -> None:
+        result = outline(self.editor.text, self.services.config)
+        entries: list[tuple[int, Text]] = []
+        for h in result.headings:
+            style = "bold" if h.level <= 2 else ""
+            entries.append((h.line, Text("  " * max(0, h.level - 2) + h.title, style=style)))
+        for p in result.points:
+            mark = "C" if p.kind == "constat" else "P"
+            label = Text(f"    {mark} ", style="bold")
+            label.append(f"{p.support} contrib. ", style="cyan" if p.support else "red")
+            label.append(one_line(printable(p.text), 60))
+            entries.append((p.line, label))
+        entries.sort(key=lambda e: e[0])
+        view = self.outline_view
+        highlighted = view.highlighted
+        view.clear_options()
+        view.add_options([Option(label, id=f"line-{line}") for line, label in entries])
+        if highlighted is not None and view.option_count:
+            view.highlighted = min(highlighted, view.option_count - 1)
+
+    def refresh_theme(self, force: bool = False) -> None:
+        row = self.editor.cursor_location[0]
+        theme = theme_at_line(self.editor.text, row + 1, self.services.config)
+        if theme == self.theme and not force:
+            return
+        self.theme = theme
+        label = self.services.config.theme(theme).label if theme else None
+        self.query_one("#theme-label", Static).update(
+            f"Thème : {label}" if label else "Placez le curseur dans la section d'un thème."
+        )
+        self.excerpts = self.synthesis.excerpts_for_theme(theme) if theme else []
+        self._fill_excerpts()
+        items = self.synthesis.contributions_for_theme(theme) if theme else []
+        view = self.query_one("#contributions", OptionList)
+        view.clear_options()
+        view.add_options([Option(self._contribution_label(c), id=str(c.id)) for c in items])
+        view.border_title = f"Contributions ({len(items)})"
+
+    def _contribution_label(self, item) -> Text:
+        who = CATEGORY_LABELS.get(item.contributor_category, "")
+        where = ", ".join(x for x in (who, item.commune) if x)
+        text = Text(f"#{item.id} ", style="bold")
+        text.append(one_line(f"{where} — {item.subject}" if where else item.subject, 80))
+        return text
+
+    def _fill_excerpts(self) -> None:
+        view = self.query_one("#excerpts", OptionList)
+        highlighted = view.highlighted
+        view.clear_options()
+        options = []
+        for cid, e in self.excerpts:
+            marked = (cid, e.id) in self.marked
+            label = Text("● " if marked else "○ ", style="bold green" if marked else "dim")
+            label.append(f"#{cid} {EXCERPT_KINDS.get(e.kind, e.kind)[:1]} ", style="bold")
+            label.append(one_line(e.text, 160))
+            options.append(Option(label, id=f"{cid}:{e.id}"))
+        view.add_options(options)
+        view.border_title = f"Extraits ({len(options)}, {len(self.marked)} marqué(s))"
+        if highlighted is not None and view.option_count:
+            view.highlighted = min(highlighted, view.option_count - 1)
+
+    def _current_excerpt(self) -> tuple[int, Excerpt] | None:
+        index = self.query_one("#excerpts", OptionList).highlighted
+        if index is None or index >= len(self.excerpts):
+            return None
+        return self.excerpts[index]
+
+    # -- actions ------------------------------------------------------------------
+    @on(OptionList.OptionSelected, "#outline")
+    def _go_to_line(self, event: OptionList.OptionSelected) -> None:
+        line = int((event.option.id or "line-1").split("-")[1])
+        self.editor.move_cursor((line - 1, 0), center=True)
+        self.editor.focus()
+
+    @on(OptionList.OptionSelected, "#excerpts")
+    def _excerpt_chosen(self) -> None:
+        self.action_quote_excerpt()
+
+    @on(OptionList.OptionSelected, "#contributions")
+    def _contribution_chosen(self, event: OptionList.OptionSelected) -> None:
+        self.open_contribution(int(event.option.id or 0))
+
+    def action_quote_excerpt(self) -> None:
+        current = self._current_excerpt()
+        if current is None:
+            self.notify("Aucun extrait pour ce thème.", severity="warning")
+            return
+        cid, excerpt = current
+        row = self.editor.cursor_location[0]
+        # Quotation as its own paragraph after the cursor's line.
+        block = "\n" + quotation(printable(excerpt.text), cid)
+        line_text = self.editor.document.get_line(row)
+        self.editor.insert(block, (row, len(line_text)), maintain_selection_offset=False)
+        self.editor.focus()
+
+    def action_toggle_mark(self) -> None:
+        current = self._current_excerpt()
+        if current is None:
+            return
+        key = (current[0], current[1].id)
+        if key in self.marked:
+            self.marked.remove(key)
+        else:
+            self.marked.append(key)
+        self._fill_excerpts()
+
+    def action_new_point(self, kind: str) -> None:
+        chosen = [(cid, e) for cid, e in self.excerpts if (cid, e.id) in self.marked]
+        if not chosen:
+            self.notify("Marquez d'abord des extraits (espace ou F4).", severity="warning")
+            return
+        theme = self.theme or chosen[0][1].theme.split("/")[0]
+        first = " ".join(printable(chosen[0][1].text).split())
+        body = first if len(first) <= 140 else first[:139] + "…"
+        ids = [cid for cid, _e in chosen]
+        new_text, line = add_point(self.editor.text, self.services.config, theme, kind, body, ids)
+        self.replace_text(new_text)
+        self.editor.move_cursor((line - 1, 2), center=True)
+        self.marked.clear()
+        self._fill_excerpts()
+        self.editor.focus()
+        noun = "Constat" if kind == "constat" else "Proposition"
+        self.notify(f"{noun} ajouté(e) avec {format_citation(ids)}.", markup=False)
+
+    def replace_text(self, new_text: str) -> None:
+        """Apply ``new_text`` as one undoable edit of the changed middle part."""
+        old = self.editor.text
+        start = 0
+        limit = min(len(old), len(new_text))
+        while start < limit and old[start] == new_text[start]:
+            start += 1
+        end_old, end_new = len(old), len(new_text)
+        while end_old > start and end_new > start and old[end_old - 1] == new_text[end_new - 1]:
+            end_old -= 1
+            end_new -= 1
+        doc = self.editor.document
+        self.editor.replace(
+            new_text[start:end_new],
+            doc.get_location_from_index(start),
+            doc.get_location_from_index(end_old),
+            maintain_selection_offset=False,
+        )
+
+    def action_cite_contribution(self) -> None:
+        view = self.query_one("#contributions", OptionList)
+        if view.highlighted is None:
+            return
+        option = view.get_option_at_index(view.highlighted)
+        self.editor.insert(format_citation([int(option.id or 0)]))
+        self.editor.focus()
+
+    def action_open_citation(self) -> None:
+        index = self.editor.document.get_index_from_location(self.editor.cursor_location)
+        citation = citation_at(self.editor.text, index)
+        if citation is None:
+            self.notify("Le curseur n'est pas sur une citation [#…].", severity="warning")
+            return
+        self.open_contribution(citation.ids[0])
+
+    def open_contribution(self, cid: int) -> None:
+        if self.synthesis.contribution(cid) is None:
+            self.notify(f"La contribution n° {cid} n'existe pas.", severity="error")
+            return
+        try:
+            from assises_tui.screens.reader import ReaderScreen
+        except ImportError:  # reader not available: say so rather than fail
+            self.notify(f"Lecteur indisponible pour la contribution n° {cid}.")
+            return
+        self.app.push_screen(ReaderScreen(self.services, cid))
+
+    def action_preview(self) -> None:
+        from assises_tui.screens.preview import PreviewScreen
+
+        self.app.push_screen(PreviewScreen(self.services, self.editor.text))
+
+    def action_versions(self) -> None:
+        from assises_tui.screens.synthesis_versions import VersionsScreen
+
+        if not self.save_now():
+            return
+        self.app.push_screen(VersionsScreen(self.services), self._restored)
+
+    def _restored(self, text: str | None) -> None:
+        if text is None:
+            return
+        self.saved_text = text
+        with self.prevent(TextArea.Changed):
+            self.editor.load_text(text)
+        self.refresh_outline()
+        self.refresh_theme(force=True)
+        self._status("Version restaurée.")
+
+    def action_save(self) -> None:
+        self.save_now()
+
+    def action_toggle_outline(self) -> None:
+        self.toggle_class("show-outline" if self.has_class("narrow") else "hide-outline")
+
+    def action_close(self) -> None:
+        if self.save_now() or self.services.read_only:
+            self.dismiss(None)
+
+    def _status(self, message: str) -> None:
+        ro = " [lecture seule]" if self.services.read_only else ""
+        self.query_one("#synthesis-status", Static).update(message + ro)

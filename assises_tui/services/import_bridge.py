@@ -1,0 +1,64 @@
+"""One call to run the importer from the app or the demo command, with a simple progress hook.
+
+The importer (``services/importer.py``) owns parsing and storing; this module only adapts
+its progress reports to ``progress(done, total, label)`` and refreshes the search index
+afterwards so new contributions are searchable at once. No textual/rich here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from assises_tui.domain.models import ImportReport
+from assises_tui.errors import AssisesError
+
+if TYPE_CHECKING:
+    from assises_tui.services.session import Services
+
+Progress = Callable[[int, int | None, str], None]
+
+
+def run_import(
+    services: Services, paths: Sequence[Path], progress: Progress | None = None
+) -> ImportReport:
+    """Import ``paths`` into the services' workspace; ``progress(done, total, label)`` gets
+    bytes read / bytes in total (total None when unknown) and a French label."""
+    from assises_tui.ingest.sources import SourceError
+    from assises_tui.services.importer import ImportProgress, import_sources
+
+    def report(p: ImportProgress) -> None:
+        if progress is not None:
+            total = p.bytes_total or None
+            progress(p.bytes_done, total, f"Import : {p.messages} message(s) lu(s)")
+
+    try:
+        result = import_sources(services.workspace, [Path(p) for p in paths], report)
+    except SourceError as exc:
+        raise AssisesError(str(exc)) from None
+    if progress is not None:
+        progress(0, None, "Indexation pour la recherche…")
+    try:
+        services.search.refresh()
+    except Exception:  # the index is a cache: search scans records not indexed yet
+        pass
+    return result
+
+
+def summary(report: ImportReport) -> str:
+    """A French sentence or two about what happened."""
+    parts = [
+        f"{report.read} message(s) lu(s)",
+        f"{report.imported} importé(s)",
+        f"{report.already_present} déjà présent(s)",
+    ]
+    if report.duplicates:
+        parts.append(f"{report.duplicates} doublon(s)")
+    if report.not_contributions:
+        parts.append(f"{report.not_contributions} hors contribution")
+    if report.late:
+        parts.append(f"{report.late} en retard")
+    if report.quarantined:
+        parts.append(f"{len(report.quarantined)} en quarantaine")
+    return ", ".join(parts) + "."
