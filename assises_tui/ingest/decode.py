@@ -101,6 +101,8 @@ def decode_bytes(data: bytes, label: str | None = None) -> str:
             return data.decode(codec)
         except (UnicodeDecodeError, UnicodeError):
             pass
+        if codec.startswith(_SEVEN_BIT_CODECS):  # ASCII on the wire: utf-8 would "succeed"
+            return data.decode(codec, "replace")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:

@@ -20,8 +20,8 @@ def parsed(data: bytes) -> ParsedMessage:
 
 
 def test_latin1_label_keeps_cp1252_characters():
-    data = "Le cœur du problème : 10 € et des “guillemets” — fin".encode("cp1252")
-    assert decode_bytes(data, "iso-8859-1") == "Le cœur du problème : 10 € et des “guillemets” — fin"
+    text = "Le cœur du problème : 10 € et des “guillemets” — fin"
+    assert decode_bytes(text.encode("cp1252"), "iso-8859-1") == text
 
 
 def test_utf8_mislabelled_latin1_is_read_as_utf8():
@@ -139,7 +139,9 @@ def test_dates(value, expected):
     assert got == expected
 
 
-@pytest.mark.parametrize("value", ["", "n'importe quoi", "32 truc 99", "Mon, 1 Jan 1800 00:00 +0000"])
+@pytest.mark.parametrize(
+    "value", ["", "n'importe quoi", "32 truc 99", "Mon, 1 Jan 1800 00:00 +0000"]
+)
 def test_unreadable_dates(value):
     assert parse_date(value, TZ) is None
 
