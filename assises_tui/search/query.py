@@ -322,7 +322,7 @@ def parse_query(
         prefix = (
             prefix_last and is_last and not chunk.quoted and not chunk.negated and len(words) == 1
         )
-        phrase = chunk.quoted or len(words) > 1
+        phrase = len(words) > 1  # a quoted single word is an exact word: no phrase check
         terms.append(Term(None, chunk.raw, chunk.negated, words, phrase, prefix))
     return Query(text, tuple(terms), tuple(errors))
 

@@ -194,3 +194,8 @@ def test_queries_combine():
 
 def test_empty_query():
     assert parse_query("").is_empty and parse_query("   ").is_empty
+
+
+def test_quoted_single_word_is_an_exact_word():
+    t = only('"Vol"')
+    assert t.words == ("vol",) and not t.phrase and not t.prefix
