@@ -43,7 +43,9 @@ class PreviewScreen(Screen[None]):
     DEFAULT_CSS = """
     PreviewScreen {
         #preview-status { height: 1; padding: 0 1; background: $boost; }
-        #preview-md { height: 1fr; }
+        #preview-tabs { height: 1fr; }
+        TabPane { height: 1fr; padding: 0; }
+        #preview-scroll { height: 1fr; }
         #figures-scroll { height: 1fr; }
         .figure-table { height: auto; margin: 0 0 1 0; }
         .figure-title { text-style: bold; padding: 1 1 0 1; }
@@ -69,7 +71,8 @@ class PreviewScreen(Screen[None]):
         yield Static("", id="preview-status", markup=False)
         with TabbedContent(id="preview-tabs"):
             with TabPane("Aperçu", id="tab-preview"):
-                yield Markdown("", id="preview-md", open_links=False)
+                with VerticalScroll(id="preview-scroll"):
+                    yield Markdown("", id="preview-md", open_links=False)
             with TabPane("Chiffres", id="tab-figures"):
                 yield VerticalScroll(id="figures-scroll")
             with TabPane("Vérification", id="tab-check"):

@@ -168,14 +168,16 @@ class SynthesisScreen(Screen[None]):
     def refresh_outline(self) -> None:
         result = outline(self.editor.text, self.services.config)
         entries: list[tuple[int, Text]] = []
+        indent = "\u00a0\u00a0"  # no-break spaces: the option list keeps them when wrapping
         for h in result.headings:
             style = "bold" if h.level <= 2 else ""
-            entries.append((h.line, Text("  " * max(0, h.level - 2) + h.title, style=style)))
+            title = one_line(h.title, 40)
+            entries.append((h.line, Text(indent * max(0, h.level - 2) + title, style=style)))
         for p in result.points:
             mark = "C" if p.kind == "constat" else "P"
-            label = Text(f"    {mark} ", style="bold")
-            label.append(f"{p.support} contrib. ", style="cyan" if p.support else "red")
-            label.append(one_line(printable(p.text), 60))
+            label = Text(f"{indent * 2}{mark}\u00a0", style="bold")
+            label.append(f"{p.support}\u00a0✉\u00a0", style="cyan" if p.support else "red")
+            label.append(one_line(printable(p.text), 40))
             entries.append((p.line, label))
         entries.sort(key=lambda e: e[0])
         view = self.outline_view
@@ -193,7 +195,7 @@ class SynthesisScreen(Screen[None]):
         self.theme = theme
         label = self.services.config.theme(theme).label if theme else None
         self.query_one("#theme-label", Static).update(
-            f"Thème : {label}" if label else "Placez le curseur dans la section d'un thème."
+            f"Thème : {label}" if label else "Hors section de thème"
         )
         self.excerpts = self.synthesis.excerpts_for_theme(theme) if theme else []
         self._fill_excerpts()
