@@ -1,0 +1,50 @@
+"""The core never imports Textual or Rich: checked in a fresh interpreter."""
+
+from __future__ import annotations
+
+import json
+import os
+import pkgutil
+import subprocess
+import sys
+from pathlib import Path
+
+import assises_tui
+
+REPO = Path(__file__).resolve().parents[2]
+CORE = ["domain", "store", "ingest", "text", "synthesis", "services", "search", "suggest"]
+
+
+def core_modules() -> list[str]:
+    found = []
+    package_dir = Path(assises_tui.__file__).parent
+    for name in CORE:
+        if (package_dir / f"{name}.py").exists():
+            found.append(f"assises_tui.{name}")
+        elif (package_dir / name / "__init__.py").exists():
+            found.append(f"assises_tui.{name}")
+            prefix = f"assises_tui.{name}."
+            found += [m.name for m in pkgutil.walk_packages([str(package_dir / name)], prefix)]
+    # The workspace and config are used by the CLI's non-UI commands too.
+    return found + ["assises_tui.workspace", "assises_tui.config", "assises_tui.paths"]
+
+
+def test_core_imports_neither_textual_nor_rich() -> None:
+    modules = core_modules()
+    assert "assises_tui.store.tinydb_store" in modules and len(modules) > 10
+    script = (
+        "import importlib, json, sys\n"
+        f"for name in {modules!r}:\n"
+        "    importlib.import_module(name)\n"
+        "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'rich'))\n"
+        "print(json.dumps(bad))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == []
