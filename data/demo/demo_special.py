@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import demo_mime as mime
 import demo_texts as texts
-from demo_people import Person
+from demo_people import FIRST_NAMES_F, Person
 
 PARIS = timezone(timedelta(hours=1))
 MAILBOX = "pref-assises-securite-interieure@allier.gouv.fr"
@@ -141,7 +141,9 @@ def forwards(b) -> None:
                                ("Subject", inner_subject), ("Date", mime.mail_date(inner_when)),
                                ("Message-ID", inner_id)], mime.text_part(inner_body, "utf8-qp"))
         when = inner_when + timedelta(days=2, hours=1)
-        text = ("Bonjour,\n\nJe vous transmets le message d'une administrée de notre commune, qui "
+        who = ("d'une administrée" if citizen.first in FIRST_NAMES_F
+               else "d'un administré")
+        text = (f"Bonjour,\n\nJe vous transmets le message {who} de notre commune, qui "
                 "souhaitait participer aux Assises et ne connaissait pas l'adresse de la "
                 "préfecture.\n\nBien cordialement,\n" + mayor.name + "\n" + mayor.title)
         message_id = b.message_id(mayor.email.split("@")[1], when)
@@ -151,7 +153,8 @@ def forwards(b) -> None:
                ["contribution", "forward-rfc822", f"forwarded:{inner_id}"])
     sender, author = b.people.citizen(), b.people.citizen()
     when = datetime(2019, 12, 15, 19, 2, tzinfo=PARIS)
-    body = (f"Bonsoir, je transfère le message de ma voisine qui n'a pas d'adresse mail.\n\n"
+    neighbour = "ma voisine" if author.first in FIRST_NAMES_F else "mon voisin"
+    body = (f"Bonsoir, je transfère le message de {neighbour} qui n'a pas d'adresse mail.\n\n"
             f"---------- Message transféré ---------\nDe : {author.name} <{author.email}>\n"
             f"Date: sam. 14 déc. 2019 à 18:22\nSubject: sécurité\nTo: <{sender.email}>\n\n"
             f"{b.next_text()}\n\n{author.name}\n{author.street}\n{author.postcode} "
@@ -291,7 +294,24 @@ def off_topic(b) -> None:
            mime.text_part("\n\nEnvoyé de mon iPhone", "utf8-qp"), ["empty"])
 
 
+def html_showcase(b) -> None:
+    """An Outlook-style HTML-only contribution with a bullet list, a style sheet and a script."""
+    person = b.people.association()
+    when = datetime(2019, 12, 5, 16, 12, 40, tzinfo=PARIS)
+    proposals = "\n".join(b.next_text().split("\n")[0] for _ in range(4))
+    paragraphs = ["Madame, Monsieur,",
+                  f"Notre bureau ({person.organisation}) a retenu les propositions suivantes :",
+                  proposals, "Nous restons à votre disposition."]
+    sig = f"{person.name}\n{person.title}\n{person.organisation}\nTél. {person.phone}"
+    html = texts.html_body(paragraphs, b.rng, sig, with_style=True, with_script=True,
+                           always_list=True)
+    message_id = b.message_id(person.email.split("@")[1], when)
+    b.emit(person, when, "Propositions de notre association pour les Assises", message_id,
+           mime.text_part(html, "utf8-qp", "html"), ["contribution", "html-only"])
+
+
 def add_all(b) -> None:
+    html_showcase(b)
     deadline_edges(b)
     odd_dates(b)
     campaign(b)

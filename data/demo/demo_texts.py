@@ -93,7 +93,7 @@ HTML_SCRIPT = (
 
 
 def html_body(paragraphs: list[str], rng: random.Random, signature: str,
-              with_style: bool, with_script: bool) -> str:
+              with_style: bool, with_script: bool, always_list: bool = False) -> str:
     """An HTML rendering of a contribution, the way webmails and Outlook write them."""
     parts = ["<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"]
     if with_style:
@@ -103,7 +103,7 @@ def html_body(paragraphs: list[str], rng: random.Random, signature: str,
     parts.append("</head><body>\n")
     for paragraph in paragraphs:
         lines = [line.strip(" -•") for line in paragraph.split("\n") if line.strip()]
-        if len(lines) > 2 and rng.random() < 0.7:
+        if len(lines) > 2 and (always_list or rng.random() < 0.7):
             items = "".join(f"<li>{escape(line, quote=False)}</li>" for line in lines)
             parts.append(f"<ul>{items}</ul>\n")
         else:
