@@ -120,6 +120,7 @@ class DoubleCodingScreen(Screen[None]):
             Selection(t.label, t.key, t.key in (second or set()))
             for t in self.services.config.themes
         )
+        themes.highlighted = 0
         themes.focus()
 
     def action_move(self, step: int) -> None:

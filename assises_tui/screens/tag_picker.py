@@ -187,8 +187,9 @@ class TagPickerScreen(ModalScreen[bool]):
     def action_apply(self) -> None:
         tagging = self.services.tagging
         n = len(self.ids)
-        add = [k for k in self.touched if k in self.chosen and self.counts.get(k, 0) < n]
-        remove = [k for k in self.touched if k not in self.chosen and self.counts.get(k, 0)]
+        touched = [e.key for e in self.entries if e.key in self.touched]  # codebook order
+        add = [k for k in touched if k in self.chosen and self.counts.get(k, 0) < n]
+        remove = [k for k in touched if k not in self.chosen and self.counts.get(k, 0)]
         changed = False
         try:
             if add or remove:

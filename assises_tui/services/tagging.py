@@ -253,7 +253,8 @@ def next_span(spans: list[tuple[int, int]], start: int, end: int) -> tuple[int, 
 
 
 def previous_span(spans: list[tuple[int, int]], start: int, end: int) -> tuple[int, int] | None:
+    """The last span starting before the selection (so from mid-paragraph, its paragraph)."""
     for s, e in reversed(spans):
-        if (start == end and s < start) or (start != end and e <= start):
+        if s < start:
             return (s, e)
     return None

@@ -57,7 +57,7 @@ async def test_tag_with_keys_in_the_picker(s):
         await pilot.press("ctrl+s")
         await pilot.pause()
     assert app.results == [True]
-    assert s.store.get(3).themes == ("lien", "service")
+    assert s.store.get(3).themes == ("service", "lien")  # codebook order
     assert s.store.get(3).history[-1].what == "themes"
 
 
