@@ -177,6 +177,11 @@ def test_exactly_one_hostile_message(messages: list[EmailMessage]) -> None:
     assert "\x1b]52;" in body and "\u202e" in body
 
 
+def test_readmes_state_the_real_message_count(messages: list[EmailMessage]) -> None:
+    for readme in (DEMO / "README.md", ROOT / "data" / "README.md"):
+        assert f"{len(messages)} courriels" in readme.read_text(encoding="utf-8"), readme
+
+
 def test_attribution_files() -> None:
     credit = "Mission Grand Débat National"
     assert credit in (DEMO / "README.md").read_text(encoding="utf-8")
