@@ -18,7 +18,7 @@ import json
 import random
 import sys
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
 
@@ -31,9 +31,7 @@ import demo_texts as texts  # noqa: E402
 from demo_people import PeopleFactory, Person, signature  # noqa: E402
 
 SEED = 20191120
-MAILBOX = "pref-assises-securite-interieure@allier.gouv.fr"
-PARIS = timezone(timedelta(hours=1))  # CET all winter: no DST change inside the window
-DEADLINE = datetime(2020, 1, 20, 0, 0, tzinfo=PARIS)
+MAILBOX, DEADLINE, PARIS = texts.MAILBOX, texts.DEADLINE, texts.PARIS
 FIRST_DAY = datetime(2019, 11, 15, tzinfo=PARIS)
 REGULAR_COUNT = 292
 LATE_REGULAR = 14
@@ -187,7 +185,7 @@ class Builder:
         if not mime.fits(body, encoding):
             encoding = "utf8-qp"
         message_id = self.message_id(person.email.split("@")[1], when)
-        part = self._body_part(person, body, style, encoding, message_id)
+        part = self._body_part(body, style, encoding, message_id)
         all_kinds = ["contribution", *kinds, f"encoding:{encoding}"]
         if style != "plain":
             all_kinds.append("html-only" if style == "html" else "alternative")
@@ -202,8 +200,7 @@ class Builder:
         self.sent.append(sent)
         return sent
 
-    def _body_part(self, person: Person, body: str, style: str, encoding: str,
-                   message_id: str):
+    def _body_part(self, body: str, style: str, encoding: str, message_id: str):
         if style == "plain":
             return mime.text_part(body, encoding)
         # The signature is already the last paragraph of the composed body.

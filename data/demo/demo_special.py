@@ -13,8 +13,7 @@ import demo_mime as mime
 import demo_texts as texts
 from demo_people import FIRST_NAMES_F, Person
 
-PARIS = timezone(timedelta(hours=1))
-MAILBOX = "pref-assises-securite-interieure@allier.gouv.fr"
+MAILBOX, PARIS = texts.MAILBOX, texts.PARIS
 PREFECTURE = Person("Préfecture", "de l'Allier", MAILBOX, "autre", "Moulins", "03000",
                     "2 rue Michel de l'Hospital", "")
 ACK_SUBJECT = "Accusé de réception de votre contribution"
@@ -273,10 +272,9 @@ def hostile(b) -> None:
     )
     subject = "Contribution [bold red]x[/] [@click=app.quit]clic[/] \x1b[31mrouge\u202e"
     message_id = b.message_id("gmail.com", when)
-    raw = b.emit(person, when, "placeholder", message_id, mime.text_part(body, "utf8-b64"),
-                 ["contribution", "hostile"])
-    fixed = mime.override_headers(raw, {"Subject": mime.rfc2047(subject)})
-    b.entries[-1].raw = fixed
+    # Encoded by hand: the email policy would not let raw control characters through.
+    b.emit(person, when, "placeholder", message_id, mime.text_part(body, "utf8-b64"),
+           ["contribution", "hostile"], overrides={"Subject": mime.rfc2047(subject)})
 
 
 def off_topic(b) -> None:

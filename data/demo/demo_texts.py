@@ -3,7 +3,17 @@
 from __future__ import annotations
 
 import random
+import tomllib
+from datetime import datetime
 from html import escape
+from pathlib import Path
+
+# The consultation this mailbox belongs to: the bundled configuration is the one source of truth.
+with open(Path(__file__).resolve().parents[1] / "allier" / "consultation.toml", "rb") as _config:
+    CONSULTATION = tomllib.load(_config)
+MAILBOX: str = CONSULTATION["mailbox"]
+DEADLINE: datetime = CONSULTATION["deadline"]
+PARIS = DEADLINE.tzinfo  # +01:00 all through the window (winter time, no DST change)
 
 GREETINGS = (
     "Bonjour,", "Madame, Monsieur,", "Monsieur le Préfet,", "Bonjour Madame, Monsieur,",
@@ -159,7 +169,7 @@ REMINDER_TEXT = (
     "Mesdames et Messieurs les maires,\n\nJe vous rappelle que la consultation ouverte dans le "
     "cadre des Assises territoriales de la sécurité intérieure se termine le 20 janvier 2020. "
     "Je vous remercie de relayer cet appel auprès de vos administrés : les contributions sont "
-    "reçues à l'adresse pref-assises-securite-interieure@allier.gouv.fr.\n\n"
+    f"reçues à l'adresse {MAILBOX}.\n\n"
     "Le directeur de cabinet du préfet de l'Allier"
 )
 OFF_TOPIC = (
