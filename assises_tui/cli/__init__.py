@@ -24,6 +24,7 @@ COMMAND_MODULES = [
     "import_cmds",  # import
     "tag_cmds",  # tag, suggest, codebook, agreement
     "export_cmds",  # export synthesis|contributions, synthesis versions|diff|restore|check
+    "privacy_cmds",  # history, purge, privacy-report
 ]
 
 

@@ -1,0 +1,463 @@
+"""Personal data (RGPD): pseudonymised display, retention purge, inventory.
+
+* :class:`Privacy` gives screens what to show when the view is pseudonymised
+  (``sender_label``, ``display_text``) and lets a coordinator ``reveal`` the real data
+  (recorded in the audit trail).
+* ``Privacy.purge(before)`` erases the personal data of contributions received before a
+  date: sender identity, raw e-mails and attachment files are deleted; personal data found
+  in texts (body, subject, attachment texts, excerpts, notes, history values) is masked.
+  Themes, excerpts (masked, offsets re-mapped), figures and the synthesis stay.
+* ``Privacy.report()`` (in ``privacy_report.py``) lists what personal data the workspace
+  holds, where and since when.
+
+Detection is :mod:`assises_tui.text.personal_data`; for one contribution only its own
+sender's name is searched (searching every sender's name in every text is quadratic and
+would make a purge of 100,000 records take hours). No textual/rich here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, time
+from typing import TYPE_CHECKING, Any
+
+from assises_tui.domain.models import Attachment, Contribution, Excerpt, HistoryEntry, Note
+from assises_tui.errors import AssisesError
+from assises_tui.services.changes import now_iso
+from assises_tui.store.blobs import sha256_hex
+from assises_tui.text.personal_data import KIND_LABELS, MASKS, Finding, find_personal_data
+from assises_tui.text.safe import one_line
+
+if TYPE_CHECKING:
+    from assises_tui.services.session import Services
+
+SETTINGS_DOC = "settings"
+PENDING_DOC = "privacy_purge_pending"
+REPORTS_DIR = "purge-reports"
+PURGE_WHAT = "purge"
+SNIPPET_CHARS = 200
+
+
+class PrivacyError(AssisesError):
+    """A privacy request that cannot be honoured (French message, exit code 2)."""
+
+
+# -- masking with offset mapping ----------------------------------------------------------
+@dataclass(frozen=True)
+class Masked:
+    """A masked text and how to move offsets of the original text into it."""
+
+    text: str
+    findings: tuple[Finding, ...]
+    spans: tuple[tuple[int, int, int, int], ...]  # (old start, old end, new start, new end)
+
+    def offset(self, old: int, *, end: bool = False) -> int:
+        """Where ``old`` lands: inside a masked piece, a start snaps to the label's start
+        and an end to the label's end, so an excerpt keeps covering what it covered."""
+        shift = 0
+        for os_, oe, ns, ne in self.spans:
+            if old <= os_:
+                break
+            if old < oe:
+                return ne if end else ns
+            shift = ne - oe
+        return old + shift
+
+
+def mask_text(text: str, names: Iterable[str] = (), allowed: Iterable[str] = ()) -> Masked:
+    findings = find_personal_data(text, [n for n in names if n], allowed=allowed)
+    out: list[str] = []
+    spans: list[tuple[int, int, int, int]] = []
+    pos = new_len = 0
+    for f in findings:  # sorted, without overlaps
+        if f.start < pos:
+            continue
+        piece = text[pos : f.start]
+        out.append(piece)
+        new_len += len(piece)
+        label = MASKS.get(f.kind, "[masqué]")
+        out.append(label)
+        spans.append((f.start, f.end, new_len, new_len + len(label)))
+        new_len += len(label)
+        pos = f.end
+    out.append(text[pos:])
+    return Masked("".join(out), tuple(findings), tuple(spans))
+
+
+def _mask_value(value: Any, names: list[str], allowed: list[str]) -> Any:
+    """Mask every string inside a JSON-like value (history before/after)."""
+    if isinstance(value, str):
+        return mask_text(value, names, allowed).text
+    if isinstance(value, list):
+        return [_mask_value(v, names, allowed) for v in value]
+    if isinstance(value, dict):
+        return {k: _mask_value(v, names, allowed) for k, v in value.items()}
+    return value
+
+
+# -- purge report ----------------------------------------------------------------------------
+@dataclass
+class PurgeReport:
+    before: str  # the cut-off date (ISO)
+    dry_run: bool
+    at: str
+    who: str
+    ids: list[int] = field(default_factory=list)
+    senders: int = 0  # records whose sender name/e-mail is erased
+    raw_mails: int = 0  # raw e-mails deleted
+    attachments: int = 0  # attachment files deleted
+    texts_masked: int = 0  # records with personal data masked in their texts
+    findings: dict[str, int] = field(default_factory=dict)  # kind -> count masked
+    excerpts_masked: int = 0
+    blobs_deleted: int = 0
+    undated: int = 0  # records without a reception date: never purged by date
+    already_purged: int = 0
+    backups: int = 0  # backup archives that still hold the data until they rotate out
+    path: str | None = None  # the JSON report written in the workspace
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+    def lines(self) -> list[str]:
+        """A French summary (no personal data: counts and numbers only)."""
+        verb = "seraient" if self.dry_run else "ont été"
+        head = "Simulation de purge" if self.dry_run else "Purge"
+        out = [
+            f"{head} des données personnelles des contributions reçues avant le "
+            f"{_french_date(self.before)} : {len(self.ids)} contribution(s) concernée(s).",
+            f"  Identités d'expéditeur (nom, adresse) effacées : {self.senders}",
+            f"  Courriels d'origine supprimés : {self.raw_mails}",
+            f"  Pièces jointes d'origine supprimées : {self.attachments}",
+            f"  Textes où des données personnelles {verb} masquées : {self.texts_masked}",
+        ]
+        if self.findings:
+            detail = ", ".join(f"{KIND_LABELS.get(k, k)} : {n}"
+                               for k, n in sorted(self.findings.items()))
+            out.append(f"  Éléments masqués : {detail}")
+        out.append(f"  Extraits masqués : {self.excerpts_masked}")
+        if not self.dry_run:
+            out.append(f"  Fichiers effacés du dossier blobs/ : {self.blobs_deleted}")
+        out.append("  Conservés : textes pseudonymisés, thèmes, extraits, chiffres et synthèse.")
+        if self.already_purged:
+            out.append(f"  Déjà purgées auparavant : {self.already_purged}")
+        if self.undated:
+            out.append(f"  Sans date de réception (non purgées, à traiter à part) : {self.undated}")
+        if self.backups:
+            out.append(
+                f"  Attention : {self.backups} sauvegarde(s) dans backups/ contiennent encore "
+                "ces données jusqu'à leur rotation ; supprimez-les si la durée de conservation "
+                "l'exige."
+            )
+        if self.path:
+            out.append(f"  Rapport : {self.path}")
+        return out
+
+
+def _french_date(iso: str) -> str:
+    try:
+        return date.fromisoformat(iso[:10]).strftime("%d/%m/%Y")
+    except ValueError:
+        return iso
+
+
+def is_purged(item: Contribution) -> bool:
+    return any(h.what == PURGE_WHAT for h in item.history)
+
+
+def blob_refs(item: Contribution) -> set[str]:
+    refs = {b for b in (item.raw_blob, item.body_blob) if b}
+    for a in item.attachments:
+        refs.update(b for b in (a.blob, a.text_blob) if b)
+    return refs
+
+
+# -- the service ---------------------------------------------------------------------------------
+class Privacy:
+    def __init__(self, services: Services, pseudonymised: bool | None = None) -> None:
+        self.services = services
+        if pseudonymised is None:
+            pseudonymised = bool(self.settings().get("pseudonymised", False))
+        #: The current view's mode (a session choice; the workspace default is a setting).
+        self.pseudonymised = pseudonymised
+
+    # -- settings --------------------------------------------------------------
+    def settings(self) -> dict[str, Any]:
+        try:
+            return self.services.store.get_doc(SETTINGS_DOC) or {}
+        except Exception:  # an unreadable settings doc must not block display
+            return {}
+
+    def set_default(self, pseudonymised: bool) -> None:
+        """Make the pseudonymised view the workspace default (or not); recorded."""
+        self._writable()
+        doc = {**self.settings(), "pseudonymised": bool(pseudonymised)}
+        self.services.store.put_doc(SETTINGS_DOC, doc)
+        self._audit("privacy.settings", pseudonymised=bool(pseudonymised))
+
+    # -- display -----------------------------------------------------------------
+    def sender_label(self, c: Contribution) -> str:
+        """What to show as the sender (untrusted: still pass it through ``printable``)."""
+        if self.pseudonymised:
+            return f"Contributeur n° {c.id}"
+        return c.sender_name or c.sender_email or f"Contributeur n° {c.id}"
+
+    def sender_email(self, c: Contribution) -> str:
+        return "" if self.pseudonymised else c.sender_email
+
+    def display_text(self, c: Contribution, text: str) -> str:
+        """``text`` (body, subject, snippet, excerpt…) as it may be shown in this mode."""
+        if not self.pseudonymised or not text:
+            return text
+        return mask_text(text, [c.sender_name], self._allowed()).text
+
+    def reveal(self, cid: int | None = None) -> None:
+        """Show real names and addresses for this session (a coordinator's decision, recorded
+        in the audit trail with who and when; refused in a read-only view, where it could not
+        be recorded)."""
+        if self.services.read_only:
+            raise PrivacyError(
+                "Espace de travail ouvert en lecture seule : l'affichage des données "
+                "personnelles doit être consigné au journal, ce qui est impossible ici."
+            )
+        details: dict[str, Any] = {"id": cid} if cid is not None else {}
+        self._audit("privacy.reveal", **details)
+        self.pseudonymised = False
+
+    def hide(self) -> None:
+        self.pseudonymised = True
+
+    # -- purge ------------------------------------------------------------------------
+    def purge(self, before: date | datetime, *, dry_run: bool = False) -> PurgeReport:
+        """Erase personal data of contributions received strictly before ``before``.
+
+        Crash-safe: new masked texts are stored first, then every record is replaced in
+        one all-or-nothing write, then the files nobody references any more are deleted
+        (a list kept in the ``privacy_purge_pending`` document lets the next purge finish
+        deletions a crash interrupted).
+        """
+        if not dry_run:
+            self._writable()
+        store = self.services.store
+        tz = self.services.config.tz
+        if isinstance(before, datetime):
+            cutoff = before if before.tzinfo else before.replace(tzinfo=tz)
+        else:
+            cutoff = datetime.combine(before, time.min, tzinfo=tz)
+        at = now_iso()
+        report = PurgeReport(cutoff.date().isoformat(), dry_run, at, self.services.reviewer)
+        report.backups = _count_backups(self.services)
+        if not dry_run:
+            report.blobs_deleted += self._finish_pending()
+        allowed = self._allowed()
+        new_items: list[Contribution] = []
+        new_texts: list[bytes] = []
+        dropped: set[str] = set()
+        for item in store.all():
+            if item.received_at is None:
+                report.undated += 1
+                continue
+            received = item.received_at if item.received_at.tzinfo else item.received_at.replace(
+                tzinfo=tz)
+            if received >= cutoff:
+                continue
+            if is_purged(item):
+                report.already_purged += 1
+                continue
+            new = self._purged(item, report, allowed, at, new_texts)
+            dropped |= blob_refs(item) - blob_refs(new)
+            new_items.append(new)
+            report.ids.append(item.id)
+        if dry_run or not new_items:
+            return report
+        store_put = getattr(store, "put_blobs", None)
+        if new_texts:
+            if store_put is not None:
+                store_put(new_texts)
+            else:
+                for data in new_texts:
+                    store.put_blob(data)
+        # Listed before the records change: a crash after the write leaves orphans that
+        # the next purge deletes (each one re-checked against every record first).
+        store.put_doc(PENDING_DOC, {"blobs": sorted(dropped)})
+        store.save_many(new_items)
+        report.blobs_deleted += self._finish_pending()
+        report.path = self._write_report(report)
+        self._audit(
+            "privacy.purge",
+            received_before=report.before,
+            count=len(report.ids),
+            ids=report.ids,
+            report=report.path,
+        )
+        try:  # the search index holds words of the old texts: re-index the purged records
+            self.services.search.refresh()
+        except Exception:
+            pass
+        return report
+
+    def _purged(
+        self,
+        item: Contribution,
+        report: PurgeReport,
+        allowed: list[str],
+        at: str,
+        new_texts: list[bytes],
+    ) -> Contribution:
+        store = self.services.store
+        names = [item.sender_name] if item.sender_name else []
+        counted = False
+
+        def count(masked: Masked) -> None:
+            nonlocal counted
+            for f in masked.findings:
+                report.findings[f.kind] = report.findings.get(f.kind, 0) + 1
+            if masked.findings and not counted:
+                report.texts_masked += 1
+                counted = True
+
+        def clean(text: str) -> str:
+            masked = mask_text(text, names, allowed)
+            count(masked)
+            return masked.text
+
+        body_blob = item.body_blob
+        body = self.services.body_text(item.id) if item.body_blob else ""
+        masked_body = mask_text(body, names, allowed)
+        count(masked_body)
+        if masked_body.findings:
+            data = masked_body.text.encode("utf-8")
+            new_texts.append(data)
+            body_blob = sha256_hex(data)
+        excerpts = tuple(self._excerpt(e, body, masked_body, names, allowed, report)
+                         for e in item.excerpts)
+        attachments: list[Attachment] = []
+        texts = [masked_body.text]
+        day = _french_date(at)
+        for a in item.attachments:
+            text_blob = a.text_blob
+            if a.text_blob:
+                try:
+                    text = store.get_blob(a.text_blob).decode("utf-8", "replace")
+                except Exception:  # a missing text is verify's business: drop the reference
+                    text, text_blob = "", None
+                masked = clean(text)
+                texts.append(masked)
+                if text_blob and masked != text:
+                    data = masked.encode("utf-8")
+                    new_texts.append(data)
+                    text_blob = sha256_hex(data)
+            if a.blob:
+                report.attachments += 1
+            note = f"Fichier d'origine effacé (purge du {day})."
+            attachments.append(Attachment(clean(a.filename), a.content_type, a.size, None,
+                                          text_blob, note))
+        if item.raw_blob:
+            report.raw_mails += 1
+        if item.sender_name or item.sender_email:
+            report.senders += 1
+        history = tuple(
+            HistoryEntry(h.who, h.at, h.what, _mask_value(h.before, names, allowed),
+                         _mask_value(h.after, names, allowed))
+            for h in item.history
+        )
+        entry = HistoryEntry(
+            self.services.reviewer, at, PURGE_WHAT,
+            None, {"avant le": report.before, "données effacées": "expéditeur, courriel "
+                   "d'origine, pièces jointes d'origine, données personnelles des textes"},
+        )
+        return replace(
+            item,
+            sender_name="",
+            sender_email="",
+            subject=clean(item.subject),
+            body_blob=body_blob,
+            raw_blob=None,
+            attachments=tuple(attachments),
+            excerpts=excerpts,
+            notes=tuple(Note(n.author, n.at, clean(n.text)) for n in item.notes),
+            snippet=one_line("\n\n".join(t for t in texts if t), SNIPPET_CHARS),
+            history=history + (entry,),
+        )
+
+    @staticmethod
+    def _excerpt(
+        e: Excerpt, body: str, masked: Masked, names: list[str], allowed: list[str],
+        report: PurgeReport,
+    ) -> Excerpt:
+        if body[e.start : e.end] == e.text and 0 <= e.start < e.end <= len(body):
+            start, end = masked.offset(e.start), masked.offset(e.end, end=True)
+            text = masked.text[start:end]
+        else:  # offsets no longer match the body: mask the text alone, keep the offsets
+            start, end = e.start, e.end
+            text = mask_text(e.text, names, allowed).text
+        note = mask_text(e.note, names, allowed).text
+        if text != e.text or note != e.note:
+            report.excerpts_masked += 1
+        return replace(e, start=start, end=end, text=text, note=note)
+
+    def _finish_pending(self) -> int:
+        """Delete the listed files that no record or quarantine entry names any more."""
+        store = self.services.store
+        pending = list((store.get_doc(PENDING_DOC) or {}).get("blobs", []))
+        if not pending:
+            return 0
+        used: set[str] = set()
+        for item in store.all():
+            used |= blob_refs(item)
+        used |= {q.raw_blob for q in store.quarantine() if q.raw_blob}
+        deleted = 0
+        for sha in pending:
+            if sha not in used and store.has_blob(sha):
+                store.delete_blob(sha)
+                deleted += 1
+        store.put_doc(PENDING_DOC, {"blobs": []})
+        return deleted
+
+    def _write_report(self, report: PurgeReport) -> str:
+        import json
+
+        from assises_tui.store.atomic import ensure_dir, write_atomic
+
+        folder = self.services.workspace.root / REPORTS_DIR
+        ensure_dir(folder)
+        stamp = report.at[:19].replace(":", "").replace("-", "")
+        base = folder / f"purge-{stamp}"
+        n = 1
+        while base.with_suffix(".json").exists():
+            n += 1
+            base = folder / f"purge-{stamp}-{n}"
+        path = base.with_suffix(".json")
+        report.path = str(path.relative_to(self.services.workspace.root))
+        write_atomic(base.with_suffix(".txt"), ("\n".join(report.lines()) + "\n").encode())
+        write_atomic(path, json.dumps(report.to_dict(), ensure_ascii=False, indent=2).encode())
+        return report.path
+
+    # -- inventory -------------------------------------------------------------------
+    def report(self) -> dict[str, Any]:
+        from assises_tui.services.privacy_report import privacy_report
+
+        return privacy_report(self.services)
+
+    # -- internals -----------------------------------------------------------------
+    def _allowed(self) -> list[str]:
+        return [self.services.config.mailbox]
+
+    def _writable(self) -> None:
+        if self.services.read_only:
+            raise PrivacyError(
+                "Espace de travail ouvert en lecture seule : aucune modification possible "
+                "(fermez l'autre session d'Assises)."
+            )
+
+    def _audit(self, what: str, **details: Any) -> None:
+        entry = {"at": now_iso(), "who": self.services.reviewer, "what": what, **details}
+        self.services.store.append_audit([entry])
+
+
+def _count_backups(services: Services) -> int:
+    folder = services.workspace.root / "backups"
+    try:
+        return sum(1 for p in folder.iterdir() if p.name.endswith(".tar.gz"))
+    except OSError:
+        return 0

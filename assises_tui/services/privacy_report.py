@@ -1,0 +1,239 @@
+"""``assises privacy-report``: what personal data the workspace holds, where and since when.
+
+Written in the spirit of an entry of the register of processing activities (article 30 of
+the RGPD): purpose, legal basis, retention, recipients, then an inventory by category with
+the folders that hold it, how many records, and the dates. The report itself never quotes
+personal data: only counts, dates, file locations and reviewer logins. No textual/rich.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from assises_tui.text.personal_data import KIND_LABELS, find_personal_data
+
+if TYPE_CHECKING:
+    from assises_tui.services.session import Services
+
+DEFAULT_RETENTION = (
+    "Jusqu'à la publication de la synthèse, puis purge des données personnelles "
+    "(« assises purge --before DATE ») ; durée à fixer par le responsable du traitement "
+    "(réglage « retention » de l'espace de travail)."
+)
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _span(values: list[str]) -> dict[str, str | None]:
+    values = sorted(v for v in values if v)
+    return {"first": values[0] if values else None, "last": values[-1] if values else None}
+
+
+def privacy_report(services: Services) -> dict[str, Any]:
+    store = services.store
+    config = services.config
+    root = services.workspace.root
+    settings: dict[str, Any] = {}
+    try:
+        settings = store.get_doc("settings") or {}
+    except Exception:
+        settings = {}
+    items = store.all()
+    allowed = [config.mailbox]
+
+    senders = [c for c in items if c.sender_name or c.sender_email]
+    raw = [c for c in items if c.raw_blob]
+    attachment_files = [(c, a) for c in items for a in c.attachments if a.blob]
+    kinds: dict[str, int] = {}
+    with_findings = 0
+    for c in items:
+        if not c.body_blob:
+            continue
+        try:
+            body = store.get_blob(c.body_blob).decode("utf-8", "replace")
+        except Exception:  # a missing blob is verify's business
+            continue
+        found = find_personal_data(body, [c.sender_name] if c.sender_name else [],
+                                   allowed=allowed)
+        if found:
+            with_findings += 1
+            for f in found:
+                kinds[f.kind] = kinds.get(f.kind, 0) + 1
+    quarantine = [q for q in store.quarantine() if q.raw_blob]
+    imports = [h.at for c in items for h in c.history if h.what == "import"]
+    received = [_iso(c.received_at) for c in items if c.received_at is not None]
+    reviewers = {h.who for c in items for h in c.history if h.who}
+    events = store.audit()
+    reviewers |= {str(e.get("who")) for e in events if e.get("who")}
+    purges = [
+        {"at": e.get("at"), "who": e.get("who"), "before": e.get("received_before"),
+         "count": e.get("count"), "report": e.get("report")}
+        for e in events if e.get("what") == "privacy.purge"
+    ]
+    exports = [
+        {"at": e.get("at"), "who": e.get("who"), "path": e.get("path"),
+         "count": e.get("count")}
+        for e in events
+        if e.get("what") == "contributions.export" and e.get("personal_data")
+    ]
+    backups_dir = root / "backups"
+    try:
+        backups = sorted(p for p in backups_dir.iterdir() if p.name.endswith(".tar.gz"))
+    except OSError:
+        backups = []
+    backup_times = [
+        datetime.fromtimestamp(p.stat().st_mtime).astimezone().isoformat(timespec="seconds")
+        for p in backups
+    ]
+    purged = sum(1 for c in items if any(h.what == "purge" for h in c.history))
+
+    def size_of(shas: list[str]) -> int:
+        total = 0
+        for sha in set(shas):
+            try:
+                total += store.blobs.path_for(sha).stat().st_size  # type: ignore[attr-defined]
+            except Exception:
+                pass
+        return total
+
+    return {
+        "register": {
+            "processing": f"Dépouillement de la consultation « {config.title} »",
+            "controller": f"Préfecture — {config.department}",
+            "purpose": (
+                "Recevoir, lire, classer par thème et synthétiser les contributions envoyées "
+                f"par courriel à {config.mailbox} ; publier une synthèse sans donnée "
+                "personnelle."
+            ),
+            "legal_basis": (
+                "Mission d'intérêt public dont est investi le responsable du traitement "
+                "(article 6.1.e du RGPD)."
+            ),
+            "data_subjects": (
+                "Personnes ayant écrit à l'adresse de la consultation ; personnes citées dans "
+                "leurs messages ; agents qui dépouillent (identifiant de connexion)."
+            ),
+            "recipients": (
+                "Agents de la préfecture chargés du dépouillement. La synthèse exportée est "
+                "vérifiée (aucune donnée personnelle non acceptée) ; l'archive des "
+                "contributions est pseudonymisée sauf demande explicite."
+            ),
+            "retention": settings.get("retention") or DEFAULT_RETENTION,
+            "pseudonymised_view_default": bool(settings.get("pseudonymised", False)),
+        },
+        "records": len(items),
+        "purged_records": purged,
+        "received": _span([r for r in received if r]),
+        "imported": _span(imports),
+        "categories": [
+            {
+                "key": "sender_identities",
+                "label": "Identités des expéditeurs (nom, adresse électronique)",
+                "where": ["store/contributions/"],
+                "records": len(senders),
+            },
+            {
+                "key": "raw_mails",
+                "label": "Courriels d'origine (en-têtes complets, octet pour octet)",
+                "where": ["blobs/"],
+                "records": len(raw),
+                "bytes": size_of([c.raw_blob for c in raw if c.raw_blob]),
+            },
+            {
+                "key": "attachments",
+                "label": "Pièces jointes d'origine",
+                "where": ["blobs/"],
+                "records": len({c.id for c, _a in attachment_files}),
+                "files": len(attachment_files),
+                "bytes": size_of([a.blob for _c, a in attachment_files if a.blob]),
+            },
+            {
+                "key": "body_personal_data",
+                "label": "Données personnelles repérées dans le texte des messages",
+                "where": ["blobs/", "index/"],
+                "records": with_findings,
+                "by_kind": {KIND_LABELS.get(k, k): n for k, n in sorted(kinds.items())},
+            },
+            {
+                "key": "quarantine",
+                "label": "Courriels mis en quarantaine (illisibles)",
+                "where": ["blobs/", "store/meta.json"],
+                "records": len(quarantine),
+            },
+            {
+                "key": "backups",
+                "label": "Sauvegardes de la base (identités et historiques)",
+                "where": ["backups/"],
+                "records": len(backups),
+                **_span(backup_times),
+            },
+            {
+                "key": "reviewers",
+                "label": "Identifiants des agents (historique et journal d'audit)",
+                "where": ["store/contributions/", "store/audit.jsonl"],
+                "records": len(reviewers),
+            },
+        ],
+        "exports_with_personal_data": exports,
+        "purges": purges,
+    }
+
+
+def report_lines(report: dict[str, Any]) -> list[str]:
+    """The French, human version of :func:`privacy_report` (no personal data in it)."""
+    reg = report["register"]
+    out = [
+        "Registre — traitement de données personnelles",
+        f"  Traitement : {reg['processing']}",
+        f"  Responsable : {reg['controller']}",
+        f"  Finalité : {reg['purpose']}",
+        f"  Base légale : {reg['legal_basis']}",
+        f"  Personnes concernées : {reg['data_subjects']}",
+        f"  Destinataires : {reg['recipients']}",
+        f"  Durée de conservation : {reg['retention']}",
+        "  Affichage pseudonymisé par défaut : "
+        + ("oui" if reg["pseudonymised_view_default"] else "non"),
+        "",
+        f"Contributions : {report['records']} (dont {report['purged_records']} déjà purgée(s))",
+        f"  Reçues du {_day(report['received']['first'])} au {_day(report['received']['last'])}",
+        f"  Importées du {_day(report['imported']['first'])} au {_day(report['imported']['last'])}",
+        "",
+        "Inventaire :",
+    ]
+    for cat in report["categories"]:
+        extra = ""
+        if cat.get("bytes"):
+            extra += f", {cat['bytes']} octets"
+        if cat.get("files"):
+            extra += f", {cat['files']} fichier(s)"
+        out.append(f"  - {cat['label']} : {cat['records']}{extra} — {', '.join(cat['where'])}")
+        for label, n in (cat.get("by_kind") or {}).items():
+            out.append(f"      {label} : {n}")
+        if cat["key"] == "backups" and cat.get("first"):
+            out.append(f"      de {_day(cat['first'])} à {_day(cat['last'])}")
+    if report["exports_with_personal_data"]:
+        out.append("")
+        out.append("Exports AVEC données personnelles (fichiers hors de l'espace de travail) :")
+        for e in report["exports_with_personal_data"]:
+            out.append(f"  - {_day(e['at'])} par {e['who']} : {e['path']}")
+    out.append("")
+    if report["purges"]:
+        out.append("Purges effectuées :")
+        for p in report["purges"]:
+            out.append(f"  - {_day(p['at'])} par {p['who']} : {p['count']} contribution(s) "
+                       f"reçue(s) avant le {_day(p['before'])}")
+    else:
+        out.append("Aucune purge effectuée.")
+    return out
+
+
+def _day(iso: str | None) -> str:
+    if not iso:
+        return "—"
+    try:
+        return datetime.fromisoformat(iso).strftime("%d/%m/%Y")
+    except ValueError:
+        return iso
