@@ -2,8 +2,8 @@
 
 The editor is a TextArea (Markdown highlighting through tree-sitter, soft wrap, undo).
 Beside it, for the theme whose section holds the cursor: its excerpts (space marks one,
-enter quotes it with its citation, c/p start a constat/proposition from the marked ones)
-and the contributions tagged with it (enter opens one). The outline lists headings and
+enter quotes it with its citation, c/p or F9/F10 start a constat/proposition from the
+marked ones) and the contributions tagged with it (enter opens one, i cites it). The outline lists headings and
 each constat/proposition with how many distinct contributions support it. Autosave is
 debounced; every save is a version (F8 lists, compares and restores them).
 """
@@ -61,6 +61,7 @@ class ThemeContributions(OptionList):
 
 class SynthesisScreen(Screen[None]):
     CSS_PATH = "synthesis.tcss"
+    autosave_seconds = AUTOSAVE_SECONDS  # tests shorten it
     AUTO_FOCUS = "#draft"
     BINDINGS = [
         Binding("escape", "close", "Retour", id="synthesis.close"),
@@ -69,10 +70,11 @@ class SynthesisScreen(Screen[None]):
         Binding("f3", "quote_excerpt", "Citer l'extrait", id="synthesis.quote"),
         Binding("f4", "toggle_mark", "Marquer", id="synthesis.mark_global"),
         Binding("f5", "preview", "Aperçu", id="synthesis.preview"),
-        Binding("f6", "new_point('constat')", "Constat", id="synthesis.constat"),
-        Binding("f7", "new_point('proposition')", "Proposition", id="synthesis.proposition"),
+        # F6/F7 belong to the TextArea (select line / all): the new bullets take F9/F10.
+        Binding("f9", "new_point('constat')", "Constat", id="synthesis.constat"),
+        Binding("f10", "new_point('proposition')", "Proposition", id="synthesis.proposition"),
         Binding("f8", "versions", "Versions", id="synthesis.versions"),
-        Binding("f9", "toggle_outline", "Plan", show=False, id="synthesis.outline"),
+        Binding("ctrl+o", "toggle_outline", "Plan", show=False, id="synthesis.outline"),
     ]
 
     def __init__(self, services: Services) -> None:
@@ -144,7 +146,7 @@ class SynthesisScreen(Screen[None]):
                 timer.stop()
         self._outline_timer = self.set_timer(OUTLINE_SECONDS, self.refresh_outline)
         if dirty and not self.services.read_only:
-            self._autosave = self.set_timer(AUTOSAVE_SECONDS, self.save_now)
+            self._autosave = self.set_timer(self.autosave_seconds, self.save_now)
 
     @on(TextArea.SelectionChanged, "#draft")
     def _moved(self) -> None:
@@ -256,9 +258,14 @@ class SynthesisScreen(Screen[None]):
             return
         cid, excerpt = current
         row = self.editor.cursor_location[0]
-        # Quotation as its own paragraph after the cursor's line.
-        block = "\n" + quotation(printable(excerpt.text), cid)
-        line_text = self.editor.document.get_line(row)
+        # The quotation is its own paragraph after the cursor's line (blank lines around).
+        doc = self.editor.document
+        line_text = doc.get_line(row)
+        block = quotation(printable(excerpt.text), cid).rstrip("\n")
+        if line_text.strip():
+            block = "\n\n" + block
+        if row + 1 < doc.line_count and doc.get_line(row + 1).strip():
+            block += "\n"
         self.editor.insert(block, (row, len(line_text)), maintain_selection_offset=False)
         self.editor.focus()
 
@@ -276,7 +283,9 @@ class SynthesisScreen(Screen[None]):
     def action_new_point(self, kind: str) -> None:
         chosen = [(cid, e) for cid, e in self.excerpts if (cid, e.id) in self.marked]
         if not chosen:
-            self.notify("Marquez d'abord des extraits (espace ou F4).", severity="warning")
+            self.notify(
+                "Marquez d'abord des extraits (espace ou F4), puis F9 ou F10.", severity="warning"
+            )
             return
         theme = self.theme or chosen[0][1].theme.split("/")[0]
         first = " ".join(printable(chosen[0][1].text).split())

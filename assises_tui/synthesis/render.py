@@ -259,6 +259,7 @@ def render(
                         and lines[j].strip()
                         and not BULLET_RE.match(lines[j])
                         and not HEADING_RE.match(lines[j])
+                        and not lines[j].lstrip().startswith(">")
                     ):
                         parts.append(lines[j].strip())
                         j += 1

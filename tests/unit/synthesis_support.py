@@ -66,6 +66,7 @@ def make_contributions(store) -> None:
             excerpts = (
                 _excerpt(3, body, "des réunions de quartier avec les gendarmes", "lien",
                          "proposition"),
+                _excerpt(3, body, "chaque trimestre", "service", "constat"),
             )
         items.append(
             Contribution(

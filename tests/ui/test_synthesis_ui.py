@@ -1,0 +1,226 @@
+"""Pilot tests of the drafting flow, the preview and the versions; snapshots."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+from textual.app import App
+from textual.widgets import OptionList, TabbedContent, TextArea
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "unit"))
+
+from synthesis_support import CLEAN_DRAFT, make_services  # noqa: E402
+
+from assises_tui.screens.preview import PreviewScreen  # noqa: E402
+from assises_tui.screens.synthesis import SynthesisScreen  # noqa: E402
+from assises_tui.screens.synthesis_versions import VersionsScreen  # noqa: E402
+
+
+class Host(App):
+    def __init__(self, services) -> None:
+        super().__init__()
+        self.services = services
+
+    def on_mount(self) -> None:
+        self.push_screen(SynthesisScreen(self.services))
+
+
+@pytest.fixture
+def services(tmp_path):
+    s = make_services(tmp_path)
+    yield s
+    s.workspace.close()
+
+
+def line_no(text: str, line: str) -> int:
+    return text.split("\n").index(line)
+
+
+async def _cursor_on(pilot, line: str, col: int = 0) -> TextArea:
+    editor = pilot.app.screen.query_one("#draft", TextArea)
+    editor.move_cursor((line_no(editor.text, line), col))
+    await pilot.pause()
+    return editor
+
+
+async def test_insert_excerpt_as_quotation(services):
+    services.synthesis.save(CLEAN_DRAFT)
+    async with Host(services).run_test(size=(120, 40)) as pilot:
+        screen = pilot.app.screen
+        editor = await _cursor_on(pilot, "- Des horaires trop courts [#2, #3]")
+        assert screen.theme == "service"
+        excerpts = screen.query_one("#excerpts", OptionList)
+        assert excerpts.option_count == 3  # #2 constat, #2 proposition, #3 constat
+        excerpts.focus()
+        excerpts.highlighted = 0
+        await pilot.press("enter")
+        await pilot.pause()
+        lines = editor.text.split("\n")
+        at = line_no(editor.text, "- Des horaires trop courts [#2, #3]")
+        assert lines[at + 2] == "> « La brigade de Gannat ferme trop tôt le soir » [#2]"
+        assert screen.focused is editor
+        await pilot.press("ctrl+z")  # undo removes the quotation
+        assert "La brigade de Gannat" not in editor.text
+
+
+async def test_new_proposition_from_marked_excerpts(services):
+    services.synthesis.save(CLEAN_DRAFT)
+    async with Host(services).run_test(size=(120, 40)) as pilot:
+        screen = pilot.app.screen
+        editor = await _cursor_on(pilot, "## Service rendu")
+        excerpts = screen.query_one("#excerpts", OptionList)
+        excerpts.focus()
+        excerpts.highlighted = 1
+        await pilot.press("space", "down", "space", "p")
+        await pilot.pause()
+        text = editor.text
+        bullet = "- il faut plus de patrouilles [#2, #3]"
+        assert bullet in text
+        section = text.split("## Service rendu")[1].split("## Conclusion")[0]
+        assert section.index("### Propositions") < section.index(bullet)
+        assert editor.cursor_location[0] == line_no(text, bullet)
+        assert screen.marked == []
+        # The outline shows how many distinct contributions support it.
+        await pilot.pause(0.5)
+        outline = screen.query_one("#outline", OptionList)
+        prompts = [str(outline.get_option_at_index(i).prompt)
+                   for i in range(outline.option_count)]
+        assert any("2\u00a0✉\u00a0il faut plus de patrouilles" in p for p in prompts)
+
+
+async def test_marking_without_excerpts_warns(services):
+    async with Host(services).run_test(size=(120, 40)) as pilot:
+        seen: list[str] = []
+        pilot.app.screen.notify = lambda message, **_kw: seen.append(message)
+        before = pilot.app.screen.query_one("#draft", TextArea).text
+        await pilot.press("f9")
+        await pilot.pause()
+        assert seen and "Marquez d'abord" in seen[-1]
+        assert pilot.app.screen.query_one("#draft", TextArea).text == before
+
+
+async def test_open_citation_under_cursor(services):
+    from assises_tui.screens.reader import ReaderScreen
+
+    services.synthesis.save(CLEAN_DRAFT)
+    async with Host(services).run_test(size=(120, 40)) as pilot:
+        line = "- Des horaires trop courts [#2, #3]"
+        await _cursor_on(pilot, line, line.index("#2"))
+        await pilot.press("f2")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, ReaderScreen)
+        assert pilot.app.screen.cid == 2
+
+
+async def test_autosave_and_restore_a_version(services):
+    services.synthesis.save("# Première version\n")
+    SynthesisScreen.autosave_seconds = 0.05
+    try:
+        async with Host(services).run_test(size=(120, 40)) as pilot:
+            editor = pilot.app.screen.query_one("#draft", TextArea)
+            editor.move_cursor((0, len("# Première version")))
+            await pilot.press("space", "b", "i", "s")
+            await pilot.pause(0.3)
+            assert services.workspace.synthesis_path.read_text() == "# Première version bis\n"
+            saved = len(services.synthesis.list_versions())
+            assert saved >= 2
+            await pilot.press("f8")
+            await pilot.pause()
+            assert isinstance(pilot.app.screen, VersionsScreen)
+            await pilot.press("end", "r")  # the oldest version (newest is listed first)
+            await pilot.pause()
+            assert isinstance(pilot.app.screen, SynthesisScreen)
+            assert editor.text == "# Première version\n"
+            assert services.workspace.synthesis_path.read_text() == "# Première version\n"
+            assert len(services.synthesis.list_versions()) == saved + 1
+    finally:
+        SynthesisScreen.autosave_seconds = 3.0
+
+
+async def test_preview_accept_finding_and_export(services):
+    services.synthesis.save(CLEAN_DRAFT.replace("Merci.", "Merci. Tél. 06 12 34 56 78"))
+    async with Host(services).run_test(size=(120, 40)) as pilot:
+        await pilot.press("f5")
+        await pilot.pause(0.3)
+        screen = pilot.app.screen
+        assert isinstance(screen, PreviewScreen)
+        await pilot.press("o")  # refused: the check tab opens
+        await pilot.pause()
+        assert screen.query_one(TabbedContent).active == "tab-check"
+        assert not (services.workspace.root / "exports" / "synthese.odt").exists()
+        findings = screen.query_one("#findings", OptionList)
+        findings.focus()
+        findings.highlighted = 0
+        await pilot.press("a")
+        await pilot.pause()
+        assert screen.report.ok
+        events = [e for e in services.store.audit() if e["what"] == "synthesis.accept_finding"]
+        assert len(events) == 1 and events[0]["kind"] == "phone"
+        await pilot.press("o")
+        await pilot.pause()
+        assert (services.workspace.root / "exports" / "synthese.odt").stat().st_size > 0
+
+
+async def test_hostile_excerpt_is_shown_literally(services):
+    from fixtures import hostile
+
+    from assises_tui.domain.models import Excerpt
+
+    item = services.store.get(2)
+    nasty = f"{hostile.MARKUP_CLICK} {hostile.ANSI_RED} {hostile.OSC52}"
+    services.changes.set_fields(
+        [2], "excerpt",
+        excerpts=item.excerpts + (Excerpt("h", 0, 5, nasty, "service", "citation"),),
+    )
+    services.synthesis.save(CLEAN_DRAFT)
+    async with Host(services).run_test(size=(120, 40)) as pilot:
+        screen = pilot.app.screen
+        await _cursor_on(pilot, "## Service rendu")
+        excerpts = screen.query_one("#excerpts", OptionList)
+        prompts = [str(excerpts.get_option_at_index(i).prompt)
+                   for i in range(excerpts.option_count)]
+        shown = next(p for p in prompts if "clic" in p)
+        assert "[@click=app.quit]clic[/]" in shown and "\x1b" not in shown
+        excerpts.focus()
+        excerpts.highlighted = len(prompts) - 1
+        await pilot.press("enter")
+        assert "\x1b" not in screen.query_one("#draft", TextArea).text
+
+
+# -- snapshots --------------------------------------------------------------------------
+def _before(line: str):
+    async def run(pilot):
+        screen = pilot.app.screen
+        screen.query_one("#draft", TextArea).cursor_blink = False
+        await _cursor_on(pilot, line)
+        await pilot.pause(0.4)
+
+    return run
+
+
+@pytest.mark.parametrize("size", [(120, 40), (80, 24)])
+def test_snapshot_drafting_screen(snap_compare, tmp_path, size):
+    s = make_services(tmp_path)
+    s.synthesis.save(CLEAN_DRAFT)
+    try:
+        assert snap_compare(Host(s), terminal_size=size, run_before=_before("## Service rendu"))
+    finally:
+        s.workspace.close()
+
+
+@pytest.mark.parametrize("size", [(120, 40), (80, 24)])
+def test_snapshot_preview(snap_compare, tmp_path, size):
+    s = make_services(tmp_path)
+    s.synthesis.save(CLEAN_DRAFT)
+
+    async def run(pilot):
+        pilot.app.screen.query_one("#draft", TextArea).cursor_blink = False
+        await pilot.press("f5")
+        await pilot.pause(0.5)
+
+    try:
+        assert snap_compare(Host(s), terminal_size=size, run_before=run)
+    finally:
+        s.workspace.close()
