@@ -32,12 +32,14 @@ def fingerprint(text: str) -> str:
 
 
 def shingles(text: str) -> set[int]:
-    words = _WORD.findall(fold(text))
+    # Lower-casing is enough here (accents rarely differ inside one campaign), and it is
+    # much cheaper than full folding. Python's hash() is stable within one process, which
+    # is all the index needs: it is rebuilt on every import.
+    words = _WORD.findall(text.lower())
     if len(words) < MIN_WORDS:
         return set()
-    grams = (" ".join(words[i : i + SHINGLE]) for i in range(len(words) - SHINGLE + 1))
-    return {int.from_bytes(hashlib.blake2b(g.encode(), digest_size=8).digest(), "big")
-            for g in grams}
+    return {hash(tuple(words[i : i + SHINGLE])) & 0xFFFFFFFFFFFFFFFF
+            for i in range(len(words) - SHINGLE + 1)}
 
 
 def _bands(sh: set[int]) -> list[tuple[int, int, int]]:

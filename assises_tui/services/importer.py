@@ -109,6 +109,7 @@ class Importer:
         self._seen_raw: set[str] = set()
         self._seen_mid: set[str] = set()
         self._by_text: dict[tuple[str, str], int] = {}
+        self._shingles: dict[int, set[int]] = {}  # this run's records: no need to re-read
         self._quarantined_blobs = {q.raw_blob for q in store.quarantine() if q.raw_blob}
         for item in store.all():
             self._index_duplicate(item)
@@ -228,7 +229,9 @@ class Importer:
         records = [self._record(cid, item, digests, at) for cid, item in zip(ids, pending,
                                                                              strict=True)]
         self.store.add_many(records)
-        for rec in records:
+        for rec, item in zip(records, pending, strict=True):
+            if rec.status not in (Status.NOT_CONTRIBUTION, Status.DUPLICATE):
+                self._shingles[rec.id] = shingles(item.text)
             self.report.imported += 1
             if rec.status is Status.DUPLICATE:
                 self.report.duplicates += 1
@@ -254,7 +257,9 @@ class Importer:
         items = [c for c in self.store.all()
                  if c.status not in (Status.NOT_CONTRIBUTION, Status.DUPLICATE)]
         for item in items:
-            sh = shingles(self._text_of(item))
+            sh = self._shingles.get(item.id)
+            if sh is None:
+                sh = shingles(self._text_of(item))
             if sh:
                 index.add(item.id, "", sh)
         changed = []
