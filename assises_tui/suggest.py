@@ -34,7 +34,7 @@ MIN_CONFIDENCE = 0.30
 DESCRIPTION_WEIGHT = 0.5
 PRIOR_SCALE = 2.0  # prior confidence = 1 - exp(-score / PRIOR_SCALE)
 NB_DAMPING = 0.35  # naive Bayes over-counts correlated words: shrink the summed evidence
-LEARN_HALF = 6  # examples per side at which the learned part weighs half
+LEARN_HALF = 15  # examples per side at which the learned part weighs half (see docs)
 LEARN_MAX = 0.85
 REFRESH_SECONDS = 2.0
 

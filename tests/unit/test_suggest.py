@@ -53,8 +53,8 @@ def test_learning_from_reviewers_changes_a_suggestion():
     s = make_services([])
     target = add_contribution(s, "Trop de vitesse et aucun radar sur notre route.")
     assert "service" not in themes_of(s.suggester.suggest(target))  # no keyword for it
-    road_ids = [add_contribution(s, ROADS) for _ in range(8)]
-    party_ids = [add_contribution(s, PARTY) for _ in range(8)]
+    road_ids = [add_contribution(s, ROADS) for _ in range(12)]
+    party_ids = [add_contribution(s, PARTY) for _ in range(12)]
     s.tagging.add(road_ids, "service")
     s.tagging.add(party_ids, "lien")
     learned = s.suggester.suggest(target)
