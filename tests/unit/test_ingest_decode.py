@@ -174,3 +174,35 @@ def test_message_id_from_content_hash_is_stable():
 def test_unknown_label_long_text_is_detected():
     text = "Привет, это длинный текст на русском языке о безопасности и полиции. " * 6
     assert decode_bytes(text.encode("koi8-r"), "x-bogus") == text
+
+
+def test_forwarded_rfc822_text_and_attachments_belong_to_carrier():
+    inner = raw(
+        "From: Paul Martin <paul@example.fr>\nSubject: Mon avis\nDate: Mon, 6 Jan 2020 10:00:00 "
+        "+0100\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"I\"\n\n"
+        "--I\nContent-Type: text/plain; charset=utf-8\n\nPlus de vidéoprotection.\n"
+        "--I\nContent-Type: application/pdf\nContent-Disposition: attachment; "
+        "filename=\"avis.pdf\"\n\n%PDF-1.4\n--I--\n"
+    ).decode()
+    data = raw(
+        "From: Mairie <mairie@example.fr>\nSubject: TR: Mon avis\nMIME-Version: 1.0\n"
+        'Content-Type: multipart/mixed; boundary="O"\n\n'
+        "--O\nContent-Type: text/plain; charset=utf-8\n\nJe vous transmets l'avis d'un habitant.\n"
+        "--O\nContent-Type: message/rfc822\n\n" + inner + "\n--O--\n"
+    )
+    p = parsed(data)
+    assert p.body == (
+        "Je vous transmets l'avis d'un habitant.\n\n----- Message transféré -----\n"
+        "De : Paul Martin <paul@example.fr>\nDate : Mon, 6 Jan 2020 10:00:00 +0100\n"
+        "Objet : Mon avis\n\nPlus de vidéoprotection."
+    )
+    assert [a.filename for a in p.attachments] == ["avis.pdf"]
+    assert p.sender_email == "mairie@example.fr"
+
+
+def test_garbage_bytes_are_unreadable_not_an_exception():
+    from assises_tui.ingest.mime import Unreadable
+
+    for junk in (b"", b"\x00\x01\x02" * 100, b"\xff\xfe" + "x".encode("utf-16-le") * 50):
+        result = parse_message(junk, "junk", "", TZ)
+        assert isinstance(result, Unreadable) and result.reason
