@@ -237,3 +237,28 @@ def test_snapshot_codebook(snap_compare):
     s.tagging.add([1, 2], "service/accueil")
     s.tagging.add([3], "lien")
     assert snap_compare(Host(lambda: CodebookScreen(s)), terminal_size=(80, 24))
+
+
+# -- hostile strings ----------------------------------------------------------------
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from fixtures import hostile  # noqa: E402
+
+
+@pytest.mark.parametrize("which", ["picker", "excerpt", "codebook", "double"])
+async def test_hostile_text_is_shown_literally(which):
+    s = make_services([(hostile.HOSTILE_SUBJECT, hostile.HOSTILE_BODY + " police de proximité")])
+    s.tagging.codebook.add("lien", hostile.MARKUP_BOLD + " " + hostile.ANSI_RED)
+    s.tagging.add([1], "lien")
+    DoubleCoding(s).draw_sample(1, seed=1)
+    make = {
+        "picker": lambda: TagPickerScreen(s, [1]),
+        "excerpt": lambda: ExcerptScreen(s, 1),
+        "codebook": lambda: CodebookScreen(s),
+        "double": lambda: DoubleCodingScreen(s),
+    }[which]
+    app = Host(make)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        svg = app.export_screenshot()
+    assert "\x1b" not in svg and "\x07" not in svg and "\u202e" not in svg
+    assert "[bold]x[/bold]" in svg  # markup shown as text, never interpreted
