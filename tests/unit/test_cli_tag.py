@@ -113,3 +113,32 @@ def test_agreement(ws_dir, capsys):
     assert doc["sample_size"] == 2 and doc["coded"] == 0
     assert {t["theme"] for t in doc["themes"]} == {"communication", "service", "lien",
                                                    "participation"}
+
+
+@pytest.fixture(scope="module")
+def demo_dir(tmp_path_factory):
+    from assises_tui.cli.app_cmds import prepare_demo
+
+    root = tmp_path_factory.mktemp("demo") / "ws"
+    prepare_demo(root)
+    return root
+
+
+def test_tag_on_the_demo_import(demo_dir, capsys):
+    code, out, err = run(demo_dir, capsys, "tag", "+service/accueil", "--json", "--",
+                         '"brigade du Donjon"')
+    assert code == 2 and "Thème inconnu" in err  # sub-themes must be in the codebook first
+    assert run(demo_dir, capsys, "codebook", "add", "service", "Accueil")[0] == 0
+    code, out, err = run(demo_dir, capsys, "tag", "+service/accueil", "--json", "--",
+                         '"brigade du Donjon"')
+    assert code == 0, err
+    doc = json.loads(out)
+    assert len(doc["matched"]) >= 5  # the letter-writing campaign about the Donjon brigade
+    assert {c["id"] for c in doc["changed"]} == set(doc["matched"])
+    assert all(c["after"]["themes"] == ["service", "service/accueil"] for c in doc["changed"])
+    code, out, _ = run(demo_dir, capsys, "codebook", "--json")
+    counts = {e["key"]: e["count"] for e in json.loads(out)}
+    assert counts["service/accueil"] == len(doc["matched"])
+    code, out, _ = run(demo_dir, capsys, "suggest", "--json", "--search", "voisins vigilants")
+    got = json.loads(out)
+    assert got and any(s["theme"] == "participation" for d in got for s in d["suggestions"])
