@@ -13,33 +13,29 @@ memory instead of replaying it.
 from __future__ import annotations
 
 import gc
-import os
 import threading
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
-from datetime import UTC, date, datetime
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, BinaryIO, TypeVar
+from typing import Any, TypeVar
 
 from assises_tui.domain.models import Contribution, QuarantineEntry
-from assises_tui.store import backup as backups
+from assises_tui.store import migrations
 from assises_tui.store.atomic import (
-    UnreadableFileError,
     dump_json,
     ensure_dir,
-    read_json,
     remove_durably,
-    remove_temp_files,
     write_atomic,
 )
 from assises_tui.store.blobs import BlobStore
 from assises_tui.store.codec import decode, encode
 from assises_tui.store.layout import DEFAULT_SHARD_SIZE, Layout
+from assises_tui.store.loading import StoreLoading
 from assises_tui.store.lock import WriterLock
 from assises_tui.store.meta import AuditLog, MetaDB
-from assises_tui.store.migrations import SCHEMA_VERSION, check_version, migrate
-from assises_tui.store.protocol import StoreCorruptError, StoreError
-from assises_tui.store.shards import Shards
+from assises_tui.store.protocol import StoreError
+from assises_tui.store.snapshot import StoreBackups
 
 T = TypeVar("T")
 READ_ONLY_MESSAGE = (
@@ -51,19 +47,7 @@ def _now() -> str:
     return datetime.now(UTC).astimezone().isoformat(timespec="seconds")
 
 
-def corrupt_error(root: Path, path: Path, detail: str) -> StoreCorruptError:
-    good = backups.newest_good_backup(root)
-    advice = (
-        f"Dernière sauvegarde valide : {good} ; pour la remettre en place : assises restore {good}."
-        if good
-        else "Aucune sauvegarde valide n'a été trouvée dans backups/."
-    )
-    return StoreCorruptError(
-        f"Le fichier {path} est illisible ({detail}) ; il n'a pas été modifié. {advice}"
-    )
-
-
-class TinyDBStore:
+class TinyDBStore(StoreLoading, StoreBackups):
     read_only: bool
     root: Path
 
@@ -79,7 +63,7 @@ class TinyDBStore:
         meta = MetaDB(layout.meta)
         meta.set_meta(
             {
-                "schema_version": SCHEMA_VERSION,
+                "schema_version": migrations.SCHEMA_VERSION,
                 "next_id": 1,
                 "next_quarantine_id": 1,
                 "shard_size": shard_size,
@@ -138,106 +122,6 @@ class TinyDBStore:
         self.close()
 
     # -- loading -----------------------------------------------------------
-    def _guard(self, func: Callable[[], T]) -> T:
-        try:
-            return func()
-        except UnreadableFileError as exc:
-            raise corrupt_error(self.root, exc.path, exc.detail) from None
-
-    def _load(self) -> None:
-        layout = self.layout
-        if not layout.meta.exists():
-            raise StoreError(f"Aucune base Assises dans {layout.root} (store/meta.json absent).")
-        self._meta = MetaDB(layout.meta, read_only=self.read_only)
-        meta = self._guard(self._meta.meta)
-        shard_size = int(meta.get("shard_size") or DEFAULT_SHARD_SIZE)
-        self._shards = Shards(layout.contributions, shard_size, read_only=self.read_only)
-        journal = self._guard(lambda: read_json(layout.journal))
-        if journal is not None and not self.read_only:
-            self._replay(journal)  # before the version check: it may carry a migration
-            journal = None
-            meta = self._guard(self._meta.meta)
-        version = int(meta.get("schema_version", 1))
-        check_version(version, str(layout.store))
-        self._load_shards()
-        if journal is not None:
-            self._overlay(journal)
-        if version < SCHEMA_VERSION:
-            self._migrate(meta, version)
-        self._rebuild_indexes()
-        self._signatures = self._current_signatures()
-        if not self.read_only:
-            remove_temp_files(layout.store)
-            remove_temp_files(layout.contributions)
-            self.blobs.cleanup()
-
-    def _load_shards(self) -> None:
-        raw: dict[int, dict[str, Any]] = {}
-        shards = self._shards
-        # Millions of small objects are created here; the cyclic GC would rescan them
-        # again and again for nothing (none of them form cycles).
-        gc_was_enabled = gc.isenabled()
-        gc.disable()
-        try:
-            for index in shards.existing():
-                records = self._guard(lambda i=index: shards.load(i))
-                low = index * shards.shard_size + 1
-                high = low + shards.shard_size
-                for cid, record in records.items():
-                    if not low <= cid < high or record.get("id") != cid:
-                        raise corrupt_error(
-                            self.root,
-                            shards.path_of(index),
-                            f"la contribution n° {cid} n'est pas à sa place",
-                        )
-                raw.update(records)
-        finally:
-            if gc_was_enabled:
-                gc.enable()
-        self._raw = raw
-        self._objs = {}
-        self._sorted_ids = None
-
-    def _journal_records(self, journal: Any) -> dict[int, dict[str, Any]]:
-        if not isinstance(journal, dict) or not isinstance(journal.get("records"), dict):
-            raise corrupt_error(self.root, self.layout.journal, "structure inattendue")
-        return {int(k): v for k, v in journal["records"].items()}
-
-    def _replay(self, journal: Any) -> None:
-        records = self._journal_records(journal)
-        for index, part in self._by_shard(records).items():
-            self._shards.write(index, part)
-        if journal.get("meta"):
-            self._meta.set_meta(journal["meta"])
-        remove_durably(self.layout.journal)
-
-    def _overlay(self, journal: Any) -> None:
-        for cid, record in self._journal_records(journal).items():
-            self._raw[cid] = record
-            self._objs.pop(cid, None)
-        self._sorted_ids = None
-
-    def _migrate(self, meta: dict[str, Any], version: int) -> None:
-        new_meta = dict(meta)
-        migrate(self._raw, new_meta, version)
-        self._objs = {}
-        if self.read_only:
-            return  # migrated in memory only; the writer will migrate the files
-        self.backup(f"avant migration format {version}")
-        self._commit(dict(self._raw), meta_update=new_meta, force_journal=True)
-
-    def _rebuild_indexes(self) -> None:
-        by_mid: dict[str, int] = {}
-        by_sha: dict[str, int] = {}
-        for cid, record in self._raw.items():
-            mid = record.get("message_id")
-            if mid:
-                by_mid.setdefault(mid, cid)
-            sha = record.get("raw_sha256")
-            if sha:
-                by_sha.setdefault(sha, cid)
-        self._by_message_id, self._by_raw_sha = by_mid, by_sha
-
     def _by_shard(self, records: dict[int, dict[str, Any]]) -> dict[int, dict[int, dict]]:
         grouped: dict[int, dict[int, dict[str, Any]]] = defaultdict(dict)
         for cid, record in records.items():
@@ -372,7 +256,11 @@ class TinyDBStore:
         gc_was_enabled = gc.isenabled()
         gc.disable()  # same reason as in _load_shards: the first call builds every record
         try:
-            return [get(cid) for cid in self.ids()]  # type: ignore[misc]
+            built = len(self._objs)
+            items = [get(cid) for cid in self.ids()]
+            if len(self._objs) - built > 10_000:
+                gc.freeze()
+            return items  # type: ignore[return-value]
         finally:
             if gc_was_enabled:
                 gc.enable()
@@ -385,41 +273,6 @@ class TinyDBStore:
 
     def id_for_raw_sha256(self, sha256: str) -> int | None:
         return self._by_raw_sha.get(sha256) if sha256 else None
-
-    def _current_signatures(self) -> dict[str, Any]:
-        sigs: dict[str, Any] = {f"shard:{i}": s for i, s in self._shards.signatures().items()}
-        for name, path in (("meta", self.layout.meta), ("journal", self.layout.journal)):
-            try:
-                st = path.stat()
-                sigs[name] = (st.st_ino, st.st_size, st.st_mtime_ns)
-            except FileNotFoundError:
-                sigs[name] = None
-        return sigs
-
-    def reload_if_changed(self) -> bool:
-        if not self.read_only:
-            return False  # the writer is the only one changing things
-        with self._lock:
-            current = self._current_signatures()
-            if current == self._signatures:
-                return False
-            if current.get("meta") != self._signatures.get("meta"):
-                self._meta.invalidate()
-            changed = {
-                int(k.split(":")[1])
-                for k in set(current) | set(self._signatures)
-                if k.startswith("shard:") and current.get(k) != self._signatures.get(k)
-            }
-            for index in changed:
-                self._shards.invalidate(index)
-            # Simplest correct answer: rebuild from the (mostly cached) shards.
-            self._load_shards()
-            journal = self._guard(lambda: read_json(self.layout.journal))
-            if journal is not None:
-                self._overlay(journal)
-            self._rebuild_indexes()
-            self._signatures = current
-            return True
 
     # -- blobs ---------------------------------------------------------------
     def put_blob(self, data: bytes) -> str:
@@ -492,84 +345,3 @@ class TinyDBStore:
     def meta(self) -> dict[str, Any]:
         with self._lock:
             return self._guard(self._meta.meta)
-
-    def backup(self, reason: str, dest: Path | None = None) -> Path:
-        """A consistent tar.gz of the store files (rotated when in backups/)."""
-        with self._lock:
-            handles = self._snapshot_handles()
-            manifest = {
-                "created_at": _now(),
-                "reason": reason,
-                "schema_version": SCHEMA_VERSION,
-                "count": self.count(),
-                "files": [name for name, _ in handles],
-            }
-        try:
-            target = dest or (self.layout.backups / backups.backup_name(reason))
-            backups.write_archive(target, handles, manifest)
-        finally:
-            for _, handle in handles:
-                handle.close()
-        if dest is None:
-            backups.rotate(self.root)
-        return target
-
-    def _snapshot_handles(self) -> list[tuple[str, BinaryIO]]:
-        """Open handles on every store file, all from one consistent instant.
-
-        Files are replaced, never rewritten, so an open handle keeps its content. The writer
-        holds ``self._lock`` so nothing moves; a read-only view checks afterwards that no
-        path was replaced meanwhile (else retries) and includes a pending journal, which
-        restore replays.
-        """
-        for _attempt in range(20):
-            paths = [
-                self.layout.journal,
-                self.layout.meta,
-                *self._shards.files(),
-                self.layout.audit,
-                self.layout.config,
-            ]
-            handles: list[tuple[str, BinaryIO]] = []
-            for path in paths:
-                try:
-                    handles.append((str(path.relative_to(self.root)), path.open("rb")))
-                except FileNotFoundError:
-                    continue
-            if not self.read_only or self._unchanged(handles):
-                return handles
-            for _, handle in handles:
-                handle.close()
-        raise StoreError("La base change sans cesse : sauvegarde impossible pour l'instant.")
-
-    def _unchanged(self, handles: list[tuple[str, BinaryIO]]) -> bool:
-        for name, handle in handles:
-            try:
-                if os.stat(self.root / name).st_ino != os.fstat(handle.fileno()).st_ino:
-                    return False
-            except FileNotFoundError:
-                if name != "store/journal.json":
-                    return False
-        if self.layout.journal.exists() and not any(n == "store/journal.json" for n, _ in handles):
-            return False
-        return {str(p.relative_to(self.root)) for p in self._shards.files()} <= {
-            n for n, _ in handles
-        }
-
-    def _maybe_daily_backup(self) -> None:
-        today = date.today().isoformat()
-        if not self._raw or self.meta().get("last_backup_day") == today:
-            return
-
-        def run() -> None:
-            try:
-                self.backup("quotidienne")
-                with self._lock:
-                    if not self._closed:
-                        self._meta.set_meta({"last_backup_day": today})
-            except Exception:  # a failed daily copy must never break the session
-                pass
-
-        # In a thread: at 100,000 records compressing takes longer than opening.
-        self._backup_thread = threading.Thread(target=run, name="assises-backup", daemon=True)
-        self._backup_thread.start()

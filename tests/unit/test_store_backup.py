@@ -142,7 +142,6 @@ def test_migration_runs_once_with_a_backup_first(root: Path, monkeypatch) -> Non
             record["snippet"] = "migré:" + record.get("snippet", "")
 
     monkeypatch.setattr(migrations, "SCHEMA_VERSION", 2)
-    monkeypatch.setattr("assises_tui.store.tinydb_store.SCHEMA_VERSION", 2)
     monkeypatch.setitem(migrations.MIGRATIONS, 1, v1_to_v2)
     with TinyDBStore.open(root, read_only=True) as ro:  # in memory only
         assert ro.get(3).snippet == "migré:"
@@ -159,6 +158,5 @@ def test_migration_runs_once_with_a_backup_first(root: Path, monkeypatch) -> Non
 
 def test_missing_migration_step_is_refused(root: Path, monkeypatch) -> None:
     monkeypatch.setattr(migrations, "SCHEMA_VERSION", 2)
-    monkeypatch.setattr("assises_tui.store.tinydb_store.SCHEMA_VERSION", 2)
     with pytest.raises(StoreVersionError, match="Aucune migration"):
         TinyDBStore.open(root, daily_backup=False)
