@@ -1,7 +1,7 @@
 """``assises tag / suggest / codebook / agreement`` through ``cli.main`` on a real workspace.
 
-The workspace is built here from a handful of contributions (the demo import was not yet
-available when these tests were written).
+Most tests use a small built workspace (fast, exact ids); ``test_tag_on_the_demo_import``
+runs on the imported demo consultation.
 """
 
 from __future__ import annotations
