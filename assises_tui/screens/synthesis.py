@@ -3,9 +3,9 @@
 The editor is a TextArea (Markdown highlighting through tree-sitter, soft wrap, undo).
 Beside it, for the theme whose section holds the cursor: its excerpts (space marks one,
 enter quotes it with its citation, c/p or F9/F10 start a constat/proposition from the
-marked ones) and the contributions tagged with it (enter opens one, i cites it). The outline lists headings and
-each constat/proposition with how many distinct contributions support it. Autosave is
-debounced; every save is a version (F8 lists, compares and restores them).
+marked ones) and the contributions tagged with it (enter opens one, i cites it). The
+outline lists headings and each constat/proposition with how many distinct contributions
+support it. Autosave is debounced; every save is a version (F8 lists, compares and restores them).
 """
 
 from __future__ import annotations
@@ -40,6 +40,7 @@ if TYPE_CHECKING:
 
 AUTOSAVE_SECONDS = 3.0
 OUTLINE_SECONDS = 0.3
+MAX_ROWS = 300
 
 
 class ExcerptList(OptionList):
@@ -204,7 +205,12 @@ class SynthesisScreen(Screen[None]):
         items = self.synthesis.contributions_for_theme(theme) if theme else []
         view = self.query_one("#contributions", OptionList)
         view.clear_options()
-        view.add_options([Option(self._contribution_label(c), id=str(c.id)) for c in items])
+        # An OptionList slows down past a few thousand rows: show the first ones only.
+        options = [Option(self._contribution_label(c), id=str(c.id)) for c in items[:MAX_ROWS]]
+        if len(items) > MAX_ROWS:
+            more = Text(f"… et {len(items) - MAX_ROWS} autres (voir la boîte de réception)")
+            options.append(Option(more, id="more", disabled=True))
+        view.add_options(options)
         view.border_title = f"Contributions ({len(items)})"
 
     def _contribution_label(self, item) -> Text:
@@ -249,7 +255,8 @@ class SynthesisScreen(Screen[None]):
 
     @on(OptionList.OptionSelected, "#contributions")
     def _contribution_chosen(self, event: OptionList.OptionSelected) -> None:
-        self.open_contribution(int(event.option.id or 0))
+        if (event.option.id or "").isdigit():
+            self.open_contribution(int(event.option.id))
 
     def action_quote_excerpt(self) -> None:
         current = self._current_excerpt()
@@ -324,7 +331,9 @@ class SynthesisScreen(Screen[None]):
         if view.highlighted is None:
             return
         option = view.get_option_at_index(view.highlighted)
-        self.editor.insert(format_citation([int(option.id or 0)]))
+        if not (option.id or "").isdigit():
+            return
+        self.editor.insert(format_citation([int(option.id)]))
         self.editor.focus()
 
     def action_open_citation(self) -> None:

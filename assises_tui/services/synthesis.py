@@ -26,7 +26,7 @@ from assises_tui.synthesis.draft import template
 from assises_tui.synthesis.figures import SET_ASIDE, Figures, compute_figures
 from assises_tui.synthesis.render import Issue, RenderResult, atomic_write_bytes, render
 from assises_tui.synthesis.versions import DraftVersions, Version
-from assises_tui.text.personal_data import Finding, find_personal_data, mask
+from assises_tui.text.personal_data import Finding, NameIndex, find_personal_data, mask
 
 if TYPE_CHECKING:
     from assises_tui.services.session import Services
@@ -239,7 +239,7 @@ class SynthesisService:
                 f"Format inconnu « {fmt} » (choix : {', '.join(ARCHIVE_FORMATS)})."
             )
         self._writable()
-        names = self.known_names()
+        names = NameIndex(self.known_names())  # built once for every record
         allowed = [self.services.config.mailbox]
         rows = [self._archive_row(c, names, allowed, with_personal_data)
                 for c in self.services.store.all()]
@@ -264,7 +264,7 @@ class SynthesisService:
         return len(rows)
 
     def _archive_row(
-        self, c: Contribution, names: list[str], allowed: list[str], personal: bool
+        self, c: Contribution, names: NameIndex, allowed: list[str], personal: bool
     ) -> dict[str, Any]:
         def clean(text: str) -> str:
             return text if personal else mask(text, find_personal_data(text, names,

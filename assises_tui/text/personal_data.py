@@ -113,9 +113,6 @@ COMMON_WORDS = frozenset(
     """.split()
 )
 
-_WORD_CHARS = r"[\wÀ-ÿ'’\-]"
-
-
 def _line_starts(text: str) -> list[int]:
     starts = [0]
     starts.extend(m.end() for m in re.finditer("\n", text))
@@ -133,42 +130,72 @@ def _line_of(starts: list[int], offset: int) -> int:
     return lo + 1
 
 
+# A word: letters, with inner hyphens/apostrophes ("Jean-Marc", "N'Diaye"), no trailing ones.
+_NAME_TOKEN = re.compile(r"[^\W\d_](?:[^\W_]|['’\-](?=[^\W\d_]))*")
+_TITLES = frozenset({"m", "mme", "mlle", "mr", "dr", "me", "monsieur", "madame", "mademoiselle"})
+
+
 def _name_parts(name: str) -> list[str]:
-    # "DUPONT Jean-Marc", "Jean-Marc Dupont", "M. Jean Dupont" → word tokens without titles
-    tokens = re.findall(r"[^\W\d_][\w'’\-]*", name)
-    titles = {"m", "mme", "mlle", "mr", "dr", "me", "monsieur", "madame", "mademoiselle"}
-    return [t for t in tokens if fold(t).rstrip(".") not in titles]
+    # "DUPONT Jean-Marc", "Jean-Marc Dupont", "M. Jean Dupont" → words without titles
+    return [t for t in _NAME_TOKEN.findall(name) if fold(t) not in _TITLES]
 
 
-def _name_patterns(known_names: Iterable[str]) -> tuple[list[re.Pattern[str]], list[str]]:
-    """Regexes for full names (either order) and the distinctive surnames to look for."""
-    full: dict[str, re.Pattern[str]] = {}
-    surnames: set[str] = set()
-    for raw in known_names:
-        parts = _name_parts(raw or "")
-        if len(parts) >= 2:
-            for seq in (parts, parts[-1:] + parts[:-1]):
-                key = " ".join(fold(p) for p in seq)
-                if key not in full:
-                    words = r"[\s\u00a0]+".join(re.escape(p) for p in seq)
-                    full[key] = re.compile(
-                        rf"(?<!{_WORD_CHARS}){words}(?!{_WORD_CHARS})", re.IGNORECASE
-                    )
-        if parts:
-            surname = parts[-1] if len(parts) >= 2 else parts[0]
-            # A surname alone is only a finding when it is distinctive.
-            if len(surname) >= 4 and fold(surname) not in COMMON_WORDS:
-                surnames.add(surname)
-    return list(full.values()), sorted(surnames)
+class NameIndex:
+    """Sender names as folded word sequences, looked up word by word (no regex per name:
+    a store may hold tens of thousands of senders)."""
+
+    def __init__(self, known_names: Iterable[str]) -> None:
+        self.full: set[tuple[str, ...]] = set()
+        self.surnames: set[str] = set()
+        self.longest = 0
+        for raw in known_names:
+            parts = [fold(p) for p in _name_parts(raw or "")]
+            if len(parts) >= 2:
+                self.full.add(tuple(parts))
+                self.full.add(tuple(parts[-1:] + parts[:-1]))  # "DUPONT Jean"
+                self.longest = max(self.longest, len(parts))
+            if parts:
+                surname = parts[-1]
+                # A surname alone is only a finding when it is distinctive.
+                if len(surname) >= 4 and surname not in COMMON_WORDS:
+                    self.surnames.add(surname)
+
+    def find(self, text: str) -> list[tuple[int, int]]:
+        if not self.full and not self.surnames:
+            return []
+        words = [(m.start(), m.end(), fold(m.group())) for m in _NAME_TOKEN.finditer(text)]
+        spans: list[tuple[int, int]] = []
+        i = 0
+        while i < len(words):
+            matched = 0
+            for k in range(min(self.longest, len(words) - i), 1, -1):
+                seq = words[i : i + k]
+                gaps_blank = all(
+                    not text[seq[j][1] : seq[j + 1][0]].strip() for j in range(k - 1)
+                )
+                if gaps_blank and tuple(w[2] for w in seq) in self.full:
+                    spans.append((seq[0][0], seq[-1][1]))
+                    matched = k
+                    break
+            if matched:
+                i += matched
+                continue
+            start, end, folded = words[i]
+            # Capitalised only: "Dupont" is a name, "dupont" inside a URL or a word is not.
+            if folded in self.surnames and text[start].isupper():
+                spans.append((start, end))
+            i += 1
+        return spans
 
 
 def find_personal_data(
-    text: str, known_names: Iterable[str] = (), *, allowed: Iterable[str] = ()
+    text: str, known_names: Iterable[str] | NameIndex = (), *, allowed: Iterable[str] = ()
 ) -> list[Finding]:
     """Every piece of personal data found in ``text``, in order, without overlaps.
 
     ``known_names``: sender names from the store (full name matched in either order; the
-    surname alone when distinctive and capitalised). ``allowed``: texts never reported
+    surname alone when distinctive and capitalised), or a prebuilt :class:`NameIndex` when
+    checking many texts against the same senders. ``allowed``: texts never reported
     (e.g. the consultation's own institutional mailbox), compared case-insensitively.
     """
     allowed_folded = {fold(a).strip() for a in allowed if a}
@@ -182,21 +209,10 @@ def find_personal_data(
     ):
         for m in pattern.finditer(text):
             raw.append((kind, m.start(), m.end()))
-    full_patterns, surnames = _name_patterns(known_names)
-    for pattern in full_patterns:
-        for m in pattern.finditer(text):
-            raw.append(("name", m.start(), m.end()))
-    for surname in surnames:
-        # Case-sensitive on the first letter: "Dupont" is a name, "dupont" in a URL is not.
-        head, tail = surname[0], surname[1:]
-        pattern = re.compile(
-            rf"(?<!{_WORD_CHARS})(?:{re.escape(head.upper())}(?i:{re.escape(tail)}))"
-            rf"(?!{_WORD_CHARS})"
-        )
-        for m in pattern.finditer(text):
-            raw.append(("name", m.start(), m.end()))
+    index = known_names if isinstance(known_names, NameIndex) else NameIndex(known_names)
+    for start, end in index.find(text):
+        raw.append(("name", start, end))
     # Longest and most specific first; drop anything overlapping an already kept finding.
-    raw.sort(key=lambda r: (r[1], _PRIORITY[r[0]], -(r[2] - r[1])))
     kept: list[Finding] = []
     taken: list[tuple[int, int]] = []
     for kind, start, end in sorted(raw, key=lambda r: (_PRIORITY[r[0]], -(r[2] - r[1]))):
