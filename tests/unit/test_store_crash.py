@@ -121,7 +121,7 @@ def test_sigkill_never_loses_an_acknowledged_write(tmp_path: Path) -> None:
             assert not [p for p in (root / "store").rglob("*.tmp")]
     assert killed_mid_stream >= TRIALS // 2  # most kills landed while writes were flowing
     assert len(acked_all) > TRIALS
-    assert time.monotonic() - started < 60
+    assert time.monotonic() - started < 60 * max(1, TRIALS // 50)
 
 
 @pytest.mark.slow
