@@ -103,6 +103,10 @@ class DoubleCoding:
         return doc
 
     def _save(self, doc: dict[str, Any], event: dict[str, Any]) -> None:
+        if self.services.read_only:
+            raise AssisesError(
+                "Espace de travail ouvert en lecture seule : aucune modification possible."
+            )
         self.services.store.put_doc(DOC, doc)
         self.services.store.append_audit(
             [{"at": now_iso(), "who": self.services.reviewer, **event}]

@@ -53,6 +53,17 @@ class CodebookEntry:
         }
 
 
+READ_ONLY_MESSAGE = (
+    "Espace de travail ouvert en lecture seule : aucune modification possible "
+    "(fermez l'autre session d'Assises)."
+)
+
+
+def ensure_writable(services: Services) -> None:
+    if services.read_only:
+        raise CodebookError(READ_ONLY_MESSAGE)
+
+
 def slugify(label: str) -> str:
     return _SLUG_RE.sub("-", fold(label)).strip("-")[:40]
 
@@ -79,6 +90,7 @@ class Codebook:
         return doc
 
     def _save(self, doc: dict[str, Any], event: dict[str, Any]) -> None:
+        ensure_writable(self.services)
         self.services.store.put_doc(DOC, doc)
         entry = {"at": now_iso(), "who": self.services.reviewer, **event}
         self.services.store.append_audit([entry])

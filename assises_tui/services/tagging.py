@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from assises_tui.domain.models import CATEGORY_LABELS, EXCERPT_KINDS, Excerpt
 from assises_tui.services.changes import ChangeSet
-from assises_tui.services.codebook import Codebook, CodebookError, parent_of
+from assises_tui.services.codebook import Codebook, CodebookError, ensure_writable, parent_of
 from assises_tui.text.safe import one_line
 
 if TYPE_CHECKING:
@@ -69,6 +69,7 @@ class Tagging:
         self, ids: Sequence[int], add: Iterable[str] = (), remove: Iterable[str] = ()
     ) -> ChangeSet:
         """Add and remove theme keys on every id in one undoable action."""
+        ensure_writable(self.services)
         add = [self.check_theme(k) for k in add]
         remove = list(remove)
 
@@ -103,6 +104,7 @@ class Tagging:
 
     # -- contributor -----------------------------------------------------------
     def set_category(self, ids: Sequence[int], category: str) -> ChangeSet:
+        ensure_writable(self.services)
         if category and category not in CATEGORY_LABELS:
             known = ", ".join(CATEGORY_LABELS)
             raise TaggingError(f"Catégorie inconnue : « {category} » (possibles : {known}).")
@@ -111,6 +113,7 @@ class Tagging:
         )
 
     def set_commune(self, ids: Sequence[int], name: str) -> ChangeSet:
+        ensure_writable(self.services)
         return self.services.changes.set_fields(
             list(ids), "commune", commune=one_line(name, 120).strip()
         )
@@ -120,6 +123,7 @@ class Tagging:
         self, cid: int, start: int, end: int, theme: str, kind: str, note: str = ""
     ) -> Excerpt:
         """File ``body[start:end]`` under ``theme``; the contribution gets the theme too."""
+        ensure_writable(self.services)
         self.check_theme(theme)
         if kind not in EXCERPT_KINDS:
             raise TaggingError(f"Nature d'extrait inconnue : « {kind} ».")
@@ -153,6 +157,7 @@ class Tagging:
         return excerpt
 
     def remove_excerpt(self, cid: int, excerpt_id: str) -> ChangeSet:
+        ensure_writable(self.services)
         def change(item: Contribution) -> dict[str, Any]:
             return {"excerpts": tuple(e for e in item.excerpts if e.id != excerpt_id)}
 
@@ -160,6 +165,7 @@ class Tagging:
 
     def edit_excerpt(self, cid: int, excerpt_id: str, **values: Any) -> ChangeSet:
         """Change theme, kind or note of an excerpt (offsets and text stay)."""
+        ensure_writable(self.services)
         allowed = {k: v for k, v in values.items() if k in ("theme", "kind", "note")}
         if "theme" in allowed:
             self.check_theme(allowed["theme"])

@@ -126,3 +126,14 @@ def test_codebook_errors(s):
         cb.rename("lien", "Autre")
     with pytest.raises(CodebookError):
         cb.merge("lien/jeunes", "lien/jeunes")
+
+
+def test_read_only_workspace_refuses_every_change(s):
+    s.workspace.read_only = True
+    with pytest.raises(CodebookError, match="lecture seule"):
+        s.tagging.add([1], "lien")
+    with pytest.raises(CodebookError, match="lecture seule"):
+        s.tagging.codebook.add("lien", "Jeunes")
+    with pytest.raises(CodebookError, match="lecture seule"):
+        s.tagging.add_excerpt(1, 0, 5, "lien", "constat")
+    assert s.store.get(1).themes == () and s.store.saves == 0
