@@ -105,6 +105,7 @@ class StoreLoading:
         gc.freeze()
         self._raw = raw
         self._objs = {}
+        self._overlaid: set[int] = set()
         self._sorted_ids = None
 
     def _journal_records(self, journal: Any) -> dict[int, dict[str, Any]]:
@@ -124,6 +125,7 @@ class StoreLoading:
         for cid, record in self._journal_records(journal).items():
             self._raw[cid] = record
             self._objs.pop(cid, None)
+            self._overlaid.add(cid)
         self._sorted_ids = None
 
     def _migrate(self, meta: dict[str, Any], version: int) -> None:
@@ -171,10 +173,22 @@ class StoreLoading:
                 for k in set(current) | set(self._signatures)
                 if k.startswith("shard:") and current.get(k) != self._signatures.get(k)
             }
+            # Only the changed shards are parsed again, and only their records (and those
+            # a previous journal overlay replaced) are rebuilt: the others keep their
+            # decoded objects, so a read-only view stays cheap to refresh at 100,000.
+            shards = self._shards
+            refresh = changed | {shards.index_of(cid) for cid in self._overlaid}
             for index in changed:
-                self._shards.invalidate(index)
-            # Simplest correct answer: rebuild from the (mostly cached) shards.
-            self._load_shards()
+                shards.invalidate(index)
+            for index in refresh:
+                low = index * shards.shard_size + 1
+                for cid in range(low, low + shards.shard_size):
+                    if self._raw.pop(cid, None) is not None:
+                        self._objs.pop(cid, None)
+                if shards.path_of(index).exists():
+                    self._raw.update(self._guard(lambda i=index: shards.load(i)))
+            self._overlaid = set()
+            self._sorted_ids = None
             journal = self._guard(lambda: read_json(self.layout.journal))
             if journal is not None:
                 self._overlay(journal)

@@ -102,6 +102,7 @@ class TinyDBStore(StoreLoading, StoreBackups):
         self._by_raw_sha: dict[str, int] = {}
         self._sorted_ids: list[int] | None = None
         self._signatures: dict[str, Any] = {}
+        self._overlaid: set[int] = set()
         if self._writer is not None:
             if not root.is_dir():
                 raise StoreError(f"Aucun espace de travail dans {root}.")

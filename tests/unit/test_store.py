@@ -293,3 +293,35 @@ def test_permissions_ignore_the_umask(tmp_path: Path) -> None:
     for path in root.rglob("*"):
         mode = stat.S_IMODE(path.stat().st_mode)
         assert mode == (0o700 if path.is_dir() else 0o600), path
+
+
+def test_reload_rebuilds_only_what_changed(root: Path, monkeypatch) -> None:
+    writer = TinyDBStore.open(root, daily_backup=False)
+    writer.add_many([make(i) for i in writer.allocate_ids(30)])
+    view = TinyDBStore.open(root, read_only=True)
+    untouched, touched = view.get(25), view.get(5)
+    writer.save(replace(writer.get(5), assignee="moi"))
+    assert view.reload_if_changed()
+    assert view.get(25) is untouched  # other shards keep their decoded records
+    assert view.get(5) is not touched and view.get(5).assignee == "moi"
+    # A pending journal is overlaid, then dropped once the shards hold the same values.
+    real_write = Shards.write
+
+    def fail_second(self, index, records, calls=[]):  # noqa: B006 - call counter
+        calls.append(index)
+        if len(calls) == 2:
+            raise OSError(28, "No space left on device")
+        real_write(self, index, records)
+
+    monkeypatch.setattr(Shards, "write", fail_second)
+    with pytest.raises(StoreError):
+        writer.save_many([replace(writer.get(i), assignee="lot") for i in (3, 13, 23)])
+    writer.close()
+    monkeypatch.setattr(Shards, "write", real_write)
+    assert view.reload_if_changed()
+    assert [view.get(i).assignee for i in (3, 13, 23)] == ["lot"] * 3
+    TinyDBStore.open(root, daily_backup=False).close()  # replays and removes the journal
+    assert view.reload_if_changed()
+    assert [view.get(i).assignee for i in (3, 13, 23)] == ["lot"] * 3
+    assert view.get(5).assignee == "moi" and view.count() == 30
+    view.close()
