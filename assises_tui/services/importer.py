@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -110,6 +111,8 @@ class Importer:
         self._seen_mid: set[str] = set()
         self._by_text: dict[tuple[str, str], int] = {}
         self._shingles: dict[int, set[int]] = {}  # this run's records: no need to re-read
+        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-writer")
+        self._inflight: Future[None] | None = None
         self._quarantined_blobs = {q.raw_blob for q in store.quarantine() if q.raw_blob}
         for item in store.all():
             self._index_duplicate(item)
@@ -207,12 +210,13 @@ class Importer:
         )
 
     def flush(self) -> None:
+        """Write the pending batch. Blob and record writes run in a writer thread (disk
+        bound) while the next batch is parsed; batches are written strictly in order."""
         if not self._pending:
             return
         pending, self._pending = self._pending, []
-        # Blobs first: a record must never name a blob a crash could lose.
         datas: list[bytes] = []
-        keys: list[int] = []
+        digests: dict[int, str] = {}
         for item in pending:
             p = item.parsed
             objs: list[Any] = [p.raw, p.body]
@@ -221,14 +225,15 @@ class Importer:
                 if a.text:
                     objs.append(a.text)
             for obj in objs:
-                keys.append(id(obj))
-                datas.append(obj if isinstance(obj, bytes) else obj.encode("utf-8"))
-        digests = dict(zip(keys, _put_blobs(self.store, datas), strict=True))
+                data = obj if isinstance(obj, bytes) else obj.encode("utf-8")
+                datas.append(data)
+                digests[id(obj)] = sha256(data)  # the blob store names blobs by sha256
         ids = self.store.allocate_ids(len(pending))
         at = _now()
         records = [self._record(cid, item, digests, at) for cid, item in zip(ids, pending,
                                                                              strict=True)]
-        self.store.add_many(records)
+        self.wait()
+        self._inflight = self._writer.submit(self._write, datas, records)
         for rec, item in zip(records, pending, strict=True):
             if rec.status not in (Status.NOT_CONTRIBUTION, Status.DUPLICATE):
                 self._shingles[rec.id] = shingles(item.text)
@@ -239,6 +244,23 @@ class Importer:
                 self.report.not_contributions += 1
             if rec.late and rec.status is not Status.NOT_CONTRIBUTION:
                 self.report.late += 1
+
+    def _write(self, datas: list[bytes], records: list[Contribution]) -> None:
+        # Blobs first: a record must never name a blob a crash could lose.
+        _put_blobs(self.store, datas)
+        self.store.add_many(records)
+
+    def wait(self) -> None:
+        """Block until the batch being written is durable (re-raises its error)."""
+        if self._inflight is not None:
+            inflight, self._inflight = self._inflight, None
+            inflight.result()
+
+    def close(self) -> None:
+        try:
+            self.wait()
+        finally:
+            self._writer.shutdown(wait=True)
 
     # -- campaigns -----------------------------------------------------------
     def _text_of(self, item: Contribution) -> str:
@@ -305,17 +327,20 @@ def import_sources(
     started = time.monotonic()
     done_bytes = 0
     last_tick = 0.0
-    with Extractor(config.limits) as extractor:
-        for count, raw in enumerate(iter_sources(checked), start=1):
-            importer.report.read += 1
-            importer.add(raw, extractor)
-            done_bytes += len(raw.raw)
-            now = time.monotonic()
-            if progress is not None and now - last_tick >= 0.1:
-                last_tick = now
-                progress(ImportProgress(count, done_bytes, bytes_total, now - started,
-                                        raw.source))
-        importer.flush()
+    try:
+        with Extractor(config.limits) as extractor:
+            for count, raw in enumerate(iter_sources(checked), start=1):
+                importer.report.read += 1
+                importer.add(raw, extractor)
+                done_bytes += len(raw.raw)
+                now = time.monotonic()
+                if progress is not None and now - last_tick >= 0.1:
+                    last_tick = now
+                    progress(ImportProgress(count, done_bytes, bytes_total, now - started,
+                                            raw.source))
+            importer.flush()
+    finally:
+        importer.close()  # whatever happened, the batch in flight is finished (or raised)
     importer.update_campaigns()
     if progress is not None:
         progress(ImportProgress(importer.report.read, bytes_total, bytes_total,
