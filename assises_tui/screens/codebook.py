@@ -14,6 +14,7 @@ from textual.widgets import DataTable, Footer, Static
 from assises_tui.errors import AssisesError
 from assises_tui.screens.prompts import ChoiceScreen, ConfirmScreen, TextPrompt
 from assises_tui.services.codebook import CodebookEntry, parent_of
+from assises_tui.store.protocol import StoreError
 from assises_tui.text.safe import one_line
 
 
@@ -81,7 +82,7 @@ class CodebookScreen(Screen[bool]):
     def _run(self, func, *args, keep: str | None = None) -> bool:
         try:
             result = func(*args)
-        except AssisesError as exc:
+        except (AssisesError, StoreError) as exc:
             self.notify(str(exc), severity="error", markup=False)
             return False
         self.changed = True

@@ -18,6 +18,7 @@ from assises_tui.agreement import AgreementReport, DoubleCoding
 from assises_tui.errors import AssisesError
 from assises_tui.screens.prompts import TextPrompt
 from assises_tui.services.tagging import display_text
+from assises_tui.store.protocol import StoreError
 from assises_tui.text.safe import one_line
 
 
@@ -132,7 +133,11 @@ class DoubleCodingScreen(Screen[None]):
         if self.cid is None:
             return
         chosen = self.query_one("#dc-themes", SelectionList).selected
-        self.dc.code(self.cid, chosen)
+        try:
+            self.dc.code(self.cid, chosen)
+        except (AssisesError, StoreError) as exc:
+            self.notify(str(exc), severity="error", markup=False)
+            return
         self.notify(f"Codage enregistré pour le n° {self.cid}.", markup=False)
         if self.index + 1 < len(self.ids):
             self.action_move(1)
@@ -152,7 +157,7 @@ class DoubleCodingScreen(Screen[None]):
                 self.notify("Indiquez une taille, puis éventuellement une graine : « 30 7 ».",
                             severity="error", markup=False)
                 return
-            except AssisesError as exc:
+            except (AssisesError, StoreError) as exc:
                 self.notify(str(exc), severity="error", markup=False)
                 return
             self.index = 0

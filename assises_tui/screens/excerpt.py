@@ -29,6 +29,7 @@ from assises_tui.services.tagging import (
     previous_span,
     sentence_spans,
 )
+from assises_tui.store.protocol import StoreError
 from assises_tui.text.safe import one_line
 from assises_tui.widgets.suggestions import SuggestionBar
 
@@ -179,7 +180,7 @@ class ExcerptScreen(Screen[bool]):
             self.services.tagging.add_excerpt(
                 self.cid, start, end, str(theme), str(kind), note_input.value
             )
-        except AssisesError as exc:
+        except (AssisesError, StoreError) as exc:
             self.notify(str(exc), severity="error", markup=False)
             return
         self.changed = True
@@ -201,7 +202,11 @@ class ExcerptScreen(Screen[bool]):
             return
         option = lst.get_option_at_index(lst.highlighted)
         if option.id:
-            self.services.tagging.remove_excerpt(self.cid, option.id)
+            try:
+                self.services.tagging.remove_excerpt(self.cid, option.id)
+            except (AssisesError, StoreError) as exc:
+                self.notify(str(exc), severity="error", markup=False)
+                return
             self.changed = True
             self.reload_excerpts()
 

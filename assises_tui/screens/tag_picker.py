@@ -23,6 +23,7 @@ from textual.widgets.selection_list import Selection
 from assises_tui.domain.models import CATEGORY_LABELS
 from assises_tui.errors import AssisesError
 from assises_tui.services.codebook import CodebookEntry
+from assises_tui.store.protocol import StoreError
 from assises_tui.text.fold import fold
 from assises_tui.text.safe import one_line
 
@@ -200,7 +201,7 @@ class TagPickerScreen(ModalScreen[bool]):
             commune = self.query_one("#tag-commune", Input).value.strip()
             if commune != self.initial_commune and (commune or n == 1):
                 changed |= bool(tagging.set_commune(self.ids, commune))
-        except AssisesError as exc:
+        except (AssisesError, StoreError) as exc:
             self.notify(str(exc), severity="error", markup=False)
             return
         self.dismiss(changed)

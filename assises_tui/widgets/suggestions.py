@@ -16,6 +16,7 @@ from textual.message import Message
 from textual.widgets import Static
 
 from assises_tui.errors import AssisesError
+from assises_tui.store.protocol import StoreError
 from assises_tui.suggest import Suggestion
 from assises_tui.text.safe import one_line
 
@@ -89,7 +90,7 @@ class SuggestionBar(Static, can_focus=True):
         theme = self.suggestions[index].theme
         try:
             self.services.tagging.add([self.cid], theme)
-        except AssisesError as exc:
+        except (AssisesError, StoreError) as exc:
             self.notify(str(exc), severity="error", markup=False)
             return None
         label = self.services.tagging.label(theme)
