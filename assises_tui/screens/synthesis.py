@@ -95,7 +95,7 @@ class SynthesisScreen(Screen[None]):
         with Horizontal(id="synthesis-body"):
             yield OptionList(id="outline")
             yield TextArea(
-                "", id="draft", language=self._language(), soft_wrap=True, tab_behavior="indent"
+                "", id="draft", language=self._language(), soft_wrap=True, tab_behavior="focus"
             )
             with Vertical(id="material"):
                 yield Static("", id="theme-label", markup=False)

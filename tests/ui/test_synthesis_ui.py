@@ -224,3 +224,14 @@ def test_snapshot_preview(snap_compare, tmp_path, size):
         assert snap_compare(Host(s), terminal_size=size, run_before=run)
     finally:
         s.workspace.close()
+
+
+async def test_escape_from_the_editor_saves_and_closes(services):
+    async with Host(services).run_test(size=(120, 40)) as pilot:
+        editor = pilot.app.screen.query_one("#draft", TextArea)
+        assert pilot.app.screen.focused is editor
+        editor.insert("Note rapide\n", (0, 0))
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(pilot.app.screen, SynthesisScreen)
+        assert services.workspace.synthesis_path.read_text().startswith("Note rapide\n")
