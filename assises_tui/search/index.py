@@ -14,11 +14,12 @@ import threading
 import time
 import zlib
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assises_tui.domain.models import Contribution
+from assises_tui.search.facets import MetaSets
 from assises_tui.search.filters import FieldMatcher
 from assises_tui.search.query import Query, Term, parse_query
 from assises_tui.search.tokenize import folded_words, index_words
@@ -55,6 +56,7 @@ class SearchIndex:
         self._lock = threading.RLock()  # guards the live index
         self._refreshing = threading.Lock()  # one refresh at a time
         self._matcher: FieldMatcher | None = None
+        self._facets: MetaSets | None = None
         self._texts: OrderedDict[int, tuple[int, tuple[str, ...]]] = OrderedDict()
         self._missing: tuple[tuple[int, int], list[int]] | None = None
         #: Set by the last search when phrase checks were cut short (results may be a superset).
@@ -72,6 +74,12 @@ class SearchIndex:
         if self._matcher is None:
             self._matcher = FieldMatcher(self.services.config, self.services.reviewer)
         return self._matcher
+
+    @property
+    def facets(self) -> MetaSets:
+        if self._facets is None:
+            self._facets = MetaSets(lambda: self.services.store, self.matcher)
+        return self._facets
 
     def _loaded(self) -> WordIndex:
         if self._index is None:
@@ -175,40 +183,49 @@ class SearchIndex:
         time budget, keep the unchecked candidates, and set ``self.truncated``.
         """
         q = self.parse(query) if isinstance(query, str) else query
-        store = self.services.store
         self.truncated = False
         cand: set[int] | None = set(ids) if ids is not None else None
-        for term in q.field_terms:  # id:… narrows before anything else
+        unchecked = cand is not None  # ids that may not exist in the store
+        done: list[Term] = []
+        for term in q.field_terms:  # id:… narrows before anything else, without a scan
             if term.field == "id" and not term.negated:
                 span = sum(b - a + 1 for a, b in term.values)
                 if span <= 100_000:
                     wanted = {i for a, b in term.values for i in range(a, b + 1)}
                     cand = wanted if cand is None else cand & wanted
+                    unchecked = True
+                    done.append(term)
         text_terms = q.text_terms
         if text_terms and exhaustive:
             self.refresh()  # a complete answer needs every record indexed
         if text_terms:
             cand = self._text_candidates(text_terms, cand)
-        predicates = self.matcher.predicates(q)
-        phrases = [t for t in text_terms if t.phrase]
-        if not predicates and not phrases:  # ids suffice: no record needs to be looked at
-            if cand is None:
-                ids_of = getattr(store, "ids", None)
-                return list(ids_of()) if ids_of is not None else [c.id for c in store.all()]
-            if ids is None:  # every candidate came from the index: they exist
-                return sorted(cand)
-            return [i for i in sorted(cand) if store.get(i) is not None]
-        items: Iterable[Contribution | None]
+            unchecked = False
+        field_terms = sorted(
+            (t for t in q.field_terms if t not in done), key=lambda t: t.negated
+        )  # positive terms first: they narrow
+        for term in field_terms:
+            if cand is not None and not cand:
+                break
+            found = self.facets.ids_for(term)
+            if not term.negated:
+                cand = set(found) if cand is None else cand.intersection(found)
+                unchecked = False
+            else:
+                if cand is None:
+                    cand = set(self.facets.all_ids())
+                cand.difference_update(found)
         if cand is None:
-            items = store.all()
+            result = self.facets.all_ids()
+        elif unchecked:
+            store = self.services.store
+            result = [i for i in sorted(cand) if store.get(i) is not None]
         else:
-            items = (store.get(i) for i in sorted(cand))
-        found = [c for c in items if c is not None]
-        for p in predicates:
-            found = [c for c in found if p(c)]
-        if phrases and found:
-            found = self._check_phrases(phrases, found, exhaustive)
-        return [c.id for c in found]
+            result = sorted(cand)
+        phrases = [t for t in text_terms if t.phrase]
+        if phrases and result:
+            result = self._check_phrases(phrases, result, exhaustive)
+        return result
 
     def _text_candidates(self, terms: tuple[Term, ...], cand: set[int] | None) -> set[int]:
         idx = self._loaded()
@@ -299,18 +316,20 @@ class SearchIndex:
             self._texts.popitem(last=False)
         return folded
 
-    def _check_phrases(
-        self, phrases: list[Term], found: list[Contribution], exhaustive: bool
-    ) -> list[Contribution]:
+    def _check_phrases(self, phrases: list[Term], ids: list[int], exhaustive: bool) -> list[int]:
         needles = [(" " + " ".join(t.words) + " ", t.negated) for t in phrases]
         deadline = time.perf_counter() + PHRASE_BUDGET_S
+        store = self.services.store
         out = []
-        for n, item in enumerate(found):
+        for n, cid in enumerate(ids):
             if not exhaustive and time.perf_counter() > deadline:
                 self.truncated = True
-                out.extend(found[n:])
+                out.extend(ids[n:])
                 break
+            item = store.get(cid)
+            if item is None:
+                continue
             texts = self._folded_texts(item)
             if all(any(needle in t for t in texts) != negated for needle, negated in needles):
-                out.append(item)
+                out.append(cid)
         return out

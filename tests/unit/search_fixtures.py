@@ -29,6 +29,7 @@ class FakeStore:
         self.blobs: dict[str, bytes] = {}
         self.docs: dict[str, dict[str, Any]] = {}
         self.quarantined: list[Any] = []
+        self.generation = 0  # bumped on every change of records, like the real store
 
     def put_blob(self, data: bytes) -> str:
         key = hashlib.sha256(data).hexdigest()
@@ -44,12 +45,19 @@ class FakeStore:
     def add_many(self, items) -> None:
         for item in items:
             self.records[item.id] = item
+        self._bump()
+
+    def _bump(self) -> None:
+        self.generation += 1
 
     def save(self, item: Contribution) -> None:
-        self.records[item.id] = item
+        self.add_many([item])
 
     def save_many(self, items) -> None:
         self.add_many(items)
+
+    def ids(self) -> list[int]:
+        return sorted(self.records)
 
     def get(self, cid: int) -> Contribution | None:
         return self.records.get(cid)
@@ -74,8 +82,22 @@ def config():
     return load_consultation(bundled_config_dir() / "consultation.toml")
 
 
-def make_services(root: Path, reviewer: str = "marie", read_only: bool = False) -> Services:
-    store = FakeStore(root, read_only)
+class PlainStore(FakeStore):
+    """A store with neither ``generation`` nor ``ids`` (only the Store protocol)."""
+
+    def __getattribute__(self, name: str) -> Any:
+        if name in ("generation", "ids"):
+            raise AttributeError(name)
+        return super().__getattribute__(name)
+
+    def _bump(self) -> None:
+        pass
+
+
+def make_services(
+    root: Path, reviewer: str = "marie", read_only: bool = False, plain: bool = False
+) -> Services:
+    store = (PlainStore if plain else FakeStore)(root, read_only)
     ws = SimpleNamespace(store=store, config=config(), reviewer=reviewer, read_only=read_only)
     return Services(ws)  # type: ignore[arg-type]
 

@@ -214,3 +214,34 @@ def test_progress_is_reported(tmp_path):
     seen = []
     SearchIndex(services).refresh(progress=lambda done, total: seen.append((done, total)))
     assert seen[-1] == (6, 6)
+
+
+@pytest.mark.parametrize("plain", [False, True])
+def test_metadata_results_follow_changes(tmp_path, plain):
+    """Cached term sets are dropped when the records change (or never kept without a
+    generation counter)."""
+    services = make_services(tmp_path, plain=plain)
+    sample(services)
+    index = SearchIndex(services)
+    store = services.store
+    assert index.search("status:new from:personne") == [5]
+    store.save(replace(store.get(1), status=Status.DONE))
+    store.save(replace(store.get(3), status=Status.NEW))
+    assert index.search("status:new from:personne") == [3, 5]
+    store.add_many([record(store, 8, "x", sender_name="Personne huit")])
+    assert index.search("status:new from:personne") == [3, 5, 8]
+    assert index.search("-status:new") == [1, 2, 4, 6]
+    assert index.search("") == [1, 2, 3, 4, 5, 6, 8]
+
+
+def test_repeated_metadata_terms_are_served_from_cache(services, idx, monkeypatch):
+    assert find(idx, "status:new theme:aucun") == []
+    calls = []
+    real = idx.matcher.predicate
+    monkeypatch.setattr(idx.matcher, "predicate", lambda t: calls.append(t) or real(t))
+    assert idx.search("status:new vol") == []
+    assert idx.search("status:new securite ") == [1]
+    assert calls == []  # status:new was computed once, before
+    services.store.save(replace(services.store.get(5), status=Status.DONE))
+    assert idx.search("status:new") == [1]
+    assert len(calls) == 1

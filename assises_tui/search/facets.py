@@ -1,0 +1,84 @@
+"""Metadata terms as sets of ids, cached while the records do not change.
+
+At 100,000 records a predicate over every record costs 15-50 ms, and a ``from:`` term
+with folding far more. While someone types, the metadata terms of the query stay the same
+from one keystroke to the next, so the set of ids each term selects is kept and reused as
+long as the store's ``generation`` (bumped on every change of records) is unchanged. A store
+without ``generation`` still gets correct answers, just computed every time.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+from assises_tui.search.filters import FieldMatcher
+from assises_tui.search.query import Term
+
+if TYPE_CHECKING:
+    from assises_tui.store.protocol import Store
+
+#: How many distinct terms keep their id set (each is at most one set of ids).
+MAX_SETS = 24
+
+
+class MetaSets:
+    def __init__(self, store_of: Any, matcher: FieldMatcher) -> None:
+        self._store_of = store_of  # callable: the store may be swapped (restore)
+        self.matcher = matcher
+        self._sets: OrderedDict[tuple, tuple[Any, frozenset[int]]] = OrderedDict()
+        self._columns: tuple[Any, list[int], list[str], list[str]] | None = None
+
+    @property
+    def store(self) -> Store:
+        return self._store_of()
+
+    def generation(self) -> Any:
+        """A token that changes whenever records change; None when the store has none."""
+        store = self.store
+        gen = getattr(store, "generation", None)
+        return None if gen is None else (id(store), gen)
+
+    def all_ids(self) -> list[int]:
+        store = self.store
+        ids_of = getattr(store, "ids", None)
+        return list(ids_of()) if ids_of is not None else [c.id for c in store.all()]
+
+    def ids_for(self, term: Term) -> frozenset[int]:
+        """Ids of the records matching ``term`` taken positively (negation is the caller's)."""
+        gen = self.generation()
+        key = (term.field, term.values)
+        hit = self._sets.get(key)
+        if gen is not None and hit is not None and hit[0] == gen:
+            self._sets.move_to_end(key)
+            return hit[1]
+        if term.field in ("from", "subject"):
+            ids, senders, subjects = self._text_columns(gen)
+            needle = term.values[0]
+            column = senders if term.field == "from" else subjects
+            found = frozenset([i for i, text in zip(ids, column, strict=True) if needle in text])
+        else:
+            predicate = self.matcher.predicate(replace(term, negated=False))
+            assert predicate is not None
+            found = frozenset([c.id for c in self.store.all() if predicate(c)])
+        if gen is not None:
+            self._sets[key] = (gen, found)
+            if len(self._sets) > MAX_SETS:
+                self._sets.popitem(last=False)
+        return found
+
+    def _text_columns(self, gen: Any) -> tuple[list[int], list[str], list[str]]:
+        """Folded senders and subjects of every record, in id order."""
+        if gen is not None and self._columns is not None and self._columns[0] == gen:
+            return self._columns[1:]
+        folded = self.matcher.folded
+        ids: list[int] = []
+        senders: list[str] = []
+        subjects: list[str] = []
+        for c in self.store.all():
+            ids.append(c.id)
+            senders.append(folded(c.sender_name) + "\n" + folded(c.sender_email))
+            subjects.append(folded(c.subject))
+        self._columns = (gen, ids, senders, subjects)
+        return ids, senders, subjects
