@@ -82,8 +82,13 @@ def what_label(what: str) -> str:
     if what in WHAT_LABELS:
         return WHAT_LABELS[what]
     if what.startswith("codebook"):
-        return f"Référentiel des thèmes ({what.partition('.')[2] or what})"
+        action = what.replace(".", ":").partition(":")[2]
+        return f"Référentiel des thèmes ({_CODEBOOK_ACTIONS.get(action, action or what)})"
     return what
+
+
+_CODEBOOK_ACTIONS = {"add": "ajout", "rename": "renommage", "merge": "fusion",
+                     "retire": "retrait"}
 
 
 def _moment(at: str, tz: tzinfo | None) -> datetime | None:
@@ -116,8 +121,12 @@ def _event_ids(event: dict[str, Any]) -> set[int]:
 
 def workspace_entry(event: dict[str, Any]) -> AuditEntry:
     """A ``store.audit()`` event as an entry: details beyond who/when/what go in ``after``."""
+    renamed = [k[4:] for k in event if k.startswith("new_") and k[4:] in event]
     if "before" in event or "after" in event:
         before, after = event.get("before"), event.get("after")
+    elif renamed:  # {"key": a, "new_key": b} reads as a before → after change
+        before = {k: event[k] for k in renamed}
+        after = {k: event["new_" + k] for k in renamed}
     else:
         before = None
         after = {k: v for k, v in event.items() if k not in _BASE_KEYS} or None

@@ -1,0 +1,216 @@
+"""Personal data: pseudonymised display, reveal, retention purge, privacy report, exports."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+from privacy_support import EMAIL, NAME, PHONE, SHARED_ATTACHMENT, blob_files, build
+
+from assises_tui.cli import main
+from assises_tui.services.audit import history
+from assises_tui.services.privacy import PENDING_DOC, Privacy, PrivacyError, mask_text
+from assises_tui.services.privacy_report import privacy_report, report_lines
+from assises_tui.services.session import Services
+from assises_tui.workspace import Workspace
+
+CUTOFF = date(2019, 12, 1)
+
+
+@pytest.fixture
+def env(tmp_path):
+    ws, services = build(tmp_path)
+    yield ws, services
+    ws.close()
+
+
+def test_pseudonymised_view_masks_sender_and_text(env):
+    ws, services = env
+    item = ws.store.get(1)
+    shown = Privacy(services, pseudonymised=True)
+    assert shown.sender_label(item) == "Contributeur n° 1"
+    assert shown.sender_email(item) == ""
+    body = services.body_text(1)
+    text = shown.display_text(item, body)
+    for secret in (NAME, EMAIL, PHONE, "12 rue des Lilas"):
+        assert secret not in text
+    assert "patrouilles à pied" in text and "[téléphone masqué]" in text
+    assert NAME not in shown.display_text(item, item.subject)
+    plain = Privacy(services, pseudonymised=False)
+    assert plain.sender_label(item) == NAME
+    assert plain.display_text(item, body) == body
+
+
+def test_default_comes_from_workspace_settings_and_is_recorded(env):
+    _ws, services = env
+    assert Privacy(services).pseudonymised is False
+    Privacy(services).set_default(True)
+    assert Privacy(services).pseudonymised is True
+    events = [e for e in history(services, kinds=["privacy.settings"])]
+    assert events and events[-1].after == {"pseudonymised": True}
+
+
+def test_reveal_is_recorded_and_refused_read_only(env, tmp_path):
+    ws, services = env
+    privacy = Privacy(services, pseudonymised=True)
+    privacy.reveal(1)
+    assert privacy.pseudonymised is False
+    entries = history(services, 1, kinds=["privacy.reveal"])
+    assert len(entries) == 1 and entries[0].who == services.reviewer and entries[0].id == 1
+    with Workspace.open(ws.root, read_only=True) as view:
+        with pytest.raises(PrivacyError):
+            Privacy(Services(view), pseudonymised=True).reveal(1)
+
+
+def test_mask_offsets_follow_the_masks():
+    text = f"Appelez le {PHONE} demain. Écrivez à {EMAIL} svp."
+    masked = mask_text(text)
+    start = text.index("demain")
+    new = masked.offset(start)
+    assert masked.text[new:new + 6] == "demain"
+    inside = text.index(PHONE) + 3  # an offset inside a masked piece snaps to its edges
+    assert masked.text[masked.offset(inside):masked.offset(inside, end=True)] == (
+        "[téléphone masqué]")
+    assert masked.offset(len(text)) == len(masked.text)
+
+
+def test_dry_run_changes_nothing(env):
+    ws, services = env
+    before_records = [c.to_dict() for c in ws.store.all()]
+    before_blobs = blob_files(ws)
+    report = Privacy(services).purge(CUTOFF, dry_run=True)
+    assert report.ids == [1, 4]
+    assert report.senders == 2 and report.raw_mails == 2 and report.attachments == 1
+    assert report.undated == 1 and report.findings.get("phone", 0) >= 1
+    assert [c.to_dict() for c in ws.store.all()] == before_records
+    assert blob_files(ws) == before_blobs
+    assert not (ws.root / "purge-reports").exists()
+    assert not history(services, kinds=["privacy.purge"])
+
+
+def test_purge_erases_personal_data_and_keeps_the_work(env):
+    ws, services = env
+    old = ws.store.get(1)
+    keep = ws.store.get(2)
+    report = Privacy(services).purge(CUTOFF)
+    item = ws.store.get(1)
+    assert item.sender_name == "" and item.sender_email == "" and item.raw_blob is None
+    assert not ws.store.has_blob(old.raw_blob)
+    assert not ws.store.has_blob(old.body_blob)  # the unmasked body is gone too
+    body = services.body_text(1)
+    for secret in (NAME, EMAIL, PHONE, "12 rue des Lilas"):
+        assert secret not in body
+        assert secret not in item.subject and secret not in item.snippet
+        assert all(secret not in n.text for n in item.notes)
+        assert secret not in json.dumps(item.to_dict(), ensure_ascii=False)
+    assert "patrouilles à pied le soir" in body
+    # Themes, excerpts (masked, offsets re-mapped onto the new body) and figures stay.
+    assert item.themes == old.themes and len(item.excerpts) == 2
+    for e in item.excerpts:
+        assert body[e.start:e.end] == e.text
+    assert "[téléphone masqué]" in item.excerpts[0].text
+    assert item.excerpts[1].text == body
+    att = item.attachments[0]
+    assert att.blob is None and NAME not in att.filename and "effacé" in att.note
+    text = ws.store.get_blob(att.text_blob).decode()
+    assert NAME not in text and PHONE not in text
+    # n° 2 was received after the date: untouched, and the file it shares is still there.
+    assert ws.store.get(2) == keep
+    assert ws.store.get_blob(keep.attachments[0].blob) == SHARED_ATTACHMENT
+    assert ws.store.get(3).sender_name == "Sans Date"  # no date: never purged by date
+    assert ws.store.verify() == []
+    # Report files, audit event and history entry; no personal data in the report.
+    assert report.path and (ws.root / report.path).is_file()
+    for path in (ws.root / "purge-reports").iterdir():
+        content = path.read_text(encoding="utf-8")
+        assert NAME not in content and EMAIL not in content
+    assert "Purge des données personnelles" in (ws.root / report.path).with_suffix(
+        ".txt").read_text(encoding="utf-8")
+    events = history(services, kinds=["privacy.purge"])
+    assert len(events) == 1 and events[0].after["count"] == 2
+    assert item.history[-1].what == "purge"
+    # The search index forgot the erased name.
+    assert services.search.search(services.search.parse("Vernadaz"), exhaustive=True) == []
+
+
+def test_purge_twice_is_a_no_op(env):
+    ws, services = env
+    Privacy(services).purge(CUTOFF)
+    records = [c.to_dict() for c in ws.store.all()]
+    again = Privacy(services).purge(CUTOFF)
+    assert again.ids == [] and again.already_purged == 2
+    assert [c.to_dict() for c in ws.store.all()] == records
+
+
+def test_interrupted_purge_deletions_are_finished_safely(env):
+    ws, services = env
+    orphan = ws.store.put_blob(b"orphelin d'une purge interrompue")
+    used = ws.store.get(2).raw_blob
+    ws.store.put_doc(PENDING_DOC, {"blobs": [orphan, used]})
+    report = Privacy(services).purge(date(2019, 1, 1))  # nothing to purge
+    assert report.ids == []
+    ws.store.put_doc(PENDING_DOC, {"blobs": [orphan, used]})
+    Privacy(services).purge(CUTOFF)
+    assert not ws.store.has_blob(orphan)
+    assert ws.store.has_blob(used)  # still referenced: never deleted
+    assert ws.store.get_doc(PENDING_DOC) == {"blobs": []}
+    assert ws.store.verify() == []
+
+
+def test_privacy_report_inventory_without_personal_data(env):
+    _ws, services = env
+    report = privacy_report(services)
+    cats = {c["key"]: c for c in report["categories"]}
+    assert cats["sender_identities"]["records"] == 4
+    assert cats["raw_mails"]["records"] == 4 and cats["raw_mails"]["bytes"] > 0
+    assert cats["attachments"]["files"] == 2
+    assert cats["body_personal_data"]["records"] >= 2
+    assert report["received"]["first"].startswith("2019-11-20")
+    assert "intérêt public" in report["register"]["legal_basis"]
+    dumped = json.dumps(report, ensure_ascii=False) + "\n".join(report_lines(report))
+    for secret in (NAME, EMAIL, PHONE):
+        assert secret not in dumped
+    Privacy(services).purge(CUTOFF)
+    after = {c["key"]: c for c in privacy_report(services)["categories"]}
+    assert after["sender_identities"]["records"] == 2 and after["raw_mails"]["records"] == 2
+    assert privacy_report(services)["purges"][0]["count"] == 2
+
+
+def test_contribution_exports_leave_personal_data_out_unless_asked(env, tmp_path):
+    _ws, services = env
+    out = tmp_path / "archive.jsonl"
+    services.synthesis.export_contributions("jsonl", out)
+    text = out.read_text(encoding="utf-8")
+    for secret in (NAME, EMAIL, PHONE, "paul.aubrac@exemple.fr"):
+        assert secret not in text
+    assert "patrouilles à pied" in text
+    services.synthesis.export_contributions("csv", tmp_path / "a.csv")
+    assert EMAIL not in (tmp_path / "a.csv").read_text(encoding="utf-8")
+    services.synthesis.export_contributions("jsonl", out, with_personal_data=True)
+    assert EMAIL in out.read_text(encoding="utf-8")
+    events = history(services, kinds=["contributions.export"])
+    assert [e.after["personal_data"] for e in events] == [False, False, True]
+
+
+def test_cli_purge_and_report(env, capsys):
+    ws, _services = env
+    root = str(ws.root)
+    ws.close()
+    assert main(["--workspace", root, "purge", "--before", "01/12/2019", "--dry-run",
+                 "--json"]) == 0
+    dry = json.loads(capsys.readouterr().out)
+    assert dry["dry_run"] is True and dry["ids"] == [1, 4]
+    assert main(["--workspace", root, "purge", "--before", "2019-12-01"]) == 0
+    out = capsys.readouterr().out
+    assert "2 contribution(s) concernée(s)" in out and NAME not in out
+    assert main(["--workspace", root, "privacy-report", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["purged_records"] == 2
+    assert main(["--workspace", root, "privacy-report"]) == 0
+    assert "Base légale" in capsys.readouterr().out
+    with pytest.raises(SystemExit) as exc:
+        main(["--workspace", root, "purge", "--before", "hier"])
+    assert exc.value.code == 2
+    assert "date invalide" in capsys.readouterr().err
+    assert main(["--workspace", root, "verify"]) == 0
