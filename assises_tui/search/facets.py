@@ -3,14 +3,15 @@
 At 100,000 records a predicate over every record costs 15-50 ms, and a ``from:`` term
 with folding far more. While someone types, the metadata terms of the query stay the same
 from one keystroke to the next, so the set of ids each term selects is kept and reused as
-long as the store's ``generation`` (bumped on every change of records) is unchanged. A store
-without ``generation`` still gets correct answers, just computed every time.
+long as the store's ``generation`` (bumped on every change of records) is unchanged. For a
+store without ``generation``, the identities of its (frozen) records tell instead.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import replace
+from operator import is_
 from typing import TYPE_CHECKING, Any
 
 from assises_tui.search.filters import FieldMatcher
@@ -29,16 +30,28 @@ class MetaSets:
         self.matcher = matcher
         self._sets: OrderedDict[tuple, tuple[Any, frozenset[int]]] = OrderedDict()
         self._columns: tuple[Any, list[int], list[str], list[str]] | None = None
+        self._snapshot: tuple[Any, list[Any]] | None = None
+        self._snapshots = 0
 
     @property
     def store(self) -> Store:
         return self._store_of()
 
     def generation(self) -> Any:
-        """A token that changes whenever records change; None when the store has none."""
+        """A token that changes whenever the records change."""
         store = self.store
         gen = getattr(store, "generation", None)
-        return None if gen is None else (id(store), gen)
+        if gen is not None:
+            return (id(store), gen)
+        # No counter: records are frozen and replaced on change, so comparing the
+        # identities of store.all() with the last list seen tells (~2 ms at 100,000).
+        items = store.all()
+        snap = self._snapshot
+        if snap is not None and len(snap[1]) == len(items) and all(map(is_, snap[1], items)):
+            return snap[0]
+        self._snapshots += 1
+        self._snapshot = (("snapshot", self._snapshots), items)
+        return self._snapshot[0]
 
     def all_ids(self) -> list[int]:
         store = self.store
@@ -50,7 +63,7 @@ class MetaSets:
         gen = self.generation()
         key = (term.field, term.values)
         hit = self._sets.get(key)
-        if gen is not None and hit is not None and hit[0] == gen:
+        if hit is not None and hit[0] == gen:
             self._sets.move_to_end(key)
             return hit[1]
         if term.field in ("from", "subject"):
@@ -62,15 +75,14 @@ class MetaSets:
             predicate = self.matcher.predicate(replace(term, negated=False))
             assert predicate is not None
             found = frozenset([c.id for c in self.store.all() if predicate(c)])
-        if gen is not None:
-            self._sets[key] = (gen, found)
-            if len(self._sets) > MAX_SETS:
-                self._sets.popitem(last=False)
+        self._sets[key] = (gen, found)
+        if len(self._sets) > MAX_SETS:
+            self._sets.popitem(last=False)
         return found
 
     def _text_columns(self, gen: Any) -> tuple[list[int], list[str], list[str]]:
         """Folded senders and subjects of every record, in id order."""
-        if gen is not None and self._columns is not None and self._columns[0] == gen:
+        if self._columns is not None and self._columns[0] == gen:
             return self._columns[1:]
         folded = self.matcher.folded
         ids: list[int] = []
