@@ -26,6 +26,7 @@ class CodebookScreen(Screen[bool]):
         Binding("r", "rename", "Renommer", id="codebook.rename"),
         Binding("m", "merge", "Fusionner", id="codebook.merge"),
         Binding("d", "retire", "Retirer", id="codebook.retire"),
+        Binding("c", "double_coding", "Double codage", id="codebook.double_coding"),
     ]
 
     def __init__(self, services) -> None:
@@ -39,7 +40,7 @@ class CodebookScreen(Screen[bool]):
         yield Static("Référentiel des thèmes", id="codebook-title")
         yield DataTable(id="codebook-table", cursor_type="row", zebra_stripes=True)
         yield Static(
-            "Les thèmes principaux viennent de consultation.toml ; les sous-thèmes se gèrent ici.",
+            "Thèmes principaux : fixés par consultation.toml. Sous-thèmes : gérés ici.",
             id="codebook-help",
         )
         yield Footer()
@@ -161,6 +162,11 @@ class CodebookScreen(Screen[bool]):
             ),
             done,
         )
+
+    def action_double_coding(self) -> None:
+        from assises_tui.screens.double_coding import DoubleCodingScreen
+
+        self.app.push_screen(DoubleCodingScreen(self.services), lambda _r: self.reload())
 
     def action_close(self) -> None:
         self.dismiss(self.changed)

@@ -185,8 +185,11 @@ async def test_double_coding_blind_then_report(s):
     s.tagging.add([1], "communication")
     s.tagging.add([2], "service")
     s.tagging.add([3], "lien")
-    app = Host(lambda: DoubleCodingScreen(s))
+    app = Host(lambda: CodebookScreen(s))  # coordinators reach double coding from here
     async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("c")
+        await pilot.pause()
+        assert isinstance(app.screen, DoubleCodingScreen)
         await pilot.press("s", *"3 5", "enter")
         await pilot.pause()
         screen = app.screen
