@@ -15,8 +15,9 @@ event, ``after`` holds the event's details). No textual/rich here.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, is_dataclass
 from datetime import date, datetime, time, tzinfo
+from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 from assises_tui.domain.models import Status
@@ -141,6 +142,21 @@ def workspace_entry(event: dict[str, Any]) -> AuditEntry:
     )
 
 
+def plain(value: Any) -> Any:
+    """A JSON value: records fresh from a change may still hold tuples, enums, dataclasses."""
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if is_dataclass(value) and not isinstance(value, type):
+        return {f.name: plain(getattr(value, f.name)) for f in fields(value)}
+    return value
+
+
 def _kind_matches(what: str, kinds: set[str]) -> bool:
     for kind in kinds:
         if what == kind or what.startswith((kind + ".", kind + ":")):
@@ -174,7 +190,9 @@ def history(
         if item is None:
             continue
         for h in item.history:
-            entries.append(AuditEntry(item.id, h.who, h.at, h.what, h.before, h.after))
+            entries.append(
+                AuditEntry(item.id, h.who, h.at, h.what, plain(h.before), plain(h.after))
+            )
     if workspace_events:
         for event in store.audit():
             if cid is not None and cid not in _event_ids(event):
