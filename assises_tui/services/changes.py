@@ -39,6 +39,8 @@ def _plain(value: Any) -> Any:
         return value.value
     if isinstance(value, tuple):
         return [_plain(v) for v in value]
+    if isinstance(value, dict):  # the changed fields: their values need converting too
+        return {k: _plain(v) for k, v in value.items()}
     if isinstance(value, datetime):
         return value.isoformat()
     if hasattr(value, "__dataclass_fields__"):
