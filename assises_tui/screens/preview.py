@@ -32,7 +32,7 @@ from assises_tui.errors import AssisesError
 from assises_tui.services.synthesis import ExportBlocked
 from assises_tui.synthesis.export_md import to_markdown
 from assises_tui.synthesis.figures import bar, week_label
-from assises_tui.text.safe import one_line
+from assises_tui.text.safe import one_line, printable
 
 if TYPE_CHECKING:
     from assises_tui.services.session import Services
@@ -81,7 +81,9 @@ class PreviewScreen(Screen[None]):
 
     async def on_mount(self) -> None:
         result = self.services.synthesis.render(self.text)
-        await self.query_one("#preview-md", Markdown).update(to_markdown(result.document))
+        # The draft file may have been edited outside the app: no control sequence shown.
+        shown = printable(to_markdown(result.document))
+        await self.query_one("#preview-md", Markdown).update(shown)
         await self._fill_figures()
         self.refresh_check()
 

@@ -117,7 +117,8 @@ class SynthesisScreen(Screen[None]):
         self.outline_view.border_title = "Plan"
         self.editor.border_title = "Brouillon"
         self.query_one("#excerpts").border_title = "Extraits"
-        text = self.synthesis.load()
+        # A draft edited outside the app may hold control characters: never shown raw.
+        text = printable(self.synthesis.load())
         self.saved_text = text if self.synthesis.versions.current() is not None else ""
         with self.prevent(TextArea.Changed):
             self.editor.load_text(text)

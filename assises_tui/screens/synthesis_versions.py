@@ -13,6 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
+from assises_tui.errors import AssisesError
 from assises_tui.text.safe import printable
 
 if TYPE_CHECKING:
@@ -95,7 +96,11 @@ class VersionsScreen(ModalScreen[str | None]):
         if index is None or not self.versions:
             return
         version = self.versions[index]
-        text = self.services.synthesis.restore(version.id)
+        try:
+            text = self.services.synthesis.restore(version.id)
+        except (AssisesError, OSError) as exc:  # read-only workspace, disk full…
+            self.notify(str(exc), severity="error", markup=False)
+            return
         self.notify(f"Version du {version.label} restaurée.", markup=False)
         self.dismiss(text)
 

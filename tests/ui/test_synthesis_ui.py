@@ -235,3 +235,29 @@ async def test_escape_from_the_editor_saves_and_closes(services):
         await pilot.pause()
         assert not isinstance(pilot.app.screen, SynthesisScreen)
         assert services.workspace.synthesis_path.read_text().startswith("Note rapide\n")
+
+
+async def test_read_only_workspace_never_writes(services):
+    from assises_tui.services.session import Services
+    from assises_tui.workspace import Workspace
+
+    services.synthesis.save(CLEAN_DRAFT)
+    root = services.workspace.root
+    services.workspace.close()
+    viewer = Services(Workspace.open(root, read_only=True))
+    SynthesisScreen.autosave_seconds = 0.05
+    try:
+        async with Host(viewer).run_test(size=(120, 40)) as pilot:
+            editor = pilot.app.screen.query_one("#draft", TextArea)
+            editor.insert("X", (0, 0))
+            await pilot.pause(0.2)
+            await pilot.press("f8", "r")  # restoring is refused, not a crash
+            await pilot.pause()
+            await pilot.press("escape", "escape")
+            await pilot.pause()
+            assert not isinstance(pilot.app.screen, SynthesisScreen)
+    finally:
+        SynthesisScreen.autosave_seconds = 3.0
+        viewer.workspace.close()
+    assert (root / "synthesis.md").read_text() == CLEAN_DRAFT
+    assert len(list((root / "synthesis_versions").iterdir())) == 1
