@@ -9,12 +9,12 @@ store without ``generation``, the identities of its (frozen) records tell instea
 
 from __future__ import annotations
 
-from collections import OrderedDict
+from collections import OrderedDict, defaultdict
 from dataclasses import replace
 from operator import is_
 from typing import TYPE_CHECKING, Any
 
-from assises_tui.search.filters import FieldMatcher
+from assises_tui.search.filters import FieldMatcher, theme_root
 from assises_tui.search.query import Term
 
 if TYPE_CHECKING:
@@ -22,6 +22,8 @@ if TYPE_CHECKING:
 
 #: How many distinct terms keep their id set (each is at most one set of ids).
 MAX_SETS = 24
+#: Fields answered by grouping the records by value once per generation.
+GROUPED = frozenset({"status", "late", "category", "cluster", "assignee", "theme", "has"})
 
 
 class MetaSets:
@@ -31,6 +33,7 @@ class MetaSets:
         self._sets: OrderedDict[tuple, tuple[Any, frozenset[int]]] = OrderedDict()
         self._columns: tuple[Any, list[int], list[str], list[str]] | None = None
         self._snapshot: tuple[Any, list[Any]] | None = None
+        self._grouped: dict[str, tuple[Any, dict[Any, list[int]]]] = {}
         self._snapshots = 0
 
     @property
@@ -66,12 +69,23 @@ class MetaSets:
         if hit is not None and hit[0] == gen:
             self._sets.move_to_end(key)
             return hit[1]
-        if term.field in ("from", "subject"):
+        field, values = term.field, term.values
+        if field in ("from", "subject"):
             ids, senders, subjects = self._text_columns(gen)
-            needle = term.values[0]
-            column = senders if term.field == "from" else subjects
+            needle = values[0]
+            column = senders if field == "from" else subjects
             found = frozenset([i for i, text in zip(ids, column, strict=True) if needle in text])
-        else:
+        elif field in GROUPED:
+            groups = self._groups(field, gen)
+            if field == "theme":
+                wanted: Any = self.matcher.theme_keys(values)
+            elif field == "assignee":
+                check = self.matcher.assignee_check(values)
+                wanted = [who for who in groups if check(who)]
+            else:
+                wanted = values
+            found = frozenset().union(*(groups.get(v, ()) for v in wanted))
+        else:  # id ranges excluded by a negation: rare, a plain scan
             predicate = self.matcher.predicate(replace(term, negated=False))
             assert predicate is not None
             found = frozenset([c.id for c in self.store.all() if predicate(c)])
@@ -79,6 +93,47 @@ class MetaSets:
         if len(self._sets) > MAX_SETS:
             self._sets.popitem(last=False)
         return found
+
+    def _groups(self, field: str, gen: Any) -> dict[Any, list[int]]:
+        """Ids of every record grouped by the value of ``field`` (one pass, then cached)."""
+        hit = self._grouped.get(field)
+        if hit is not None and hit[0] == gen:
+            return hit[1]
+        groups: defaultdict[Any, list[int]] = defaultdict(list)
+        items = self.store.all()
+        if field == "status":
+            for c in items:
+                groups[c.status].append(c.id)
+        elif field == "late":
+            for c in items:
+                groups[bool(c.late)].append(c.id)
+        elif field == "category":
+            for c in items:
+                groups[c.contributor_category or ""].append(c.id)
+        elif field == "cluster":
+            for c in items:
+                groups[c.cluster].append(c.id)
+        elif field == "assignee":
+            who = self.matcher.folded_assignee
+            for c in items:
+                groups[who(c)].append(c.id)
+        elif field == "theme":
+            for c in items:
+                if not c.themes:
+                    groups[""].append(c.id)
+                else:
+                    for root in {theme_root(t) for t in c.themes}:
+                        groups[root].append(c.id)
+        elif field == "has":
+            for c in items:
+                for name, present in (
+                    ("attachment", c.attachments), ("note", c.notes), ("excerpt", c.excerpts),
+                    ("theme", c.themes), ("assignee", c.assignee),
+                ):
+                    if present:
+                        groups[name].append(c.id)
+        self._grouped[field] = (gen, groups)
+        return groups
 
     def _text_columns(self, gen: Any) -> tuple[list[int], list[str], list[str]]:
         """Folded senders and subjects of every record, in id order."""

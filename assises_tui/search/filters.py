@@ -97,35 +97,42 @@ class FieldMatcher:
             return self._theme(values)
         return None  # pragma: no cover - parse_query only builds known fields
 
-    def _assignee(self, values: tuple[str, ...]) -> Predicate:
+    def assignee_check(self, values: tuple[str, ...]) -> Callable[[str], bool]:
+        """Test on a folded assignee ('' for nobody): ``@me``, ``''`` or a name part."""
         me = fold(self.reviewer).strip()
-        wanted = tuple(me if v == "@me" else v for v in values)
-        exact = frozenset(v for v, raw in zip(wanted, values, strict=True) if raw == "@me")
-        folded = self.folded
+        exact = tuple(me for v in values if v == "@me")
+        parts = tuple(v for v in values if v not in ("@me", ""))
+        nobody = "" in values
 
-        def check(c: Contribution) -> bool:
-            who = folded(c.assignee).strip() if c.assignee else ""
-            for v in wanted:
-                if v == "":
-                    if not who:
-                        return True
-                elif who == v or (v not in exact and who and v in who):
-                    return True
-            return False
+        def check(who: str) -> bool:
+            if not who:
+                return nobody
+            return who in exact or any(v in who for v in parts)
 
         return check
 
-    def _theme(self, values: tuple[str, ...]) -> Predicate:
+    def folded_assignee(self, item: Contribution) -> str:
+        return self.folded(item.assignee).strip() if item.assignee else ""
+
+    def _assignee(self, values: tuple[str, ...]) -> Predicate:
+        check = self.assignee_check(values)
+        return lambda c: check(self.folded_assignee(c))
+
+    def theme_keys(self, values: tuple[str, ...]) -> frozenset[str]:
+        """Theme keys named by ``theme:`` values ('' = no theme)."""
         if self.config is not None:
-            keys, _errors = resolve_themes(values, self.config)
-        else:  # no configuration: only exact keys can be understood
-            keys = frozenset("" if v in ("aucun", "none") else v for v in values)
+            return resolve_themes(values, self.config)[0]
+        # no configuration: only exact keys can be understood
+        return frozenset("" if v in ("aucun", "none") else v for v in values)
+
+    def _theme(self, values: tuple[str, ...]) -> Predicate:
+        keys = self.theme_keys(values)
         untagged = "" in keys
 
         def check(c: Contribution) -> bool:
             if not c.themes:
                 return untagged
-            return any(theme_root(t) in keys or t in keys for t in c.themes)
+            return any(theme_root(t) in keys for t in c.themes)
 
         return check
 

@@ -236,12 +236,31 @@ def test_metadata_results_follow_changes(tmp_path, plain):
 
 def test_repeated_metadata_terms_are_served_from_cache(services, idx, monkeypatch):
     assert find(idx, "status:new theme:aucun") == []
+    store = services.store
     calls = []
-    real = idx.matcher.predicate
-    monkeypatch.setattr(idx.matcher, "predicate", lambda t: calls.append(t) or real(t))
+    real_all = store.all
+    monkeypatch.setattr(store, "all", lambda: calls.append(1) or real_all())
     assert idx.search("status:new vol") == []
     assert idx.search("status:new securite ") == [1]
-    assert calls == []  # status:new was computed once, before
-    services.store.save(replace(services.store.get(5), status=Status.DONE))
+    assert idx.search("status:new,en_cours theme:aucun") == [3]
+    assert calls == []  # grouped once, before; unions of cached groups since
+    store.save(replace(store.get(5), status=Status.DONE))
     assert idx.search("status:new") == [1]
     assert len(calls) == 1
+
+
+METADATA_QUERIES = [
+    "status:new", "-status:new", "status:done,doublon", "theme:lien", "theme:service",
+    "theme:aucun", "-theme:aucun", "late:oui", "late:non", "has:pj", "has:note,theme",
+    "has:assignee", "assignee:me", "assignee:aucun", "assignee:pa", "-assignee:none",
+    "cluster:3", "cluster:aucun", "category:elu,aucune", "from:personne", "-from:dupont",
+    "subject:reponse", "id:2-4", "-id:3", "status:new theme:part", "-late:oui -status:doublon",
+]
+
+
+@pytest.mark.parametrize("text", METADATA_QUERIES)
+def test_search_and_matches_agree(idx, services, text):
+    q = parse_query(text, services.config)
+    assert q.errors == ()
+    expected = [c.id for c in services.store.all() if idx.matches(q, c)]
+    assert idx.search(q) == expected
