@@ -197,7 +197,9 @@ class Tagging:
 
 
 # -- text spans for excerpt selection (offsets into the body text) ----------------------
-_SENTENCE_END = re.compile(r"[.!?…]+[»\"')\]]*(?=\s)|\n")
+# A sentence ends at . ! ? … (with any closing quote or bracket, French spacing allowed
+# before «»), when a blank follows; a line break always ends one.
+_SENTENCE_END = re.compile(r"[.!?…]+(?:[ \u00a0\u202f]?[»\"')\]])*(?=\s|$)|\n")
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
 # Characters that must not reach the terminal or that TextArea would treat as line breaks
 # (str.splitlines splits on \r, \v, \f, \x1c-\x1e, \x85, \u2028, \u2029). They are replaced

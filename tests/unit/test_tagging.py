@@ -137,3 +137,33 @@ def test_read_only_workspace_refuses_every_change(s):
     with pytest.raises(CodebookError, match="lecture seule"):
         s.tagging.add_excerpt(1, 0, 5, "lien", "constat")
     assert s.store.get(1).themes == () and s.store.saves == 0
+
+
+def test_sentence_and_paragraph_spans():
+    from assises_tui.services.tagging import (
+        display_text,
+        next_span,
+        paragraph_spans,
+        previous_span,
+        sentence_spans,
+    )
+
+    text = "Bonjour.  Il faut plus de police ! Vraiment ?\n\nDeuxième paragraphe… « Fin. »"
+    sentences = [text[a:b] for a, b in sentence_spans(text)]
+    assert sentences == ["Bonjour.", "Il faut plus de police !", "Vraiment ?",
+                         "Deuxième paragraphe…", "« Fin. »"]
+    paragraphs = paragraph_spans(text)
+    assert [text[a:b] for a, b in paragraphs] == [
+        "Bonjour.  Il faut plus de police ! Vraiment ?", "Deuxième paragraphe… « Fin. »"
+    ]
+    spans = sentence_spans(text)
+    assert next_span(spans, 0, 0) == spans[0]  # empty selection: the sentence at the cursor
+    assert next_span(spans, *spans[0]) == spans[1]
+    assert previous_span(spans, *spans[1]) == spans[0]
+    assert previous_span(spans, *spans[0]) is None
+    # From a sentence in the middle of paragraph 1, "previous paragraph" is paragraph 1.
+    assert previous_span(paragraphs, *spans[1]) == paragraphs[0]
+    masked = display_text("a\x1b[31mb\u2028c\r\nd")
+    assert len(masked) == len("a\x1b[31mb\u2028c\r\nd")
+    assert "\x1b" not in masked and "\u2028" not in masked and "\r" not in masked
+    assert masked.splitlines() == ["a·[31mb·c·", "d"]
