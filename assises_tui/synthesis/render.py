@@ -159,6 +159,9 @@ class _Renderer:
         self.errors: list[Issue] = []
 
     def resolve(self, text: str, line: int) -> str:
+        return self.citations(self.placeholders(text, line), line)
+
+    def citations(self, text: str, line: int) -> str:
         def citation(m: re.Match[str]) -> str:
             labels = []
             for n, cid in enumerate(parse_citation_ids(m)):
@@ -174,6 +177,9 @@ class _Renderer:
                 labels.append(citation_label(item, capital=n == 0))
             return "(" + " ; ".join(labels) + ")"
 
+        return CITATION_RE.sub(citation, text)
+
+    def placeholders(self, text: str, line: int) -> str:
         def placeholder(m: re.Match[str]) -> str:
             name = m.group(1)
             if name not in self.values:
@@ -181,10 +187,15 @@ class _Renderer:
                 return m.group(0)
             return self.values[name]
 
-        return PLACEHOLDER_RE.sub(placeholder, CITATION_RE.sub(citation, text))
+        return PLACEHOLDER_RE.sub(placeholder, text)
 
     def runs(self, text: str, line: int) -> tuple[Run, ...]:
-        return inline_runs(self.resolve(text, line))
+        # Emphasis and links come from the draft only: citations are resolved inside each
+        # run afterwards, so text from the store (a commune…) is never read as Markdown.
+        return tuple(
+            Run(self.citations(r.text, line), r.bold, r.italic)
+            for r in inline_runs(self.placeholders(text, line))
+        )
 
 
 def render(

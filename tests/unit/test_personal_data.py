@@ -69,3 +69,25 @@ def test_finding_id_is_for_the_exact_text_not_the_position():
     assert a.id == b.id == finding_id("email", "jm@orange.fr")
     assert a.line == 3 and b.line == 1
     assert find_personal_data("jn@orange.fr", [])[0].id != a.id
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_PIECES = st.sampled_from(
+    ["Bonjour ", "jm@orange.fr", " 06 12 34 56 78", "\n", "12 rue des Lilas", ", ",
+     "03100 Montluçon", "Jean Dupontel", "Dupontel", "petit", "+33 4 70 00 00 00", "é", "[#4]"]
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.one_of(_PIECES, st.text(max_size=8)), max_size=20))
+def test_findings_are_exact_ordered_and_disjoint(parts):
+    text = " ".join(parts)  # glued words ("DupontelBonjour") are not a name
+    found = find_personal_data(text, ["Jean Dupontel"])
+    for f in found:
+        assert text[f.start : f.end] == f.text and f.text.strip()
+        assert f.line == text.count("\n", 0, f.start) + 1
+    assert all(a.end <= b.start for a, b in zip(found, found[1:], strict=False))
+    masked = mask(text, found)
+    assert "jm@orange.fr" not in masked and "Dupontel" not in masked

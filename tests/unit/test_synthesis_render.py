@@ -98,3 +98,16 @@ def test_service_load_defaults_to_template_and_restore_is_audited(services):
     assert syn.load() == "premier"
     events = [e for e in services.store.audit() if e["what"] == "synthesis.restore"]
     assert events and events[-1]["version"] == first
+
+
+def test_markdown_export_shows_hostile_store_text_literally(services):
+    from dataclasses import replace
+
+    from assises_tui.synthesis.export_md import to_markdown
+
+    item = services.store.get(2)
+    services.store.save(replace(item, commune="Gannat **x** [lien](http://evil) <b>"))
+    result = services.synthesis.render("## Service rendu\n\n- Point [#2]\n")
+    md = to_markdown(result.document)
+    assert "\\*\\*x\\*\\* \\[lien\\](http://evil) \\<b>" in md
+    assert "[lien](" not in md
