@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from assises_tui.store.atomic import FILE_MODE
-from assises_tui.store.protocol import StoreLockedError
+from assises_tui.store.protocol import StoreError, StoreLockedError
 
 
 def _pid_alive(pid: int) -> bool:
@@ -68,7 +68,13 @@ class WriterLock:
         return self._fd is not None
 
     def acquire(self) -> None:
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, FILE_MODE)
+        try:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, FILE_MODE)
+        except OSError as exc:
+            raise StoreError(
+                f"Impossible de verrouiller l'espace de travail ({self.path}) : "
+                f"{exc.strerror or exc}."
+            ) from None
         try:
             os.fchmod(fd, FILE_MODE)
             try:

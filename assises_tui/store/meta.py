@@ -38,7 +38,10 @@ class MetaDB:
 
     def meta(self) -> dict[str, Any]:
         """The meta document (a copy). Raises UnreadableFileError."""
-        doc = self.db.table("meta").get(doc_id=META_DOC_ID)
+        try:
+            doc = self.db.table("meta").get(doc_id=META_DOC_ID)
+        except (AttributeError, TypeError, ValueError, KeyError):  # hand-edited into bad shape
+            raise UnreadableFileError(self.path, "la table « meta » est mal formée") from None
         if doc is None:
             if self.storage.read() is None:
                 return {}

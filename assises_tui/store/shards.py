@@ -15,7 +15,7 @@ from typing import Any
 from tinydb import TinyDB
 from tinydb.table import Document
 
-from assises_tui.store.atomic import AtomicJSONStorage, ensure_dir
+from assises_tui.store.atomic import AtomicJSONStorage, UnreadableFileError, ensure_dir
 from assises_tui.store.protocol import StoreError
 
 TABLE = "contributions"
@@ -75,7 +75,17 @@ class Shards:
         """Records of one shard (parsed once, then cached). Raises UnreadableFileError."""
         tables = self.storage(index).read() or {}
         raw = tables.get(TABLE, {})
-        return {int(k): v for k, v in raw.items()}
+        if not isinstance(raw, dict):
+            raise UnreadableFileError(self.path_of(index), f"la table « {TABLE} » est mal formée")
+        try:
+            records = {int(k): v for k, v in raw.items()}
+        except ValueError:
+            raise UnreadableFileError(
+                self.path_of(index), "un identifiant n'est pas un nombre"
+            ) from None
+        if not all(isinstance(v, dict) for v in records.values()):
+            raise UnreadableFileError(self.path_of(index), "un enregistrement n'est pas un objet")
+        return records
 
     def write(self, index: int, records: dict[int, dict[str, Any]]) -> None:
         """Insert or replace ``records`` (all in shard ``index``) in one durable flush."""

@@ -160,3 +160,27 @@ def test_missing_migration_step_is_refused(root: Path, monkeypatch) -> None:
     monkeypatch.setattr(migrations, "SCHEMA_VERSION", 2)
     with pytest.raises(StoreVersionError, match="Aucune migration"):
         TinyDBStore.open(root, daily_backup=False)
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"[1, 2]",
+        b'{"contributions": [1]}',
+        b'{"contributions": {"x": {}}}',
+        b'{"contributions": {"11": "texte"}}',
+        b'{"contributions": {"3": {"id": 3}}}',
+    ],
+)
+def test_valid_json_in_a_bad_shape_is_corruption_not_a_crash(root: Path, content: bytes) -> None:
+    shard = root / "store/contributions/0001.json"
+    shard.write_bytes(content)
+    with pytest.raises(StoreCorruptError, match="0001.json"):
+        TinyDBStore.open(root)
+    assert shard.read_bytes() == content
+
+
+def test_meta_in_a_bad_shape_is_corruption(root: Path) -> None:
+    (root / "store/meta.json").write_bytes(b'{"meta": [1]}')
+    with pytest.raises(StoreCorruptError, match="meta.json"):
+        TinyDBStore.open(root)
