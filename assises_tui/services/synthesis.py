@@ -169,13 +169,22 @@ class SynthesisService:
     def known_names(self) -> list[str]:
         return sorted({c.sender_name for c in self.services.store.all() if c.sender_name})
 
+    def name_index(self) -> NameIndex:
+        """Sender names to look for; a surname that is also a commune or a theme word of
+        this consultation ("Vichy", "Gendarmerie"…) is only reported as part of a full name."""
+        config = self.services.config
+        ignore = {c.commune for c in self.services.store.all() if c.commune}
+        ignore.update(t.label for t in config.themes)
+        ignore.update(k for t in config.themes for k in t.keywords)
+        return NameIndex(self.known_names(), ignore=ignore)
+
     def accepted_ids(self) -> set[str]:
         return set(self.services.store.get_doc(ACCEPTED_DOC).get("accepted", {}))
 
     def check(self, text: str | None = None) -> CheckReport:
         text = self.load() if text is None else text
         findings = find_personal_data(
-            text, self.known_names(), allowed=[self.services.config.mailbox]
+            text, self.name_index(), allowed=[self.services.config.mailbox]
         )
         return CheckReport(self.render(text).errors, findings, self.accepted_ids())
 
@@ -239,7 +248,7 @@ class SynthesisService:
                 f"Format inconnu « {fmt} » (choix : {', '.join(ARCHIVE_FORMATS)})."
             )
         self._writable()
-        names = NameIndex(self.known_names())  # built once for every record
+        names = self.name_index()  # built once for every record
         allowed = [self.services.config.mailbox]
         rows = [self._archive_row(c, names, allowed, with_personal_data)
                 for c in self.services.store.all()]

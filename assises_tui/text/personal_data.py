@@ -144,7 +144,9 @@ class NameIndex:
     """Sender names as folded word sequences, looked up word by word (no regex per name:
     a store may hold tens of thousands of senders)."""
 
-    def __init__(self, known_names: Iterable[str]) -> None:
+    def __init__(self, known_names: Iterable[str], ignore: Iterable[str] = ()) -> None:
+        """``ignore``: words never reported as a surname alone (communes of the store…)."""
+        ignored = {fold(w) for text in ignore for w in _NAME_TOKEN.findall(text or "")}
         self.full: set[tuple[str, ...]] = set()
         self.surnames: set[str] = set()
         self.longest = 0
@@ -157,7 +159,7 @@ class NameIndex:
             if parts:
                 surname = parts[-1]
                 # A surname alone is only a finding when it is distinctive.
-                if len(surname) >= 4 and surname not in COMMON_WORDS:
+                if len(surname) >= 4 and surname not in COMMON_WORDS and surname not in ignored:
                     self.surnames.add(surname)
 
     def find(self, text: str) -> list[tuple[int, int]]:

@@ -91,3 +91,11 @@ def test_findings_are_exact_ordered_and_disjoint(parts):
     assert all(a.end <= b.start for a, b in zip(found, found[1:], strict=False))
     masked = mask(text, found)
     assert "jm@orange.fr" not in masked and "Dupontel" not in masked
+
+
+def test_surname_that_is_a_commune_is_only_reported_in_full():
+    from assises_tui.text.personal_data import NameIndex
+
+    index = NameIndex(["Paul Gannat", "Anne Krawczyk"], ignore=["Gannat"])
+    text = "La brigade de Gannat. Paul Gannat a écrit, comme Krawczyk."
+    assert kinds(text, index) == [("name", "Paul Gannat"), ("name", "Krawczyk")]
