@@ -275,9 +275,13 @@ class SynthesisService:
     def _archive_row(
         self, c: Contribution, names: NameIndex, allowed: list[str], personal: bool
     ) -> dict[str, Any]:
+        # The sender's own first names too: signatures often end with "Agnès" alone.
+        own = c.sender_name.split()
+
         def clean(text: str) -> str:
-            return text if personal else mask(text, find_personal_data(text, names,
-                                                                        allowed=allowed))
+            if personal:
+                return text
+            return mask(text, find_personal_data(text, names, allowed=allowed, also_words=own))
 
         row: dict[str, Any] = {
             "id": c.id,

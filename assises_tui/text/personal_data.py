@@ -191,7 +191,11 @@ class NameIndex:
 
 
 def find_personal_data(
-    text: str, known_names: Iterable[str] | NameIndex = (), *, allowed: Iterable[str] = ()
+    text: str,
+    known_names: Iterable[str] | NameIndex = (),
+    *,
+    allowed: Iterable[str] = (),
+    also_words: Iterable[str] = (),
 ) -> list[Finding]:
     """Every piece of personal data found in ``text``, in order, without overlaps.
 
@@ -199,6 +203,8 @@ def find_personal_data(
     surname alone when distinctive and capitalised), or a prebuilt :class:`NameIndex` when
     checking many texts against the same senders. ``allowed``: texts never reported
     (e.g. the consultation's own institutional mailbox), compared case-insensitively.
+    ``also_words``: extra words reported as names when capitalised — e.g. the sender's own
+    first name in their message ("Cordialement, Agnès"), too common to look for everywhere.
     """
     allowed_folded = {fold(a).strip() for a in allowed if a}
     starts = _line_starts(text)
@@ -214,6 +220,11 @@ def find_personal_data(
     index = known_names if isinstance(known_names, NameIndex) else NameIndex(known_names)
     for start, end in index.find(text):
         raw.append(("name", start, end))
+    extra = {fold(w) for word in also_words for w in _NAME_TOKEN.findall(word or "")}
+    if extra:
+        for m in _NAME_TOKEN.finditer(text):
+            if m.group()[0].isupper() and fold(m.group()) in extra:
+                raw.append(("name", m.start(), m.end()))
     # Longest and most specific first; drop anything overlapping an already kept finding.
     kept: list[Finding] = []
     taken: list[tuple[int, int]] = []

@@ -18,7 +18,7 @@ BODIES = {
     1: "Bonjour, il faudrait une application pour porter plainte en ligne. "
     "Jean-Marc Dupontel, 12 rue des Lilas, 03100 Montluçon, 06 12 34 56 78.",
     2: "La brigade de Gannat ferme trop tôt le soir, il faut plus de patrouilles.",
-    3: "Je propose des réunions de quartier avec les gendarmes chaque trimestre.",
+    3: "Je propose des réunions de quartier avec les gendarmes chaque trimestre.\n\nPaul",
     4: "Réponse automatique : je suis absent du bureau.",
     5: "La brigade de Gannat ferme trop tôt le soir, il faut plus de patrouilles.",
     6: "Des voisins vigilants dans chaque commune rurale.",

@@ -126,6 +126,8 @@ def test_contributions_archive_masks_personal_data(services, tmp_path):
     assert "Dupontel" not in out.read_text() and "06 12 34 56 78" not in out.read_text()
     assert "[téléphone masqué]" in first["body"] and "[nom masqué]" in first["body"]
     assert first["commune"] == "Montluçon" and first["themes"] == ["communication"]
+    # the sender's first name alone in their signature is masked in their own record
+    assert rows[2]["body"].endswith("trimestre.\n\n[nom masqué]")
     full = tmp_path / "full.csv"
     services.synthesis.export_contributions("csv", full, with_personal_data=True)
     with full.open(newline="") as fh:
