@@ -107,6 +107,7 @@ class StoreLoading:
         self._objs = {}
         self._overlaid: set[int] = set()
         self._sorted_ids = None
+        self.generation = getattr(self, "generation", 0) + 1  # records changed
 
     def _journal_records(self, journal: Any) -> dict[int, dict[str, Any]]:
         if not isinstance(journal, dict) or not isinstance(journal.get("records"), dict):
@@ -127,11 +128,13 @@ class StoreLoading:
             self._objs.pop(cid, None)
             self._overlaid.add(cid)
         self._sorted_ids = None
+        self.generation = getattr(self, "generation", 0) + 1  # records changed
 
     def _migrate(self, meta: dict[str, Any], version: int) -> None:
         new_meta = dict(meta)
         migrations.migrate(self._raw, new_meta, version)
         self._objs = {}
+        self.generation = getattr(self, "generation", 0) + 1  # records changed
         if self.read_only:
             return  # migrated in memory only; the writer will migrate the files
         self.backup(f"avant migration format {version}")
@@ -194,4 +197,5 @@ class StoreLoading:
                 self._overlay(journal)
             self._rebuild_indexes()
             self._signatures = current
+            self.generation = getattr(self, "generation", 0) + 1  # records changed
             return True

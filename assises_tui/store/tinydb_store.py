@@ -98,6 +98,8 @@ class TinyDBStore(StoreLoading, StoreBackups):
         self.audit_log = AuditLog(self.layout.audit)
         self._raw: dict[int, dict[str, Any]] = {}
         self._objs: dict[int, Contribution] = {}
+        #: Bumped whenever records change: caches (search) compare it instead of records.
+        self.generation = 0
         self._by_message_id: dict[str, int] = {}
         self._by_raw_sha: dict[str, int] = {}
         self._sorted_ids: list[int] | None = None
@@ -190,6 +192,7 @@ class TinyDBStore(StoreLoading, StoreBackups):
                 self._by_message_id.setdefault(item.message_id, item.id)
             if item.raw_sha256:
                 self._by_raw_sha.setdefault(item.raw_sha256, item.id)
+        self.generation += 1
 
     def allocate_ids(self, count: int) -> list[int]:
         self._check_writable()
