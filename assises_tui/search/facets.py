@@ -61,9 +61,13 @@ class MetaSets:
         ids_of = getattr(store, "ids", None)
         return list(ids_of()) if ids_of is not None else [c.id for c in store.all()]
 
-    def ids_for(self, term: Term) -> frozenset[int]:
-        """Ids of the records matching ``term`` taken positively (negation is the caller's)."""
-        gen = self.generation()
+    def ids_for(self, term: Term, gen: Any = None) -> frozenset[int]:
+        """Ids of the records matching ``term`` taken positively (negation is the caller's).
+
+        ``gen``: the current :meth:`generation`, when the caller already has it.
+        """
+        if gen is None:
+            gen = self.generation()
         key = (term.field, term.values)
         hit = self._sets.get(key)
         if hit is not None and hit[0] == gen:

@@ -204,10 +204,11 @@ class SearchIndex:
         field_terms = sorted(
             (t for t in q.field_terms if t not in done), key=lambda t: t.negated
         )  # positive terms first: they narrow
+        gen = self.facets.generation() if field_terms else None
         for term in field_terms:
             if cand is not None and not cand:
                 break
-            found = self.facets.ids_for(term)
+            found = self.facets.ids_for(term, gen)
             if not term.negated:
                 cand = set(found) if cand is None else cand.intersection(found)
                 unchecked = False
