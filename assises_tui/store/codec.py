@@ -68,36 +68,51 @@ def encode(item: Contribution) -> dict[str, Any]:
     return data
 
 
+_SET_ATTR = object.__setattr__  # bypasses the frozen __setattr__, like pickle does
+_HISTORY_FIELDS = _FIELD_NAMES[HistoryEntry]
+_CONTRIBUTION_FIELDS = _FIELD_NAMES[Contribution]
+
+
 def _sub(cls: type, data: dict[str, Any]) -> Any:
-    # Sub-records are few; a missing key falls back to the slow, tolerant from_dict.
+    # A missing or unknown key falls back to the slow, tolerant from_dict.
     values = {**_SUB_DEFAULTS[cls], **data}
     if values.keys() != _FIELD_NAMES[cls]:
         return cls.from_dict(data)
     obj = _NEW(cls)
-    obj.__dict__.update(values)
+    _SET_ATTR(obj, "__dict__", values)
+    return obj
+
+
+def _history(data: dict[str, Any]) -> HistoryEntry:
+    # Every record has history, and it grows with each change: its own fast path.
+    values = {"before": None, "after": None, **data}
+    if values.keys() != _HISTORY_FIELDS:
+        return HistoryEntry.from_dict(data)
+    obj = _NEW(HistoryEntry)
+    _SET_ATTR(obj, "__dict__", values)
     return obj
 
 
 def decode(data: dict[str, Any]) -> Contribution:
-    if not _FAST or any(k not in data for k in _REQUIRED):
+    if not _FAST:
         return Contribution.from_dict(data)
     values = {**_DEFAULTS, **data}
-    if values.keys() != _FIELD_NAMES[Contribution]:  # unknown keys: let from_dict decide
+    if values.keys() != _CONTRIBUTION_FIELDS:  # missing or unknown keys: from_dict decides
         return Contribution.from_dict(data)
     received = values["received_at"]
     values["received_at"] = datetime.fromisoformat(received) if received else None
     status = values["status"]
     values["status"] = _STATUS.get(status) or Status(status)
-    for key, cls in (
-        ("attachments", Attachment),
-        ("excerpts", Excerpt),
-        ("notes", Note),
-        ("history", HistoryEntry),
-    ):
+    history = values["history"]
+    values["history"] = tuple(map(_history, history)) if history else ()
+    for key, cls in _SUBS:
         seq = values[key]
         values[key] = tuple(_sub(cls, d) for d in seq) if seq else ()
     themes = values["themes"]
     values["themes"] = tuple(themes) if themes else ()
     obj = _NEW(Contribution)
-    obj.__dict__.update(values)
+    _SET_ATTR(obj, "__dict__", values)
     return obj
+
+
+_SUBS = (("attachments", Attachment), ("excerpts", Excerpt), ("notes", Note))
