@@ -13,6 +13,7 @@ from __future__ import annotations
 import threading
 import time
 import zlib
+from bisect import bisect_left
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -38,8 +39,16 @@ BATCH = 500
 MIN_PREFIX = 2
 #: Time allowed per search for checking phrases on candidate texts (exhaustive=False).
 PHRASE_BUDGET_S = 0.030
+#: Below this many (candidate × prefix word) pairs, prefixes are checked by bisection.
+FEW_LOOKUPS = 4096
 #: Records not yet indexed that a search still scans directly (fresh imports).
 SCAN_UNINDEXED = 300
+
+
+def _has(posting: Sequence[int], cid: int) -> bool:
+    """``cid in posting`` for a sorted posting array, by bisection."""
+    i = bisect_left(posting, cid)
+    return i < len(posting) and posting[i] == cid
 
 
 def signature(item: Contribution) -> int:
@@ -261,11 +270,22 @@ class SearchIndex:
         words = sorted(term.words, key=lambda w: len(idx.lookup(w)))
         for w in words:
             if term.prefix and len(w) >= MIN_PREFIX:
-                found: set[int] = set()
-                for x in idx.words_with_prefix(w):
-                    posting = idx.postings[x]
-                    found.update(posting if cand is None else cand.intersection(posting))
-                cand = found
+                postings = sorted(
+                    (idx.postings[x] for x in idx.words_with_prefix(w)), key=len, reverse=True
+                )
+                if cand is None:
+                    cand = set().union(*postings)
+                elif len(cand) * len(postings) <= FEW_LOOKUPS:  # few candidates: look each up
+                    cand = {c for c in cand if any(_has(p, c) for p in postings)}
+                else:
+                    # Strike out the candidates each word covers, biggest first: with common
+                    # words the rest empties fast, and no intermediate set is built.
+                    missing = set(cand)
+                    for posting in postings:
+                        missing.difference_update(posting)
+                        if not missing:
+                            break
+                    cand = cand - missing
             else:
                 posting = idx.lookup(w)
                 cand = set(posting) if cand is None else cand.intersection(posting)

@@ -264,3 +264,14 @@ def test_search_and_matches_agree(idx, services, text):
     assert q.errors == ()
     expected = [c.id for c in services.store.all() if idx.matches(q, c)]
     assert idx.search(q) == expected
+
+
+@pytest.mark.parametrize("few", [0, 10**9])
+def test_prefix_with_other_words_both_strategies(idx, monkeypatch, few):
+    monkeypatch.setattr(index_mod, "FEW_LOOKUPS", few)
+    assert idx.search("ligne pl") == [2, 6]  # plainte
+    assert idx.search("plainte secu") == [6]  # sécurisé
+    assert idx.search("status:new prox") == [1]
+    assert idx.search("la vi") == [5, 6]  # vigilants (attachment of 5), ville (6)
+    assert idx.search("la vig") == [5]
+    assert idx.search("la zz") == []
