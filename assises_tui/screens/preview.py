@@ -79,13 +79,18 @@ class PreviewScreen(Screen[None]):
                 yield OptionList(id="findings")
         yield Footer()
 
-    async def on_mount(self) -> None:
+    def on_mount(self) -> None:
+        self.refresh_check()
+        # Building the Markdown widgets takes ~1 s for a full synthesis: done after the
+        # first paint so the screen (status, tabs, check) answers at once.
+        self.run_worker(self._fill(), exclusive=True, group="preview")
+
+    async def _fill(self) -> None:
         result = self.services.synthesis.render(self.text)
         # The draft file may have been edited outside the app: no control sequence shown.
         shown = printable(to_markdown(result.document))
-        await self.query_one("#preview-md", Markdown).update(shown)
         await self._fill_figures()
-        self.refresh_check()
+        await self.query_one("#preview-md", Markdown).update(shown)
 
     async def _fill_figures(self) -> None:
         fig = self.services.synthesis.figures()

@@ -218,7 +218,9 @@ def test_snapshot_preview(snap_compare, tmp_path, size):
     async def run(pilot):
         pilot.app.screen.query_one("#draft", TextArea).cursor_blink = False
         await pilot.press("f5")
-        await pilot.pause(0.5)
+        await pilot.pause(0.3)
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
 
     try:
         assert snap_compare(Host(s), terminal_size=size, run_before=run)
