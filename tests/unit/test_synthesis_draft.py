@@ -112,3 +112,26 @@ def test_bar_scales():
     assert bar(10, 10, width=4) == "████"
     assert bar(5, 10, width=4) == "██"
     assert len(bar(1, 1000, width=4)) == 1
+
+
+def test_weeks_are_counted_in_the_consultation_timezone():
+    from datetime import UTC, datetime
+
+    from assises_tui.domain.models import Contribution, Status
+    from assises_tui.synthesis.figures import compute_figures, week_label
+
+    def item(cid, when, **kw):
+        return Contribution(cid, f"<{cid}@x>", when, False, "", "", "", None, None, **kw)
+
+    items = [
+        # Sunday 23:30 UTC is already Monday 00:30 in Paris: ISO week 4, not 3.
+        item(1, datetime(2020, 1, 19, 23, 30, tzinfo=UTC), themes=("service/accueil", "service")),
+        item(2, datetime(2020, 1, 19, 22, 30, tzinfo=UTC), contributor_category="elu"),
+        item(3, None, status=Status.DUPLICATE),
+        item(4, None),
+    ]
+    fig = compute_figures(items, CONFIG)
+    assert fig.by_week == [("2020-W03", 1), ("2020-W04", 1), ("Date inconnue", 1)]
+    assert dict(fig.by_theme)["Service rendu"] == 1  # sub-theme and theme counted once
+    assert fig.by_category == [("Élu", 1), ("Non renseignée", 2)]
+    assert week_label("2020-W04") == "2020, semaine 4 (du 20/01)"
