@@ -6,6 +6,8 @@ store was opened (a file edited by hand, a disk error, a blob deleted by mistake
 
 from __future__ import annotations
 
+import time
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assises_tui.domain.models import Contribution
@@ -48,7 +50,7 @@ def verify_store(store: TinyDBStore) -> list[str]:
     except UnreadableFileError as exc:
         problems.append(f"Le fichier {exc.path} est illisible ({exc.detail}).")
         meta = None
-    if layout.journal.exists():
+    if _journal_stays(layout.journal):
         problems.append(
             f"Une écriture inachevée attend dans {layout.journal} ; elle sera rejouée à la "
             "prochaine ouverture en écriture."
@@ -109,6 +111,20 @@ def verify_store(store: TinyDBStore) -> list[str]:
         if number != total_lines:  # a torn last line is an interrupted append, tolerated
             problems.append(f"Journal d'audit : la ligne {number} est illisible.")
     return problems
+
+
+def _journal_stays(path: Path) -> bool:
+    """A journal that is still there a moment later (a live writer removes it in ms)."""
+    try:
+        before = path.stat()
+    except FileNotFoundError:
+        return False
+    time.sleep(0.5)
+    try:
+        after = path.stat()
+    except FileNotFoundError:
+        return False
+    return (before.st_ino, before.st_mtime_ns) == (after.st_ino, after.st_mtime_ns)
 
 
 def _audit_lines(store: TinyDBStore) -> int:

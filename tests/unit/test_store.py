@@ -139,6 +139,7 @@ def test_multi_shard_write_is_all_or_nothing(root: Path, monkeypatch) -> None:
     # A read-only view overlays the pending journal without writing.
     with TinyDBStore.open(root, read_only=True) as ro:
         assert {ro.get(i).assignee for i in (2, 15, 25)} == {"bulk"}
+        assert any("écriture inachevée" in p for p in ro.verify())
     assert (root / "store/journal.json").exists()
     with TinyDBStore.open(root, daily_backup=False) as s2:  # the writer replays it
         assert {s2.get(i).assignee for i in (2, 15, 25)} == {"bulk"}
