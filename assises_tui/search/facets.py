@@ -98,6 +98,13 @@ class MetaSets:
             self._sets.popitem(last=False)
         return found
 
+    def warm(self) -> None:
+        """Build every per-field grouping and the folded text columns now (worker thread)."""
+        gen = self.generation()
+        for field in sorted(GROUPED):
+            self._groups(field, gen)
+        self._text_columns(gen)
+
     def _groups(self, field: str, gen: Any) -> dict[Any, list[int]]:
         """Ids of every record grouped by the value of ``field`` (one pass, then cached)."""
         hit = self._grouped.get(field)

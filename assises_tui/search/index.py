@@ -164,6 +164,12 @@ class SearchIndex:
             self.save()
             return total
 
+    def warm(self) -> None:
+        """Load the index and prepare the metadata groupings, so that the first keystrokes
+        are as fast as the next ones. For a background worker, after :meth:`refresh`."""
+        self._loaded()
+        self.facets.warm()
+
     def save(self) -> bool:
         """Write the index to the workspace (not in read-only mode). False if not written."""
         store = self.services.store

@@ -275,3 +275,12 @@ def test_prefix_with_other_words_both_strategies(idx, monkeypatch, few):
     assert idx.search("la vi") == [5, 6]  # vigilants (attachment of 5), ville (6)
     assert idx.search("la vig") == [5]
     assert idx.search("la zz") == []
+
+
+def test_warm_prepares_groups_so_searches_do_not_scan(services, idx, monkeypatch):
+    idx.warm()
+    calls = []
+    real_all = services.store.all
+    monkeypatch.setattr(services.store, "all", lambda: calls.append(1) or real_all())
+    assert idx.search("theme:lien has:theme,note -late:oui from:dupont subject:securite") == [1]
+    assert calls == []
