@@ -30,7 +30,6 @@ from assises_tui.synthesis.draft import (
     format_citation,
     outline,
     quotation,
-    theme_at_line,
 )
 from assises_tui.text.safe import one_line, printable
 
@@ -192,15 +191,19 @@ class SynthesisScreen(Screen[None]):
             view.highlighted = min(highlighted, view.option_count - 1)
 
     def refresh_theme(self, force: bool = False) -> None:
-        row = self.editor.cursor_location[0]
-        theme = theme_at_line(self.editor.text, row + 1, self.services.config)
+        line = self.editor.cursor_location[0] + 1
+        result = outline(self.editor.text, self.services.config)
+        theme = next((h.theme for h in reversed(result.headings) if h.line <= line), None)
+        label = self.services.config.theme(theme).label if theme else None
+        shown = f"Thème : {label}" if label else "Hors section de thème"
+        # The point under the cursor and its support (the outline is hidden when narrow).
+        point = next((p for p in result.points if p.line == line), None)
+        if point is not None:
+            shown += f" · {'C' if point.kind == 'constat' else 'P'} {point.support} ✉"
+        self.query_one("#theme-label", Static).update(shown)
         if theme == self.theme and not force:
             return
         self.theme = theme
-        label = self.services.config.theme(theme).label if theme else None
-        self.query_one("#theme-label", Static).update(
-            f"Thème : {label}" if label else "Hors section de thème"
-        )
         self.excerpts = self.synthesis.excerpts_for_theme(theme) if theme else []
         self._fill_excerpts()
         items = self.synthesis.contributions_for_theme(theme) if theme else []

@@ -263,3 +263,11 @@ async def test_read_only_workspace_never_writes(services):
         viewer.workspace.close()
     assert (root / "synthesis.md").read_text() == CLEAN_DRAFT
     assert len(list((root / "synthesis_versions").iterdir())) == 1
+
+
+async def test_support_of_the_point_under_the_cursor_is_shown(services):
+    services.synthesis.save(CLEAN_DRAFT)
+    async with Host(services).run_test(size=(80, 24)) as pilot:
+        await _cursor_on(pilot, "- Plus de patrouilles le soir [#2, #3]")
+        label = pilot.app.screen.query_one("#theme-label")
+        assert str(label.render()) == "Thème : Service rendu · P 2 ✉"
