@@ -24,7 +24,7 @@ from assises_tui.search.facets import MetaSets
 from assises_tui.search.filters import FieldMatcher
 from assises_tui.search.query import Query, Term, parse_query
 from assises_tui.search.tokenize import folded_words, index_words
-from assises_tui.search.wordindex import IndexFileError, WordIndex
+from assises_tui.search.wordindex import IndexFileError, WordIndex, write_file
 
 if TYPE_CHECKING:
     from assises_tui.services.session import Services
@@ -176,8 +176,9 @@ class SearchIndex:
         if getattr(store, "read_only", False) or self._index is None:
             return False
         try:
-            with self._lock:
-                self._index.save(self.path)
+            with self._lock:  # serialise under the lock, write without it (searches go on)
+                data = self._index.to_bytes()
+            write_file(self.path, data)
         except OSError:  # a cache: failing to write it only costs a rebuild later
             return False
         return True

@@ -18,6 +18,7 @@ import json
 import os
 import struct
 import sys
+import threading
 import zlib
 from array import array
 from collections.abc import Iterable
@@ -189,28 +190,33 @@ class WordIndex:
 
     def save(self, path: Path) -> None:
         """Atomic replace of ``path``; raises OSError (the caller decides how loud to be)."""
-        data = self.to_bytes()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        try:
-            with open(tmp, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, path)
-        finally:
-            if tmp.exists():
-                tmp.unlink()
-        try:
-            fd = os.open(path.parent, os.O_RDONLY)
-        except OSError:  # pragma: no cover - platforms without directory fds
-            return
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        write_file(path, self.to_bytes())
 
     @classmethod
     def load(cls, path: Path) -> WordIndex:
         """Raises FileNotFoundError when absent, IndexFileError when unusable."""
         return cls.from_bytes(path.read_bytes())
+
+
+def write_file(path: Path, data: bytes) -> None:
+    """Temp file in the same folder, fsync, ``os.replace``, fsync of the folder."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    try:
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    try:
+        fd = os.open(path.parent, os.O_RDONLY)
+    except OSError:  # pragma: no cover - platforms without directory fds
+        return
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
