@@ -93,6 +93,13 @@ def summary(item: Contribution, tz: ZoneInfo) -> dict[str, Any]:
     }
 
 
+def _body(services: Services, item: Contribution) -> str:
+    try:
+        return services.body_text(item.id)
+    except Exception:  # a body erased by a personal-data purge: show the rest
+        return ""
+
+
 def detail(services: Services, item: Contribution) -> dict[str, Any]:
     """The document of ``assises show ID --json``."""
     data = summary(item, services.config.tz)
@@ -115,7 +122,7 @@ def detail(services: Services, item: Contribution) -> dict[str, Any]:
             "commune": item.commune or None,
             "status_reason": item.status_reason or None,
             "source": item.source or None,
-            "body": services.body_text(item.id),
+            "body": _body(services, item),
             "attachments": attachments,
             "excerpts": [
                 {"id": e.id, "start": e.start, "end": e.end, "text": e.text, "theme": e.theme,
@@ -248,7 +255,7 @@ def _show_text(services: Services, item: Contribution) -> None:
     for label, value in rows:
         say(f"{label:<12} : {one_line(value)}")
     say("")
-    say(printable(services.body_text(item.id)) or "(corps vide)")
+    say(printable(_body(services, item)) or "(corps vide)")
     if item.attachments:
         say(f"\nPièces jointes ({len(item.attachments)}) :")
         for a in item.attachments:
