@@ -130,6 +130,11 @@ class SearchIndex:
             gone = set(sigs).difference(c.id for c in items)
         return todo, gone
 
+    @property
+    def indexed(self) -> int:
+        """How many records the index holds (compare with ``store.count()``)."""
+        return len(self._loaded())
+
     def pending(self) -> int:
         """How many records ``refresh`` would (re)index now."""
         todo, gone = self._stale(self._loaded())
@@ -155,6 +160,7 @@ class SearchIndex:
                     with self._lock:
                         for cid, ws, sig in batch:
                             idx.add(cid, ws, sig)
+                        idx.finish()  # searches between batches need sorted arrays
                     batch = []
                     if progress is not None:
                         progress(n, total)
