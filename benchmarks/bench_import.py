@@ -123,11 +123,11 @@ def floor(messages: list[bytes]) -> float:
     return time.perf_counter() - started
 
 
-def end_to_end(path: Path, workdir: Path) -> tuple[float, int, int]:
+def end_to_end(path: Path, workdir: Path, workers: int = 1) -> tuple[float, int, int]:
     root = workdir / f"ws-{path.stem}"
     with Workspace.init(root) as ws:
         started = time.perf_counter()
-        report = import_sources(ws, [path])
+        report = import_sources(ws, [path], workers=workers)
         elapsed = time.perf_counter() - started
         stored = sum(1 for c in ws.store.all() if c.body_blob and ws.store.has_blob(c.body_blob))
     return elapsed, report.imported, stored
@@ -136,6 +136,7 @@ def end_to_end(path: Path, workdir: Path) -> tuple[float, int, int]:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--count", type=int, default=10_000)
+    ap.add_argument("--workers", type=int, default=1, help="processus d'analyse (1 ou 2)")
     ap.add_argument("--keep", type=Path, help="dossier où garder mbox et espaces de travail")
     args = ap.parse_args()
     rng = random.Random(2020)
@@ -150,7 +151,7 @@ def main() -> int:
         write_mbox(path, messages)
         split = [m.raw for m in iter_mbox(path)]
         floor_s = floor(split)
-        e2e_s, imported, stored = end_to_end(path, workdir)
+        e2e_s, imported, stored = end_to_end(path, workdir, args.workers)
         size_mb = path.stat().st_size / 1e6
         results.append((name, args.count, size_mb, e2e_s, floor_s, imported, stored))
     print(f"{'mbox':6} {'messages':>8} {'Mo':>6} {'bout en bout':>13} {'msg/s':>7} "

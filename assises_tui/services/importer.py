@@ -30,6 +30,7 @@ from assises_tui.ingest.dedup import CampaignIndex, fingerprint, shingles
 from assises_tui.ingest.extract import Extractor
 from assises_tui.ingest.mime import ParsedMessage, Unreadable, parse_message, sha256
 from assises_tui.ingest.msg import parse_msg
+from assises_tui.ingest.parallel import SERIAL_FIRST, ParallelParser
 from assises_tui.ingest.sources import RawMessage, check_paths, iter_sources
 from assises_tui.store.protocol import Store
 from assises_tui.text.safe import one_line
@@ -141,15 +142,23 @@ class Importer:
             self._quarantined_blobs.add(blob)
         self.store.add_quarantine(source, reason, blob)
 
-    def add(self, raw: RawMessage, extractor: Extractor) -> None:
+    def needs_parsing(self, raw: RawMessage) -> bool:
+        """Settle what needs no parsing (source problems, same raw bytes already in)."""
         if raw.problem is not None:
             self._quarantine(raw.source, raw.raw, raw.problem)
-            return
+            return False
         raw_sha = sha256(raw.raw)
         if raw_sha in self._seen_raw or self.store.id_for_raw_sha256(raw_sha) is not None:
             self.report.already_present += 1
-            return
-        parsed = self._parse(raw)
+            return False
+        self._seen_raw.add(raw_sha)
+        return True
+
+    def add(self, raw: RawMessage, extractor: Extractor) -> None:
+        if self.needs_parsing(raw):
+            self.add_parsed(self._parse(raw), extractor)
+
+    def add_parsed(self, parsed: ParsedMessage | Unreadable, extractor: Extractor) -> None:
         if isinstance(parsed, Unreadable):
             self._quarantine(parsed.source, parsed.raw, parsed.reason)
             return
@@ -157,7 +166,6 @@ class Importer:
         if mid in self._seen_mid or self.store.id_for_message_id(mid) is not None:
             self.report.already_present += 1
             return
-        self._seen_raw.add(raw_sha)
         self._seen_mid.add(mid)
         extractor.extract_all(parsed.attachments)
         texts = [parsed.body] + [a.text for a in parsed.attachments if a.text]
@@ -307,8 +315,13 @@ def import_sources(
     *,
     config: Consultation | None = None,
     batch_size: int = BATCH_SIZE,
+    workers: int | None = None,
 ) -> ImportReport:
     """Import every message under ``paths`` into the workspace (or store + config).
+
+    ``workers`` > 1 parses in that many processes once an import proves longer than a few
+    hundred messages. Off by default: on a busy 2-core machine it measured no faster
+    (see docs/benchmarks.md); worth it on idle cores.
 
     Raises :class:`~assises_tui.ingest.sources.SourceError` (French message) when a path
     does not exist, before anything is written.
@@ -321,25 +334,37 @@ def import_sources(
         store = target  # type: ignore[assignment]
         who = "import"
     checked = check_paths(paths)
+    if workers is None:
+        workers = 1
     store.backup("import")
     importer = Importer(store, config, who=who, batch_size=batch_size, progress=progress)
     bytes_total = total_size(checked)
     started = time.monotonic()
     done_bytes = 0
     last_tick = 0.0
+    parser = ParallelParser(config, workers) if workers > 1 else None
     try:
         with Extractor(config.limits) as extractor:
             for count, raw in enumerate(iter_sources(checked), start=1):
                 importer.report.read += 1
-                importer.add(raw, extractor)
+                if parser is None or count <= SERIAL_FIRST:
+                    importer.add(raw, extractor)
+                elif importer.needs_parsing(raw):
+                    for parsed in parser.submit(raw):
+                        importer.add_parsed(parsed, extractor)
                 done_bytes += len(raw.raw)
                 now = time.monotonic()
                 if progress is not None and now - last_tick >= 0.1:
                     last_tick = now
                     progress(ImportProgress(count, done_bytes, bytes_total, now - started,
                                             raw.source))
+            if parser is not None:
+                for parsed in parser.drain():
+                    importer.add_parsed(parsed, extractor)
             importer.flush()
     finally:
+        if parser is not None:
+            parser.close()
         importer.close()  # whatever happened, the batch in flight is finished (or raised)
     importer.update_campaigns()
     if progress is not None:

@@ -220,3 +220,15 @@ def test_killed_import_resumes_without_duplicates(tmp_path):
         mids = [c.message_id for c in ws.store.all()]
         assert len(mids) == total and len(set(mids)) == total
         assert ws.store.verify() == []
+
+
+def test_parallel_parsing_keeps_mailbox_order(ws, tmp_path):
+    n = 420  # past the serial start, so the worker processes are used
+    src = write_mbox(tmp_path / "p.mbox", [
+        mail(f"Texte {i}.\n", message_id=f"<p{i}@x>", sender=f"s{i}@x.fr") for i in range(n)
+    ] + [b"\x00\x01garbage"])
+    report = import_sources(ws, [src], workers=2)
+    assert report.imported == n and len(report.quarantined) == 1
+    items = ws.store.all()
+    assert [c.message_id for c in items] == [f"<p{i}@x>" for i in range(n)]
+    assert ws.store.get_blob(items[-1].raw_blob).startswith(b"From: ")
