@@ -141,16 +141,25 @@ class StoreLoading:
         self._commit(dict(self._raw), meta_update=new_meta, force_journal=True)
 
     def _rebuild_indexes(self) -> None:
-        by_mid: dict[str, int] = {}
-        by_sha: dict[str, int] = {}
-        for cid, record in self._raw.items():
-            mid = record.get("message_id")
-            if mid:
-                by_mid.setdefault(mid, cid)
-            sha = record.get("raw_sha256")
-            if sha:
-                by_sha.setdefault(sha, cid)
-        self._by_message_id, self._by_raw_sha = by_mid, by_sha
+        # Built on first use (the importer's lookups): hashing 200,000 long strings
+        # would add a tenth of a second to every open, and browsing never needs them.
+        self._indexes = None
+
+    def _index(self) -> tuple[dict[str, int], dict[str, int]]:
+        indexes = self._indexes
+        if indexes is None:
+            with self._lock:
+                by_mid: dict[str, int] = {}
+                by_sha: dict[str, int] = {}
+                for cid, record in self._raw.items():
+                    mid = record.get("message_id")
+                    if mid:
+                        by_mid.setdefault(mid, cid)
+                    sha = record.get("raw_sha256")
+                    if sha:
+                        by_sha.setdefault(sha, cid)
+                self._indexes = indexes = (by_mid, by_sha)
+        return indexes
 
     def _current_signatures(self) -> dict[str, Any]:
         sigs: dict[str, Any] = {f"shard:{i}": s for i, s in self._shards.signatures().items()}

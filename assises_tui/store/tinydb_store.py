@@ -100,8 +100,8 @@ class TinyDBStore(StoreLoading, StoreBackups):
         self._objs: dict[int, Contribution] = {}
         #: Bumped whenever records change: caches (search) compare it instead of records.
         self.generation = 0
-        self._by_message_id: dict[str, int] = {}
-        self._by_raw_sha: dict[str, int] = {}
+        # (message id -> id, raw sha256 -> id), built on first lookup; see _index().
+        self._indexes: tuple[dict[str, int], dict[str, int]] | None = None
         self._sorted_ids: list[int] | None = None
         self._signatures: dict[str, Any] = {}
         self._overlaid: set[int] = set()
@@ -177,21 +177,24 @@ class TinyDBStore(StoreLoading, StoreBackups):
             remove_durably(self.layout.journal)
 
     def _remember(self, items: Iterable[Contribution], records: dict[int, dict]) -> None:
+        indexes = self._indexes
         for item in items:
             old = self._raw.get(item.id)
-            if old is not None:
-                if self._by_message_id.get(old.get("message_id", "")) == item.id:
-                    del self._by_message_id[old["message_id"]]
-                if self._by_raw_sha.get(old.get("raw_sha256", "")) == item.id:
-                    del self._by_raw_sha[old["raw_sha256"]]
-            else:
+            if old is None:
                 self._sorted_ids = None
+            elif indexes is not None:
+                by_mid, by_sha = indexes
+                if by_mid.get(old.get("message_id", "")) == item.id:
+                    del by_mid[old["message_id"]]
+                if by_sha.get(old.get("raw_sha256", "")) == item.id:
+                    del by_sha[old["raw_sha256"]]
             self._raw[item.id] = records[item.id]
             self._objs[item.id] = item
-            if item.message_id:
-                self._by_message_id.setdefault(item.message_id, item.id)
-            if item.raw_sha256:
-                self._by_raw_sha.setdefault(item.raw_sha256, item.id)
+            if indexes is not None:
+                if item.message_id:
+                    indexes[0].setdefault(item.message_id, item.id)
+                if item.raw_sha256:
+                    indexes[1].setdefault(item.raw_sha256, item.id)
         self.generation += 1
 
     def allocate_ids(self, count: int) -> list[int]:
@@ -273,10 +276,10 @@ class TinyDBStore(StoreLoading, StoreBackups):
         return len(self._raw)
 
     def id_for_message_id(self, message_id: str) -> int | None:
-        return self._by_message_id.get(message_id) if message_id else None
+        return self._index()[0].get(message_id) if message_id else None
 
     def id_for_raw_sha256(self, sha256: str) -> int | None:
-        return self._by_raw_sha.get(sha256) if sha256 else None
+        return self._index()[1].get(sha256) if sha256 else None
 
     # -- blobs ---------------------------------------------------------------
     def put_blob(self, data: bytes) -> str:

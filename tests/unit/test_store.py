@@ -73,6 +73,7 @@ def test_add_get_all_and_indexes(store: TinyDBStore) -> None:
 def test_changes_survive_reopen_and_indexes_follow(root: Path) -> None:
     with TinyDBStore.open(root, daily_backup=False) as s:
         s.add_many([make(i) for i in s.allocate_ids(12)])
+        assert s.id_for_message_id("<m1@exemple.fr>") == 1  # indexes built now, then kept up
         s.save(replace(s.get(3), status=Status.DONE, themes=("lien",)))
         s.save_many([replace(s.get(1), message_id="<autre@x>"), replace(s.get(11), late=True)])
         assert s.id_for_message_id("<m1@exemple.fr>") is None
