@@ -139,6 +139,21 @@ async def test_excerpt_mouse_like_selection_maps_to_offsets():
     assert ex.text == "Suite ici." and body[ex.start : ex.end] == ex.text
 
 
+async def test_excerpt_selected_with_the_mouse():
+    s = make_services([("x", "Première phrase ici. Seconde phrase là.")])
+    app = Host(lambda: ExcerptScreen(s, 1))
+    async with app.run_test(size=(80, 24)) as pilot:
+        area = app.screen.query_one(TextArea)
+        # Drag from the first character of the text (inside border and padding) 10 cells on.
+        await pilot.mouse_down(area, offset=(2, 1))
+        await pilot.hover(area, offset=(12, 1))
+        await pilot.mouse_up(area, offset=(12, 1))
+        await pilot.press("f")
+        await pilot.pause()
+    ex = s.store.get(1).excerpts[0]
+    assert (ex.start, ex.end, ex.text) == (0, 10, "Première p")
+
+
 async def test_suggestion_accepted_with_one_key(s):
     app = Host(lambda: ExcerptScreen(s, 3))
     async with app.run_test(size=(80, 24)) as pilot:
