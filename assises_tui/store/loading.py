@@ -74,6 +74,7 @@ class StoreLoading:
         if not self.read_only:
             remove_temp_files(layout.store)
             remove_temp_files(layout.contributions)
+            remove_temp_files(layout.backups)  # a daily copy cut short by a crash
             self.blobs.cleanup()
 
     def _load_shards(self) -> None:

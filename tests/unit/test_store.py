@@ -327,3 +327,19 @@ def test_reload_rebuilds_only_what_changed(root: Path, monkeypatch) -> None:
     assert [view.get(i).assignee for i in (3, 13, 23)] == ["lot"] * 3
     assert view.get(5).assignee == "moi" and view.count() == 30
     view.close()
+
+
+def test_writer_open_removes_temporaries_left_by_a_crash(root: Path) -> None:
+    leftovers = [
+        root / "store/.meta.json.99.ab12cd34.tmp",
+        root / "store/contributions/.0000.json.99.ab12cd34.tmp",
+        root / "backups/.20260101-quotidienne.tar.gz.99.ab12cd34.tmp",
+        root / "blobs/tmp/.0123456789abcdef.99.ab12cd34.tmp",
+    ]
+    for path in leftovers:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"partial")
+    TinyDBStore.open(root, read_only=True).close()
+    assert all(p.exists() for p in leftovers)  # a reader never deletes anything
+    TinyDBStore.open(root, daily_backup=False).close()
+    assert not any(p.exists() for p in leftovers)
