@@ -88,6 +88,15 @@ class AgreementReport:
         }
 
 
+def format_kappa(kappa: float | None) -> str:
+    """"0.61", never "-0.00"; "non défini" when undefined."""
+    return "non défini" if kappa is None else f"{round(kappa, 2) + 0.0:.2f}"
+
+
+def percent(value: float) -> str:
+    return f"{value * 100:.0f} %"
+
+
 def _main(keys: Iterable[str]) -> set[str]:
     return {k.split("/", 1)[0] for k in keys}
 

@@ -286,7 +286,7 @@ def run_codebook(args: argparse.Namespace, services: Services) -> int:
 # -- agreement ------------------------------------------------------------------------
 @_closing
 def run_agreement(args: argparse.Namespace, services: Services) -> int:
-    from assises_tui.agreement import DoubleCoding
+    from assises_tui.agreement import DoubleCoding, format_kappa, percent
 
     action = getattr(args, "action", None)
     dc = DoubleCoding(services)
@@ -304,8 +304,8 @@ def run_agreement(args: argparse.Namespace, services: Services) -> int:
         return 0
     say(f"Échantillon : {report.sample_size} ; recodées : {report.coded}")
     for t in report.themes:
-        kappa = "non défini" if t.kappa is None else f"{t.kappa:.2f}"
-        say(f"{t.label:<32} kappa {kappa:>10}  accord observé {t.observed:.0%}  (n={t.n})")
+        kappa = format_kappa(t.kappa)
+        say(f"{t.label:<32} kappa {kappa:>10}  accord observé {percent(t.observed)}  (n={t.n})")
     if report.disagreements:
         say("Désaccords à trancher :")
         for d in report.disagreements:

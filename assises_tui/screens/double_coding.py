@@ -14,7 +14,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, SelectionList, Static, TextArea
 from textual.widgets.selection_list import Selection
 
-from assises_tui.agreement import AgreementReport, DoubleCoding
+from assises_tui.agreement import AgreementReport, DoubleCoding, format_kappa, percent
 from assises_tui.errors import AssisesError
 from assises_tui.screens.prompts import TextPrompt
 from assises_tui.services.tagging import display_text
@@ -26,14 +26,16 @@ def report_text(report: AgreementReport, labels: dict[str, str]) -> Text:
     text = Text()
     text.append(f"Échantillon : {report.sample_size} · recodées : {report.coded}\n\n", "bold")
     for t in report.themes:
-        kappa = "non défini" if t.kappa is None else f"{t.kappa:.2f}"
+        kappa = format_kappa(t.kappa)
         text.append(f"{t.label}\n", "bold")
         text.append(
-            f"  kappa {kappa} · accord observé {t.observed:.0%} · attendu {t.expected:.0%}"
+            f"  kappa {kappa} · accord observé {percent(t.observed)}"
+            f" · attendu {percent(t.expected)}"
             f" · les deux {t.both}, 1er seul {t.first_only}, 2e seul {t.second_only}\n"
         )
     if report.pooled and report.pooled.kappa is not None:
-        text.append(f"\nTous thèmes confondus : kappa {report.pooled.kappa:.2f}\n", "bold")
+        pooled = format_kappa(report.pooled.kappa)
+        text.append(f"\nTous thèmes confondus : kappa {pooled}\n", "bold")
     text.append("\nDésaccords à trancher :\n", "bold")
     if not report.disagreements:
         text.append("  aucun\n", "italic")

@@ -80,3 +80,12 @@ def test_double_coding_refuses_unknown_theme_and_empty_population():
         DoubleCoding(s).draw_sample(3, seed=1)
     with pytest.raises(AssisesError, match="Thème inconnu"):
         DoubleCoding(s).code(1, ["inexistant"])
+
+
+def test_kappa_formatting_never_shows_negative_zero():
+    from assises_tui.agreement import format_kappa, percent
+
+    assert format_kappa(-1e-17) == "0.00"
+    assert format_kappa(0.6) == "0.60"
+    assert format_kappa(None) == "non défini"
+    assert percent(2 / 3) == "67 %"
