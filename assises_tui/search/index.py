@@ -51,6 +51,32 @@ def _has(posting: Sequence[int], cid: int) -> bool:
     return i < len(posting) and posting[i] == cid
 
 
+def _with(idx: WordIndex, word: str, cand: set[int] | None) -> set[int]:
+    """``cand`` ∩ documents containing ``word`` (everything indexed when cand is None)."""
+    if idx.is_common(word):
+        base = set(idx.all_ids()) if cand is None else cand
+        base.difference_update(idx.complement(word))
+        return base
+    posting = idx.lookup(word)
+    if cand is None:
+        return set(posting)
+    if len(cand) * 16 < len(posting):
+        return {c for c in cand if _has(posting, c)}
+    return cand.intersection(posting)
+
+
+def _without(idx: WordIndex, word: str, cand: set[int], *, copy: bool) -> set[int]:
+    """``cand`` − documents containing ``word``; ``cand`` itself is changed unless ``copy``."""
+    if idx.is_common(word):
+        return cand.intersection(idx.complement(word))
+    posting = idx.lookup(word)
+    if len(cand) * 16 < len(posting):
+        return {c for c in cand if not _has(posting, c)}
+    out = set(cand) if copy else cand
+    out.difference_update(posting)
+    return out
+
+
 def signature(item: Contribution) -> int:
     """What the index depends on; a change means the record is indexed again."""
     parts = [item.subject, item.sender_name, item.sender_email, item.body_blob or ""]
@@ -264,10 +290,10 @@ class SearchIndex:
                 if not cand:
                     break
             if cand is None:  # only exclusions: start from everything indexed
-                cand = set(idx.sigs)
+                cand = set(idx.all_ids())
             for term in terms:
                 if term.negated and not term.phrase and cand:
-                    cand.difference_update(idx.lookup(term.words[0]))
+                    cand = _without(idx, term.words[0], cand, copy=False)
         if unindexed:  # fresh records not indexed yet: look at their words directly
             cand.update(self._scan(unindexed, terms))
         return cand
@@ -279,29 +305,31 @@ class SearchIndex:
         return min(len(idx.lookup(w)) for w in term.words)
 
     def _term_ids(self, idx: WordIndex, term: Term, cand: set[int] | None) -> set[int]:
-        """Ids having every word of ``term`` (the last one as a prefix when typing)."""
+        """Ids having every word of ``term`` (the last one as a prefix when typing).
+
+        May update ``cand`` in place (always a set this search made).
+        """
         words = sorted(term.words, key=lambda w: len(idx.lookup(w)))
         for w in words:
             if term.prefix and len(w) >= MIN_PREFIX:
-                postings = sorted(
-                    (idx.postings[x] for x in idx.words_with_prefix(w)), key=len, reverse=True
-                )
+                expansions = sorted(idx.words_with_prefix(w), key=lambda x: -len(idx.lookup(x)))
                 if cand is None:
-                    cand = set().union(*postings)
-                elif len(cand) * len(postings) <= FEW_LOOKUPS:  # few candidates: look each up
+                    cand = set(idx.all_ids())
+                if len(cand) * len(expansions) <= FEW_LOOKUPS:  # few candidates: look each up
+                    postings = [idx.lookup(x) for x in expansions]
                     cand = {c for c in cand if any(_has(p, c) for p in postings)}
                 else:
-                    # Strike out the candidates each word covers, biggest first: with common
-                    # words the rest empties fast, and no intermediate set is built.
-                    missing = set(cand)
-                    for posting in postings:
-                        missing.difference_update(posting)
+                    # The candidates no expansion covers, struck out word by word (commonest
+                    # first, through its complement): this set shrinks fast.
+                    missing: set[int] | None = None
+                    for x in expansions:
+                        missing = _without(idx, x, cand if missing is None else missing,
+                                           copy=missing is None)
                         if not missing:
                             break
-                    cand = cand - missing
+                    cand.difference_update(missing or ())
             else:
-                posting = idx.lookup(w)
-                cand = set(posting) if cand is None else cand.intersection(posting)
+                cand = _with(idx, w, cand)
             if not cand:
                 return set()
         return cand if cand is not None else set()

@@ -43,10 +43,31 @@ class WordIndex:
         self.sigs: dict[int, int] = {}  # id -> signature of what was indexed for it
         self._vocab: list[str] | None = None  # sorted words, built on first prefix lookup
         self._unsorted: set[str] = set()
+        # Derived sets (all ids, complements of common words), dropped on any change.
+        self._derived: dict[str, frozenset[int]] = {}
 
     # -- reading -------------------------------------------------------------
     def __len__(self) -> int:
         return len(self.sigs)
+
+    def all_ids(self) -> frozenset[int]:
+        found = self._derived.get("")
+        if found is None:
+            found = self._derived[""] = frozenset(self.sigs)
+        return found
+
+    def is_common(self, word: str) -> bool:
+        """In more than half of the documents: cheaper handled through its complement."""
+        return 2 * len(self.postings.get(word, ())) > len(self.sigs)
+
+    def complement(self, word: str) -> frozenset[int]:
+        """Documents NOT containing ``word`` (small for common words; cached)."""
+        found = self._derived.get(word)
+        if found is None:
+            if len(self._derived) > 256:
+                self._derived.clear()
+            found = self._derived[word] = self.all_ids().difference(self.lookup(word))
+        return found
 
     def lookup(self, word: str) -> array:
         return self.postings.get(word) or _u32()
@@ -63,6 +84,8 @@ class WordIndex:
     def add(self, cid: int, words: Iterable[str], sig: int) -> None:
         """Index one document (its words must be distinct; ``remove`` it first if known)."""
         postings = self.postings
+        if self._derived:
+            self._derived.clear()
         for w in words:
             arr = postings.get(w)
             if arr is None:
@@ -78,6 +101,7 @@ class WordIndex:
         """Forget these documents. Rare (re-imported body, personal-data purge)."""
         if not ids:
             return
+        self._derived.clear()
         self.finish()
         few = sorted(ids) if len(ids) <= 64 else None
         emptied = []
