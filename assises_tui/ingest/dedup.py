@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import re
+import struct
+import zlib
 from collections import defaultdict
+from collections.abc import Callable
 
 from assises_tui.text.fold import fold
 
@@ -32,19 +35,21 @@ def fingerprint(text: str) -> str:
 
 
 def shingles(text: str) -> set[int]:
-    # Lower-casing is enough here (accents rarely differ inside one campaign), and it is
-    # much cheaper than full folding. Python's hash() is stable within one process, which
-    # is all the index needs: it is rebuilt on every import.
+    # Lower-casing is enough here (accents rarely differ inside one campaign) and much
+    # cheaper than full folding. crc32 is stable between runs, so band keys can be stored.
     words = _WORD.findall(text.lower())
     if len(words) < MIN_WORDS:
         return set()
-    return {hash(tuple(words[i : i + SHINGLE])) & 0xFFFFFFFFFFFFFFFF
+    return {zlib.crc32(" ".join(words[i : i + SHINGLE]).encode())
             for i in range(len(words) - SHINGLE + 1)}
 
 
-def _bands(sh: set[int]) -> list[tuple[int, int, int]]:
-    # One pass over the shingles (one-permutation hashing): the minimum hash in each bin.
-    # Bands holding an empty bin are skipped: "both empty" says nothing about similarity.
+def band_keys(sh: set[int]) -> list[int]:
+    """LSH keys of a shingle set (32-bit each; empty for texts too short to compare).
+
+    One-permutation MinHash: the minimum hash in each of 50 bins, read in 25 pairs. Bands
+    holding an empty bin are skipped: "both empty" says nothing about similarity.
+    """
     mins = [_EMPTY] * _BINS
     for x in sh:
         b = x % _BINS
@@ -54,7 +59,7 @@ def _bands(sh: set[int]) -> list[tuple[int, int, int]]:
     for i in range(BANDS):
         first, second = mins[i * ROWS], mins[i * ROWS + 1]
         if first != _EMPTY and second != _EMPTY:
-            keys.append((i, first, second))
+            keys.append(zlib.crc32(struct.pack("<BII", i, first, second)))
     return keys
 
 
@@ -64,58 +69,82 @@ def jaccard(a: set[int], b: set[int]) -> float:
     return len(a & b) / len(a | b)
 
 
+# -- stored signatures: id (uint32), key count (uint8), keys (uint32 each) ---------------
+def pack_signatures(items: dict[int, list[int]]) -> bytes:
+    out = bytearray()
+    for cid, keys in items.items():
+        out += struct.pack(f"<IB{len(keys)}I", cid, len(keys), *keys)
+    return bytes(out)
+
+
+def unpack_signatures(data: bytes) -> dict[int, list[int]]:
+    items: dict[int, list[int]] = {}
+    pos = 0
+    while pos + 5 <= len(data):
+        cid, n = struct.unpack_from("<IB", data, pos)
+        pos += 5
+        items[cid] = list(struct.unpack_from(f"<{n}I", data, pos))
+        pos += 4 * n
+    return items
+
+
 class CampaignIndex:
-    """Incremental near-duplicate grouping over contribution ids."""
+    """Near-duplicate grouping over contribution ids, fed incrementally.
 
-    def __init__(self) -> None:
-        self._buckets: dict[tuple[int, int, int], list[int]] = defaultdict(list)
+    ``known`` ids come with their stored band keys only (their shingles are fetched with
+    ``load_shingles`` when they turn up as candidates); ``add`` indexes a new text and
+    returns the ids confirmed similar (exact Jaccard >= THRESHOLD).
+    """
+
+    def __init__(self, load_shingles: Callable[[int], set[int]] | None = None) -> None:
+        self._buckets: dict[int, list[int]] = defaultdict(list)
         self._shingles: dict[int, set[int]] = {}
-        self._parent: dict[int, int] = {}
-        self._size: dict[int, int] = {}
+        self._load = load_shingles
 
-    def _find(self, x: int) -> int:
-        while self._parent[x] != x:
-            self._parent[x] = self._parent[self._parent[x]]
-            x = self._parent[x]
-        return x
+    def add_known(self, cid: int, keys: list[int]) -> None:
+        for key in keys:
+            self._buckets[key].append(cid)
 
-    def _union(self, a: int, b: int) -> None:
-        ra, rb = self._find(a), self._find(b)
-        if ra != rb:
-            lo, hi = min(ra, rb), max(ra, rb)
-            self._parent[hi] = lo  # the root is always the smallest id
-            self._size[lo] = self._size.get(lo, 1) + self._size.pop(hi, 1)
+    def _shingles_of(self, cid: int) -> set[int]:
+        sh = self._shingles.get(cid)
+        if sh is None:
+            sh = self._load(cid) if self._load is not None else set()
+            self._shingles[cid] = sh
+        return sh
 
-    def add(self, cid: int, text: str, sh: set[int] | None = None) -> list[int]:
-        """Index ``cid``; return the ids it was found similar to (empty if none)."""
-        sh = shingles(text) if sh is None else sh
+    def add(self, cid: int, sh: set[int], keys: list[int] | None = None) -> list[int]:
         if not sh:
             return []
+        keys = band_keys(sh) if keys is None else keys
         self._shingles[cid] = sh
-        self._parent.setdefault(cid, cid)
         seen: set[int] = set()
         matches: list[int] = []
-        for key in _bands(sh):
-            for other in self._buckets[key]:
-                if other in seen:
-                    continue
-                seen.add(other)
-                if jaccard(sh, self._shingles[other]) >= THRESHOLD:
-                    matches.append(other)
-                    self._union(cid, other)
-            self._buckets[key].append(cid)
+        for key in keys:
+            bucket = self._buckets[key]
+            for other in bucket:
+                if other not in seen:
+                    seen.add(other)
+                    if jaccard(sh, self._shingles_of(other)) >= THRESHOLD:
+                        matches.append(other)
+            bucket.append(cid)
         return matches
 
-    def cluster_of(self, cid: int) -> int | None:
-        """Smallest id of ``cid``'s group, None when it is alone."""
-        if cid not in self._parent:
-            return None
-        root = self._find(cid)
-        return root if self._size.get(root, 1) > 1 else None
 
-    def groups(self) -> dict[int, list[int]]:
-        """root id → member ids, for groups of two or more."""
-        out: dict[int, list[int]] = defaultdict(list)
-        for cid in self._parent:
-            out[self._find(cid)].append(cid)
-        return {root: sorted(m) for root, m in out.items() if len(m) > 1}
+class UnionFind:
+    """Groups whose root is always the smallest id."""
+
+    def __init__(self) -> None:
+        self.parent: dict[int, int] = {}
+
+    def find(self, x: int) -> int:
+        parent = self.parent
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    def union(self, a: int, b: int) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)

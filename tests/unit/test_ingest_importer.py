@@ -232,3 +232,19 @@ def test_parallel_parsing_keeps_mailbox_order(ws, tmp_path):
     items = ws.store.all()
     assert [c.message_id for c in items] == [f"<p{i}@x>" for i in range(n)]
     assert ws.store.get_blob(items[-1].raw_blob).startswith(b"From: ")
+
+
+def test_campaign_groups_repaired_when_signatures_were_lost(ws, tmp_path):
+    # As if an import had died after saving records but before grouping them.
+    src = write_mbox(tmp_path / "c.mbox", [
+        mail(LOREM, message_id="<r1@x>", sender="a@x.fr"),
+        mail(LOREM.replace("canton", "quartier"), message_id="<r2@x>", sender="b@x.fr"),
+    ])
+    import_sources(ws, [src])
+    ws.store.save_many([c.__class__(**{**c.__dict__, "cluster": None}) for c in ws.store.all()])
+    ws.store.put_doc("ingest-campaigns", {"version": 1, "chunks": []})
+    more = write_mbox(tmp_path / "d.mbox", [mail("Autre chose.\n", message_id="<r3@x>")])
+    import_sources(ws, [more])
+    items = by_mid(ws)
+    assert items["<r1@x>"].cluster == items["<r2@x>"].cluster == items["<r1@x>"].id
+    assert items["<r3@x>"].cluster is None
