@@ -64,7 +64,8 @@ class WordIndex:
         """Documents NOT containing ``word`` (small for common words; cached)."""
         found = self._derived.get(word)
         if found is None:
-            if len(self._derived) > 256:
+            # Bound the memory: complements are at most half the documents each.
+            if sum(map(len, self._derived.values())) > 4 * len(self.sigs):
                 self._derived.clear()
             found = self._derived[word] = self.all_ids().difference(self.lookup(word))
         return found
