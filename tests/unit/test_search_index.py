@@ -284,3 +284,16 @@ def test_warm_prepares_groups_so_searches_do_not_scan(services, idx, monkeypatch
     monkeypatch.setattr(services.store, "all", lambda: calls.append(1) or real_all())
     assert idx.search("theme:lien has:theme,note -late:oui from:dupont subject:securite") == [1]
     assert calls == []
+
+
+def test_complements_of_common_words_follow_changes():
+    w = WordIndex()
+    for cid in range(1, 5):
+        w.add(cid, {"le"} | ({"rare"} if cid == 2 else set()), cid)
+    assert w.is_common("le") and not w.is_common("rare")
+    assert w.complement("le") == frozenset()
+    assert w.complement("rare") == {1, 3, 4}
+    w.add(5, {"autre"}, 5)
+    assert w.complement("le") == {5}
+    w.remove({2})
+    assert w.complement("rare") == {1, 3, 4, 5} and w.all_ids() == {1, 3, 4, 5}
