@@ -248,3 +248,10 @@ def test_campaign_groups_repaired_when_signatures_were_lost(ws, tmp_path):
     items = by_mid(ws)
     assert items["<r1@x>"].cluster == items["<r2@x>"].cluster == items["<r1@x>"].id
     assert items["<r3@x>"].cluster is None
+
+
+def test_cli_refuses_a_workspace_open_elsewhere(ws, tmp_path, capsys):
+    src = write_mbox(tmp_path / "l.mbox", [mail()])
+    assert main(["--workspace", str(ws.root), "import", str(src)]) == 2
+    assert "déjà ouvert" in capsys.readouterr().err
+    assert ws.store.count() == 0
