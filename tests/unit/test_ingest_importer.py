@@ -191,7 +191,7 @@ if __name__ == "__main__":
 def test_killed_import_resumes_without_duplicates(tmp_path):
     root = tmp_path / "ws"
     Workspace.init(root).close()
-    total = 1500
+    total = 700
     src = write_mbox(tmp_path / "big.mbox", [
         mail(f"Contribution numéro {i}.\n", message_id=f"<k{i}@x>", sender=f"p{i}@x.fr")
         for i in range(total)
@@ -204,7 +204,7 @@ def test_killed_import_resumes_without_duplicates(tmp_path):
     try:
         deadline = time.monotonic() + 60
         for line in proc.stdout:  # kill once a few batches are in
-            if line.strip().isdigit() and int(line) >= 300 or time.monotonic() > deadline:
+            if line.strip().isdigit() and int(line) >= 150 or time.monotonic() > deadline:
                 break
         os.kill(proc.pid, signal.SIGKILL)
     finally:
