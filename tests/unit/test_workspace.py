@@ -235,3 +235,21 @@ def test_cli_open_workspace_helper_and_lock_exit_code(run, tmp_path: Path) -> No
     code, _, err_text = run("--workspace", str(root), "restore", "rien.tar.gz")
     assert code == 2 and "introuvable" in err_text
     writer.close()
+
+
+def test_workspace_permissions_ignore_the_umask(tmp_path: Path) -> None:
+    import stat
+
+    old = os.umask(0)
+    try:
+        root = tmp_path / "nouveau" / "ws"
+        with Workspace.init(root) as ws:
+            ws.store.add_many([make(1)])
+            ws.store.put_blob(b"x")
+            ws.store.backup("test")
+    finally:
+        os.umask(old)
+    paths = [root, root.parent, *root.rglob("*")]
+    for path in paths:
+        mode = stat.S_IMODE(path.stat().st_mode)
+        assert mode == (0o700 if path.is_dir() else 0o600), path
