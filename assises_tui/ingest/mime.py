@@ -132,7 +132,7 @@ def _sender(msg: Message) -> tuple[str, str]:
     except Exception:
         pass
     if "@" not in addr:
-        decoded = header_text(raw)
+        decoded = header_text(raw[:2000])  # bounded: the address regex is not linear
         found = _ADDRESS.search(decoded)
         addr = found.group(0) if found else ""
         name = name or decoded.replace(addr, "").strip(" <>\"'")
