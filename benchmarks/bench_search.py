@@ -140,12 +140,13 @@ def main() -> None:
             rows.append(bench(root, n))
             print(rows[-1], flush=True)
     print()
+    print(f"Load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs.")
     print(
-        "| contributions | index build | index file | index load | refresh check "
+        "| contributions | index build | index file | index load | refresh check | warm "
         "| keystroke median / p95 (CPU) | worst (query) | phrase, exhaustive | index memory "
         "| RSS: records / after build / end |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         print(
             f"| {r['n']:,} | {r['build_s']:.1f} s | {r['file_mb']:.0f} MB | "
