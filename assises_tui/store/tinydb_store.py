@@ -18,7 +18,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from assises_tui.domain.models import Contribution, QuarantineEntry
 from assises_tui.store import migrations
@@ -37,7 +37,6 @@ from assises_tui.store.meta import AuditLog, MetaDB
 from assises_tui.store.protocol import StoreError
 from assises_tui.store.snapshot import StoreBackups
 
-T = TypeVar("T")
 READ_ONLY_MESSAGE = (
     "Espace de travail ouvert en lecture seule : aucune modification n'est possible."
 )
@@ -124,14 +123,13 @@ class TinyDBStore(StoreLoading, StoreBackups):
     def __exit__(self, *_exc: object) -> None:
         self.close()
 
-    # -- loading -----------------------------------------------------------
+    # -- writing -------------------------------------------------------------
     def _by_shard(self, records: dict[int, dict[str, Any]]) -> dict[int, dict[int, dict]]:
         grouped: dict[int, dict[int, dict[str, Any]]] = defaultdict(dict)
         for cid, record in records.items():
             grouped[self._shards.index_of(cid)][cid] = record
         return grouped
 
-    # -- writing -------------------------------------------------------------
     def _check_writable(self) -> None:
         if self.read_only:
             raise StoreError(READ_ONLY_MESSAGE)
