@@ -11,7 +11,6 @@ import re
 import time
 from typing import TYPE_CHECKING
 
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -21,9 +20,9 @@ from textual.widgets import Footer, Header, Input, Static
 
 from assises_tui.domain.models import OPEN_STATUSES
 from assises_tui.keymap import INBOX_BINDINGS, TRIAGE_BINDINGS, theme_bindings
-from assises_tui.screens.prompts import ChoiceScreen, TextPrompt
+from assises_tui.screens.inbox_pickers import InboxPickers
 from assises_tui.screens.triage_actions import TriageActions
-from assises_tui.screens.views import SORTS, VIEW_BY_KEY, VIEWS, view_ids
+from assises_tui.screens.views import SORTS, VIEW_BY_KEY, is_open, view_ids
 from assises_tui.services.changes import ChangeSet
 from assises_tui.text.fold import fold
 from assises_tui.widgets.body_view import ReaderView
@@ -49,7 +48,7 @@ def read_only_banner(services: Services) -> Static:
     )
 
 
-class InboxScreen(TriageActions, Screen):
+class InboxScreen(InboxPickers, TriageActions, Screen):
     CSS_PATH = "inbox.tcss"
     AUTO_FOCUS = "ContributionList"
     search_debounce = 0.12
@@ -127,7 +126,7 @@ class InboxScreen(TriageActions, Screen):
     def reload_view(self, keep: int | None = None) -> None:
         """Recompute the view from the store (after a view/sort change or an import)."""
         records = self.services.store.all()
-        self.left = sum(1 for c in records if c.status in OPEN_STATUSES)
+        self.left = sum(1 for c in records if is_open(c))
         quarantine = self.view.predicate is None
         self.set_class(quarantine, "quarantine")
         if quarantine:
@@ -245,31 +244,6 @@ class InboxScreen(TriageActions, Screen):
             self.query_text = ""
             self.run_search()
 
-    def action_views(self) -> None:
-        records = self.services.store.all()
-        reviewer = self.services.reviewer
-        items = []
-        for i, view in enumerate(VIEWS):
-            if view.predicate is None:
-                n = len(self.services.store.quarantine())
-            else:
-                n = sum(1 for c in records if view.predicate(c, reviewer))
-            items.append((view.key, Text(f"{i + 1}. {view.label} ({n})")))
-        self.app.push_screen(
-            ChoiceScreen("Vue", items, current=self.view.key),
-            lambda key: self.set_view(key) if key else None,
-        )
-
-    def _step_view(self, step: int) -> None:
-        keys = [v.key for v in VIEWS]
-        self.set_view(keys[(keys.index(self.view.key) + step) % len(keys)])
-
-    def action_next_view(self) -> None:
-        self._step_view(1)
-
-    def action_previous_view(self) -> None:
-        self._step_view(-1)
-
     def action_sort(self) -> None:
         keys = [k for k, _ in SORTS]
         self.sort = keys[(keys.index(self.sort) + 1) % len(keys)]
@@ -288,40 +262,6 @@ class InboxScreen(TriageActions, Screen):
             self.reload_view()
             if self.wide:
                 self.reader.show(self.list.current, keep_scroll=True)
-
-    # -- saved searches ------------------------------------------------------------
-    def action_save_search(self) -> None:
-        if not self.query_text:
-            self.app.notify("Aucune recherche en cours à enregistrer.", markup=False)
-            return
-        query = self.query_text
-
-        def got(name: str | None) -> None:
-            if name and name.strip():
-                try:
-                    self.services.saved_searches.save(name.strip(), query)
-                except Exception as exc:  # read-only store, bad name…
-                    self.app.notify(str(exc), severity="error", markup=False)
-                    return
-                self.app.notify(f"Recherche « {name.strip()} » enregistrée.", markup=False)
-
-        self.app.push_screen(TextPrompt("Nom de la recherche :", value=""), got)
-
-    def action_recall_search(self) -> None:
-        saved = self.services.saved_searches.list()
-        items = [(query, Text(f"{name} — {query}")) for name, query in saved]
-
-        def got(query: str | None) -> None:
-            if query is not None:
-                self.search_input.value = query  # Input.Changed runs the search
-                self.query_text = query
-                self.run_search()
-                self.list.focus()
-
-        self.app.push_screen(
-            ChoiceScreen("Recherches enregistrées", items, empty="Aucune recherche enregistrée."),
-            got,
-        )
 
     # -- marks ----------------------------------------------------------------------
     def action_mark(self) -> None:
@@ -356,7 +296,7 @@ class InboxScreen(TriageActions, Screen):
                     was_open = before["status"] in OPEN_STATUSES
                     self.left += (changeset.after[cid]["status"] in OPEN_STATUSES) - was_open
         else:
-            self.left = sum(1 for c in self.services.store.all() if c.status in OPEN_STATUSES)
+            self.left = sum(1 for c in self.services.store.all() if is_open(c))
         self.list.refresh()
         self.update_status()
         if self.wide:
@@ -419,27 +359,3 @@ class InboxScreen(TriageActions, Screen):
     def action_raw(self) -> None:
         if self.wide:
             self.reader.toggle_raw()
-
-    # -- other screens ------------------------------------------------------------------
-    def action_import(self) -> None:
-        if not self._writable():
-            return
-        from assises_tui.screens.import_screen import ImportScreen
-
-        self.app.push_screen(ImportScreen(self.services), lambda _r: self.reload_view())
-
-    def action_codebook(self) -> None:
-        try:
-            from assises_tui.screens.codebook import CodebookScreen
-        except ImportError:
-            self.app.notify("Le livre de codes n'est pas disponible.", markup=False)
-            return
-        self.app.push_screen(CodebookScreen(self.services), lambda _r: self.reload_view())
-
-    def action_synthesis(self) -> None:
-        try:
-            from assises_tui.screens.synthesis import SynthesisScreen
-        except ImportError:
-            self.app.notify("L'écran de synthèse n'est pas disponible.", markup=False)
-            return
-        self.app.push_screen(SynthesisScreen(self.services), lambda _r: self.reload_view())

@@ -53,10 +53,10 @@ class ReaderScreen(TriageActions, Screen[int | None]):
 
     def _update_title(self) -> None:
         try:
-            pos = f" ({self.ids.index(self.cid) + 1}/{len(self.ids)})"
+            pos = f" · {self.ids.index(self.cid) + 1}/{len(self.ids)}"
         except ValueError:
             pos = ""
-        self.sub_title = f"Contribution n° {self.cid}{pos}"
+        self.sub_title = f"n° {self.cid}{pos}"
 
     def _step(self, step: int) -> None:
         try:

@@ -5,9 +5,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
-from assises_tui.domain.models import OPEN_STATUSES, Contribution, Status
+from assises_tui.domain.models import Contribution, Status
 from assises_tui.text.fold import fold
+
+# Identity tests: hashing a StrEnum runs Python code, too slow 100,000 times per keystroke.
+_NEW, _IN_PROGRESS = Status.NEW, Status.IN_PROGRESS
+
+
+def is_open(c: Contribution) -> bool:
+    return c.status is _NEW or c.status is _IN_PROGRESS
 
 
 @dataclass(frozen=True)
@@ -18,7 +26,7 @@ class View:
 
 
 VIEWS: tuple[View, ...] = (
-    View("left", "À traiter", lambda c, _r: c.status in OPEN_STATUSES),
+    View("left", "À traiter", lambda c, _r: c.status is _NEW or c.status is _IN_PROGRESS),
     View("all", "Toutes", lambda c, _r: True),
     View("mine", "Mes contributions", lambda c, r: c.assignee == r),
     View(
@@ -49,12 +57,41 @@ def _date_key(c: Contribution) -> tuple[float, int]:
     return (c.received_at.timestamp() if c.received_at else _NO_DATE, c.id)
 
 
+@lru_cache(maxsize=65536)
+def _folded(name: str) -> str:
+    return fold(name)
+
+
 def sort_key(sort: str) -> Callable[[Contribution], tuple]:
     if sort == "sender":
-        return lambda c: (fold(c.sender_name or c.sender_email), c.id)
+        return lambda c: (_folded(c.sender_name or c.sender_email), c.id)
     if sort == "status":
         return lambda c: (_STATUS_ORDER[c.status], *_date_key(c))
     return _date_key
+
+
+#: id -> (the datetime object seen, its timestamp). Comparing aware datetimes calls
+#: utcoffset() twice per comparison (slow with ZoneInfo); floats computed once are not.
+_TIMESTAMPS: dict[int, tuple[datetime, float]] = {}
+
+
+def _timestamp(c: Contribution) -> float:
+    when = c.received_at
+    cached = _TIMESTAMPS.get(c.id)
+    if cached is not None and cached[0] is when:
+        return cached[1]
+    value = when.timestamp()  # type: ignore[union-attr]
+    _TIMESTAMPS[c.id] = (when, value)  # type: ignore[assignment]
+    return value
+
+
+def _by_date(chosen: list[Contribution], reverse: bool) -> list[Contribution]:
+    """Date order; the list is in id order and the sort is stable, so equal dates stay in
+    id order. Undated records go last."""
+    dated = [c for c in chosen if c.received_at is not None]
+    undated = [c for c in chosen if c.received_at is None]
+    dated.sort(key=_timestamp, reverse=reverse)
+    return dated + undated
 
 
 def view_ids(
@@ -65,5 +102,8 @@ def view_ids(
     if pred is None:
         return []
     chosen = [c for c in records if pred(c, reviewer)]
-    chosen.sort(key=sort_key(sort), reverse=reverse)
+    if sort == "date":
+        chosen = _by_date(chosen, reverse)
+    else:
+        chosen.sort(key=sort_key(sort), reverse=reverse)
     return [c.id for c in chosen]

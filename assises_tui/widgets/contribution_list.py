@@ -118,6 +118,7 @@ class ContributionList(ScrollView, can_focus=True):
         self.ids: list[int] = []
         self._columns: tuple[int, Columns] | None = None
         self._max_id = 0
+        self._styles: tuple[Style, ...] = (Style(),) * 5
 
     # -- data --------------------------------------------------------------
     def set_ids(self, ids: list[int], keep: int | None = None) -> None:
@@ -222,10 +223,22 @@ class ContributionList(ScrollView, can_focus=True):
             _cell(fmt.flags(item), cols.flags),
         ]
 
+    def render_lines(self, crop):
+        # Styles looked up once per redraw, not once per row.
+        style = self.get_component_rich_style
+        self._styles = (
+            self.rich_style,
+            style("contribution-list--closed"),
+            style("contribution-list--new"),
+            style("contribution-list--marked"),
+            style("contribution-list--cursor"),
+        )
+        return super().render_lines(crop)
+
     def render_line(self, y: int) -> Strip:
         index = round(self.scroll_y) + y
         width = self.scrollable_content_region.width
-        base = self.rich_style
+        base, closed, new, marked, cursor = self._styles
         if not 0 <= index < len(self.ids):
             return Strip.blank(width, base)
         cid = self.ids[index]
@@ -234,13 +247,13 @@ class ContributionList(ScrollView, can_focus=True):
             return Strip([Segment(_cell(f" {cid} (supprimée)", width), base)], width)
         style = base
         if item.status not in OPEN_STATUSES:
-            style += self.get_component_rich_style("contribution-list--closed")
+            style += closed
         elif item.status.value == "new":
-            style += self.get_component_rich_style("contribution-list--new")
+            style += new
         if cid in self.marked:
-            style += self.get_component_rich_style("contribution-list--marked")
+            style += marked
         if index == self.cursor:
-            style += self.get_component_rich_style("contribution-list--cursor")
+            style += cursor
         text = " ".join(self.row_text(item, self.columns()))
         return Strip([Segment(_cell(text, width), style)], width)
 
@@ -266,7 +279,7 @@ class ListHeader(Widget):
             _cell("Date", cols.date),
             _cell("Expéditeur", cols.sender),
             _cell("Objet", cols.subject),
-            _cell("Thèmes", cols.themes),
+            _cell("Thèmes" if cols.themes >= 6 else "Th.", cols.themes),
             _cell("Statut", cols.status),
             _cell("RPDCN", cols.flags),
         ]

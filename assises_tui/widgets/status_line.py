@@ -3,18 +3,25 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual.widgets import Static
+from textual.widget import Widget
 
 from assises_tui.widgets.formatting import plural
 
 
-class StatusLine(Static):
+class StatusLine(Widget):
+    """A plain render (not a Static): updating it redraws one line without a relayout,
+    which matters because it changes on every cursor move."""
+
     DEFAULT_CSS = """
     StatusLine { height: 1; background: $panel; color: $text; padding: 0 1; }
     """
 
     def __init__(self, **kwargs) -> None:
-        super().__init__("", markup=False, **kwargs)
+        super().__init__(**kwargs)
+        self._text = Text()
+
+    def render(self) -> Text:
+        return self._text
 
     def show(
         self,
@@ -38,4 +45,6 @@ class StatusLine(Static):
         if marked:
             text.append(f" · {plural(marked, 'marquée')}", style="bold")
         text.append(f" · tri : {sort}")
-        self.update(text)
+        if text.plain != self._text.plain:
+            self._text = text
+            self.refresh()

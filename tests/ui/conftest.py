@@ -120,7 +120,8 @@ def fill(ws: Workspace, *, with_hostile: bool = True) -> list[int]:
                     datetime(2020, 1, 19, 23, 59, tzinfo=PARIS),
                     attachments=(Attachment(hostile.MARKUP_CLICK + ".pdf", "application/pdf",
                                             12, store.put_blob(b"x"),
-                                            store.put_blob(hostile.HOSTILE_BODY.encode())),))
+                                            store.put_blob(
+                                                (hostile.HOSTILE_SUBJECT + "\nfin").encode())),))
         )
     store.add_many(items)
     return ids

@@ -1,0 +1,167 @@
+"""Inbox speed at 10,000 and 100,000 contributions, headless.
+
+    python -m benchmarks.bench_inbox [--n 10000 100000] [--keep DIR]
+
+Measures: workspace open, app start until the list is shown ("usable"), per key: j (move),
+pagedown (page), enter (open the reader, 80x24) + escape, one typed character of a search
+(the search itself, on the event loop, then the redraw), a status change written durably;
+peak memory (ru_maxrss). Each size runs in its own process so peak memory is per size.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+
+def _ms(values: list[float]) -> dict[str, float]:
+    values = sorted(values)
+    p95 = values[min(len(values) - 1, int(len(values) * 0.95))]
+    return {"median_ms": round(statistics.median(values) * 1000, 2), "p95_ms": round(p95 * 1000, 2)}
+
+
+def _both(walls: list[float], cpus: list[float]) -> dict[str, dict[str, float]]:
+    """Wall time includes Pilot's idle detection (two sleeps of 20 ms at least per key);
+    CPU time is the work the key caused (handling, redraw), what a user waits for."""
+    return {"cpu": _ms(cpus), "wall_pilot": _ms(walls)}
+
+
+def build(root: Path, n: int) -> None:
+    from assises_tui.services.session import Services
+    from assises_tui.workspace import Workspace
+    from benchmarks.generate import fill_store
+
+    with Workspace.init(root) as ws:
+        fill_store(ws.store, n, seed=0)
+        services = Services(ws)
+        services.search.refresh()  # the importer keeps the index up to date
+        services.search.save()
+
+
+async def measure(root: Path) -> dict:
+    from assises_tui.app import AssisesApp
+    from assises_tui.domain.models import Status
+    from assises_tui.screens.inbox import InboxScreen
+    from assises_tui.services.session import Services
+    from assises_tui.workspace import Workspace
+
+    out: dict = {}
+    t0 = time.perf_counter()
+    ws = Workspace.open(root)
+    out["open_workspace_s"] = round(time.perf_counter() - t0, 3)
+    services = Services(ws)
+    app = AssisesApp(services)
+    t1 = time.perf_counter()
+    async with app.run_test(size=(80, 24)) as pilot:
+        while not (isinstance(app.screen, InboxScreen) and app.screen.list.ids):
+            await asyncio.sleep(0.005)
+        await pilot.pause()
+        out["app_usable_s"] = round(time.perf_counter() - t1, 3)
+        out["start_to_usable_s"] = round(time.perf_counter() - t0, 3)
+        screen = app.screen
+        out["rows"] = len(screen.list.ids)
+
+        async def timed(key: str, times: int) -> dict:
+            walls, cpus = [], []
+            for _ in range(times):
+                t, c = time.perf_counter(), time.process_time()
+                await pilot.press(key)
+                walls.append(time.perf_counter() - t)
+                cpus.append(time.process_time() - c)
+            return _both(walls, cpus)
+
+        out["key_j"] = await timed("j", 60)
+        out["key_pagedown"] = await timed("pagedown", 40)
+        opens, open_cpu = [], []
+        for _ in range(10):
+            t, c = time.perf_counter(), time.process_time()
+            await pilot.press("enter")
+            await pilot.pause()
+            opens.append(time.perf_counter() - t)
+            open_cpu.append(time.process_time() - c)
+            await pilot.press("escape")
+            await pilot.pause()
+        out["key_enter_open_reader"] = _both(opens, open_cpu)
+
+        # Search: the index lookup per typed prefix, then the same with the list redraw.
+        query = "gendarmerie patrouille"
+        search_only, with_redraw, redraw_cpu = [], [], []
+        for i in range(1, len(query) + 1):
+            prefix = query[:i]
+            t = time.perf_counter()
+            services.search.search(prefix, screen.view_sorted)
+            search_only.append(time.perf_counter() - t)
+            t, c = time.perf_counter(), time.process_time()
+            screen.query_text = prefix
+            screen.run_search()
+            await pilot.pause()
+            with_redraw.append(time.perf_counter() - t)
+            redraw_cpu.append(time.process_time() - c)
+        out["search_per_char"] = _ms(search_only)
+        out["search_per_char_with_redraw"] = _both(with_redraw, redraw_cpu)
+        out["search_hits"] = len(screen.list.ids)
+        screen.query_text = ""
+        screen.run_search()
+        await pilot.pause()
+
+        direct, walls, cpus = [], [], []
+        for _ in range(30):
+            cid = screen.list.current
+            t = time.perf_counter()
+            services.triage.set_status([cid], Status.IN_PROGRESS)
+            direct.append(time.perf_counter() - t)
+            t, c = time.perf_counter(), time.process_time()
+            await pilot.press("d")
+            walls.append(time.perf_counter() - t)
+            cpus.append(time.process_time() - c)
+            assert services.store.get(cid).status == Status.DONE
+        out["status_change_service_durable"] = _ms(direct)
+        out["status_key_d"] = _both(walls, cpus)
+    ws.close()
+    out["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    return out
+
+
+def run_one(n: int, keep: Path | None) -> dict:
+    base = keep or Path(tempfile.mkdtemp(prefix="bench-inbox-"))
+    root = base / f"ws-{n}"
+    if not root.exists():
+        t = time.perf_counter()
+        build(root, n)
+        print(f"[{n}] espace généré en {time.perf_counter() - t:.1f} s", file=sys.stderr)
+    result = asyncio.run(measure(root))
+    result["n"] = n
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--n", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--keep", type=Path, help="garder les espaces générés dans ce dossier")
+    parser.add_argument("--one", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.one:  # child process: one size, JSON on stdout
+        print(json.dumps(run_one(args.n[0], args.keep)))
+        return 0
+    for n in args.n:
+        cmd = [sys.executable, "-m", "benchmarks.bench_inbox", "--one", "--n", str(n)]
+        if args.keep:
+            cmd += ["--keep", str(args.keep)]
+        done = subprocess.run(cmd, capture_output=True, text=True, check=False)
+        if done.returncode:
+            print(done.stderr, file=sys.stderr)
+            return done.returncode
+        print(json.dumps(json.loads(done.stdout.strip().splitlines()[-1]), indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
