@@ -343,3 +343,17 @@ def test_writer_open_removes_temporaries_left_by_a_crash(root: Path) -> None:
     assert all(p.exists() for p in leftovers)  # a reader never deletes anything
     TinyDBStore.open(root, daily_backup=False).close()
     assert not any(p.exists() for p in leftovers)
+
+
+def test_tinydb_store_implements_every_protocol_method() -> None:
+    import inspect
+
+    from assises_tui.store.protocol import Store
+
+    for name, member in vars(Store).items():
+        if name.startswith("_") or not callable(member):
+            continue
+        ours = getattr(TinyDBStore, name, None)
+        assert ours is not None, name
+        expected = list(inspect.signature(member).parameters)
+        assert list(inspect.signature(ours).parameters)[: len(expected)] == expected, name
