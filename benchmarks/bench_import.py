@@ -14,7 +14,9 @@ from __future__ import annotations
 import argparse
 import email
 import io
+import os
 import random
+import resource
 import sys
 import tempfile
 import time
@@ -113,24 +115,31 @@ def write_mbox(path: Path, messages: list[bytes]) -> None:
             fh.write(m.rstrip(b"\n") + b"\n\n")
 
 
-def floor(messages: list[bytes]) -> float:
-    started = time.perf_counter()
+def cpu() -> float:
+    """CPU seconds of this process and its finished children (extraction workers)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def floor(messages: list[bytes]) -> tuple[float, float]:
+    started, cpu0 = time.perf_counter(), cpu()
     for raw in messages:
         msg = email.message_from_bytes(raw, policy=policy.default)
         _ = (msg["From"], msg["Subject"], msg["Date"])
         body = msg.get_body(("plain", "html"))
         _ = body.get_content() if body is not None else ""
-    return time.perf_counter() - started
+    return time.perf_counter() - started, cpu() - cpu0
 
 
-def end_to_end(path: Path, workdir: Path, workers: int = 1) -> tuple[float, int, int]:
+def end_to_end(path: Path, workdir: Path, workers: int = 1) -> tuple[float, float, int, int]:
     root = workdir / f"ws-{path.stem}"
     with Workspace.init(root) as ws:
-        started = time.perf_counter()
+        started, cpu0 = time.perf_counter(), cpu()
         report = import_sources(ws, [path], workers=workers)
-        elapsed = time.perf_counter() - started
+        elapsed, cpu_s = time.perf_counter() - started, cpu() - cpu0
         stored = sum(1 for c in ws.store.all() if c.body_blob and ws.store.has_blob(c.body_blob))
-    return elapsed, report.imported, stored
+    return elapsed, cpu_s, report.imported, stored
 
 
 def main() -> int:
@@ -150,15 +159,20 @@ def main() -> int:
         path = workdir / f"{name}.mbox"
         write_mbox(path, messages)
         split = [m.raw for m in iter_mbox(path)]
-        floor_s = floor(split)
-        e2e_s, imported, stored = end_to_end(path, workdir, args.workers)
+        floor_s, floor_cpu = floor(split)
+        e2e_s, e2e_cpu, imported, stored = end_to_end(path, workdir, args.workers)
         size_mb = path.stat().st_size / 1e6
-        results.append((name, args.count, size_mb, e2e_s, floor_s, imported, stored))
-    print(f"{'mbox':6} {'messages':>8} {'Mo':>6} {'bout en bout':>13} {'msg/s':>7} "
-          f"{'plancher':>9} {'msg/s':>7} {'ratio':>6}  stockés")
-    for name, n, size_mb, e2e_s, floor_s, imported, stored in results:
-        print(f"{name:6} {n:8d} {size_mb:6.1f} {e2e_s:12.2f}s {n / e2e_s:7.0f} "
-              f"{floor_s:8.2f}s {n / floor_s:7.0f} {e2e_s / floor_s:6.2f}  {stored}/{imported}")
+        results.append((name, args.count, size_mb, e2e_s, e2e_cpu, floor_s, floor_cpu,
+                        imported, stored))
+    print(f"charge moyenne (1, 5, 15 min) : {os.getloadavg()}")
+    print("| mbox | messages | Mo | bout en bout | msg/s | CPU | msg/s CPU | plancher | msg/s "
+          "| CPU | msg/s CPU | ratio (CPU) | stockés |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for name, n, size_mb, e2e_s, e2e_cpu, floor_s, floor_cpu, imported, stored in results:
+        print(f"| {name} | {n} | {size_mb:.1f} | {e2e_s:.1f} s | {n / e2e_s:.0f} | "
+              f"{e2e_cpu:.1f} s | {n / e2e_cpu:.0f} | {floor_s:.1f} s | {n / floor_s:.0f} | "
+              f"{floor_cpu:.1f} s | {n / floor_cpu:.0f} | {e2e_s / floor_s:.2f} "
+              f"({e2e_cpu / floor_cpu:.2f}) | {stored}/{imported} |")
     return 0
 
 
