@@ -94,6 +94,7 @@ class SearchIndex:
         self._facets: MetaSets | None = None
         self._texts: OrderedDict[int, tuple[int, tuple[str, ...]]] = OrderedDict()
         self._missing: tuple[tuple[int, int], list[int]] | None = None
+        self._sig_cache: dict[int, tuple[Contribution, int]] = {}
         #: Set by the last search when phrase checks were cut short (results may be a superset).
         self.truncated = False
         #: Why the persisted index was discarded, if it was (a French sentence).
@@ -147,10 +148,20 @@ class SearchIndex:
         return tuple(out)
 
     # -- building ------------------------------------------------------------
+    def _signature(self, item: Contribution) -> int:
+        """``signature(item)``, remembered per record object (records are frozen)."""
+        hit = self._sig_cache.get(item.id)
+        if hit is not None and hit[0] is item:
+            return hit[1]
+        sig = signature(item)
+        self._sig_cache[item.id] = (item, sig)
+        return sig
+
     def _stale(self, idx: WordIndex) -> tuple[list[Contribution], set[int]]:
         items = self.services.store.all()
         sigs = idx.sigs
-        todo = [c for c in items if sigs.get(c.id) != signature(c)]
+        sig_of = self._signature
+        todo = [c for c in items if sigs.get(c.id) != sig_of(c)]
         gone: set[int] = set()
         if len(sigs) > len(items) - len(todo):  # some indexed ids may have left the store
             gone = set(sigs).difference(c.id for c in items)
@@ -181,7 +192,7 @@ class SearchIndex:
                 words: set[str] = set()
                 for text in self.texts(item):
                     words |= index_words(text)
-                batch.append((item.id, words, signature(item)))
+                batch.append((item.id, words, self._signature(item)))
                 if len(batch) >= BATCH or n == total:
                     with self._lock:
                         for cid, ws, sig in batch:
@@ -367,7 +378,7 @@ class SearchIndex:
 
     def _folded_texts(self, item: Contribution) -> tuple[str, ...]:
         """Each text as " word word … " (folded tokens), memoised for recent records."""
-        sig = signature(item)
+        sig = self._signature(item)
         hit = self._texts.get(item.id)
         if hit is not None and hit[0] == sig:
             self._texts.move_to_end(item.id)
