@@ -85,6 +85,7 @@ class SynthesisScreen(Screen[None]):
         self.excerpts: list[tuple[int, Excerpt]] = []
         self.marked: list[tuple[int, str]] = []  # (contribution id, excerpt id), in order
         self.saved_text = ""
+        self.latest_text = ""  # kept here too: saved on unmount, when widgets may be gone
         self._autosave: Timer | None = None
         self._outline_timer: Timer | None = None
 
@@ -121,6 +122,7 @@ class SynthesisScreen(Screen[None]):
         self.saved_text = text if self.synthesis.versions.current() is not None else ""
         with self.prevent(TextArea.Changed):
             self.editor.load_text(text)
+        self.latest_text = text
         self.refresh_outline()
         self.refresh_theme(force=True)
         self._status("Prêt." if self.saved_text else "Nouveau brouillon (modèle) : non enregistré.")
@@ -140,7 +142,8 @@ class SynthesisScreen(Screen[None]):
     # -- editing events -------------------------------------------------------
     @on(TextArea.Changed, "#draft")
     def _changed(self) -> None:
-        dirty = self.editor.text != self.saved_text
+        self.latest_text = self.editor.text
+        dirty = self.latest_text != self.saved_text
         self._status("Modifié — enregistrement automatique…" if dirty else "Enregistré.")
         for timer in (self._autosave, self._outline_timer):
             if timer is not None:
@@ -374,7 +377,7 @@ class SynthesisScreen(Screen[None]):
     def _restored(self, text: str | None) -> None:
         if text is None:
             return
-        self.saved_text = text
+        self.saved_text = self.latest_text = text
         with self.prevent(TextArea.Changed):
             self.editor.load_text(text)
         self.refresh_outline()
@@ -386,6 +389,14 @@ class SynthesisScreen(Screen[None]):
 
     def action_toggle_outline(self) -> None:
         self.toggle_class("show-outline" if self.has_class("narrow") else "hide-outline")
+
+    def on_unmount(self) -> None:
+        # The app may quit before the debounced autosave fires: keep the last keystrokes.
+        if self.latest_text != self.saved_text and not self.services.read_only:
+            try:
+                self.synthesis.save(self.latest_text)
+            except (AssisesError, OSError):
+                pass  # nowhere left to report it; the previous version is intact
 
     def action_close(self) -> None:
         if self.save_now() or self.services.read_only:

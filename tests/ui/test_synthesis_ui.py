@@ -271,3 +271,11 @@ async def test_support_of_the_point_under_the_cursor_is_shown(services):
         await _cursor_on(pilot, "- Plus de patrouilles le soir [#2, #3]")
         label = pilot.app.screen.query_one("#theme-label")
         assert str(label.render()) == "Thème : Service rendu · P 2 ✉"
+
+
+async def test_quitting_before_the_autosave_keeps_the_text(services):
+    async with Host(services).run_test(size=(120, 40)) as pilot:
+        editor = pilot.app.screen.query_one("#draft", TextArea)
+        editor.insert("Dernière phrase\n", (0, 0))
+        await pilot.pause()
+    assert services.workspace.synthesis_path.read_text().startswith("Dernière phrase\n")
