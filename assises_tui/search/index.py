@@ -13,7 +13,6 @@ from __future__ import annotations
 import threading
 import time
 import zlib
-from bisect import bisect_left
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -22,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from assises_tui.domain.models import Contribution
 from assises_tui.search.facets import MetaSets
 from assises_tui.search.filters import FieldMatcher
+from assises_tui.search.postings import has, with_word, without_word
 from assises_tui.search.query import Query, Term, parse_query
 from assises_tui.search.tokenize import folded_words, index_words
 from assises_tui.search.wordindex import IndexFileError, WordIndex, write_file
@@ -43,38 +43,6 @@ PHRASE_BUDGET_S = 0.030
 FEW_LOOKUPS = 4096
 #: Records not yet indexed that a search still scans directly (fresh imports).
 SCAN_UNINDEXED = 300
-
-
-def _has(posting: Sequence[int], cid: int) -> bool:
-    """``cid in posting`` for a sorted posting array, by bisection."""
-    i = bisect_left(posting, cid)
-    return i < len(posting) and posting[i] == cid
-
-
-def _with(idx: WordIndex, word: str, cand: set[int] | None) -> set[int]:
-    """``cand`` ∩ documents containing ``word`` (everything indexed when cand is None)."""
-    if idx.is_common(word):
-        base = set(idx.all_ids()) if cand is None else cand
-        base.difference_update(idx.complement(word))
-        return base
-    posting = idx.lookup(word)
-    if cand is None:
-        return set(posting)
-    if len(cand) * 16 < len(posting):
-        return {c for c in cand if _has(posting, c)}
-    return cand.intersection(posting)
-
-
-def _without(idx: WordIndex, word: str, cand: set[int], *, copy: bool) -> set[int]:
-    """``cand`` − documents containing ``word``; ``cand`` itself is changed unless ``copy``."""
-    if idx.is_common(word):
-        return cand.intersection(idx.complement(word))
-    posting = idx.lookup(word)
-    if len(cand) * 16 < len(posting):
-        return {c for c in cand if not _has(posting, c)}
-    out = set(cand) if copy else cand
-    out.difference_update(posting)
-    return out
 
 
 def signature(item: Contribution) -> int:
@@ -304,7 +272,7 @@ class SearchIndex:
                 cand = set(idx.all_ids())
             for term in terms:
                 if term.negated and not term.phrase and cand:
-                    cand = _without(idx, term.words[0], cand, copy=False)
+                    cand = without_word(idx, term.words[0], cand, copy=False)
         if unindexed:  # fresh records not indexed yet: look at their words directly
             cand.update(self._scan(unindexed, terms))
         return cand
@@ -328,19 +296,19 @@ class SearchIndex:
                     cand = set(idx.all_ids())
                 if len(cand) * len(expansions) <= FEW_LOOKUPS:  # few candidates: look each up
                     postings = [idx.lookup(x) for x in expansions]
-                    cand = {c for c in cand if any(_has(p, c) for p in postings)}
+                    cand = {c for c in cand if any(has(p, c) for p in postings)}
                 else:
                     # The candidates no expansion covers, struck out word by word (commonest
                     # first, through its complement): this set shrinks fast.
                     missing: set[int] | None = None
                     for x in expansions:
-                        missing = _without(idx, x, cand if missing is None else missing,
+                        missing = without_word(idx, x, cand if missing is None else missing,
                                            copy=missing is None)
                         if not missing:
                             break
                     cand.difference_update(missing or ())
             else:
-                cand = _with(idx, w, cand)
+                cand = with_word(idx, w, cand)
             if not cand:
                 return set()
         return cand if cand is not None else set()
