@@ -59,7 +59,7 @@ class StoreLoading:
         self._shards = Shards(layout.contributions, shard_size, read_only=self.read_only)
         journal = self._guard(lambda: read_json(layout.journal))
         if journal is not None and not self.read_only:
-            self._replay(journal)  # before the version check: it may carry a migration
+            self._guard(lambda: self._replay(journal))  # first: it may carry a migration
             journal = None
             meta = self._guard(self._meta.meta)
         version = int(meta.get("schema_version", 1))

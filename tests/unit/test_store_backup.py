@@ -184,3 +184,14 @@ def test_meta_in_a_bad_shape_is_corruption(root: Path) -> None:
     (root / "store/meta.json").write_bytes(b'{"meta": [1]}')
     with pytest.raises(StoreCorruptError, match="meta.json"):
         TinyDBStore.open(root)
+
+
+def test_journal_replay_onto_a_corrupt_shard_writes_nothing(root: Path) -> None:
+    journal = {"records": {"12": {**make(12).to_dict(), "assignee": "x"}}, "meta": None}
+    (root / "store/journal.json").write_bytes(orjson.dumps(journal))
+    shard = root / "store/contributions/0001.json"
+    shard.write_bytes(b"{abime")
+    with pytest.raises(StoreCorruptError, match="0001.json"):
+        TinyDBStore.open(root)
+    assert shard.read_bytes() == b"{abime"
+    assert (root / "store/journal.json").exists()  # untouched too
