@@ -7,6 +7,7 @@ from pathlib import Path
 
 from assises_tui.cli.output import emit_json, say
 from assises_tui.paths import default_workspace_dir
+from assises_tui.store.protocol import StoreCorruptError
 from assises_tui.workspace import Workspace
 
 
@@ -37,9 +38,12 @@ def run_init(args: argparse.Namespace) -> int:
 
 
 def run_verify(args: argparse.Namespace) -> int:
-    with open_workspace(args, write=False) as ws:
-        problems = ws.store.verify()
-        count = ws.store.count()
+    try:
+        with open_workspace(args, write=False) as ws:
+            problems = ws.store.verify()
+            count: int | None = ws.store.count()
+    except StoreCorruptError as exc:  # an unreadable file is a finding, not a usage error
+        problems, count = [str(exc)], None
     if args.json:
         emit_json({"ok": not problems, "contributions": count, "problems": problems})
     elif problems:

@@ -211,8 +211,10 @@ def test_cli_init_verify_backup_restore(run, tmp_path: Path, monkeypatch) -> Non
     code, out, _ = run("verify", "--json")
     assert code == 1 and json.loads(out)["ok"] is False
     (root / "store/contributions/0000.json").write_text("{oups")
-    code, _, err = run("verify")
-    assert code == 2 and "0000.json" in err and "copie.tar.gz" not in err
+    code, out, _ = run("verify", "--json")
+    report = json.loads(out)
+    assert code == 1 and report["ok"] is False and report["contributions"] is None
+    assert "0000.json" in report["problems"][0] and "Aucune sauvegarde valide" in out
     code, out, _ = run("restore", str(tmp_path / "copie.tar.gz"))
     assert code == 0 and "conservée à part" in out
     with Workspace.open(root, read_only=True) as ws:
