@@ -165,6 +165,7 @@ async def test_save_and_recall_a_search(make_app, services):
 
 
 async def test_views_cycle_and_picker(make_app, services):
+    services.store.add_quarantine("boite.mbox", "[bold]illisible[/bold] : en-têtes tronqués", None)
     app = make_app()
     async with app.run_test(size=NARROW) as pilot:
         await pilot.pause()
@@ -183,7 +184,9 @@ async def test_views_cycle_and_picker(make_app, services):
         await pilot.press("v", "end", "enter")
         await pilot.pause()
         assert screen.view.key == "quarantine"
-        assert "Aucun message en quarantaine" in screen_text(app)
+        text = screen_text(app)
+        assert "[bold]illisible[/bold] : en-têtes tronqués" in text and "boite.mbox" in text
+        assert "Quarantaine · 1 affichée" in text
 
 
 async def test_sort_key_cycles(make_app, services):
@@ -293,3 +296,17 @@ async def test_read_only_banner_when_lock_is_held(workspace):
             assert services.store.get(cid).status == before
     finally:
         second.close()
+
+
+async def test_mouse_click_selects_then_opens(make_app):
+    app = make_app()
+    async with app.run_test(size=NARROW) as pilot:
+        await pilot.pause()
+        screen = inbox(app)
+        await pilot.click("#inbox-list", offset=(20, 3))
+        assert screen.list.cursor == 3
+        assert isinstance(app.screen, InboxScreen)
+        await pilot.click("#inbox-list", offset=(20, 3))
+        await pilot.pause()
+        assert isinstance(app.screen, ReaderScreen)
+        assert app.screen.cid == screen.list.ids[3]
