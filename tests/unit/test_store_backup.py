@@ -195,3 +195,47 @@ def test_journal_replay_onto_a_corrupt_shard_writes_nothing(root: Path) -> None:
         TinyDBStore.open(root)
     assert shard.read_bytes() == b"{abime"
     assert (root / "store/journal.json").exists()  # untouched too
+
+
+def _records_in_archive(path: Path) -> dict[int, dict]:
+    files = backups.check_archive(path)
+    records: dict[int, dict] = {}
+    for name, data in sorted(files.items()):
+        if name.startswith("store/contributions/"):
+            records.update({int(k): v for k, v in orjson.loads(data)["contributions"].items()})
+    if "store/journal.json" in files:  # restore replays it: apply it the same way
+        journal = orjson.loads(files["store/journal.json"])["records"]
+        records.update({int(k): v for k, v in journal.items()})
+    return records
+
+
+def test_backup_by_a_reader_while_the_writer_works_is_consistent(root: Path) -> None:
+    import threading
+
+    writer = TinyDBStore.open(root, daily_backup=False)
+    reader = TinyDBStore.open(root, read_only=True)
+    stop = threading.Event()
+    ids = (1, 11)  # two shards: every write goes through the journal
+
+    def work() -> None:
+        i = 0
+        while not stop.is_set():
+            i += 1
+            writer.save_many([replace(writer.get(c), assignee=str(i)) for c in ids])
+
+    thread = threading.Thread(target=work)
+    thread.start()
+    try:
+        archives = [reader.backup("pendant", dest=root.parent / f"b{n}.tar.gz") for n in range(15)]
+    finally:
+        stop.set()
+        thread.join()
+        writer.close()
+        reader.close()
+    seen = set()
+    for path in archives:
+        records = _records_in_archive(path)
+        values = {records[c].get("assignee", "") for c in ids}
+        assert len(values) == 1, f"{path.name}: {values}"  # never half a bulk write
+        seen |= values
+    assert len(seen) > 1  # the writer really was writing during the copies
