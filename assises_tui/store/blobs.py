@@ -60,8 +60,12 @@ class BlobStore:
             digest = sha256_hex(data)
             digests.append(digest)
             final = self.path_for(digest)
-            if final.exists():
-                continue  # same bytes already stored: content addressing makes this free
+            try:
+                if final.stat().st_size == len(data):
+                    continue  # same bytes already stored: content addressing makes this free
+                # Wrong size: a power cut kept the name but not the data; write it again.
+            except FileNotFoundError:
+                pass
             ensure_dir(self.tmp_dir)
             ensure_dir(final.parent)
             self._write_one(data, digest, final, sync=not batch)

@@ -215,6 +215,11 @@ def test_blobs_are_content_addressed_and_immutable(store: TinyDBStore) -> None:
     with pytest.raises(StoreError, match="introuvable"):
         store.get_blob(sha)
     assert not store.has_blob("../../etc/passwd")
+    # A blob whose name survived a power cut but not its bytes is written again.
+    sha_b = store.put_blob(b"contenu complet")
+    (store.root / "blobs" / sha_b[:2] / sha_b[2:]).write_bytes(b"")
+    assert store.put_blob(b"contenu complet") == sha_b
+    assert store.get_blob(sha_b) == b"contenu complet"
     assert not list((store.root / "blobs" / "tmp").iterdir())
 
 
