@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import os
 import time
-from collections import Counter
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,15 +26,8 @@ from assises_tui.domain.models import (
     ImportReport,
     Status,
 )
-from assises_tui.ingest.dedup import (
-    CampaignIndex,
-    UnionFind,
-    band_keys,
-    fingerprint,
-    pack_signatures,
-    shingles,
-    unpack_signatures,
-)
+from assises_tui.ingest.campaigns import assign_campaigns
+from assises_tui.ingest.dedup import fingerprint, shingles
 from assises_tui.ingest.extract import Extractor
 from assises_tui.ingest.mime import ParsedMessage, Unreadable, parse_message, sha256
 from assises_tui.ingest.msg import parse_msg
@@ -48,7 +40,6 @@ if TYPE_CHECKING:
     from assises_tui.workspace import Workspace
 
 BATCH_SIZE = 500
-CAMPAIGN_DOC = "ingest-campaigns"
 SNIPPET_CHARS = 200
 REASON_DUPLICATE = "Même texte déjà reçu du même expéditeur (n° {id})."
 
@@ -281,69 +272,9 @@ class Importer:
             self._writer.shutdown(wait=True)
 
     # -- campaigns -----------------------------------------------------------
-    def _text_of(self, item: Contribution) -> str:
-        parts = []
-        for blob in [item.body_blob] + [a.text_blob for a in item.attachments]:
-            if blob:
-                try:
-                    parts.append(self.store.get_blob(blob).decode("utf-8", "replace"))
-                except Exception:  # a missing blob is verify's business, not the import's
-                    pass
-        return "\n\n".join(parts)
-
     def update_campaigns(self) -> int:
-        """Give campaign members their ``cluster``; returns how many records changed.
-
-        Band keys of every compared text are kept in small blobs listed in the workspace
-        document ``ingest-campaigns`` (one per import), so a later import compares only its
-        new texts. Ids missing from those lists (an import killed before this step) are
-        treated as new, which repairs the groups on the next run.
-        """
-        doc = self.store.get_doc(CAMPAIGN_DOC) or {}
-        chunks = [c for c in doc.get("chunks", []) if isinstance(c, str)]
-        known: dict[int, list[int]] = {}
-        for sha in chunks:
-            try:
-                known.update(unpack_signatures(self.store.get_blob(sha)))
-            except Exception:  # a lost chunk only means recomputing those texts
-                pass
-        eligible = {c.id: c for c in self.store.all()
-                    if c.status not in (Status.NOT_CONTRIBUTION, Status.DUPLICATE)}
-        new_ids = sorted(cid for cid in eligible if cid not in known)
-        if not new_ids:
-            return 0
-        index = CampaignIndex(lambda cid: shingles(self._text_of(self.store.get(cid))))
-        for cid, keys in known.items():
-            if cid in eligible:
-                index.add_known(cid, keys)
-        groups = UnionFind()
-        for item in eligible.values():
-            if item.cluster is not None:
-                groups.union(item.id, item.cluster)
-        fresh: dict[int, list[int]] = {}
-        for cid in new_ids:
-            sh = self._shingles.get(cid)
-            if sh is None:
-                sh = shingles(self._text_of(eligible[cid]))
-            fresh[cid] = band_keys(sh) if sh else []
-            for other in index.add(cid, sh, fresh[cid]):
-                groups.union(cid, other)
-        sizes = Counter(groups.find(cid) for cid in list(groups.parent))
-        changed = []
-        for cid in list(groups.parent):
-            item = eligible.get(cid)
-            if item is None:
-                continue
-            root = groups.find(cid)
-            cluster = root if sizes[root] > 1 else None
-            if item.cluster != cluster:
-                changed.append(replace(item, cluster=cluster))
-        if changed:
-            self.store.save_many(changed)
-        # Signatures last: if this step dies, these ids count as new next time.
-        chunks.append(self.store.put_blob(pack_signatures(fresh)))
-        self.store.put_doc(CAMPAIGN_DOC, {"version": 1, "chunks": chunks})
-        return len(changed)
+        """Give campaign members their ``cluster``; returns how many records changed."""
+        return assign_campaigns(self.store, self._shingles)
 
 
 def import_sources(
