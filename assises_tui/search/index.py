@@ -292,6 +292,8 @@ class SearchIndex:
         for w in words:
             if term.prefix and len(w) >= MIN_PREFIX:
                 expansions = sorted(idx.words_with_prefix(w), key=lambda x: -len(idx.lookup(x)))
+                if not expansions:
+                    return set()
                 if cand is None:
                     cand = set(idx.all_ids())
                 if len(cand) * len(expansions) <= FEW_LOOKUPS:  # few candidates: look each up
