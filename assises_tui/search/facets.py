@@ -133,8 +133,8 @@ class MetaSets:
                 if not c.themes:
                     groups[""].append(c.id)
                 else:
-                    for root in {theme_root(t) for t in c.themes}:
-                        groups[root].append(c.id)
+                    for key in {theme_root(t) for t in c.themes}.union(c.themes):
+                        groups[key].append(c.id)
         elif field == "has":
             for c in items:
                 for name, present in (

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from assises_tui.domain.models import Contribution
-from assises_tui.search.query import Query, Term, resolve_themes
+from assises_tui.search.query import NONE, Query, Term, resolve_themes
 from assises_tui.text.fold import fold
 
 if TYPE_CHECKING:
@@ -123,7 +123,7 @@ class FieldMatcher:
         if self.config is not None:
             return resolve_themes(values, self.config)[0]
         # no configuration: only exact keys can be understood
-        return frozenset("" if v in ("aucun", "none") else v for v in values)
+        return frozenset("" if v in NONE else v for v in values)
 
     def _theme(self, values: tuple[str, ...]) -> Predicate:
         keys = self.theme_keys(values)
@@ -132,7 +132,7 @@ class FieldMatcher:
         def check(c: Contribution) -> bool:
             if not c.themes:
                 return untagged
-            return any(theme_root(t) in keys for t in c.themes)
+            return any(t in keys or theme_root(t) in keys for t in c.themes)
 
         return check
 

@@ -209,7 +209,7 @@ def _field_term(chunk: _Chunk, name: str, errors: list[str]) -> Term | None:
     if name in ("from", "subject"):
         return term(fold(value).strip())
     if name == "theme":
-        return term(*(_key(v) for v in values))
+        return term(*(fold(v).strip() for v in values))
     if name == "status":
         found = [_by_name(v, _STATUS_NAMES) for v in values]
         bad = [v for v, s in zip(values, found, strict=True) if s is None]
@@ -267,24 +267,29 @@ def _field_term(chunk: _Chunk, name: str, errors: list[str]) -> Term | None:
 def resolve_themes(
     values: tuple[str, ...], config: Consultation
 ) -> tuple[frozenset[str], list[str]]:
-    """Theme keys named by ``theme:`` values: key, folded label prefix or key prefix.
+    """Theme keys named by ``theme:`` values (folded): key, label or a prefix of either.
 
+    ``theme/sous-theme`` names one sub-theme (its part after the slash is kept as typed).
     The empty string stands for "no theme" (``theme:aucun``). Returns (keys, errors).
     """
     keys: set[str] = set()
     errors: list[str] = []
     for v in values:
-        if v in NONE:
+        if _key(v) in NONE:
             keys.add("")
             continue
-        exact = [t.key for t in config.themes if t.key == v or _key(t.label) == v]
+        root, slash, sub = v.partition("/")
+        k = _key(root)
+        exact = [t.key for t in config.themes if t.key == root or _key(t.label) == k]
         match = exact or [
-            t.key for t in config.themes if _key(t.label).startswith(v) or t.key.startswith(v)
+            t.key
+            for t in config.themes
+            if t.key.startswith(root) or _key(t.label).startswith(k) or _key(t.key) == k
         ]
         if not match:
             names = ", ".join(t.key for t in config.themes)
             errors.append(f"Thème inconnu « {v} » (thèmes : {names}, aucun).")
-        keys.update(match)
+        keys.update(f"{m}/{sub}" if slash else m for m in match)
     return frozenset(keys), errors
 
 

@@ -255,6 +255,7 @@ METADATA_QUERIES = [
     "has:assignee", "assignee:me", "assignee:aucun", "assignee:pa", "-assignee:none",
     "cluster:3", "cluster:aucun", "category:elu,aucune", "from:personne", "-from:dupont",
     "subject:reponse", "id:2-4", "-id:3", "status:new theme:part", "-late:oui -status:doublon",
+    "theme:service/accueil", "-theme:service/accueil", "theme:lien,communication",
 ]
 
 
@@ -297,3 +298,22 @@ def test_complements_of_common_words_follow_changes():
     assert w.complement("le") == {5}
     w.remove({2})
     assert w.complement("rare") == {1, 3, 4, 5} and w.all_ids() == {1, 3, 4, 5}
+
+
+def test_sub_themes_and_hyphenated_keys(idx, services):
+    assert find(idx, "theme:service/accueil") == [2]
+    assert find(idx, "theme:service/autre") == []
+    assert find(idx, "theme:communication/accueil") == []
+    from dataclasses import replace as dc_replace
+
+    from assises_tui.config import Theme
+    from assises_tui.search import resolve_themes
+
+    config = dc_replace(services.config, themes=services.config.themes + (
+        Theme("paix-publique", "Paix publique", "d"),))
+    assert resolve_themes(("paix-publique",), config) == (frozenset({"paix-publique"}), [])
+    assert resolve_themes(("paix publ",), config)[0] == {"paix-publique"}
+    assert resolve_themes(("lien population",), config)[0] == {"lien"}
+    assert resolve_themes(("aucun",), config)[0] == {""}
+    keys, errors = resolve_themes(("zz/yy",), config)
+    assert keys == frozenset() and errors[0].startswith("Thème inconnu « zz/yy »")
