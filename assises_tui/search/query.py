@@ -60,8 +60,9 @@ _SEPARATORS = re.compile(r"[\s_-]+")
 class Term:
     """One ANDed condition.
 
-    ``field`` is None for free text: ``words`` then holds its folded tokens (several tokens,
-    or a quoted value, make a phrase). For a field, ``values`` holds the parsed values.
+    ``field`` is None for free text: ``words`` then holds its folded tokens; several tokens
+    ("plainte en ligne", or l'Allier) make a phrase, to be found as consecutive words. For a
+    field, ``values`` holds the parsed values.
     """
 
     field: str | None
