@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from search_fixtures import make_services, record
@@ -70,3 +73,13 @@ def test_search_agrees_with_brute_force(tmp_path_factory, corpus, text):
     index.refresh()
     expected = [i for i, t in all_texts.items() if model(t, text)]
     assert index.search(text, exhaustive=True) == expected
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not os.environ.get("ASSISES_LONG"), reason="long campaign: ASSISES_LONG=1")
+@settings(
+    max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(corpus=docs, text=queries())
+def test_search_agrees_with_brute_force_long(tmp_path_factory, corpus, text):
+    test_search_agrees_with_brute_force.hypothesis.inner_test(tmp_path_factory, corpus, text)
