@@ -19,8 +19,6 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 MAIL_SUFFIXES = (".eml", ".msg")
 MBOX_SUFFIXES = (".mbox", ".mbx")
 MAX_MESSAGE_BYTES = 200 * 1024 * 1024  # a single message larger than this is not read whole
-_FROM_LINE = re.compile(rb"^From \S*")
-_QUOTED_FROM = re.compile(rb"^>+From ")
 
 
 @dataclass(frozen=True)
@@ -136,7 +134,7 @@ def _whole(path: Path, label: str, size: int, kind: str = "rfc822") -> RawMessag
 
 
 def iter_mbox(path: Path, label: str | None = None) -> Iterator[RawMessage]:
-    """Messages of an mbox (mboxo or mboxrd, LF or CRLF), streamed line by line.
+    """Messages of an mbox (mboxo or mboxrd, LF or CRLF), streamed block by block.
 
     A "From " line starts a message only at the start of the file or after a blank line
     (unescaped "From " lines inside bodies, mboxo style, stay in the body). One level of
@@ -144,45 +142,66 @@ def iter_mbox(path: Path, label: str | None = None) -> Iterator[RawMessage]:
     """
     label = label or path.name
     with open(path, "rb") as fh:
-        yield from _split_mbox(fh, label)
+        yield from _split_mbox(iter(lambda: fh.read(BLOCK), b""), label)
 
 
-def _split_mbox(lines: Iterable[bytes], label: str) -> Iterator[RawMessage]:
-    current: list[bytes] = []
-    size = 0
-    too_big = False
+BLOCK = 1 << 20
+_SEPARATOR = re.compile(rb"\n\r?\nFrom ")  # a blank line, then a "From " line
+_UNQUOTE = re.compile(rb"(?m)^>(>*From )")
+_KEEP = 9  # len(b"\n\r\nFrom "): a separator cut by a block boundary is found again
+
+
+def _message(label: str, index: int, data: bytes, too_big: bool) -> RawMessage:
+    name = f"{label} #{index}"
+    if too_big:
+        return RawMessage(name, b"", "Message trop volumineux pour être lu.")
+    if b">From " in data:
+        data = _UNQUOTE.sub(rb"\1", data)
+    return RawMessage(name, data)
+
+
+def _split_mbox(blocks: Iterable[bytes], label: str) -> Iterator[RawMessage]:
+    # Two virtual newlines before the file: its start counts as "after a blank line".
+    buf = b"\n\n"
+    pos = 0  # where to search for the next separator
+    start = -1  # where the current message starts in buf; -1 before the first "From "
     index = 0
-    previous_blank = True
-    started = False
-
-    def emit() -> RawMessage:
-        # The blank line before the next "From " belongs to the mbox, not the message.
-        if current and current[-1] in (b"\n", b"\r\n"):
-            current.pop()
-        name = f"{label} #{index}"
-        if too_big:
-            return RawMessage(name, b"", "Message trop volumineux pour être lu.")
-        return RawMessage(name, b"".join(current))
-
-    for line in lines:
-        if previous_blank and line.startswith(b"From ") and _FROM_LINE.match(line):
-            if started:
-                yield emit()
-            started = True
-            index += 1
-            current, size, too_big = [], 0, False
-            previous_blank = False
-            continue
-        previous_blank = line in (b"\n", b"\r\n")
-        if not started:
-            continue  # junk before the first "From " line
-        if line.startswith(b">") and _QUOTED_FROM.match(line):
-            line = line[1:]
-        size += len(line)
-        if size > MAX_MESSAGE_BYTES:
+    too_big = False
+    for block in blocks:
+        buf += block
+        hold = None  # a separator whose "From " line is not complete yet
+        while True:
+            found = _SEPARATOR.search(buf, pos)
+            if found is None:
+                break
+            eol = buf.find(b"\n", found.end())
+            if eol < 0:
+                hold = found.start()
+                break
+            if start >= 0:
+                yield _message(label, index, buf[start : found.start() + 1], too_big)
+            start, index, too_big = eol + 1, index + 1, False
+            pos = eol  # the newline ending the "From " line may start a separator
+        # Drop what is no longer needed; a message over the limit is not kept at all.
+        if start >= 0 and len(buf) - start > MAX_MESSAGE_BYTES:
             too_big = True
-            current = []
-        elif not too_big:
-            current.append(line)
-    if started:
-        yield emit()
+            start = len(buf) - _KEEP
+        cut = start - 1 if start >= 0 else len(buf) - _KEEP
+        if hold is not None:
+            cut = min(cut, hold)
+        cut = max(cut, 0)
+        buf = buf[cut:]
+        if start >= 0:
+            start -= cut
+        pos = hold - cut if hold is not None else max(len(buf) - _KEEP, 0)
+        if start >= 0:
+            pos = max(pos, start - 1) if hold is None else pos
+    if start >= 0:
+        end = len(buf)
+        # The blank line ending the file belongs to the mbox, not the message (the byte
+        # before ``start`` is the newline of the "From " line, so an empty message works).
+        if buf.endswith(b"\n\r\n") and end - 2 >= start:
+            end -= 2
+        elif buf.endswith(b"\n\n") and end - 1 >= start:
+            end -= 1
+        yield _message(label, index, buf[start:end], too_big)

@@ -97,3 +97,43 @@ def test_big_mbox_is_streamed(tmp_path):
     first = next(it)  # a generator: the first message comes before the file is read whole
     assert first.raw.startswith(b"From: ") or b"Subject" in first.raw
     assert 1 + sum(1 for _ in it) == 3000
+
+
+def _reference_split(data: bytes) -> list[bytes]:
+    """The mbox rule, line by line: "From " after a blank line (or at the start) opens a
+    message; the blank line before it is the mbox's; one level of ">From " is removed."""
+    import re
+
+    out: list[list[bytes]] = []
+    previous_blank = True
+    for line in data.splitlines(keepends=True):
+        if previous_blank and line.startswith(b"From "):
+            out.append([])
+            previous_blank = False
+            continue
+        previous_blank = line in (b"\n", b"\r\n")
+        if out:
+            out[-1].append(re.sub(rb"^>(>*From )", rb"\1", line))
+    for lines in out[:-1]:
+        lines.pop()  # every message but the last is followed by a blank line
+    if out and out[-1] and out[-1][-1] in (b"\n", b"\r\n"):
+        out[-1].pop()
+    return [b"".join(lines) for lines in out]
+
+
+def test_block_splitter_matches_line_rule():
+    import random
+
+    from assises_tui.ingest.sources import _split_mbox
+
+    rng = random.Random(7)
+    pieces = [b"From a@b Mon Jan  1 00:00:00 2020\n", b"\n", b"From here\n", b">From x\n",
+              b">>From y\n", b"Subject: s\n", b"text\n", b"\r\n", b"From: q\r\n", b"x" * 40]
+    for _ in range(2000):
+        data = b"".join(rng.choice(pieces) for _ in range(rng.randint(0, 30)))
+        if data.endswith(b"x"):
+            data += b"\n"
+        size = rng.choice([1, 2, 5, 9, 64, 1 << 20])
+        blocks = [data[i : i + size] for i in range(0, len(data), size)]
+        got = [m.raw for m in _split_mbox(blocks, "t")]
+        assert got == _reference_split(data), data
