@@ -78,6 +78,8 @@ async def measure(root: Path) -> dict:
                 cpus.append(time.process_time() - c)
             return _both(walls, cpus)
 
+        # An unbound key: what Pilot and the event loop cost by themselves per key.
+        out["key_unbound_baseline"] = await timed("f12", 40)
         out["key_j"] = await timed("j", 60)
         out["key_pagedown"] = await timed("pagedown", 40)
         opens, open_cpu = [], []
