@@ -310,3 +310,25 @@ async def test_mouse_click_selects_then_opens(make_app):
         await pilot.pause()
         assert isinstance(app.screen, ReaderScreen)
         assert app.screen.cid == screen.list.ids[3]
+
+
+async def test_read_only_view_picks_up_the_writers_changes(workspace):
+    from assises_tui.app import AssisesApp
+    from assises_tui.services.session import Services
+
+    writer = Services(workspace)
+    reader_ws = Workspace.open(workspace.root, fallback_read_only=True)
+    try:
+        app = AssisesApp(Services(reader_ws))
+        async with app.run_test(size=NARROW) as pilot:
+            await pilot.pause()
+            screen = inbox(app)
+            cid = screen.list.ids[0]
+            left = screen.left
+            writer.triage.set_status([cid], "done")
+            screen._poll_store()  # what the 3-second timer runs
+            await pilot.pause()
+            assert reader_ws.store.get(cid).status == Status.DONE
+            assert cid not in screen.list.ids and screen.left == left - 1
+    finally:
+        reader_ws.close()
