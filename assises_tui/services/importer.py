@@ -213,7 +213,7 @@ class Importer:
             late=late,
             duplicate_of=duplicate_of,
             source=one_line(p.source, 300),
-            snippet=one_line(item.text, SNIPPET_CHARS),
+            snippet=one_line(item.text[: SNIPPET_CHARS * 4], SNIPPET_CHARS),
             text_fingerprint=fp,
             history=(HistoryEntry(self.who, at, "import", None, one_line(p.source, 300)),),
         )

@@ -71,3 +71,11 @@ def test_union_find_root_is_smallest():
     uf.union(12, 9)
     uf.union(2, 12)
     assert {uf.find(x) for x in (2, 4, 9, 12)} == {2}
+
+
+def test_fast_fold_equals_fold():
+    from assises_tui.ingest.dedup import fast_fold
+    from assises_tui.text.fold import fold
+
+    for text in ["Œuvre, cœur, Æsop, Straße, l’État, ÉLUS à Vichy", "Привет ÀÉÎÕÜ ﬁ ½", ""]:
+        assert fast_fold(text) == fold(text)
