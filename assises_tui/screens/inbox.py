@@ -67,6 +67,7 @@ class InboxScreen(InboxPickers, TriageActions, Screen):
         self._search_timer = None
         self._reader_timer = None
         self._slow_search = False
+        self._reader_screen = None
         self.last_search_seconds = 0.0
 
     BINDINGS = [*TRIAGE_BINDINGS, *theme_bindings(9), *INBOX_BINDINGS]
@@ -337,9 +338,14 @@ class InboxScreen(InboxPickers, TriageActions, Screen):
             return
         from assises_tui.screens.reader import ReaderScreen
 
-        self.app.push_screen(
-            ReaderScreen(self.services, event.cid, ids=list(self.list.ids)), self._back_from_reader
-        )
+        ids = list(self.list.ids)
+        if self._reader_screen is None:
+            # Installed, so dismissing it keeps it mounted for the next Enter.
+            self._reader_screen = ReaderScreen(self.services, event.cid, ids=ids)
+            self.app.install_screen(self._reader_screen, name=f"reader-{id(self)}")
+        else:
+            self._reader_screen.load(event.cid, ids)
+        self.app.push_screen(self._reader_screen, self._back_from_reader)
 
     def _back_from_reader(self, cid: int | None) -> None:
         if cid is not None:

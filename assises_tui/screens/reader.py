@@ -43,6 +43,15 @@ class ReaderScreen(TriageActions, Screen[int | None]):
         yield ReaderView(self.services, id="reader-view")
         yield Footer()
 
+    def load(self, contribution_id: int, ids: list[int] | None = None) -> None:
+        """Show another contribution: lets the inbox reuse one reader screen (mounting a
+        screen costs far more than showing a text)."""
+        self.cid = contribution_id
+        self.ids = ids if ids is not None else [contribution_id]
+        if self.is_mounted:
+            self.view.show(self.cid)
+            self._update_title()
+
     @property
     def view(self) -> ReaderView:
         return self.query_one("#reader-view", ReaderView)

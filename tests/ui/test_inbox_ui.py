@@ -65,6 +65,12 @@ async def test_open_next_previous_and_back_narrow(make_app):
         await pilot.press("escape")
         await pilot.pause()
         assert inbox(app).list.current == first[1]
+        # The reader screen is reused: opening again shows the new row, folded, from the top.
+        await pilot.press("j", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ReaderScreen) and app.screen.cid == first[2]
+        assert f"N° {first[2]}" in screen_text(app)
+        await pilot.press("escape")
 
 
 async def test_status_key_is_saved_durably(make_app, services, workspace):
