@@ -255,3 +255,18 @@ def test_cli_refuses_a_workspace_open_elsewhere(ws, tmp_path, capsys):
     assert main(["--workspace", str(ws.root), "import", str(src)]) == 2
     assert "déjà ouvert" in capsys.readouterr().err
     assert ws.store.count() == 0
+
+
+def test_progress_bar_shows_count_rate_and_time_left():
+    import io
+
+    from assises_tui.cli.import_cmds import ProgressBar
+    from assises_tui.services.importer import ImportProgress
+
+    out = io.StringIO()
+    bar = ProgressBar(out)
+    bar(ImportProgress(messages=500, bytes_done=250, bytes_total=1000, elapsed=10.0))
+    bar.done()
+    line = out.getvalue()
+    assert "25%" in line and "500 message(s)" in line and "50/s" in line
+    assert "reste ~30 s" in line and line.endswith("\n")
