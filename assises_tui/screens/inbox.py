@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import time
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from textual import on, work
@@ -101,11 +102,11 @@ class InboxScreen(InboxPickers, TriageActions, Screen):
             self.set_interval(3.0, self._poll_store)
 
     # -- widgets ------------------------------------------------------------
-    @property
-    def list(self) -> ContributionList:
+    @cached_property
+    def list(self) -> ContributionList:  # cached: used on every key press
         return self.query_one("#inbox-list", ContributionList)
 
-    @property
+    @cached_property
     def reader(self) -> ReaderView:
         return self.query_one("#inbox-reader", ReaderView)
 
