@@ -338,3 +338,30 @@ async def test_read_only_view_picks_up_the_writers_changes(workspace):
             assert cid not in screen.list.ids and screen.left == left - 1
     finally:
         reader_ws.close()
+
+
+async def test_query_errors_are_shown_in_french(make_app):
+    app = make_app()
+    async with app.run_test(size=NARROW) as pilot:
+        await pilot.pause()
+        await pilot.press("slash", *"zz:1")
+        await pilot.pause(0.3)
+        errors = app.screen.query_one("#inbox-search-errors")
+        assert errors.display
+        assert "zz" in screen_text(app)
+
+
+async def test_other_screens_open_from_the_inbox(make_app):
+    """Tag picker, excerpts, codebook and synthesis are other people's screens, imported
+    lazily: each key must open its screen with the signature they agreed on."""
+    app = make_app()
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.pause()
+        for key, name in (("t", "TagPickerScreen"), ("x", "ExcerptScreen"),
+                          ("C", "CodebookScreen"), ("s", "SynthesisScreen")):
+            await pilot.press(key)
+            await pilot.pause()
+            assert type(app.screen).__name__ == name, key
+            app.screen.dismiss(None)
+            await pilot.pause()
+            assert isinstance(app.screen, InboxScreen)
