@@ -42,7 +42,7 @@ APP_BINDINGS = [
 #: Same keys in the inbox and the reader (they act on the marked set when there is one).
 TRIAGE_BINDINGS = [
     Binding("n", "status('new')", "Nouveau", show=False, id="inbox.status_new"),
-    Binding("c", "status('in_progress')", "En cours", id="inbox.status_in_progress"),
+    Binding("c", "status('in_progress')", "En cours", show=False, id="inbox.status_in_progress"),
     Binding("d", "status('done')", "Traité", id="inbox.status_done"),
     Binding("h", "status('off_topic')", "Hors sujet", show=False, id="inbox.status_off_topic"),
     Binding("H", "not_contribution", "Hors contribution", show=False,
@@ -54,7 +54,7 @@ TRIAGE_BINDINGS = [
     Binding("ctrl+d", "set_date", "Corriger la date", show=False, id="inbox.set_date"),
     Binding("t", "tags", "Thèmes…", id="inbox.tags"),
     Binding("x", "excerpt", "Extraits", show=False, id="inbox.excerpt"),
-    Binding("u", "undo", "Annuler", id="inbox.undo"),
+    Binding("u", "undo", "Annuler", show=False, id="inbox.undo"),
 ]
 
 INBOX_BINDINGS = [
@@ -85,7 +85,7 @@ INBOX_BINDINGS = [
 READER_BINDINGS = [
     Binding("escape", "back", "Retour", id="reader.back"),
     Binding("J", "next", "Suivante", id="reader.next"),
-    Binding("K", "previous", "Précédente", id="reader.previous"),
-    Binding("f", "fold", "Déplier/replier", id="reader.fold"),
+    Binding("K", "previous", "Précédente", show=False, id="reader.previous"),
+    Binding("f", "fold", "Déplier", id="reader.fold"),
     Binding("b", "raw", "Source brute", show=False, id="reader.raw"),
 ]

@@ -93,7 +93,9 @@ class InboxScreen(InboxPickers, TriageActions, Screen):
                 yield QuarantineView(id="inbox-quarantine")
                 yield StatusLine(id="inbox-status")
             yield ReaderView(self.services, id="inbox-reader")
-        yield Footer()
+        # Compact, and without the palette hint (Ctrl+P is in the help): at 80 columns
+        # the help key must stay visible.
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.set_class(self.app.size.width >= WIDE, "wide")

@@ -41,7 +41,9 @@ class ReaderScreen(TriageActions, Screen[int | None]):
         if self.services.read_only:
             yield read_only_banner(self.services)
         yield ReaderView(self.services, id="reader-view")
-        yield Footer()
+        # Compact, and without the palette hint (Ctrl+P is in the help): at 80 columns
+        # the help key must stay visible.
+        yield Footer(compact=True, show_command_palette=False)
 
     def load(self, contribution_id: int, ids: list[int] | None = None) -> None:
         """Show another contribution: lets the inbox reuse one reader screen (mounting a
@@ -65,7 +67,9 @@ class ReaderScreen(TriageActions, Screen[int | None]):
             pos = f" · {self.ids.index(self.cid) + 1}/{len(self.ids)}"
         except ValueError:
             pos = ""
-        self.sub_title = f"n° {self.cid}{pos}"
+        # The screen's own title (Textual shows it instead of the app's in the Header):
+        # the long consultation title would hide the number at 80 columns.
+        self.title = f"Contribution n° {self.cid}{pos}"
 
     def _step(self, step: int) -> None:
         try:
