@@ -132,7 +132,9 @@ def floor(messages: list[bytes]) -> tuple[float, float]:
     return time.perf_counter() - started, cpu() - cpu0
 
 
-def end_to_end(path: Path, workdir: Path, workers: int = 1) -> tuple[float, float, int, int]:
+def end_to_end(
+    path: Path, workdir: Path, workers: int | None = None
+) -> tuple[float, float, int, int]:
     root = workdir / f"ws-{path.stem}"
     with Workspace.init(root) as ws:
         started, cpu0 = time.perf_counter(), cpu()
@@ -145,7 +147,8 @@ def end_to_end(path: Path, workdir: Path, workers: int = 1) -> tuple[float, floa
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--count", type=int, default=10_000)
-    ap.add_argument("--workers", type=int, default=1, help="processus d'analyse (1 ou 2)")
+    ap.add_argument("--workers", type=int, default=None,
+                    help="processus d'analyse (défaut : un par cœur, au plus 2 ; 1 = aucun)")
     ap.add_argument("--keep", type=Path, help="dossier où garder mbox et espaces de travail")
     args = ap.parse_args()
     rng = random.Random(2020)
