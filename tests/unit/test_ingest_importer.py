@@ -270,3 +270,13 @@ def test_progress_bar_shows_count_rate_and_time_left():
     line = out.getvalue()
     assert "25%" in line and "500 message(s)" in line and "50/s" in line
     assert "reste ~30 s" in line and line.endswith("\n")
+
+
+def test_whole_fixture_folder_imports_without_raising(ws):
+    from ingest_support import EMAILS
+
+    report = import_sources(ws, [EMAILS], workers=1)
+    assert report.read == report.imported + report.already_present + len(report.quarantined)
+    assert report.imported > 60 and report.not_contributions >= 10
+    assert all(q["reason"] for q in report.quarantined)
+    assert ws.store.verify() == []
