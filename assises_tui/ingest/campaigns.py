@@ -10,7 +10,7 @@ groups on the next run.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from assises_tui.domain.models import Contribution, Status
 from assises_tui.ingest.dedup import (
@@ -49,19 +49,36 @@ def _load_known(store: Store, chunks: list[str]) -> dict[int, list[int]]:
     return known
 
 
-def assign_campaigns(store: Store, fresh_shingles: dict[int, set[int]] | None = None) -> int:
-    """Set ``cluster`` (smallest id of the group) on campaign members; returns changes.
+REASON_NEAR_DUPLICATE = (
+    "Texte presque identique à un envoi précédent du même expéditeur (n° {id})."
+)
 
-    ``fresh_shingles`` holds the shingles of texts imported in this run (saves re-reading).
+
+@dataclass
+class CampaignResult:
+    changed: int = 0  # records saved (cluster set or cleared, near-duplicates)
+    near_duplicates: int = 0  # new texts marked as resent by the same sender
+
+
+def assign_campaigns(
+    store: Store, fresh_shingles: dict[int, set[int]] | None = None
+) -> CampaignResult:
+    """Set ``cluster`` (smallest id of the group) on campaign members.
+
+    A new text near-identical to an earlier one *from the same sender* is a resend, not a
+    campaign: it becomes a duplicate of the earliest one (status ``duplicate``), and only if
+    nobody has triaged it yet. ``fresh_shingles`` holds the shingles of texts imported in
+    this run (saves re-reading them).
     """
     fresh_shingles = fresh_shingles or {}
+    result = CampaignResult()
     doc = store.get_doc(CAMPAIGN_DOC) or {}
     chunks = [c for c in doc.get("chunks", []) if isinstance(c, str)]
     known = _load_known(store, chunks)
     eligible = {c.id: c for c in store.all() if c.status not in _SET_ASIDE}
     new_ids = sorted(cid for cid in eligible if cid not in known)
     if not new_ids:
-        return 0
+        return result
 
     def load(cid: int) -> set[int]:
         item = store.get(cid)
@@ -76,16 +93,29 @@ def assign_campaigns(store: Store, fresh_shingles: dict[int, set[int]] | None = 
         if item.cluster is not None:
             groups.union(item.id, item.cluster)
     signatures: dict[int, list[int]] = {}
+    resent: list[Contribution] = []
     for cid in new_ids:
+        item = eligible[cid]
         sh = fresh_shingles.get(cid)
         if sh is None:
-            sh = shingles(text_of(store, eligible[cid]))
-        signatures[cid] = band_keys(sh) if sh else []
-        for other in index.add(cid, sh, signatures[cid]):
+            sh = shingles(text_of(store, item))
+        keys = signatures[cid] = band_keys(sh) if sh else []
+        found = index.matches(sh, keys)
+        sender = item.sender_email.lower()
+        same = [o for o in found if sender and eligible[o].sender_email.lower() == sender]
+        if same and item.status is Status.NEW and item.cluster is None:
+            first = min(same)
+            resent.append(replace(
+                item, status=Status.DUPLICATE, duplicate_of=first,
+                status_reason=REASON_NEAR_DUPLICATE.format(id=first),
+            ))
+            continue  # not indexed: later resends match the original instead
+        index.insert(cid, sh, keys)
+        for other in found:
             groups.union(cid, other)
     members = list(groups.parent)
     sizes = Counter(groups.find(cid) for cid in members)
-    changed = []
+    changed = list(resent)
     for cid in members:
         item = eligible.get(cid)
         if item is None:
@@ -99,4 +129,4 @@ def assign_campaigns(store: Store, fresh_shingles: dict[int, set[int]] | None = 
     # Signatures last: if this step dies, these ids count as new next time.
     chunks.append(store.put_blob(pack_signatures(signatures)))
     store.put_doc(CAMPAIGN_DOC, {"version": 1, "chunks": chunks})
-    return len(changed)
+    return CampaignResult(len(changed), len(resent))

@@ -274,7 +274,9 @@ class Importer:
     # -- campaigns -----------------------------------------------------------
     def update_campaigns(self) -> int:
         """Give campaign members their ``cluster``; returns how many records changed."""
-        return assign_campaigns(self.store, self._shingles)
+        result = assign_campaigns(self.store, self._shingles)
+        self.report.duplicates += result.near_duplicates
+        return result.changed
 
 
 def import_sources(

@@ -280,3 +280,21 @@ def test_whole_fixture_folder_imports_without_raising(ws):
     assert report.imported > 60 and report.not_contributions >= 10
     assert all(q["reason"] for q in report.quarantined)
     assert ws.store.verify() == []
+
+
+def test_near_identical_resend_by_same_sender_is_a_duplicate(ws, tmp_path):
+    src = write_mbox(tmp_path / "r.mbox", [
+        mail(LOREM, message_id="<o1@x>", sender="a@x.fr"),
+        mail("Je vous renvoie ma contribution, je ne suis pas certain du premier envoi.\n\n"
+             + LOREM, message_id="<o2@x>", sender="A@X.FR"),
+        mail(LOREM.replace("canton", "village"), message_id="<o3@x>", sender="b@x.fr"),
+    ])
+    report = import_sources(ws, [src])
+    items = by_mid(ws)
+    first = items["<o1@x>"]
+    assert items["<o2@x>"].status is Status.DUPLICATE
+    assert items["<o2@x>"].duplicate_of == first.id and "presque identique" in items[
+        "<o2@x>"].status_reason
+    assert items["<o2@x>"].cluster is None
+    assert first.cluster == items["<o3@x>"].cluster == first.id  # another sender: campaign
+    assert report.duplicates == 1
