@@ -7,26 +7,34 @@
   date: sender identity, raw e-mails and attachment files are deleted; personal data found
   in texts (body, subject, attachment texts, excerpts, notes, history values) is masked.
   Themes, excerpts (masked, offsets re-mapped), figures and the synthesis stay.
-* ``Privacy.report()`` (in ``privacy_report.py``) lists what personal data the workspace
+* ``Privacy.report()`` (``privacy_report.py``) lists what personal data the workspace
   holds, where and since when.
 
-Detection is :mod:`assises_tui.text.personal_data`; for one contribution only its own
+Masking with offset tracking is in ``privacy_masking.py``, the purge report in
+``purge_report.py``. Detection is :mod:`assises_tui.text.personal_data`; for one contribution only its own
 sender's name is searched (searching every sender's name in every text is quadratic and
 would make a purge of 100,000 records take hours). No textual/rich here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import date, datetime, time
 from typing import TYPE_CHECKING, Any
 
 from assises_tui.domain.models import Attachment, Contribution, Excerpt, HistoryEntry, Note
 from assises_tui.errors import AssisesError
 from assises_tui.services.changes import now_iso
+from assises_tui.services.privacy_masking import Masked, mask_text, mask_value
+from assises_tui.services.purge_report import (
+    PURGE_WHAT,
+    PurgeReport,
+    blob_refs,
+    count_backups,
+    french_date,
+    is_purged,
+)
 from assises_tui.store.blobs import sha256_hex
-from assises_tui.text.personal_data import KIND_LABELS, MASKS, Finding, find_personal_data
 from assises_tui.text.safe import one_line
 
 if TYPE_CHECKING:
@@ -35,141 +43,11 @@ if TYPE_CHECKING:
 SETTINGS_DOC = "settings"
 PENDING_DOC = "privacy_purge_pending"
 REPORTS_DIR = "purge-reports"
-PURGE_WHAT = "purge"
 SNIPPET_CHARS = 200
 
 
 class PrivacyError(AssisesError):
     """A privacy request that cannot be honoured (French message, exit code 2)."""
-
-
-# -- masking with offset mapping ----------------------------------------------------------
-@dataclass(frozen=True)
-class Masked:
-    """A masked text and how to move offsets of the original text into it."""
-
-    text: str
-    findings: tuple[Finding, ...]
-    spans: tuple[tuple[int, int, int, int], ...]  # (old start, old end, new start, new end)
-
-    def offset(self, old: int, *, end: bool = False) -> int:
-        """Where ``old`` lands: inside a masked piece, a start snaps to the label's start
-        and an end to the label's end, so an excerpt keeps covering what it covered."""
-        shift = 0
-        for os_, oe, ns, ne in self.spans:
-            if old <= os_:
-                break
-            if old < oe:
-                return ne if end else ns
-            shift = ne - oe
-        return old + shift
-
-
-def mask_text(text: str, names: Iterable[str] = (), allowed: Iterable[str] = ()) -> Masked:
-    findings = find_personal_data(text, [n for n in names if n], allowed=allowed)
-    out: list[str] = []
-    spans: list[tuple[int, int, int, int]] = []
-    pos = new_len = 0
-    for f in findings:  # sorted, without overlaps
-        if f.start < pos:
-            continue
-        piece = text[pos : f.start]
-        out.append(piece)
-        new_len += len(piece)
-        label = MASKS.get(f.kind, "[masqué]")
-        out.append(label)
-        spans.append((f.start, f.end, new_len, new_len + len(label)))
-        new_len += len(label)
-        pos = f.end
-    out.append(text[pos:])
-    return Masked("".join(out), tuple(findings), tuple(spans))
-
-
-def _mask_value(value: Any, names: list[str], allowed: list[str]) -> Any:
-    """Mask every string inside a JSON-like value (history before/after)."""
-    if isinstance(value, str):
-        return mask_text(value, names, allowed).text
-    if isinstance(value, list):
-        return [_mask_value(v, names, allowed) for v in value]
-    if isinstance(value, dict):
-        return {k: _mask_value(v, names, allowed) for k, v in value.items()}
-    return value
-
-
-# -- purge report ----------------------------------------------------------------------------
-@dataclass
-class PurgeReport:
-    before: str  # the cut-off date (ISO)
-    dry_run: bool
-    at: str
-    who: str
-    ids: list[int] = field(default_factory=list)
-    senders: int = 0  # records whose sender name/e-mail is erased
-    raw_mails: int = 0  # raw e-mails deleted
-    attachments: int = 0  # attachment files deleted
-    texts_masked: int = 0  # records with personal data masked in their texts
-    findings: dict[str, int] = field(default_factory=dict)  # kind -> count masked
-    excerpts_masked: int = 0
-    blobs_deleted: int = 0
-    undated: int = 0  # records without a reception date: never purged by date
-    already_purged: int = 0
-    backups: int = 0  # backup archives that still hold the data until they rotate out
-    path: str | None = None  # the JSON report written in the workspace
-
-    def to_dict(self) -> dict[str, Any]:
-        return dict(self.__dict__)
-
-    def lines(self) -> list[str]:
-        """A French summary (no personal data: counts and numbers only)."""
-        verb = "seraient" if self.dry_run else "ont été"
-        head = "Simulation de purge" if self.dry_run else "Purge"
-        out = [
-            f"{head} des données personnelles des contributions reçues avant le "
-            f"{_french_date(self.before)} : {len(self.ids)} contribution(s) concernée(s).",
-            f"  Identités d'expéditeur (nom, adresse) effacées : {self.senders}",
-            f"  Courriels d'origine supprimés : {self.raw_mails}",
-            f"  Pièces jointes d'origine supprimées : {self.attachments}",
-            f"  Textes où des données personnelles {verb} masquées : {self.texts_masked}",
-        ]
-        if self.findings:
-            detail = ", ".join(f"{KIND_LABELS.get(k, k)} : {n}"
-                               for k, n in sorted(self.findings.items()))
-            out.append(f"  Éléments masqués : {detail}")
-        out.append(f"  Extraits masqués : {self.excerpts_masked}")
-        if not self.dry_run:
-            out.append(f"  Fichiers effacés du dossier blobs/ : {self.blobs_deleted}")
-        out.append("  Conservés : textes pseudonymisés, thèmes, extraits, chiffres et synthèse.")
-        if self.already_purged:
-            out.append(f"  Déjà purgées auparavant : {self.already_purged}")
-        if self.undated:
-            out.append(f"  Sans date de réception (non purgées, à traiter à part) : {self.undated}")
-        if self.backups:
-            out.append(
-                f"  Attention : {self.backups} sauvegarde(s) dans backups/ contiennent encore "
-                "ces données jusqu'à leur rotation ; supprimez-les si la durée de conservation "
-                "l'exige."
-            )
-        if self.path:
-            out.append(f"  Rapport : {self.path}")
-        return out
-
-
-def _french_date(iso: str) -> str:
-    try:
-        return date.fromisoformat(iso[:10]).strftime("%d/%m/%Y")
-    except ValueError:
-        return iso
-
-
-def is_purged(item: Contribution) -> bool:
-    return any(h.what == PURGE_WHAT for h in item.history)
-
-
-def blob_refs(item: Contribution) -> set[str]:
-    refs = {b for b in (item.raw_blob, item.body_blob) if b}
-    for a in item.attachments:
-        refs.update(b for b in (a.blob, a.text_blob) if b)
-    return refs
 
 
 # -- the service ---------------------------------------------------------------------------------
@@ -246,7 +124,7 @@ class Privacy:
             cutoff = datetime.combine(before, time.min, tzinfo=tz)
         at = now_iso()
         report = PurgeReport(cutoff.date().isoformat(), dry_run, at, self.services.reviewer)
-        report.backups = _count_backups(self.services)
+        report.backups = count_backups(self.services)
         if not dry_run:
             report.blobs_deleted += self._finish_pending()
         allowed = self._allowed()
@@ -333,7 +211,7 @@ class Privacy:
                          for e in item.excerpts)
         attachments: list[Attachment] = []
         texts = [masked_body.text]
-        day = _french_date(at)
+        day = french_date(at)
         for a in item.attachments:
             text_blob = a.text_blob
             if a.text_blob:
@@ -357,8 +235,8 @@ class Privacy:
         if item.sender_name or item.sender_email:
             report.senders += 1
         history = tuple(
-            HistoryEntry(h.who, h.at, h.what, _mask_value(h.before, names, allowed),
-                         _mask_value(h.after, names, allowed))
+            HistoryEntry(h.who, h.at, h.what, mask_value(h.before, names, allowed),
+                         mask_value(h.after, names, allowed))
             for h in item.history
         )
         entry = HistoryEntry(
@@ -453,11 +331,3 @@ class Privacy:
     def _audit(self, what: str, **details: Any) -> None:
         entry = {"at": now_iso(), "who": self.services.reviewer, "what": what, **details}
         self.services.store.append_audit([entry])
-
-
-def _count_backups(services: Services) -> int:
-    folder = services.workspace.root / "backups"
-    try:
-        return sum(1 for p in folder.iterdir() if p.name.endswith(".tar.gz"))
-    except OSError:
-        return 0

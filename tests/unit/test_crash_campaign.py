@@ -20,8 +20,8 @@ from benchmarks.crash_campaign import (  # noqa: E402
     _check_acks,
     _expectations,
     campaign,
-    purge_campaign,
 )
+from benchmarks.purge_campaign import purge_campaign  # noqa: E402
 
 LONG = os.environ.get("ASSISES_LONG") == "1"
 

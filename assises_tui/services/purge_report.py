@@ -1,0 +1,101 @@
+"""What a purge did (or would do): counts and numbers only, never personal data.
+
+Also the small helpers the purge and its checks share. No textual/rich.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from assises_tui.domain.models import Contribution
+from assises_tui.text.personal_data import KIND_LABELS
+
+if TYPE_CHECKING:
+    from assises_tui.services.session import Services
+
+PURGE_WHAT = "purge"
+
+
+@dataclass
+class PurgeReport:
+    before: str  # the cut-off date (ISO)
+    dry_run: bool
+    at: str
+    who: str
+    ids: list[int] = field(default_factory=list)
+    senders: int = 0  # records whose sender name/e-mail is erased
+    raw_mails: int = 0  # raw e-mails deleted
+    attachments: int = 0  # attachment files deleted
+    texts_masked: int = 0  # records with personal data masked in their texts
+    findings: dict[str, int] = field(default_factory=dict)  # kind -> count masked
+    excerpts_masked: int = 0
+    blobs_deleted: int = 0
+    undated: int = 0  # records without a reception date: never purged by date
+    already_purged: int = 0
+    backups: int = 0  # backup archives that still hold the data until they rotate out
+    path: str | None = None  # the JSON report written in the workspace
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+    def lines(self) -> list[str]:
+        """A French summary (no personal data: counts and numbers only)."""
+        verb = "seraient" if self.dry_run else "ont été"
+        head = "Simulation de purge" if self.dry_run else "Purge"
+        out = [
+            f"{head} des données personnelles des contributions reçues avant le "
+            f"{french_date(self.before)} : {len(self.ids)} contribution(s) concernée(s).",
+            f"  Identités d'expéditeur (nom, adresse) effacées : {self.senders}",
+            f"  Courriels d'origine supprimés : {self.raw_mails}",
+            f"  Pièces jointes d'origine supprimées : {self.attachments}",
+            f"  Textes où des données personnelles {verb} masquées : {self.texts_masked}",
+        ]
+        if self.findings:
+            detail = ", ".join(f"{KIND_LABELS.get(k, k)} : {n}"
+                               for k, n in sorted(self.findings.items()))
+            out.append(f"  Éléments masqués : {detail}")
+        out.append(f"  Extraits masqués : {self.excerpts_masked}")
+        if not self.dry_run:
+            out.append(f"  Fichiers effacés du dossier blobs/ : {self.blobs_deleted}")
+        out.append("  Conservés : textes pseudonymisés, thèmes, extraits, chiffres et synthèse.")
+        if self.already_purged:
+            out.append(f"  Déjà purgées auparavant : {self.already_purged}")
+        if self.undated:
+            out.append(f"  Sans date de réception (non purgées, à traiter à part) : {self.undated}")
+        if self.backups:
+            out.append(
+                f"  Attention : {self.backups} sauvegarde(s) dans backups/ contiennent encore "
+                "ces données jusqu'à leur rotation ; supprimez-les si la durée de conservation "
+                "l'exige."
+            )
+        if self.path:
+            out.append(f"  Rapport : {self.path}")
+        return out
+
+
+def french_date(iso: str) -> str:
+    try:
+        return date.fromisoformat(iso[:10]).strftime("%d/%m/%Y")
+    except ValueError:
+        return iso
+
+
+def is_purged(item: Contribution) -> bool:
+    return any(h.what == PURGE_WHAT for h in item.history)
+
+
+def blob_refs(item: Contribution) -> set[str]:
+    refs = {b for b in (item.raw_blob, item.body_blob) if b}
+    for a in item.attachments:
+        refs.update(b for b in (a.blob, a.text_blob) if b)
+    return refs
+
+
+def count_backups(services: Services) -> int:
+    folder = services.workspace.root / "backups"
+    try:
+        return sum(1 for p in folder.iterdir() if p.name.endswith(".tar.gz"))
+    except OSError:
+        return 0
