@@ -11,9 +11,9 @@
   holds, where and since when.
 
 Masking with offset tracking is in ``privacy_masking.py``, the purge report in
-``purge_report.py``. Detection is :mod:`assises_tui.text.personal_data`; for one contribution only its own
-sender's name is searched (searching every sender's name in every text is quadratic and
-would make a purge of 100,000 records take hours). No textual/rich here.
+``purge_report.py``. Detection is :mod:`assises_tui.text.personal_data`; for one
+contribution only its own sender's name is searched (searching every sender's name in
+every text is quadratic: a purge of 100,000 records would take hours). No textual/rich here.
 """
 
 from __future__ import annotations
