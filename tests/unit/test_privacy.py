@@ -214,3 +214,21 @@ def test_cli_purge_and_report(env, capsys):
     assert exc.value.code == 2
     assert "date invalide" in capsys.readouterr().err
     assert main(["--workspace", root, "verify"]) == 0
+
+
+def test_reimport_after_purge_does_not_bring_data_back(tmp_path):
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+    from assises_tui.services.importer import import_sources
+    from benchmarks.crash_campaign import write_mbox
+
+    write_mbox(tmp_path / "m.mbox", 20, seed=2)
+    with Workspace.init(tmp_path / "ws") as ws:
+        import_sources(ws, [tmp_path / "m.mbox"])
+        assert len(Privacy(Services(ws)).purge(date(2019, 11, 17)).ids) > 0
+        again = import_sources(ws, [tmp_path / "m.mbox"])
+        assert again.imported == 0 and ws.store.count() == 20
+        assert all(not c.sender_email for c in ws.store.all() if c.raw_blob is None)
+        assert ws.store.verify() == []
