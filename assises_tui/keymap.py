@@ -57,6 +57,14 @@ TRIAGE_BINDINGS = [
     Binding("u", "undo", "Annuler", show=False, id="inbox.undo"),
 ]
 
+#: About the contribution being read (inbox and reader).
+READING_BINDINGS = [
+    Binding("P", "privacy", "Vue pseudonymisée", show=False, id="reading.privacy"),
+    Binding("l", "history", "Historique", show=False, id="reading.history"),
+    Binding("y", "accept_suggestion", "Accepter la suggestion", show=False,
+            id="reading.accept_suggestion"),
+]
+
 INBOX_BINDINGS = [
     Binding("slash", "search", "Chercher", id="inbox.search"),
     Binding("v", "views", "Vues", id="inbox.views"),

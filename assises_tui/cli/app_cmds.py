@@ -27,14 +27,17 @@ def _workspace_dir(args: argparse.Namespace) -> Path:
     return workspace_dir(args)
 
 
-def _run_app(root: Path) -> int:
+def _run_app(root: Path, *, pseudonymised: bool = False) -> int:
     from assises_tui.app import AssisesApp
     from assises_tui.services.session import Services
     from assises_tui.workspace import Workspace
 
     ws = Workspace.open(root, fallback_read_only=True)
     try:
-        AssisesApp(Services(ws)).run()
+        services = Services(ws)
+        if pseudonymised:  # else the workspace's default (privacy settings)
+            services.privacy.hide()
+        AssisesApp(services).run()
     finally:
         ws.close()
     return 0
@@ -47,7 +50,7 @@ def run_open(args: argparse.Namespace) -> int:
             f"Aucun espace de travail dans {root}. Créez-le avec « assises init {root} » "
             f"ou essayez la démonstration : « assises demo --workspace DOSSIER »."
         )
-    return _run_app(root)
+    return _run_app(root, pseudonymised=getattr(args, "pseudonymised", False))
 
 
 class _StderrProgress:
@@ -127,6 +130,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("open", help="ouvrir l'application sur l'espace de travail")
     p.add_argument("--workspace", metavar="DIR", default=argparse.SUPPRESS,
                    help="dossier de travail")
+    p.add_argument("--pseudonymise", dest="pseudonymised", action="store_true",
+                   help="masquer noms, adresses et téléphones des contributeurs "
+                        "(touche P dans l'application)")
     p.set_defaults(func=run_open)
     p = sub.add_parser(
         "demo", help="créer un espace de démonstration neuf, importer la démo et l'ouvrir"

@@ -20,8 +20,14 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 
 from assises_tui.domain.models import OPEN_STATUSES
-from assises_tui.keymap import INBOX_BINDINGS, TRIAGE_BINDINGS, theme_bindings
+from assises_tui.keymap import (
+    INBOX_BINDINGS,
+    READING_BINDINGS,
+    TRIAGE_BINDINGS,
+    theme_bindings,
+)
 from assises_tui.screens.inbox_pickers import InboxPickers
+from assises_tui.screens.reading_actions import ReadingActions
 from assises_tui.screens.triage_actions import TriageActions
 from assises_tui.screens.views import SORTS, VIEW_BY_KEY, is_open, view_ids
 from assises_tui.services.changes import ChangeSet
@@ -49,7 +55,7 @@ def read_only_banner(services: Services) -> Static:
     )
 
 
-class InboxScreen(InboxPickers, TriageActions, Screen):
+class InboxScreen(InboxPickers, TriageActions, ReadingActions, Screen):
     CSS_PATH = "inbox.tcss"
     AUTO_FOCUS = "ContributionList"
     search_debounce = 0.12
@@ -71,14 +77,18 @@ class InboxScreen(InboxPickers, TriageActions, Screen):
         self._reader_screen = None
         self.last_search_seconds = 0.0
 
-    BINDINGS = [*TRIAGE_BINDINGS, *theme_bindings(9), *INBOX_BINDINGS]
+    BINDINGS = [*TRIAGE_BINDINGS, *READING_BINDINGS, *theme_bindings(9), *INBOX_BINDINGS]
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
         if self.services.read_only:
             yield read_only_banner(self.services)
         lst = ContributionList(
-            self.services.store.get, self.services.config, self.marked, id="inbox-list"
+            self.services.store.get,
+            self.services.config,
+            self.marked,
+            privacy=self.services.privacy,
+            id="inbox-list",
         )
         with Horizontal(id="inbox-main"):
             with Vertical(id="inbox-left"):
@@ -102,6 +112,16 @@ class InboxScreen(InboxPickers, TriageActions, Screen):
         self.reload_view()
         if self.services.read_only:
             self.set_interval(3.0, self._poll_store)
+        # After the first paint: the inbox is usable at once, the index catches up behind it.
+        self.call_after_refresh(self._prepare_search)
+
+    @work(thread=True, exclusive=True, group="search-index", exit_on_error=False)
+    def _prepare_search(self) -> None:
+        """Index what changed since the last session (new imports, edits by the CLI) and
+        load the index, so that the first search keystroke is as fast as the next ones."""
+        search = self.services.search
+        search.refresh()
+        search.warm()
 
     # -- widgets ------------------------------------------------------------
     @cached_property
@@ -323,6 +343,18 @@ class InboxScreen(InboxPickers, TriageActions, Screen):
             super().action_undo()
         finally:
             self._undoing = False
+
+    # -- ReadingActions ------------------------------------------------------------------
+    def reading_id(self) -> int | None:
+        return self.list.current
+
+    def reader_view(self) -> ReaderView | None:
+        return self.reader if self.wide else None
+
+    def redraw(self) -> None:
+        self.list.refresh()
+        if self.wide:
+            self.reader.show(self.list.current, keep_scroll=True)
 
     # -- reading ---------------------------------------------------------------------
     @on(ContributionList.CursorMoved)

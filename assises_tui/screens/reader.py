@@ -13,8 +13,14 @@ from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Footer, Header
 
-from assises_tui.keymap import READER_BINDINGS, TRIAGE_BINDINGS, theme_bindings
+from assises_tui.keymap import (
+    READER_BINDINGS,
+    READING_BINDINGS,
+    TRIAGE_BINDINGS,
+    theme_bindings,
+)
 from assises_tui.screens.inbox import read_only_banner
+from assises_tui.screens.reading_actions import ReadingActions
 from assises_tui.screens.triage_actions import TriageActions
 from assises_tui.services.changes import ChangeSet
 from assises_tui.widgets.body_view import ReaderView
@@ -23,10 +29,10 @@ if TYPE_CHECKING:
     from assises_tui.services.session import Services
 
 
-class ReaderScreen(TriageActions, Screen[int | None]):
+class ReaderScreen(TriageActions, ReadingActions, Screen[int | None]):
     CSS_PATH = "reader.tcss"
     AUTO_FOCUS = "ReaderView"
-    BINDINGS = [*READER_BINDINGS, *TRIAGE_BINDINGS, *theme_bindings(9)]
+    BINDINGS = [*READER_BINDINGS, *TRIAGE_BINDINGS, *READING_BINDINGS, *theme_bindings(9)]
 
     def __init__(
         self, services: Services, contribution_id: int, ids: list[int] | None = None
@@ -108,3 +114,13 @@ class ReaderScreen(TriageActions, Screen[int | None]):
 
     def after_change(self, changeset: ChangeSet | None) -> None:
         self.view.refresh_header()
+
+    # -- ReadingActions -------------------------------------------------------------
+    def reading_id(self) -> int | None:
+        return self.cid
+
+    def reader_view(self) -> ReaderView:
+        return self.view
+
+    def redraw(self) -> None:
+        self.view.show(self.cid, keep_scroll=True)

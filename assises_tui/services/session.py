@@ -14,6 +14,7 @@ from assises_tui.services.changes import Changes
 if TYPE_CHECKING:
     from assises_tui.config import Consultation
     from assises_tui.search import SearchIndex
+    from assises_tui.services.privacy import Privacy
     from assises_tui.services.saved_searches import SavedSearches
     from assises_tui.services.synthesis import SynthesisService
     from assises_tui.services.tagging import Tagging
@@ -73,6 +74,12 @@ class Services:
         from assises_tui.suggest import Suggester
 
         return Suggester(self)
+
+    @cached_property
+    def privacy(self) -> Privacy:
+        from assises_tui.services.privacy import Privacy
+
+        return Privacy(self)
 
     @cached_property
     def synthesis(self) -> SynthesisService:

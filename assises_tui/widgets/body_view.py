@@ -17,8 +17,10 @@ from assises_tui.domain.models import Contribution
 from assises_tui.text.safe import one_line, printable
 from assises_tui.widgets.body_blocks import split_blocks
 from assises_tui.widgets.header_block import HeaderBlock
+from assises_tui.widgets.suggestions import SuggestionBar
 
 if TYPE_CHECKING:
+    from assises_tui.services.privacy import Privacy
     from assises_tui.services.session import Services
 
 #: Text shown at most per part (a 2-million-character attachment would freeze the layout).
@@ -57,7 +59,7 @@ class ReaderView(VerticalScroll, can_focus=True):
     ReaderView > #reader-raw { display: none; }
     ReaderView.raw > #reader-raw { display: block; }
     ReaderView.raw > #reader-body, ReaderView.raw > #reader-attachments,
-    ReaderView.raw > #reader-notes { display: none; }
+    ReaderView.raw > #reader-notes, ReaderView.raw > #reader-suggestions { display: none; }
     """
 
     def __init__(self, services: Services, **kwargs) -> None:
@@ -69,6 +71,7 @@ class ReaderView(VerticalScroll, can_focus=True):
 
     def compose(self):
         yield HeaderBlock(id="reader-header")
+        yield SuggestionBar(self.services, None, keys=("y",), id="reader-suggestions")
         yield Static("", markup=False, id="reader-body", classes="reader-part")
         yield Static("", markup=False, id="reader-attachments", classes="reader-part")
         yield Static("", markup=False, id="reader-notes", classes="reader-part")
@@ -84,14 +87,20 @@ class ReaderView(VerticalScroll, can_focus=True):
             keep_scroll = False
         self.cid = cid
         self._render_all()
+        self.suggestions.reload_in_background(cid)
         if not keep_scroll:
             self.scroll_home(animate=False)
 
+    @property
+    def suggestions(self) -> SuggestionBar:
+        return self.query_one("#reader-suggestions", SuggestionBar)
+
     def refresh_header(self) -> None:
-        """After a triage change only the header (and notes) need redrawing."""
+        """After a triage change only the header, notes and suggestions need redrawing."""
         item = self._item()
-        self.query_one(HeaderBlock).show(item, self.services.config)
+        self.query_one(HeaderBlock).show(item, self.services.config, self._privacy)
         self.query_one("#reader-notes", Static).update(self._notes_text(item))
+        self.suggestions.reload_in_background(self.cid)
 
     def toggle_fold(self) -> None:
         self.unfolded = not self.unfolded
@@ -107,9 +116,17 @@ class ReaderView(VerticalScroll, can_focus=True):
     def _item(self) -> Contribution | None:
         return self.services.store.get(self.cid) if self.cid is not None else None
 
+    @property
+    def _privacy(self) -> Privacy:
+        return self.services.privacy
+
+    def _masked(self, item: Contribution, text: str) -> str:
+        """``text`` as the current view may show it (personal data masked if pseudonymised)."""
+        return self._privacy.display_text(item, text)
+
     def _render_all(self) -> None:
         item = self._item()
-        self.query_one(HeaderBlock).show(item, self.services.config)
+        self.query_one(HeaderBlock).show(item, self.services.config, self._privacy)
         body = self.query_one("#reader-body", Static)
         attachments = self.query_one("#reader-attachments", Static)
         raw = self.query_one("#reader-raw", Static)
@@ -126,7 +143,8 @@ class ReaderView(VerticalScroll, can_focus=True):
         notes.update(self._notes_text(item))
 
     def _body_text(self, item: Contribution) -> Text:
-        source, cut = _capped(printable(self.services.body_text(item.id)), BODY_LIMIT)
+        body = self._masked(item, self.services.body_text(item.id))
+        source, cut = _capped(printable(body), BODY_LIMIT)
         text = Text(overflow="fold")
         if not source.strip():
             text.append("(message sans texte)", style="italic")
@@ -154,14 +172,14 @@ class ReaderView(VerticalScroll, can_focus=True):
         limit = ATTACHMENT_LIMIT_UNFOLDED if self.unfolded else ATTACHMENT_LIMIT
         text.append(f"Pièces jointes ({len(item.attachments)})", style="bold underline")
         for att in item.attachments:
-            name = one_line(att.filename, 200) or "(sans nom)"
+            name = one_line(self._masked(item, att.filename), 200) or "(sans nom)"
             text.append("\n\n▪ ", style="bold")
             text.append(name, style="bold")
             text.append(f"  ({one_line(att.content_type, 80)}, {_size(att.size)})")
             if att.note:
                 text.append("\n  ")
                 text.append(one_line(att.note, 500), style="italic")
-            extracted = self._blob_text(att.text_blob)
+            extracted = self._masked(item, self._blob_text(att.text_blob))
             if extracted:
                 shown, cut = _capped(printable(extracted), limit)
                 text.append("\n")
@@ -196,6 +214,13 @@ class ReaderView(VerticalScroll, can_focus=True):
         text.append("Source brute du courriel (b : revenir au message)\n\n", style="bold")
         if not item.raw_blob:
             text.append("(source brute non conservée)", style="italic")
+            return text
+        if self._privacy.pseudonymised:  # the raw source is all personal data: nothing masked
+            text.append(
+                "(source brute cachée en vue pseudonymisée ; P : afficher les données "
+                "personnelles)",
+                style="italic",
+            )
             return text
         try:
             data = self.services.store.get_blob(item.raw_blob)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
@@ -25,6 +26,9 @@ from textual.widget import Widget
 from assises_tui.config import Consultation
 from assises_tui.domain.models import OPEN_STATUSES, Contribution
 from assises_tui.widgets import formatting as fmt
+
+if TYPE_CHECKING:
+    from assises_tui.services.privacy import Privacy
 
 Lookup = Callable[[int], Contribution | None]
 
@@ -109,10 +113,13 @@ class ContributionList(ScrollView, can_focus=True):
         config: Consultation,
         marked: set[int],
         *,
+        privacy: Privacy | None = None,
         id: str | None = None,  # noqa: A002 - Textual's own parameter name
     ) -> None:
         super().__init__(id=id)
         self.lookup = lookup
+        #: Masks senders and personal data in subjects while the view is pseudonymised.
+        self.privacy = privacy
         self.config = config
         self.marked = marked
         self.ids: list[int] = []
@@ -216,8 +223,8 @@ class ContributionList(ScrollView, can_focus=True):
             "*" if item.id in self.marked else " ",
             _cell(str(item.id).rjust(cols.number - 1), cols.number),
             _cell(fmt.format_date(item.received_at, tz, short=cols.short_date), cols.date),
-            _cell(fmt.sender_label(item), cols.sender),
-            _cell(fmt.subject_label(item), cols.subject),
+            _cell(fmt.sender_label(item, self.privacy), cols.sender),
+            _cell(fmt.subject_label(item, self.privacy), cols.subject),
             _cell(fmt.theme_digits(item, self.config), cols.themes),
             _cell(fmt.SHORT_STATUS[item.status], cols.status),
             _cell(fmt.flags(item), cols.flags),

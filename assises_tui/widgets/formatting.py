@@ -7,10 +7,14 @@ so widgets only ever receive text that is safe to draw.
 from __future__ import annotations
 
 from datetime import datetime, tzinfo
+from typing import TYPE_CHECKING
 
 from assises_tui.config import Consultation
 from assises_tui.domain.models import Contribution, Status
 from assises_tui.text.safe import one_line
+
+if TYPE_CHECKING:
+    from assises_tui.services.privacy import Privacy
 
 SHORT_STATUS: dict[Status, str] = {
     Status.NEW: "Nouveau",
@@ -42,12 +46,21 @@ def format_date(value: datetime | None, tz: tzinfo, *, short: bool = False) -> s
     return local.strftime("%d/%m/%y" if short else "%d/%m/%Y %H:%M")
 
 
-def sender_label(item: Contribution) -> str:
+def pseudonymised(privacy: Privacy | None) -> bool:
+    return privacy is not None and privacy.pseudonymised
+
+
+def sender_label(item: Contribution, privacy: Privacy | None = None) -> str:
+    if pseudonymised(privacy):
+        return one_line(privacy.sender_label(item), 200)
     return one_line(item.sender_name or item.sender_email or "(expéditeur inconnu)", 200)
 
 
-def subject_label(item: Contribution) -> str:
-    return one_line(item.subject, 300) or "(sans objet)"
+def subject_label(item: Contribution, privacy: Privacy | None = None) -> str:
+    subject = item.subject
+    if pseudonymised(privacy):  # a subject may carry a phone number or an address
+        subject = privacy.display_text(item, subject)
+    return one_line(subject, 300) or "(sans objet)"
 
 
 def theme_digits(item: Contribution, config: Consultation) -> str:

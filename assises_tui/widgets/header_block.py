@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual.widgets import Static
 
@@ -10,9 +12,13 @@ from assises_tui.domain.models import Contribution
 from assises_tui.text.safe import one_line
 from assises_tui.widgets import formatting as fmt
 
+if TYPE_CHECKING:
+    from assises_tui.services.privacy import Privacy
 
-def header_text(item: Contribution, config: Consultation) -> Text:
-    """Every untrusted value is appended as plain text (never parsed as markup)."""
+
+def header_text(item: Contribution, config: Consultation, privacy: Privacy | None = None) -> Text:
+    """Every untrusted value is appended as plain text (never parsed as markup); with a
+    pseudonymised ``privacy`` the sender and personal data in the subject are masked."""
     text = Text(no_wrap=False, overflow="fold")
     text.append(f"N° {item.id}", style="bold")
     text.append("  ·  ")
@@ -26,11 +32,15 @@ def header_text(item: Contribution, config: Consultation) -> Text:
         text.append("  ·  ")
         text.append(", ".join(words), style="italic")
     text.append("\nDe : ", style="bold")
-    text.append(one_line(item.sender_name, 200))
-    if item.sender_email:
-        text.append(f" <{one_line(item.sender_email, 200)}>")
+    if fmt.pseudonymised(privacy):
+        text.append(fmt.sender_label(item, privacy))
+        text.append("  (vue pseudonymisée, P : afficher)", style="italic dim")
+    else:
+        text.append(one_line(item.sender_name, 200))
+        if item.sender_email:
+            text.append(f" <{one_line(item.sender_email, 200)}>")
     text.append("\nObjet : ", style="bold")
-    text.append(fmt.subject_label(item))
+    text.append(fmt.subject_label(item, privacy))
     text.append("\nThèmes : ", style="bold")
     text.append(fmt.theme_labels(item, config))
     if item.assignee:
@@ -52,5 +62,7 @@ class HeaderBlock(Static):
     def __init__(self, **kwargs) -> None:
         super().__init__("", markup=False, **kwargs)
 
-    def show(self, item: Contribution | None, config: Consultation) -> None:
-        self.update(header_text(item, config) if item else Text("Aucune contribution."))
+    def show(
+        self, item: Contribution | None, config: Consultation, privacy: Privacy | None = None
+    ) -> None:
+        self.update(header_text(item, config, privacy) if item else Text("Aucune contribution."))

@@ -8,9 +8,11 @@ focus elsewhere binds its own key to :meth:`SuggestionBar.accept`.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 from rich.text import Text
+from textual import work
 from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import Static
@@ -19,6 +21,9 @@ from assises_tui.errors import AssisesError
 from assises_tui.store.protocol import StoreError
 from assises_tui.suggest import Suggestion
 from assises_tui.text.safe import one_line
+
+#: One engine per workspace, shared by every bar (reader pane, excerpt screen).
+_ENGINE_LOCK = threading.Lock()
 
 
 class SuggestionBar(Static, can_focus=True):
@@ -45,8 +50,19 @@ class SuggestionBar(Static, can_focus=True):
         cid: int
         theme: str
 
-    def __init__(self, services, cid: int | None, *, limit: int = 3, **kwargs) -> None:
+    def __init__(
+        self,
+        services,
+        cid: int | None,
+        *,
+        limit: int = 3,
+        keys: tuple[str, ...] = ("a", "2", "3"),
+        **kwargs,
+    ) -> None:
+        """``keys``: the key shown before each suggestion, as the hosting screen binds them
+        (the reader binds only ``y``, its digits being theme keys)."""
         super().__init__("", markup=False, **kwargs)
+        self.keys = keys
         self.services = services
         self.cid = cid
         self.limit = limit
@@ -60,10 +76,31 @@ class SuggestionBar(Static, can_focus=True):
         self.reload()
 
     def reload(self) -> None:
-        if self.cid is None:
-            self.suggestions = []
-        else:
-            self.suggestions = self.services.suggester.suggest(self.cid)[: self.limit]
+        self._show(self.cid, self._compute(self.cid))
+
+    def reload_in_background(self, cid: int | None) -> None:
+        """Like :meth:`set_contribution`, computed in a thread: the first call trains the
+        engine on every tagged record, which must not hold up a key press in the inbox."""
+        self.cid = cid
+        self.suggestions = []
+        self.update(Text("Suggestions : …", style="italic"))
+        self._load(cid)
+
+    @work(thread=True, exclusive=True, group="suggestions", exit_on_error=False)
+    def _load(self, cid: int | None) -> None:
+        found = self._compute(cid)
+        self.app.call_from_thread(self._show, cid, found)
+
+    def _compute(self, cid: int | None) -> list[Suggestion]:
+        if cid is None:
+            return []
+        with _ENGINE_LOCK:  # the engine updates its counts in place
+            return self.services.suggester.suggest(cid)[: self.limit]
+
+    def _show(self, cid: int | None, found: list[Suggestion]) -> None:
+        if cid != self.cid:  # moved on meanwhile: a newer load is coming
+            return
+        self.suggestions = found
         self.update(self.render_text())
 
     def render_text(self) -> Text:
@@ -75,7 +112,8 @@ class SuggestionBar(Static, can_focus=True):
         for i, s in enumerate(self.suggestions):
             if i:
                 text.append(" · ")
-            text.append(f"[{'a' if i == 0 else i + 1}] ", style="bold")
+            if i < len(self.keys):
+                text.append(f"[{self.keys[i]}] ", style="bold")
             text.append(one_line(labels.label(s.theme), 40))
             text.append(f" {round(s.confidence * 100)} %")
             if s.because:

@@ -51,3 +51,16 @@ def test_demo_builds_then_replaces_its_own_folder(tmp_path, capsys):
         assert ws.store.count() == first
         assert ws.store.get(cid).status == before
     assert "importé" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("flags", "masked"), [([], False), (["--pseudonymise"], True)])
+def test_open_pseudonymised_on_request(tmp_path, monkeypatch, flags, masked):
+    from assises_tui.app import AssisesApp
+
+    Workspace.init(tmp_path / "ws").close()
+    seen = {}
+    monkeypatch.setattr(
+        AssisesApp, "run", lambda self: seen.update(masked=self.services.privacy.pseudonymised)
+    )
+    assert main(["--workspace", str(tmp_path / "ws"), "open", *flags]) == 0
+    assert seen == {"masked": masked}

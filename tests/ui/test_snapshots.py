@@ -14,6 +14,9 @@ async def _to(pilot, cid: int, *keys: str) -> None:
     if keys:
         await pilot.press(*keys)
     await pilot.pause(0.2)
+    # Suggestions are computed in a worker: wait for them so the picture is deterministic.
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
 
 
 def test_inbox_80x24(snap_compare, make_app):
