@@ -324,7 +324,7 @@ class InboxScreen(InboxPickers, TriageActions, ReadingActions, Screen):
         self.list.refresh()
         self.update_status()
         if self.wide:
-            self.reader.refresh_header()
+            self.reader.refresh_contribution()
 
     _undoing = False
 

@@ -113,7 +113,7 @@ class ReaderScreen(TriageActions, ReadingActions, Screen[int | None]):
         return [self.cid], False
 
     def after_change(self, changeset: ChangeSet | None) -> None:
-        self.view.refresh_header()
+        self.view.refresh_contribution()
 
     # -- ReadingActions -------------------------------------------------------------
     def reading_id(self) -> int | None:

@@ -13,7 +13,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from assises_tui.domain.models import Contribution
+from assises_tui.domain.models import EXCERPT_KINDS, Contribution
 from assises_tui.text.safe import one_line, printable
 from assises_tui.widgets.body_blocks import split_blocks
 from assises_tui.widgets.header_block import HeaderBlock
@@ -56,10 +56,12 @@ class ReaderView(VerticalScroll, can_focus=True):
     ReaderView > .reader-part { padding: 0 1; }
     ReaderView > #reader-body { margin-top: 1; }
     ReaderView > #reader-attachments { margin-top: 1; }
+    ReaderView > #reader-excerpts { margin-top: 1; }
     ReaderView > #reader-raw { display: none; }
     ReaderView.raw > #reader-raw { display: block; }
     ReaderView.raw > #reader-body, ReaderView.raw > #reader-attachments,
-    ReaderView.raw > #reader-notes, ReaderView.raw > #reader-suggestions { display: none; }
+    ReaderView.raw > #reader-notes, ReaderView.raw > #reader-suggestions,
+    ReaderView.raw > #reader-excerpts { display: none; }
     """
 
     def __init__(self, services: Services, **kwargs) -> None:
@@ -73,6 +75,7 @@ class ReaderView(VerticalScroll, can_focus=True):
         yield HeaderBlock(id="reader-header")
         yield SuggestionBar(self.services, None, keys=("y",), id="reader-suggestions")
         yield Static("", markup=False, id="reader-body", classes="reader-part")
+        yield Static("", markup=False, id="reader-excerpts", classes="reader-part")
         yield Static("", markup=False, id="reader-attachments", classes="reader-part")
         yield Static("", markup=False, id="reader-notes", classes="reader-part")
         yield Static("", markup=False, id="reader-raw", classes="reader-part")
@@ -95,11 +98,10 @@ class ReaderView(VerticalScroll, can_focus=True):
     def suggestions(self) -> SuggestionBar:
         return self.query_one("#reader-suggestions", SuggestionBar)
 
-    def refresh_header(self) -> None:
-        """After a triage change only the header, notes and suggestions need redrawing."""
-        item = self._item()
-        self.query_one(HeaderBlock).show(item, self.services.config, self._privacy)
-        self.query_one("#reader-notes", Static).update(self._notes_text(item))
+    def refresh_contribution(self) -> None:
+        """Redraw after a change to the record (status, themes, notes, excerpts), keeping
+        the scroll position and the folding."""
+        self._render_all()
         self.suggestions.reload_in_background(self.cid)
 
     def toggle_fold(self) -> None:
@@ -131,14 +133,17 @@ class ReaderView(VerticalScroll, can_focus=True):
         attachments = self.query_one("#reader-attachments", Static)
         raw = self.query_one("#reader-raw", Static)
         notes = self.query_one("#reader-notes", Static)
+        excerpts = self.query_one("#reader-excerpts", Static)
         if item is None:
-            for part in (body, attachments, raw, notes):
+            for part in (body, attachments, raw, notes, excerpts):
                 part.update("")
             return
         if self.raw:
             raw.update(self._raw_text(item))
             return
         body.update(self._body_text(item))
+        excerpts.update(self._excerpts_text(item))
+        excerpts.display = bool(item.excerpts)
         attachments.update(self._attachments_text(item))
         notes.update(self._notes_text(item))
 
@@ -163,6 +168,36 @@ class ReaderView(VerticalScroll, can_focus=True):
                 text.append(label, style="italic dim")
         if cut:
             text.append(f"\n… {cut:,} caractères de plus non affichés.".replace(",", " "))
+        self._highlight_excerpts(item, text)
+        return text
+
+    def _highlight_excerpts(self, item: Contribution, text: Text) -> None:
+        """Underline the filed excerpts where they are shown (not inside folded quotes).
+        Found by their text rather than their offsets: the displayed body is cleaned
+        (control characters) and may be masked, which moves offsets."""
+        plain = text.plain
+        for excerpt in item.excerpts:
+            needle = printable(self._masked(item, excerpt.text)).strip()
+            at = plain.find(needle) if needle else -1
+            if at >= 0:
+                text.stylize("underline bold", at, at + len(needle))
+
+    def _excerpts_text(self, item: Contribution) -> Text:
+        text = Text(overflow="fold")
+        if not item.excerpts:
+            return text
+        tagging = self.services.tagging
+        text.append(f"Extraits ({len(item.excerpts)})", style="bold underline")
+        for excerpt in item.excerpts:
+            kind = EXCERPT_KINDS.get(excerpt.kind, one_line(excerpt.kind, 20))
+            text.append(f"\n▪ {kind} — ", style="bold")
+            text.append(one_line(tagging.label(excerpt.theme), 60), style="bold")
+            text.append(" : « ")
+            text.append(one_line(self._masked(item, excerpt.text), 300))
+            text.append(" »")
+            if excerpt.note:
+                text.append(" — ")
+                text.append(one_line(excerpt.note, 200), style="italic")
         return text
 
     def _attachments_text(self, item: Contribution) -> Text:

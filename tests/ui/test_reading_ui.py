@@ -122,3 +122,25 @@ async def test_search_index_is_prepared_in_the_background_at_start(make_app, ser
     async with app.run_test(size=NARROW) as pilot:
         await _settle(pilot)
         assert services.search.pending() == 0
+
+
+async def test_reader_lists_and_underlines_the_excerpts_filed(make_app, services):
+    body = services.body_text(1)
+    end = body.index(".") + 1
+    services.tagging.add_excerpt(1, 0, end, "service", "constat", "à reprendre")
+    app = make_app()
+    async with app.run_test(size=NARROW) as pilot:
+        await _settle(pilot)
+        app.screen.list.move_to(1)
+        await pilot.press("enter")
+        await _settle(pilot)
+        text = screen_text(app)
+        assert "Extraits (1)" in text
+        assert "Constat — Service rendu" in text and "à reprendre" in text
+        rendered = app.screen.view.query_one("#reader-body").render()
+        underlined = [
+            rendered.plain[span.start:span.end]
+            for span in rendered.spans
+            if "underline" in str(span.style)
+        ]
+        assert underlined == [body[:end]]
