@@ -223,7 +223,7 @@ class ContributionList(ScrollView, can_focus=True):
             "*" if item.id in self.marked else " ",
             _cell(str(item.id).rjust(cols.number - 1), cols.number),
             _cell(fmt.format_date(item.received_at, tz, short=cols.short_date), cols.date),
-            _cell(fmt.sender_label(item, self.privacy), cols.sender),
+            _cell(fmt.sender_label(item, self.privacy, short=True), cols.sender),
             _cell(fmt.subject_label(item, self.privacy), cols.subject),
             _cell(fmt.theme_digits(item, self.config), cols.themes),
             _cell(fmt.SHORT_STATUS[item.status], cols.status),

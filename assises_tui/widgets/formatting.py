@@ -50,8 +50,15 @@ def pseudonymised(privacy: Privacy | None) -> bool:
     return privacy is not None and privacy.pseudonymised
 
 
-def sender_label(item: Contribution, privacy: Privacy | None = None) -> str:
+def sender_label(
+    item: Contribution, privacy: Privacy | None = None, *, short: bool = False
+) -> str:
+    """``short`` (the list, whose number column already names the contribution): what may
+    be shown of a masked sender is its category and commune, when a reviewer set them."""
     if pseudonymised(privacy):
+        if short:
+            known = [v for v in (item.contributor_category, item.commune) if v]
+            return one_line(", ".join(known), 200) or "(masqué)"
         return one_line(privacy.sender_label(item), 200)
     return one_line(item.sender_name or item.sender_email or "(expéditeur inconnu)", 200)
 

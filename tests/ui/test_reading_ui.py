@@ -41,6 +41,7 @@ async def test_pseudonymised_view_masks_then_reveal_is_confirmed_and_recorded(
         assert "Jeanne Martin" not in text and "jeanne.martin@" not in text
         assert "06 00 00 00 00" not in text
         assert "Contributeur n° 2" in text and "Marie Dupont" not in text
+        assert "(masqué)" in text  # list rows: senders with no category or commune set
 
         await pilot.press("P")  # revealing asks first; "n" keeps the data hidden
         assert isinstance(app.screen, ConfirmScreen)
