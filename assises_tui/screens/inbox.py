@@ -31,7 +31,6 @@ from assises_tui.screens.reading_actions import ReadingActions
 from assises_tui.screens.triage_actions import TriageActions
 from assises_tui.screens.views import SORTS, VIEW_BY_KEY, is_open, view_ids
 from assises_tui.services.changes import ChangeSet
-from assises_tui.text.fold import fold
 from assises_tui.widgets.body_view import ReaderView
 from assises_tui.widgets.contribution_list import ContributionList, ListHeader
 from assises_tui.widgets.quarantine_view import QuarantineView
@@ -214,7 +213,7 @@ class InboxScreen(InboxPickers, TriageActions, ReadingActions, Screen):
             self.hits = None
             self.apply_filter()
             return
-        problems = self._query_errors(text)
+        problems = self.services.search.parse(text).errors
         errors.update(" · ".join(problems))
         errors.display = bool(problems)
         if self._slow_search:
@@ -226,25 +225,8 @@ class InboxScreen(InboxPickers, TriageActions, ReadingActions, Screen):
         self._slow_search = self.last_search_seconds > SLOW_SEARCH
         self._show_hits(text, hits)
 
-    def _query_errors(self, text: str) -> list[str]:
-        try:
-            return list(self.services.search.parse(text).errors)
-        except Exception:  # search not available: the fallback has no syntax
-            return []
-
     def _search(self, text: str) -> set[int]:
-        try:
-            return set(self.services.search.search(text, self.view_sorted))
-        except ImportError:  # no index module: plain folded match on subject and sender
-            words = fold(text).split()
-            store = self.services.store
-            found = set()
-            for cid in self.view_sorted:
-                c = store.get(cid)
-                hay = fold(f"{c.subject} {c.sender_name} {c.sender_email} {c.snippet}")
-                if all(w in hay for w in words):
-                    found.add(cid)
-            return found
+        return set(self.services.search.search(text, self.view_sorted))
 
     @work(thread=True, exclusive=True, group="search", exit_on_error=False)
     def _search_in_thread(self, text: str) -> None:
