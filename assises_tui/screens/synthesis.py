@@ -22,14 +22,13 @@ from textual.timer import Timer
 from textual.widgets import Footer, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
-from assises_tui.domain.models import CATEGORY_LABELS, EXCERPT_KINDS
 from assises_tui.errors import AssisesError
+from assises_tui.screens.synthesis_material import ExcerptList, MaterialPanel, ThemeContributions
 from assises_tui.synthesis.draft import (
     add_point,
     citation_at,
     format_citation,
     outline,
-    quotation,
 )
 from assises_tui.text.safe import one_line, printable
 
@@ -39,27 +38,10 @@ if TYPE_CHECKING:
 
 AUTOSAVE_SECONDS = 3.0
 OUTLINE_SECONDS = 0.3
-MAX_ROWS = 300
 
 
-class ExcerptList(OptionList):
-    """The current theme's excerpts: space marks, enter quotes, c/p start a bullet."""
-
-    BINDINGS = [
-        Binding("space", "screen.toggle_mark", "Marquer", id="synthesis.mark"),
-        Binding("c", "screen.new_point('constat')", "Constat", id="synthesis.constat_key"),
-        Binding("p", "screen.new_point('proposition')", "Proposition",
-                id="synthesis.proposition_key"),
-    ]
-
-
-class ThemeContributions(OptionList):
-    BINDINGS = [
-        Binding("i", "screen.cite_contribution", "Citer", id="synthesis.cite"),
-    ]
-
-
-class SynthesisScreen(Screen[None]):
+class SynthesisScreen(MaterialPanel, Screen[None]):
+    TITLE = "Synthèse"  # the help screen's title
     CSS_PATH = "synthesis.tcss"
     autosave_seconds = AUTOSAVE_SECONDS  # tests shorten it
     AUTO_FOCUS = "#draft"
@@ -193,62 +175,6 @@ class SynthesisScreen(Screen[None]):
         if highlighted is not None and view.option_count:
             view.highlighted = min(highlighted, view.option_count - 1)
 
-    def refresh_theme(self, force: bool = False) -> None:
-        line = self.editor.cursor_location[0] + 1
-        result = outline(self.editor.text, self.services.config)
-        theme = next((h.theme for h in reversed(result.headings) if h.line <= line), None)
-        label = self.services.config.theme(theme).label if theme else None
-        shown = f"Thème : {label}" if label else "Hors section de thème"
-        # The point under the cursor and its support (the outline is hidden when narrow).
-        point = next((p for p in result.points if p.line == line), None)
-        if point is not None:
-            shown += f" · {'C' if point.kind == 'constat' else 'P'} {point.support} ✉"
-        self.query_one("#theme-label", Static).update(shown)
-        if theme == self.theme and not force:
-            return
-        self.theme = theme
-        self.excerpts = self.synthesis.excerpts_for_theme(theme) if theme else []
-        self._fill_excerpts()
-        items = self.synthesis.contributions_for_theme(theme) if theme else []
-        view = self.query_one("#contributions", OptionList)
-        view.clear_options()
-        # An OptionList slows down past a few thousand rows: show the first ones only.
-        options = [Option(self._contribution_label(c), id=str(c.id)) for c in items[:MAX_ROWS]]
-        if len(items) > MAX_ROWS:
-            more = Text(f"… et {len(items) - MAX_ROWS} autres (voir la boîte de réception)")
-            options.append(Option(more, id="more", disabled=True))
-        view.add_options(options)
-        view.border_title = f"Contributions ({len(items)})"
-
-    def _contribution_label(self, item) -> Text:
-        who = CATEGORY_LABELS.get(item.contributor_category, "")
-        where = ", ".join(x for x in (who, item.commune) if x)
-        text = Text(f"#{item.id} ", style="bold")
-        text.append(one_line(f"{where} — {item.subject}" if where else item.subject, 80))
-        return text
-
-    def _fill_excerpts(self) -> None:
-        view = self.query_one("#excerpts", OptionList)
-        highlighted = view.highlighted
-        view.clear_options()
-        options = []
-        for cid, e in self.excerpts:
-            marked = (cid, e.id) in self.marked
-            label = Text("● " if marked else "○ ", style="bold green" if marked else "dim")
-            label.append(f"#{cid} {EXCERPT_KINDS.get(e.kind, e.kind)[:1]} ", style="bold")
-            label.append(one_line(e.text, 160))
-            options.append(Option(label, id=f"{cid}:{e.id}"))
-        view.add_options(options)
-        view.border_title = f"Extraits ({len(options)}, {len(self.marked)} marqué(s))"
-        if highlighted is not None and view.option_count:
-            view.highlighted = min(highlighted, view.option_count - 1)
-
-    def _current_excerpt(self) -> tuple[int, Excerpt] | None:
-        index = self.query_one("#excerpts", OptionList).highlighted
-        if index is None or index >= len(self.excerpts):
-            return None
-        return self.excerpts[index]
-
     # -- actions ------------------------------------------------------------------
     @on(OptionList.OptionSelected, "#outline")
     def _go_to_line(self, event: OptionList.OptionSelected) -> None:
@@ -264,35 +190,6 @@ class SynthesisScreen(Screen[None]):
     def _contribution_chosen(self, event: OptionList.OptionSelected) -> None:
         if (event.option.id or "").isdigit():
             self.open_contribution(int(event.option.id))
-
-    def action_quote_excerpt(self) -> None:
-        current = self._current_excerpt()
-        if current is None:
-            self.notify("Aucun extrait pour ce thème.", severity="warning")
-            return
-        cid, excerpt = current
-        row = self.editor.cursor_location[0]
-        # The quotation is its own paragraph after the cursor's line (blank lines around).
-        doc = self.editor.document
-        line_text = doc.get_line(row)
-        block = quotation(printable(excerpt.text), cid).rstrip("\n")
-        if line_text.strip():
-            block = "\n\n" + block
-        if row + 1 < doc.line_count and doc.get_line(row + 1).strip():
-            block += "\n"
-        self.editor.insert(block, (row, len(line_text)), maintain_selection_offset=False)
-        self.editor.focus()
-
-    def action_toggle_mark(self) -> None:
-        current = self._current_excerpt()
-        if current is None:
-            return
-        key = (current[0], current[1].id)
-        if key in self.marked:
-            self.marked.remove(key)
-        else:
-            self.marked.append(key)
-        self._fill_excerpts()
 
     def action_new_point(self, kind: str) -> None:
         chosen = [(cid, e) for cid, e in self.excerpts if (cid, e.id) in self.marked]
@@ -311,8 +208,8 @@ class SynthesisScreen(Screen[None]):
         self.marked.clear()
         self._fill_excerpts()
         self.editor.focus()
-        noun = "Constat" if kind == "constat" else "Proposition"
-        self.notify(f"{noun} ajouté(e) avec {format_citation(ids)}.", markup=False)
+        done = "Constat ajouté" if kind == "constat" else "Proposition ajoutée"
+        self.notify(f"{done} avec {format_citation(ids)}.", markup=False)
 
     def replace_text(self, new_text: str) -> None:
         """Apply ``new_text`` as one undoable edit of the changed middle part."""
@@ -332,16 +229,6 @@ class SynthesisScreen(Screen[None]):
             doc.get_location_from_index(end_old),
             maintain_selection_offset=False,
         )
-
-    def action_cite_contribution(self) -> None:
-        view = self.query_one("#contributions", OptionList)
-        if view.highlighted is None:
-            return
-        option = view.get_option_at_index(view.highlighted)
-        if not (option.id or "").isdigit():
-            return
-        self.editor.insert(format_citation([int(option.id)]))
-        self.editor.focus()
 
     def action_open_citation(self) -> None:
         index = self.editor.document.get_index_from_location(self.editor.cursor_location)

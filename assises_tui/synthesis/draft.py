@@ -20,6 +20,10 @@ PLACEHOLDER_RE = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
 HEADING_RE = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 BULLET_RE = re.compile(r"^(\s*)(?:[-*+]|\d+[.)])\s+")
 
+#: What the template puts where the coordinator has to write ("- …"): left out of every
+#: export and never numbered as a proposal.
+TEMPLATE_FILLERS = frozenset({"…", "...", "[…]"})
+
 CONSTATS = "Constats"
 PROPOSITIONS = "Propositions"
 FIGURES_ANNEX = "Annexe : chiffres"
@@ -61,6 +65,11 @@ class Point:
 class Outline:
     headings: list[Heading] = field(default_factory=list)
     points: list[Point] = field(default_factory=list)
+
+
+def is_filler(text: str) -> bool:
+    """True for a template placeholder left as is ("…"), not for text that ends with one."""
+    return text.strip() in TEMPLATE_FILLERS
 
 
 def parse_citation_ids(match: re.Match[str]) -> tuple[int, ...]:

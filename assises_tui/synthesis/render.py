@@ -9,21 +9,20 @@ set aside as not a contribution, an unknown placeholder). Exporters only walk th
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
 
 from assises_tui.config import Consultation
 from assises_tui.domain.models import CATEGORY_LABELS, Contribution, Status
+from assises_tui.store.atomic import write_atomic as atomic_write_bytes  # noqa: F401 - re-export
 from assises_tui.synthesis.draft import (
     BULLET_RE,
     CITATION_RE,
     HEADING_RE,
     PLACEHOLDER_RE,
+    is_filler,
     parse_citation_ids,
 )
 from assises_tui.synthesis.figures import Figures, Table
@@ -274,13 +273,16 @@ def render(
                     ):
                         parts.append(lines[j].strip())
                         j += 1
+                    if is_filler(" ".join(parts)):
+                        continue  # the template's "- …": nothing to export, no number
                     items.append(r.runs(" ".join(parts), start_line + 1))
                     if in_proposals:
                         proposal_no += 1
                         numbers.append(proposal_no)
                 else:
                     break
-            blocks.append(ListBlock(tuple(items), tuple(numbers)))
+            if items:
+                blocks.append(ListBlock(tuple(items), tuple(numbers)))
             i = j
             continue
         chunk, j = gather(
@@ -290,37 +292,11 @@ def render(
             and not s.lstrip().startswith(">"),
         )
         body = " ".join(c.strip() for c in chunk)
-        blocks.append(ParagraphBlock(r.runs(body, i + 1)))
+        if not is_filler(body):  # the template's "…" paragraphs are left out
+            blocks.append(ParagraphBlock(r.runs(body, i + 1)))
         i = j
     return RenderResult(doc, r.errors)
 
 
 def plain(runs: tuple[Run, ...]) -> str:
     return "".join(r.text for r in runs)
-
-
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` so that a crash leaves the old file or the new one."""
-    path = Path(path)
-    folder = path.parent if str(path.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-    try:
-        dir_fd = os.open(folder, os.O_RDONLY)
-    except OSError:  # some platforms cannot open a folder: the replace is still atomic
-        return
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)

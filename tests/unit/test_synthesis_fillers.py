@@ -1,0 +1,47 @@
+"""The template's "…" placeholders never reach a document nor take a proposal number."""
+
+import pytest
+from synthesis_support import make_services
+
+from assises_tui.synthesis.draft import add_point, is_filler, template
+from assises_tui.synthesis.export_md import to_markdown
+from assises_tui.synthesis.render import ListBlock, ParagraphBlock, plain
+
+
+@pytest.fixture
+def services(tmp_path):
+    s = make_services(tmp_path)
+    yield s
+    s.workspace.close()
+
+
+def test_is_filler():
+    assert is_filler("…") and is_filler(" ... ") and is_filler("[…]")
+    assert not is_filler("Plus de patrouilles…") and not is_filler("")
+
+
+def test_first_real_proposal_is_number_one_and_fillers_are_left_out(services):
+    config = services.config
+    draft = template(config)
+    # A coordinator fills one proposal of the third theme, the others stay "- …".
+    draft, _line = add_point(draft, config, "lien", "proposition", "Des réunions de quartier",
+                             [3])
+    result = services.synthesis.render(draft)
+    assert result.errors == []
+    numbered = [b for b in result.document.blocks if isinstance(b, ListBlock) and b.ordered]
+    assert [b.numbers for b in numbered] == [(1,)]
+    assert plain(numbered[0].items[0]).startswith("Des réunions de quartier")
+    texts = [plain(b.runs) for b in result.document.blocks if isinstance(b, ParagraphBlock)]
+    assert "…" not in texts
+    markdown = to_markdown(result.document)
+    assert "- …" not in markdown and "1. Des réunions de quartier" in markdown
+    assert "\n…\n" not in markdown
+    assert "\n2. " not in markdown
+
+
+def test_a_list_keeps_its_real_items_around_a_filler(services):
+    text = "# T\n\n## Service rendu\n\n### Propositions\n\n- …\n- Élargir les horaires [#2]\n"
+    blocks = services.synthesis.render(text).document.blocks
+    lists = [b for b in blocks if isinstance(b, ListBlock)]
+    assert len(lists) == 1 and lists[0].numbers == (1,)
+    assert plain(lists[0].items[0]).startswith("Élargir les horaires")
