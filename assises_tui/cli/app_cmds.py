@@ -16,6 +16,7 @@ from pathlib import Path
 
 from assises_tui.config import bundled_config_dir
 from assises_tui.errors import AssisesError
+from assises_tui.store.atomic import write_atomic
 
 DEMO_MARKER = ".assises-demo"
 DEMO_MBOX = Path(__file__).resolve().parents[2] / "data" / "demo" / "allier-demo.mbox"
@@ -92,8 +93,9 @@ def prepare_demo(root: Path, mbox: Path = DEMO_MBOX) -> str:
         raise AssisesError(f"Boîte de démonstration introuvable : {mbox}.")
     ws = Workspace.init(root, bundled_config_dir() / "consultation.toml")
     try:
-        (root / DEMO_MARKER).write_text(
-            "Espace de démonstration : recréé à chaque « assises demo ».\n", encoding="utf-8"
+        write_atomic(
+            root / DEMO_MARKER,
+            "Espace de démonstration : recréé à chaque « assises demo ».\n".encode(),
         )
         report = run_import(Services(ws), [mbox], _StderrProgress())
     finally:

@@ -30,6 +30,7 @@ from textual.widgets.option_list import Option
 
 from assises_tui.errors import AssisesError
 from assises_tui.services.synthesis import ExportBlocked
+from assises_tui.store.atomic import ensure_dir
 from assises_tui.synthesis.export_md import to_markdown
 from assises_tui.synthesis.figures import bar, week_label
 from assises_tui.text.safe import one_line, printable
@@ -40,6 +41,9 @@ if TYPE_CHECKING:
 
 
 class PreviewScreen(Screen[None]):
+    TITLE = "Aperçu de la synthèse"  # the help screen's title
+    # The document, not the tab bar: PageDown and the arrows scroll it at once.
+    AUTO_FOCUS = "#preview-scroll"
     DEFAULT_CSS = """
     PreviewScreen {
         #preview-status { height: 1; padding: 0 1; background: $boost; }
@@ -159,7 +163,7 @@ class PreviewScreen(Screen[None]):
         option_id = view.get_option_at_index(view.highlighted).id or ""
         if not option_id.startswith("finding-"):
             self.notify("Seules les données personnelles peuvent être acceptées.",
-                        severity="warning")
+                        severity="warning", markup=False)
             return
         finding_id = option_id.removeprefix("finding-")
         finding = next((f for f in self.report.findings if f.id == finding_id), None)
@@ -179,13 +183,13 @@ class PreviewScreen(Screen[None]):
         folder = self.services.workspace.root / "exports"
         path = folder / f"synthese.{fmt}"
         try:
-            folder.mkdir(exist_ok=True)
+            ensure_dir(folder)
             self.services.synthesis.export(fmt, path, text=self.text)
         except ExportBlocked as blocked:
             self.refresh_check()
             self.query_one(TabbedContent).active = "tab-check"
             self.notify(f"Export refusé : {len(blocked.report.lines())} problème(s).",
-                        severity="error")
+                        severity="error", markup=False)
             return
         except (AssisesError, OSError) as exc:
             self.notify(str(exc), severity="error", markup=False)

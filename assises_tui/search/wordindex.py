@@ -15,14 +15,14 @@ from __future__ import annotations
 
 import bisect
 import json
-import os
 import struct
 import sys
-import threading
 import zlib
 from array import array
 from collections.abc import Iterable
 from pathlib import Path
+
+from assises_tui.store.atomic import ensure_dir, write_atomic
 
 MAGIC = b"ASSIDX\x00\x01"
 #: Bump when the tokenizer or the layout changes: older files are then rebuilt.
@@ -224,24 +224,7 @@ class WordIndex:
 
 
 def write_file(path: Path, data: bytes) -> None:
-    """Temp file in the same folder, fsync, ``os.replace``, fsync of the folder."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-    try:
-        with open(tmp, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-    try:
-        fd = os.open(path.parent, os.O_RDONLY)
-    except OSError:  # pragma: no cover - platforms without directory fds
-        return
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    """Durably, in a private folder (the index holds words of citizens' texts)."""
+    ensure_dir(path.parent)
+    write_atomic(path, data)
 

@@ -8,7 +8,7 @@ personal data: only counts, dates, file locations and reviewer logins. No textua
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from assises_tui.text.personal_data import KIND_LABELS, find_personal_data
@@ -27,8 +27,14 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
+def _instant(value: str) -> datetime:
+    moment = datetime.fromisoformat(value)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 def _span(values: list[str]) -> dict[str, str | None]:
-    values = sorted(v for v in values if v)
+    # As instants, not as text: "…T10:00+01:00" is before "…T09:30+00:00".
+    values = sorted((v for v in values if v), key=_instant)
     return {"first": values[0] if values else None, "last": values[-1] if values else None}
 
 
@@ -155,7 +161,7 @@ def privacy_report(services: Services) -> dict[str, Any]:
                 "label": "Données personnelles repérées dans le texte des messages",
                 "where": ["blobs/", "index/"],
                 "records": with_findings,
-                "by_kind": {KIND_LABELS.get(k, k): n for k, n in sorted(kinds.items())},
+                "by_kind": dict(sorted(kinds.items())),  # stable keys, as in purge --json
             },
             {
                 "key": "quarantine",
@@ -210,8 +216,8 @@ def report_lines(report: dict[str, Any]) -> list[str]:
         if cat.get("files"):
             extra += f", {cat['files']} fichier(s)"
         out.append(f"  - {cat['label']} : {cat['records']}{extra} — {', '.join(cat['where'])}")
-        for label, n in (cat.get("by_kind") or {}).items():
-            out.append(f"      {label} : {n}")
+        for kind, n in (cat.get("by_kind") or {}).items():
+            out.append(f"      {KIND_LABELS.get(kind, kind)} : {n}")
         if cat["key"] == "backups" and cat.get("first"):
             out.append(f"      de {_day(cat['first'])} à {_day(cat['last'])}")
     if report["exports_with_personal_data"]:

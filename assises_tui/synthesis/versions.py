@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from assises_tui.errors import AssisesError
+from assises_tui.store.atomic import ensure_dir
 from assises_tui.synthesis.render import atomic_write_bytes
 
 _TICK = timedelta(microseconds=1)
@@ -101,7 +102,7 @@ class DraftVersions:
         if self.current() == text and latest and latest[-1].path.read_text("utf-8") == text:
             return None
         data = text.encode("utf-8")
-        self.folder.mkdir(parents=True, exist_ok=True)
+        ensure_dir(self.folder)
         at = self.clock()
         if latest and at <= latest[-1].at:  # keep ids strictly increasing (fast saves, clocks)
             at = latest[-1].at + _TICK

@@ -166,6 +166,8 @@ def test_privacy_report_inventory_without_personal_data(env):
     assert cats["raw_mails"]["records"] == 4 and cats["raw_mails"]["bytes"] > 0
     assert cats["attachments"]["files"] == 2
     assert cats["body_personal_data"]["records"] >= 2
+    assert {"email", "phone"} <= set(cats["body_personal_data"]["by_kind"])  # stable keys
+    assert "numéro de téléphone" in "\n".join(report_lines(report))  # French in the text
     assert report["received"]["first"].startswith("2019-11-20")
     assert "intérêt public" in report["register"]["legal_basis"]
     dumped = json.dumps(report, ensure_ascii=False) + "\n".join(report_lines(report))
@@ -175,6 +177,14 @@ def test_privacy_report_inventory_without_personal_data(env):
     after = {c["key"]: c for c in privacy_report(services)["categories"]}
     assert after["sender_identities"]["records"] == 2 and after["raw_mails"]["records"] == 2
     assert privacy_report(services)["purges"][0]["count"] == 2
+
+
+def test_report_spans_compare_instants_not_text():
+    from assises_tui.services.privacy_report import _span
+
+    # 09:30 UTC is after 10:00 in Paris (09:00 UTC), although it sorts before it as text.
+    span = _span(["2020-01-10T09:30:00+00:00", "2020-01-10T10:00:00+01:00"])
+    assert span == {"first": "2020-01-10T10:00:00+01:00", "last": "2020-01-10T09:30:00+00:00"}
 
 
 def test_contribution_exports_leave_personal_data_out_unless_asked(env, tmp_path):

@@ -249,6 +249,11 @@ def test_workspace_permissions_ignore_the_umask(tmp_path: Path) -> None:
             ws.store.add_many([make(1)])
             ws.store.put_blob(b"x")
             ws.store.backup("test")
+            from assises_tui.services.session import Services
+
+            services = Services(ws)
+            services.search.refresh()  # index/: words of the citizens' texts
+            services.synthesis.save(services.synthesis.template())  # synthesis versions
     finally:
         os.umask(old)
     paths = [root, root.parent, *root.rglob("*")]
