@@ -89,8 +89,8 @@ class AgreementReport:
 
 
 def format_kappa(kappa: float | None) -> str:
-    """"0.61", never "-0.00"; "non défini" when undefined."""
-    return "non défini" if kappa is None else f"{round(kappa, 2) + 0.0:.2f}"
+    """"0,61" (French decimal comma), never "-0,00"; "non défini" when undefined."""
+    return "non défini" if kappa is None else f"{round(kappa, 2) + 0.0:.2f}".replace(".", ",")
 
 
 def percent(value: float) -> str:

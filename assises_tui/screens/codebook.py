@@ -19,9 +19,13 @@ from assises_tui.text.safe import one_line
 
 
 class CodebookScreen(Screen[bool]):
+    TITLE = "Référentiel des thèmes"  # the help screen's title
     CSS_PATH = "codebook.tcss"
     BINDINGS = [
         Binding("escape", "close", "Retour", id="codebook.close"),
+        # j/k move as in the inbox (the table itself knows only the arrows).
+        Binding("j", "move(1)", "Descendre", show=False, id="codebook.down"),
+        Binding("k", "move(-1)", "Monter", show=False, id="codebook.up"),
         Binding("a", "add", "Ajouter", id="codebook.add"),
         Binding("r", "rename", "Renommer", id="codebook.rename"),
         Binding("m", "merge", "Fusionner", id="codebook.merge"),
@@ -91,6 +95,11 @@ class CodebookScreen(Screen[bool]):
         return result is not None
 
     # -- actions ---------------------------------------------------------------
+    def action_move(self, step: int) -> None:
+        table = self.query_one(DataTable)
+        if table.row_count:
+            table.move_cursor(row=max(0, min(table.row_count - 1, table.cursor_row + step)))
+
     def action_add(self) -> None:
         entry = self.current()
         if entry is None:
@@ -136,8 +145,8 @@ class CodebookScreen(Screen[bool]):
         ]
 
         def done(target: str | None) -> None:
-            if target:
-                self._run(self.codebook.merge, entry.key, target, keep=target)
+            # Only a merge that went through is announced (an error was notified already).
+            if target and self._run(self.codebook.merge, entry.key, target, keep=target):
                 self.notify(f"« {entry.label} » fusionné dans « {self.codebook.label(target)} ».",
                             markup=False)
 

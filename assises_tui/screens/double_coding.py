@@ -67,6 +67,7 @@ class AgreementReportScreen(ModalScreen[None]):
 
 
 class DoubleCodingScreen(Screen[None]):
+    TITLE = "Double codage"  # the help screen's title
     DEFAULT_CSS = """
     DoubleCodingScreen #dc-title { height: 1; background: $primary; text-style: bold;
                                    padding: 0 1; }
@@ -148,7 +149,7 @@ class DoubleCodingScreen(Screen[None]):
 
     def action_sample(self) -> None:
         def done(value: str | None) -> None:
-            if not value:
+            if value is None:  # Escape
                 return
             parts = value.split()
             try:
@@ -164,6 +165,12 @@ class DoubleCodingScreen(Screen[None]):
                 return
             self.index = 0
             self.show()
+            if len(self.ids) < n:  # fewer coded contributions than asked for: say so
+                self.notify(
+                    f"Échantillon de {len(self.ids)} contribution(s) seulement : "
+                    f"c'est tout ce qui est déjà codé (demandé : {n}).",
+                    severity="warning", markup=False,
+                )
 
         self.app.push_screen(
             TextPrompt("Taille de l'échantillon et graine", placeholder="30 7"), done

@@ -35,6 +35,7 @@ from assises_tui.widgets.suggestions import SuggestionBar
 
 
 class ExcerptScreen(Screen[bool]):
+    TITLE = "Extraits"  # the help screen's title
     CSS_PATH = "excerpt.tcss"
     BINDINGS = [
         Binding("escape", "close", "Retour", id="excerpt.close"),
@@ -70,7 +71,8 @@ class ExcerptScreen(Screen[bool]):
                      id="excerpt-title")
         yield TextArea(display_text(self.body), read_only=True, soft_wrap=True,
                        id="excerpt-body")
-        yield SuggestionBar(self.services, self.cid, id="excerpt-suggestions")
+        # Only "a" is shown: on this screen 1/2/3 choose the excerpt's kind, not a suggestion.
+        yield SuggestionBar(self.services, self.cid, keys=("a",), id="excerpt-suggestions")
         with Horizontal(id="excerpt-form"):
             yield Select(self.theme_options(), allow_blank=False, value=self.default_theme(),
                          id="excerpt-theme")

@@ -63,7 +63,14 @@ class PreviewScreen(Screen[None]):
         Binding("w", "export('docx')", "DOCX", id="preview.export_docx"),
         Binding("p", "export('pdf')", "PDF", id="preview.export_pdf"),
         Binding("m", "export('md')", "Markdown", id="preview.export_md"),
+        Binding("1", "show_tab('tab-preview')", "Aperçu", show=False, id="preview.tab_preview"),
+        Binding("2", "show_tab('tab-figures')", "Chiffres", show=False, id="preview.tab_figures"),
+        Binding("3", "show_tab('tab-check')", "Vérification", show=False,
+                id="preview.tab_check"),
     ]
+    #: What gets the focus when a tab is shown (so the arrows scroll or pick at once).
+    TAB_FOCUS = {"tab-preview": "#preview-scroll", "tab-figures": "#figures-scroll",
+                 "tab-check": "#findings"}
 
     def __init__(self, services: Services, text: str) -> None:
         super().__init__()
@@ -195,6 +202,10 @@ class PreviewScreen(Screen[None]):
             self.notify(str(exc), severity="error", markup=False)
             return
         self.notify(f"Exporté : {path}", markup=False)
+
+    def action_show_tab(self, tab: str) -> None:
+        self.query_one(TabbedContent).active = tab
+        self.query_one(self.TAB_FOCUS[tab]).focus()
 
     @on(TabbedContent.TabActivated)
     def _tab(self, event: TabbedContent.TabActivated) -> None:

@@ -52,6 +52,7 @@ def fuzzy_rank(query: str, text: str) -> int | None:
 
 
 class TagPickerScreen(ModalScreen[bool]):
+    TITLE = "Thèmes"  # the help screen's title
     CSS_PATH = "tag_picker.tcss"
     BINDINGS = [
         Binding("escape", "cancel", "Annuler", id="tags.cancel"),

@@ -85,7 +85,8 @@ def test_double_coding_refuses_unknown_theme_and_empty_population():
 def test_kappa_formatting_never_shows_negative_zero():
     from assises_tui.agreement import format_kappa, percent
 
-    assert format_kappa(-1e-17) == "0.00"
-    assert format_kappa(0.6) == "0.60"
+    assert format_kappa(-1e-17) == "0,00"
+    assert format_kappa(0.6) == "0,60"
+    assert format_kappa(-0.456) == "-0,46"
     assert format_kappa(None) == "non défini"
     assert percent(2 / 3) == "67 %"

@@ -1,0 +1,149 @@
+"""A coordinator's keys on the excerpt, codebook, double-coding and preview screens."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+from textual.widgets import DataTable, OptionList, TabbedContent
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "unit"))
+
+from tagging_support import make_services  # noqa: E402
+from test_tagging_ui import Host  # noqa: E402
+
+from assises_tui.errors import AssisesError  # noqa: E402
+from assises_tui.screens.codebook import CodebookScreen  # noqa: E402
+from assises_tui.screens.double_coding import DoubleCodingScreen  # noqa: E402
+from assises_tui.screens.excerpt import ExcerptScreen  # noqa: E402
+from assises_tui.widgets.suggestions import SuggestionBar  # noqa: E402
+
+
+@pytest.fixture
+def s():
+    return make_services()
+
+
+def _collect(screen) -> list[str]:
+    seen: list[str] = []
+    screen.notify = lambda message, **_kw: seen.append(message)
+    return seen
+
+
+async def test_excerpt_suggestions_advertise_no_digit_that_sets_the_kind(s):
+    app = Host(lambda: ExcerptScreen(s, 1))  # n° 1 has three suggestions
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        bar = app.screen.query_one(SuggestionBar)
+        assert len(bar.suggestions) == 3
+        shown = bar.render_text().plain
+        assert "[a]" in shown
+        assert "[2]" not in shown and "[3]" not in shown
+        await pilot.press("2")  # on this screen 2 means "proposition"
+        await pilot.pause()
+        assert app.screen.query_one("#excerpt-kind").value == "proposition"
+    assert s.store.get(1).themes == ()  # and no suggestion was accepted
+
+
+async def test_codebook_merge_failure_is_not_announced_as_done(s):
+    s.tagging.codebook.add("service", "Accueil")
+    app = Host(lambda: CodebookScreen(s))
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        seen = _collect(screen)
+
+        def refuse(*_args):
+            raise AssisesError("Lecture seule : aucune modification possible.")
+
+        s.tagging.codebook.merge = refuse
+        keys = [e.key for e in screen.entries]
+        screen.query_one(DataTable).move_cursor(row=keys.index("service/accueil"))
+        await pilot.press("m")
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert seen == ["Lecture seule : aucune modification possible."]
+
+
+async def test_codebook_moves_with_j_and_k(s):
+    app = Host(lambda: CodebookScreen(s))
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = app.screen.query_one(DataTable)
+        await pilot.press("j", "j")
+        assert table.cursor_row == 2
+        await pilot.press("k")
+        assert table.cursor_row == 1
+        await pilot.press("a", *"Guichet", "enter")  # "a" adds under the row's theme
+        await pilot.pause()
+    assert "service/guichet" in [e.key for e in s.tagging.codebook.entries()]
+
+
+async def test_double_coding_empty_sample_prompt_explains(s):
+    s.tagging.add([1], "communication")
+    app = Host(lambda: DoubleCodingScreen(s))
+    async with app.run_test(size=(80, 24)) as pilot:
+        seen = _collect(app.screen)
+        await pilot.press("s", "enter")  # the "30 7" shown is only an example
+        await pilot.pause()
+        assert seen and "Indiquez une taille" in seen[-1]
+
+
+async def test_double_coding_smaller_sample_than_asked_is_said(s):
+    s.tagging.add([1], "communication")
+    s.tagging.add([2], "service")
+    app = Host(lambda: DoubleCodingScreen(s))
+    async with app.run_test(size=(80, 24)) as pilot:
+        seen = _collect(app.screen)
+        await pilot.press("s", *"30 7", "enter")
+        await pilot.pause()
+        assert app.screen.ids == [1, 2]
+        assert seen and "2 contribution(s) seulement" in seen[-1] and "30" in seen[-1]
+
+
+async def test_kappa_is_written_with_a_decimal_comma(s):
+    from assises_tui.agreement import DoubleCoding
+    from assises_tui.screens.double_coding import report_text
+
+    s.tagging.add([1], "communication")
+    s.tagging.add([2], "service")
+    dc = DoubleCoding(s)
+    dc.draw_sample(2, 1)
+    dc.code(1, ["communication"])
+    dc.code(2, ["service"])
+    text = report_text(dc.report(), {t.key: t.label for t in s.config.themes}).plain
+    assert "kappa 1,00" in text and "kappa 1.00" not in text
+
+
+async def test_preview_scrolls_at_once_and_switches_tabs_with_digits(tmp_path):
+    from synthesis_support import CLEAN_DRAFT
+    from synthesis_support import make_services as synthesis_services
+    from test_synthesis_ui import Host as SynthesisHost
+
+    from assises_tui.screens.preview import PreviewScreen
+
+    services = synthesis_services(tmp_path)
+    services.synthesis.save(CLEAN_DRAFT * 3)  # long enough to scroll
+    try:
+        async with SynthesisHost(services).run_test(size=(80, 24)) as pilot:
+            await pilot.press("f5")
+            await pilot.pause(0.3)
+            await pilot.app.workers.wait_for_complete()
+            await pilot.pause()
+            screen = pilot.app.screen
+            assert isinstance(screen, PreviewScreen)
+            scroll = screen.query_one("#preview-scroll")
+            assert screen.focused is scroll
+            await pilot.press("pagedown")
+            await pilot.pause()
+            assert scroll.scroll_y > 0
+            await pilot.press("3")
+            await pilot.pause()
+            assert screen.query_one(TabbedContent).active == "tab-check"
+            assert isinstance(screen.focused, OptionList)
+            await pilot.press("2")
+            await pilot.pause()
+            assert screen.query_one(TabbedContent).active == "tab-figures"
+            assert screen.title == "Aperçu de la synthèse"
+    finally:
+        services.workspace.close()
