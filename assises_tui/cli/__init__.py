@@ -36,6 +36,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
+    importlib.import_module("assises_tui.cli.argparse_fr").install()  # argparse's own words
     parser = _Parser(
         prog="assises",
         description="Assises — dépouillement d'une consultation publique reçue par courriel.",

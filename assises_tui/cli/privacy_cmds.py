@@ -15,7 +15,7 @@ Exit codes: 0 done, 2 usage or environment error (bad date, workspace locked…)
 from __future__ import annotations
 
 import argparse
-from datetime import date
+from datetime import date, datetime, tzinfo
 
 from assises_tui.cli.output import emit_json, say
 from assises_tui.errors import AssisesError
@@ -34,6 +34,17 @@ def _date(value: str) -> date:
         raise argparse.ArgumentTypeError(
             f"date invalide « {value} » (attendu AAAA-MM-JJ ou JJ/MM/AAAA)"
         ) from None
+
+
+def local_time(at: str, tz: tzinfo) -> str:
+    """"14/01/2020 10:02" in the consultation's time zone (the JSON keeps the instant)."""
+    try:
+        moment = datetime.fromisoformat(at)
+    except (TypeError, ValueError):
+        return one_line(str(at), 40)  # an odd value is shown as it is, never a crash
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(tz)
+    return moment.strftime("%d/%m/%Y %H:%M:%S")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -87,6 +98,7 @@ def run_history(args: argparse.Namespace) -> int:
     from assises_tui.services.audit import describe_change, history
 
     services = _services(args, write=False)
+    tz = services.config.tz
     try:
         if args.id is not None and services.store.get(args.id) is None:
             raise AssisesError(f"La contribution n° {args.id} n'existe pas.", exit_code=1)
@@ -102,7 +114,7 @@ def run_history(args: argparse.Namespace) -> int:
         return 0
     for e in entries:
         where = f"n° {e.id}" if e.id is not None else "espace de travail"
-        say(f"{one_line(e.at, 40)}  {one_line(e.who, 30)}  {where}  {e.label} : "
+        say(f"{local_time(e.at, tz)}  {one_line(e.who, 30)}  {where}  {e.label} : "
             f"{describe_change(e)}")
     say(f"{len(entries)} entrée(s).")
     return 0

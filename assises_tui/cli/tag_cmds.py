@@ -154,7 +154,7 @@ def parse_status(text: str) -> Status:
     for status in Status:
         if wanted in (status.value, fold(STATUS_LABELS[status]).replace(" ", "_")):
             return status
-    known = ", ".join(s.value for s in Status)
+    known = ", ".join(STATUS_LABELS[s].lower() for s in Status)
     raise AssisesError(f"Statut inconnu : « {text} » (statuts : {known}).")
 
 
@@ -212,16 +212,23 @@ def _tag(services: Services, opts: dict[str, Any], status: Status | None) -> int
         return 0
     for row in changed:
         parts = [
-            f"{k} : {_show(row['before'][k])} → {_show(row['after'][k])}" for k in row["after"]
+            f"{FIELD_LABELS[k]} : {_show(k, row['before'][k])} → {_show(k, row['after'][k])}"
+            for k in row["after"]
         ]
         say(f"n° {row['id']} — " + " ; ".join(parts))
     say(f"{len(ids)} contribution(s) trouvée(s), {len(changed)} modifiée(s).")
     return 0
 
 
-def _show(value: Any) -> str:
+#: The human output speaks French; the JSON keeps the stable field names and codes.
+FIELD_LABELS = {"themes": "thèmes", "status": "statut"}
+
+
+def _show(field: str, value: Any) -> str:
+    if field == "status":
+        return STATUS_LABELS[Status(value)]
     if isinstance(value, list):
-        return "[" + ", ".join(value) + "]"
+        return ", ".join(value) or "—"  # theme keys, as typed after + and -
     return str(value)
 
 

@@ -47,7 +47,7 @@ def test_tag_adds_and_removes_and_prints_changes(ws_dir, capsys):
     assert themes(ws_dir)[3] == ("lien",)
     code, out, err = run(ws_dir, capsys, "tag", "-lien", "+service", "--", "proximité")
     assert code == 0
-    assert "n° 3 — themes : [lien] → [service]" in out
+    assert "n° 3 — thèmes : lien → service" in out
     assert "2 contribution(s) trouvée(s), 2 modifiée(s)." in out
     assert "\x1b" not in out
     with Workspace.open(ws_dir, read_only=True) as ws:

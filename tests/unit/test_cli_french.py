@@ -1,0 +1,110 @@
+"""Every message of the command line is French: argparse's own words, tag and history."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from privacy_support import build
+from tagging_support import SAMPLE_BODIES, add_contribution
+
+from assises_tui.cli import main
+from assises_tui.cli.privacy_cmds import local_time
+from assises_tui.domain.models import Status
+from assises_tui.services.session import Services
+from assises_tui.workspace import Workspace
+
+ENGLISH = ("usage:", "show this help", "positional arguments", "the following arguments",
+           "invalid choice", "unrecognized arguments", "error:", "expected one argument")
+
+
+def _no_english(text: str) -> None:
+    for words in ENGLISH:
+        assert words not in text, words
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def ws_dir(tmp_path):
+    root = tmp_path / "ws"
+    with Workspace.init(root) as ws:
+        services = Services(ws)
+        for subject, body in SAMPLE_BODIES:
+            add_contribution(services, body, subject)
+    return root
+
+
+@pytest.mark.parametrize("argv", [
+    ["export", "synthesis", "-h"],
+    ["export", "--help"],
+    ["--help"],
+    ["purge", "-h"],
+])
+def test_help_is_french(capsys, argv):
+    with pytest.raises(SystemExit) as done:
+        main(argv)
+    assert done.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith("usage : assises")
+    assert "afficher cette aide et quitter" in out
+    _no_english(out)
+
+
+@pytest.mark.parametrize("argv, words", [
+    (["export", "contributions", "--format", "csv"], "arguments obligatoires manquants"),
+    (["export", "synthesis", "--format", "xls", "-o", "a.xls"], "choix invalide : 'xls'"),
+    (["list", "--nimp"], "arguments inattendus : --nimp"),
+    (["purge"], "arguments obligatoires manquants : --before"),
+    (["show", "--json", "1", "2"], "arguments inattendus"),
+])
+def test_usage_errors_are_french(capsys, tmp_path, argv, words):
+    with pytest.raises(SystemExit) as done:
+        main(["--workspace", str(tmp_path / "none"), *argv])
+    assert done.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("usage : ")
+    assert words in err
+    _no_english(err)
+
+
+def test_tag_prints_french_field_names_and_status_labels(ws_dir, capsys):
+    code, out, err = run(capsys, "--workspace", str(ws_dir), "tag", "+lien", "--status",
+                         "en cours", "--", "proximité")
+    assert code == 0, err
+    assert "thèmes : — → lien ; statut : Nouveau → En cours" in out
+    assert "themes" not in out and "in_progress" not in out
+
+
+def test_unknown_status_lists_the_french_names(ws_dir, capsys):
+    code, _out, err = run(capsys, "--workspace", str(ws_dir), "tag", "+lien", "--status",
+                          "fini", "--", "police")
+    assert code == 2
+    assert "nouveau, en cours, traité, hors sujet, doublon, hors contribution" in err
+    assert "in_progress" not in err
+
+
+def test_history_text_shows_the_consultation_local_time(tmp_path, capsys):
+    ws, services = build(tmp_path)
+    services.triage.set_status([2], Status.DONE)
+    at = services.store.get(2).history[-1].at
+    root = str(ws.root)
+    ws.close()
+    code, out, _err = run(capsys, "--workspace", root, "history", "2")
+    assert code == 0
+    line = next(ln for ln in out.splitlines() if "Statut : Nouveau → Traité" in ln)
+    assert line.startswith(local_time(at, services.config.tz))
+    assert re.match(r"\d\d/\d\d/\d{4} \d\d:\d\d:\d\d  ", line)
+
+
+def test_local_time():
+    from zoneinfo import ZoneInfo
+
+    paris = ZoneInfo("Europe/Paris")
+    assert local_time("2020-01-14T09:02:11+00:00", paris) == "14/01/2020 10:02:11"
+    assert local_time("2020-07-14T09:02:11+00:00", paris) == "14/07/2020 11:02:11"
+    assert local_time("pas une date", paris) == "pas une date"
