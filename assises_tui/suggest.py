@@ -38,6 +38,17 @@ LEARN_HALF = 15  # examples per side at which the learned part weighs half (see 
 LEARN_MAX = 0.85
 REFRESH_SECONDS = 2.0
 
+#: A number keyword ("17", the police's number) does not count when the number is part of
+#: an address, a date, a duration or a phone number: "17 rue de la République",
+#: "le 17 novembre", "17 minutes", "06 17 22 33 44". Folded words, as they follow it.
+NOT_AFTER_NUMBER = frozenset(
+    "rue avenue av bd boulevard chemin allee impasse place route quai cours square residence "
+    "lotissement lieu bis ter janvier fevrier mars avril mai juin juillet aout septembre "
+    "octobre novembre decembre h heure heures mn min minute minutes an ans jour jours mois "
+    "semaine semaines euro euros eur km kilometre kilometres metre metres fois "
+    "personnes habitants".split()  # not "personne": "appelez le 17, personne ne répond"
+)
+
 
 @dataclass(frozen=True)
 class Suggestion:
@@ -59,6 +70,10 @@ class _Keyword:
     weight: float
     text: str  # as written in the configuration (shown for multi-word keywords)
     folded: str = ""
+
+    @property
+    def numeric(self) -> bool:
+        return self.text.isdigit()
 
     def accepts(self, word: str) -> bool:
         """Same stem is not enough ("commune" and "communication" share "commun"): the word
@@ -118,6 +133,8 @@ class SuggestEngine:
         for kw in self.keywords[key]:
             if len(kw.stems) == 1:
                 found = [i for i in where.get(kw.stems[0], ()) if kw.accepts(surface[i])]
+                if kw.numeric:
+                    found = [i for i in found if _lone_number(surface, i)]
                 if not found:
                     continue
                 n = len(found)
@@ -196,6 +213,15 @@ class SuggestEngine:
 
     def score_text(self, text: str, exclude: Iterable[str] = ()) -> list[Suggestion]:
         return self.score_pairs(stem_pairs(text[:MAX_TEXT_CHARS]), exclude)
+
+
+def _lone_number(surface: list[str], i: int) -> bool:
+    """The number at ``i`` stands alone: no number beside it, no unit or street after it."""
+    before = surface[i - 1] if i > 0 else ""
+    after = surface[i + 1] if i + 1 < len(surface) else ""
+    if before.isdigit() or after.isdigit():
+        return False
+    return fold(after) not in NOT_AFTER_NUMBER
 
 
 def _find_sequence(seq: list[str], pattern: tuple[str, ...], starts: list[int]) -> list[int]:
