@@ -29,12 +29,27 @@ def _format(args: argparse.Namespace, choices: tuple[str, ...]) -> str:
     )
 
 
+def cannot_write(path: str, exc: OSError) -> AssisesError:
+    """One French sentence for a file that could not be written (no Python trace)."""
+    if isinstance(exc, FileNotFoundError):
+        why = "le dossier n'existe pas"
+    elif isinstance(exc, PermissionError):
+        why = "permission refusée"
+    elif isinstance(exc, IsADirectoryError):
+        why = "c'est un dossier"
+    else:
+        why = exc.strerror or exc.__class__.__name__
+    return AssisesError(f"Impossible d'écrire {printable(path)} : {why}.")
+
+
 def run_export_synthesis(args: argparse.Namespace) -> int:
     fmt = _format(args, FORMATS)
     with open_workspace(args, write=True) as ws:
         services = Services(ws)
         try:
             report = services.synthesis.export(fmt, Path(args.output), accept=args.accept or ())
+        except OSError as exc:
+            raise cannot_write(args.output, exc) from exc
         except ExportBlocked as blocked:
             if args.json:
                 emit_json({"written": False, **blocked.report.to_dict()})
@@ -55,9 +70,12 @@ def run_export_synthesis(args: argparse.Namespace) -> int:
 def run_export_contributions(args: argparse.Namespace) -> int:
     fmt = _format(args, ARCHIVE_FORMATS)
     with open_workspace(args, write=True) as ws:
-        count = Services(ws).synthesis.export_contributions(
-            fmt, Path(args.output), with_personal_data=args.with_personal_data
-        )
+        try:
+            count = Services(ws).synthesis.export_contributions(
+                fmt, Path(args.output), with_personal_data=args.with_personal_data
+            )
+        except OSError as exc:
+            raise cannot_write(args.output, exc) from exc
     if args.json:
         emit_json(
             {
