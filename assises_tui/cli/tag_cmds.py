@@ -310,6 +310,10 @@ def run_agreement(args: argparse.Namespace, services: Services) -> int:
         emit_json(report.to_dict())
         return 0
     say(f"Échantillon : {report.sample_size} ; recodées : {report.coded}")
+    if report.coded == 0:  # no pair to compare: percentages of nothing would mislead
+        say("Rien à comparer : tirez un échantillon (« assises agreement sample N ») et "
+            "faites-le recoder par un second relecteur (référentiel, touche c).")
+        return 0
     for t in report.themes:
         kappa = format_kappa(t.kappa)
         say(f"{t.label:<32} kappa {kappa:>10}  accord observé {percent(t.observed)}  (n={t.n})")

@@ -25,6 +25,10 @@ from assises_tui.text.safe import one_line
 def report_text(report: AgreementReport, labels: dict[str, str]) -> Text:
     text = Text()
     text.append(f"Échantillon : {report.sample_size} · recodées : {report.coded}\n\n", "bold")
+    if report.coded == 0:  # percentages of nothing would mislead
+        text.append("Rien à comparer : « s » tire un échantillon, puis le second relecteur "
+                    "coche les thèmes de chaque contribution (Ctrl+S).")
+        return text
     for t in report.themes:
         kappa = format_kappa(t.kappa)
         text.append(f"{t.label}\n", "bold")

@@ -147,3 +147,11 @@ async def test_preview_scrolls_at_once_and_switches_tabs_with_digits(tmp_path):
             assert screen.title == "Aperçu de la synthèse"
     finally:
         services.workspace.close()
+
+
+async def test_agreement_report_before_any_coding_says_what_to_do(s):
+    from assises_tui.agreement import DoubleCoding
+    from assises_tui.screens.double_coding import report_text
+
+    text = report_text(DoubleCoding(s).report(), {}).plain
+    assert "Rien à comparer" in text and "accord observé" not in text

@@ -108,3 +108,10 @@ def test_local_time():
     assert local_time("2020-01-14T09:02:11+00:00", paris) == "14/01/2020 10:02:11"
     assert local_time("2020-07-14T09:02:11+00:00", paris) == "14/07/2020 11:02:11"
     assert local_time("pas une date", paris) == "pas une date"
+
+
+def test_agreement_without_coding_says_what_to_do(ws_dir, capsys):
+    code, out, _err = run(capsys, "--workspace", str(ws_dir), "agreement")
+    assert code == 0
+    assert "Rien à comparer" in out and "assises agreement sample N" in out
+    assert "accord observé 0 %" not in out
