@@ -101,6 +101,7 @@ class ExcerptScreen(Screen[bool]):
 
     def reload_excerpts(self) -> None:
         lst = self.query_one("#excerpt-list", OptionList)
+        previous = lst.highlighted
         lst.clear_options()
         item = self.services.store.get(self.cid)
         label = self.services.tagging.label
@@ -111,7 +112,10 @@ class ExcerptScreen(Screen[bool]):
             if e.note:
                 line.append(" — " + one_line(e.note, 60), style="italic")
             lst.add_option(Option(line, id=e.id))
-        if not lst.option_count:
+        if lst.option_count:
+            # Always a highlighted row: "x" right after Tab deletes it instead of nothing.
+            lst.highlighted = min(previous or 0, lst.option_count - 1)
+        else:
             lst.add_option(Option(Text("Aucun extrait pour l'instant.", style="italic"),
                                   disabled=True))
 
@@ -200,7 +204,11 @@ class ExcerptScreen(Screen[bool]):
 
     def action_delete_excerpt(self) -> None:
         lst = self.query_one("#excerpt-list", OptionList)
-        if self.focused is not lst or lst.highlighted is None:
+        if self.focused is not lst:
+            self.notify("Pour supprimer un extrait : Tab jusqu'à la liste des extraits, puis x.",
+                        markup=False)
+            return
+        if lst.highlighted is None:
             return
         option = lst.get_option_at_index(lst.highlighted)
         if option.id:

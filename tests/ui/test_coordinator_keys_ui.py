@@ -155,3 +155,26 @@ async def test_agreement_report_before_any_coding_says_what_to_do(s):
 
     text = report_text(DoubleCoding(s).report(), {}).plain
     assert "Rien à comparer" in text and "accord observé" not in text
+
+
+async def test_excerpt_deleted_with_x_right_after_tab(s):
+    app = Host(lambda: ExcerptScreen(s, 2))
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        seen = _collect(screen)
+        await pilot.press("j", "f", "J", "f")  # two excerpts filed
+        await pilot.pause()
+        assert len(s.store.get(2).excerpts) == 2
+        await pilot.press("x")  # from the text: explains where to go
+        await pilot.pause()
+        assert seen and "Tab jusqu'à la liste des extraits" in seen[-1]
+        lst = screen.query_one("#excerpt-list", OptionList)
+        lst.focus()
+        await pilot.pause()
+        await pilot.press("x")  # no arrow key first
+        await pilot.pause()
+        assert len(s.store.get(2).excerpts) == 1
+        assert lst.highlighted == 0
+        await pilot.press("x")
+        await pilot.pause()
+    assert s.store.get(2).excerpts == ()
