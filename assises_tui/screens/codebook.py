@@ -47,7 +47,8 @@ class CodebookScreen(Screen[bool]):
             "Thèmes principaux : fixés par consultation.toml. Sous-thèmes : gérés ici.",
             id="codebook-help",
         )
-        yield Footer()
+        # Compact and without the palette hint, as in the inbox: more keys fit in 80 columns.
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

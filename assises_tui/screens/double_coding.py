@@ -98,7 +98,8 @@ class DoubleCodingScreen(Screen[None]):
         yield Static("", markup=False, id="dc-title")
         yield TextArea("", read_only=True, id="dc-body")
         yield SelectionList[str](id="dc-themes")
-        yield Footer()
+        # Compact and without the palette hint, as in the inbox: more keys fit in 80 columns.
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.show()

@@ -80,7 +80,8 @@ class ExcerptScreen(Screen[bool]):
                          allow_blank=False, value="constat", id="excerpt-kind")
             yield Input(placeholder="Note (facultative)", id="excerpt-note")
         yield OptionList(id="excerpt-list", markup=False)
-        yield Footer()
+        # Compact and without the palette hint, as in the inbox: more keys fit in 80 columns.
+        yield Footer(compact=True, show_command_palette=False)
 
     def theme_options(self) -> list[tuple[str, str]]:
         codebook = self.services.tagging.codebook

@@ -88,7 +88,8 @@ class PreviewScreen(Screen[None]):
                 yield VerticalScroll(id="figures-scroll")
             with TabPane("Vérification", id="tab-check"):
                 yield OptionList(id="findings")
-        yield Footer()
+        # Compact and without the palette hint, as in the inbox: more keys fit in 80 columns.
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.refresh_check()

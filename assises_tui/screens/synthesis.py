@@ -46,16 +46,17 @@ class SynthesisScreen(MaterialPanel, Screen[None]):
     autosave_seconds = AUTOSAVE_SECONDS  # tests shorten it
     AUTO_FOCUS = "#draft"
     BINDINGS = [
+        # In footer order: what is used most comes first (80 columns show about six keys).
         Binding("escape", "close", "Retour", id="synthesis.close"),
-        Binding("ctrl+s", "save", "Enregistrer", id="synthesis.save"),
-        Binding("f2", "open_citation", "Ouvrir la citation", id="synthesis.open_citation"),
+        Binding("f5", "preview", "Aperçu", id="synthesis.preview"),
         Binding("f3", "quote_excerpt", "Citer l'extrait", id="synthesis.quote"),
         Binding("f4", "toggle_mark", "Marquer", id="synthesis.mark_global"),
-        Binding("f5", "preview", "Aperçu", id="synthesis.preview"),
         # F6/F7 belong to the TextArea (select line / all): the new bullets take F9/F10.
         Binding("f9", "new_point('constat')", "Constat", id="synthesis.constat"),
         Binding("f10", "new_point('proposition')", "Proposition", id="synthesis.proposition"),
+        Binding("f2", "open_citation", "Ouvrir la citation", id="synthesis.open_citation"),
         Binding("f8", "versions", "Versions", id="synthesis.versions"),
+        Binding("ctrl+s", "save", "Enregistrer", id="synthesis.save"),
         Binding("ctrl+o", "toggle_outline", "Plan", show=False, id="synthesis.outline"),
     ]
 
@@ -85,7 +86,8 @@ class SynthesisScreen(MaterialPanel, Screen[None]):
                 yield Static("Contributions du thème", classes="material-title", markup=False)
                 yield ThemeContributions(id="contributions")
         yield Static("", id="synthesis-status", markup=False)
-        yield Footer()
+        # Compact and without the palette hint, as in the inbox: more keys fit in 80 columns.
+        yield Footer(compact=True, show_command_palette=False)
 
     def _title(self) -> str:
         c = self.services.config
