@@ -266,15 +266,20 @@ def _show_text(services: Services, item: Contribution) -> None:
         for e in item.excerpts:
             kind = EXCERPT_KINDS.get(e.kind, e.kind)
             say(f"  - [{kind} · {e.theme}] « {one_line(e.text)} »")
+    # Same French wording and local times as « assises history » (never Python reprs).
+    from assises_tui.cli.privacy_cmds import local_time
+    from assises_tui.services.audit import AuditEntry, describe_change
+
     if item.notes:
         say("\nNotes :")
         for n in item.notes:
-            say(f"  - {one_line(n.at)} {one_line(n.author)} : {printable(n.text)}")
+            say(f"  - {local_time(n.at, tz)} {one_line(n.author)} : {printable(n.text)}")
     if item.history:
         say("\nHistorique :")
         for h in item.history:
-            say(f"  - {one_line(h.at)} {one_line(h.who)} : {one_line(h.what)}"
-                f" {one_line(str(h.before), 80)} → {one_line(str(h.after), 80)}")
+            entry = AuditEntry(item.id, h.who, h.at, h.what, h.before, h.after)
+            say(f"  - {local_time(h.at, tz)} {one_line(h.who)} : {entry.label} : "
+                f"{describe_change(entry)}")
 
 
 def run_show(args: argparse.Namespace) -> int:

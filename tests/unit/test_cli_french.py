@@ -115,3 +115,15 @@ def test_agreement_without_coding_says_what_to_do(ws_dir, capsys):
     assert code == 0
     assert "Rien à comparer" in out and "assises agreement sample N" in out
     assert "accord observé 0 %" not in out
+
+
+def test_show_history_is_french_with_local_times(ws_dir, capsys):
+    code, _out, err = run(capsys, "--workspace", str(ws_dir), "tag", "+lien", "--",
+                          "proximité")
+    assert code == 0, err
+    code, out, _err = run(capsys, "--workspace", str(ws_dir), "show", "3")
+    assert code == 0
+    history = out.split("Historique :")[1]
+    assert "Thèmes : — → lien" in history
+    assert "{'themes'" not in history and "None" not in history and "+00:00" not in history
+    assert re.search(r"- \d\d/\d\d/\d{4} \d\d:\d\d:\d\d ", history)
