@@ -156,14 +156,26 @@ def _cell(text: str, width: int) -> str:
     return text.ljust(width)
 
 
+def _privacy(services: Services):
+    """The workspace's display mode: pseudonymised when its privacy setting says so."""
+    from assises_tui.services.privacy import Privacy
+
+    privacy = Privacy(services)
+    if privacy.pseudonymised:
+        say("Vue pseudonymisée (réglage de l'espace de travail) : noms, adresses et "
+            "téléphones masqués.")
+    return privacy
+
+
 def _table(services: Services, items: list[Contribution]) -> None:
     tz = services.config.tz
+    privacy = _privacy(services)
     rows = [
         (
             str(c.id),
             _date(c.received_at, tz, c.date_uncertain),
-            c.sender_name or c.sender_email,
-            c.subject or "(sans objet)",
+            privacy.sender_label(c),
+            privacy.display_text(c, c.subject) or "(sans objet)",
             STATUS_LABELS[c.status],
             ", ".join(c.themes) or "—",
             "hors délai" if c.late else "",
@@ -228,6 +240,13 @@ def run_list(args: argparse.Namespace) -> int:
 def _show_text(services: Services, item: Contribution) -> None:
     config = services.config
     tz = config.tz
+    privacy = _privacy(services)
+
+    def shown(text: str) -> str:
+        return privacy.display_text(item, text)
+
+    email = privacy.sender_email(item)
+    sender = privacy.sender_label(item)
 
     def theme_label(key: str) -> str:
         theme = config.theme(key.partition("/")[0])
@@ -236,9 +255,8 @@ def _show_text(services: Services, item: Contribution) -> None:
     rows = [
         ("Reçue le", _date(item.received_at, tz)
          + (" (date incertaine)" if item.date_uncertain else "")),
-        ("De", f"{item.sender_name} <{item.sender_email}>" if item.sender_name
-         else item.sender_email),
-        ("Objet", item.subject or "(sans objet)"),
+        ("De", f"{sender} <{email}>" if email and sender != email else sender),
+        ("Objet", shown(item.subject) or "(sans objet)"),
         ("Statut", STATUS_LABELS[item.status]
          + (f" — {item.status_reason}" if item.status_reason else "")),
         ("Thèmes", ", ".join(theme_label(t) for t in item.themes) or "aucun"),
@@ -255,17 +273,18 @@ def _show_text(services: Services, item: Contribution) -> None:
     for label, value in rows:
         say(f"{label:<12} : {one_line(value)}")
     say("")
-    say(printable(_body(services, item)) or "(corps vide)")
+    say(printable(shown(_body(services, item))) or "(corps vide)")
     if item.attachments:
         say(f"\nPièces jointes ({len(item.attachments)}) :")
         for a in item.attachments:
             extra = f" — {a.note}" if a.note else ""
-            say(f"  - {one_line(a.filename)} ({one_line(a.content_type)}, {a.size} octets){extra}")
+            say(f"  - {one_line(shown(a.filename))} ({one_line(a.content_type)}, {a.size} "
+                f"octets){extra}")
     if item.excerpts:
         say(f"\nExtraits ({len(item.excerpts)}) :")
         for e in item.excerpts:
             kind = EXCERPT_KINDS.get(e.kind, e.kind)
-            say(f"  - [{kind} · {e.theme}] « {one_line(e.text)} »")
+            say(f"  - [{kind} · {e.theme}] « {one_line(shown(e.text))} »")
     # Same French wording and local times as « assises history » (never Python reprs).
     from assises_tui.cli.privacy_cmds import local_time
     from assises_tui.services.audit import AuditEntry, describe_change
@@ -273,13 +292,13 @@ def _show_text(services: Services, item: Contribution) -> None:
     if item.notes:
         say("\nNotes :")
         for n in item.notes:
-            say(f"  - {local_time(n.at, tz)} {one_line(n.author)} : {printable(n.text)}")
+            say(f"  - {local_time(n.at, tz)} {one_line(n.author)} : {printable(shown(n.text))}")
     if item.history:
         say("\nHistorique :")
         for h in item.history:
             entry = AuditEntry(item.id, h.who, h.at, h.what, h.before, h.after)
             say(f"  - {local_time(h.at, tz)} {one_line(h.who)} : {entry.label} : "
-                f"{describe_change(entry)}")
+                f"{shown(describe_change(entry))}")
 
 
 def run_show(args: argparse.Namespace) -> int:

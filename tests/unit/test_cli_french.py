@@ -127,3 +127,24 @@ def test_show_history_is_french_with_local_times(ws_dir, capsys):
     assert "Thèmes : — → lien" in history
     assert "{'themes'" not in history and "None" not in history and "+00:00" not in history
     assert re.search(r"- \d\d/\d\d/\d{4} \d\d:\d\d:\d\d ", history)
+
+
+def test_list_and_show_follow_the_workspace_pseudonymised_setting(tmp_path, capsys):
+    from privacy_support import EMAIL, NAME, PHONE
+
+    from assises_tui.services.privacy import Privacy
+
+    ws, services = build(tmp_path)
+    root = str(ws.root)
+    ws.close()
+    code, out, _err = run(capsys, "--workspace", root, "show", "1")
+    assert code == 0 and NAME in out  # by default the reviewer sees who wrote
+    with Workspace.open(root) as ws:
+        Privacy(Services(ws)).set_default(True)
+    for argv in (["show", "1"], ["list"]):
+        code, out, _err = run(capsys, "--workspace", root, *argv)
+        assert code == 0
+        assert out.startswith("Vue pseudonymisée")
+        for secret in (NAME, EMAIL, PHONE, NAME.split()[1]):
+            assert secret not in out, (argv, secret)
+    assert "Contributeur n° 1" in out
