@@ -116,6 +116,9 @@ class _Styles:
         a = doc.automaticstyles
         self.page_break = Style(name="PBreak", family="paragraph", parentstylename="Text_20_body")
         self.page_break.addElement(ParagraphProperties(breakafter="page"))
+        # The title page's date: a subtitle like the lines above it, then the page break.
+        self.date_break = Style(name="PDateBreak", family="paragraph", parentstylename="Subtitle")
+        self.date_break.addElement(ParagraphProperties(breakafter="page"))
         self.bold = Style(name="TBold", family="text")
         self.bold.addElement(TextProperties(fontweight="bold"))
         self.italic = Style(name="TItalic", family="text")
@@ -126,8 +129,8 @@ class _Styles:
         self.table.addElement(TableProperties(width="16cm", align="center"))
         self.column = Style(name="FigColumn", family="table-column")
         self.column.addElement(TableColumnProperties(columnwidth="8cm"))
-        for style in (self.page_break, self.bold, self.italic, self.bold_italic, self.table,
-                      self.column):
+        for style in (self.page_break, self.date_break, self.bold, self.italic,
+                      self.bold_italic, self.table, self.column):
             a.addElement(style)
 
 
@@ -153,7 +156,7 @@ def build_odt(doc: Document) -> OpenDocumentText:
     body.addElement(P(stylename=st.title, text=doc.title))
     body.addElement(P(stylename=st.subtitle, text=doc.consultation))
     body.addElement(P(stylename=st.subtitle, text=f"Département : {doc.department}"))
-    body.addElement(P(stylename=st.page_break, text=doc.date_label))
+    body.addElement(P(stylename=st.date_break, text=doc.date_label))
     # The table of contents, pre-filled so it reads right before any refresh.
     toc = TableOfContent(name="Table des matières")
     source = TableOfContentSource(outlinelevel=2)

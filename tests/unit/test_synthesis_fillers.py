@@ -45,3 +45,19 @@ def test_a_list_keeps_its_real_items_around_a_filler(services):
     lists = [b for b in blocks if isinstance(b, ListBlock)]
     assert len(lists) == 1 and lists[0].numbers == (1,)
     assert plain(lists[0].items[0]).startswith("Élargir les horaires")
+
+
+def test_odt_title_page_date_is_a_subtitle(services, tmp_path):
+    from odf import teletype
+    from odf.opendocument import load
+    from odf.style import Style
+    from odf.text import P
+
+    path = tmp_path / "s.odt"
+    services.synthesis.export("odt", path, text="# T\n\n## Introduction\n\nTexte.\n")
+    doc = load(str(path))
+    date = next(p for p in doc.getElementsByType(P)
+                if teletype.extractText(p) == "3 février 2020")
+    name = date.getAttribute("stylename")
+    style = next(s for s in doc.getElementsByType(Style) if s.getAttribute("name") == name)
+    assert style.getAttribute("parentstylename") == "Subtitle"
