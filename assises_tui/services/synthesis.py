@@ -294,6 +294,12 @@ class SynthesisService:
             "duplicate_of": c.duplicate_of,
             "subject": clean(c.subject),
             "body": clean(self.services.body_text(c.id)),
+            # Many contributions are a letter attached to a two-line e-mail: without the
+            # attachments' text the archive would lose what the citizen actually wrote.
+            "attachments": [
+                {"filename": clean(name), "text": clean(text)}
+                for name, text in self.services.attachment_texts(c.id)
+            ],
             "excerpts": [
                 {"theme": e.theme, "kind": e.kind, "text": clean(e.text)} for e in c.excerpts
             ],
@@ -320,7 +326,7 @@ class SynthesisService:
 
 _ARCHIVE_COLUMNS = (
     "id received_at late status themes contributor_category commune duplicate_of subject body "
-    "excerpts"
+    "attachments excerpts"
 ).split()
 
 

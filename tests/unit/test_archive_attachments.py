@@ -1,0 +1,39 @@
+"""The contributions archive carries the attachments' text (masked like the body)."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import pytest
+from privacy_support import NAME, PHONE, build
+
+
+@pytest.fixture
+def services(tmp_path):
+    ws, services = build(tmp_path)
+    yield services
+    ws.close()
+
+
+def test_jsonl_archive_has_the_attachment_text_masked(services, tmp_path):
+    out = tmp_path / "a.jsonl"
+    services.synthesis.export_contributions("jsonl", out)
+    rows = {r["id"]: r for r in map(json.loads, out.read_text(encoding="utf-8").splitlines())}
+    first = rows[1]["attachments"]
+    assert len(first) == 1
+    assert first[0]["text"].startswith("Annexe rédigée par [nom masqué]")
+    assert "[téléphone masqué]" in first[0]["text"]
+    text = out.read_text(encoding="utf-8")
+    for secret in (NAME, PHONE, NAME.split()[1]):
+        assert secret not in text
+    assert rows[2]["attachments"] == []  # a file without extracted text adds nothing
+
+
+def test_csv_archive_has_an_attachments_column(services, tmp_path):
+    out = tmp_path / "a.csv"
+    services.synthesis.export_contributions("csv", out, with_personal_data=True)
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert "attachments" in rows[0]
+    attached = json.loads(rows[0]["attachments"])
+    assert attached[0]["text"] == f"Annexe rédigée par {NAME}, tél. {PHONE}"
