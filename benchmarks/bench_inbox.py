@@ -22,6 +22,15 @@ import time
 from pathlib import Path
 
 
+def _rss_mb() -> float:
+    """Current resident memory (Linux), to see which step adds what."""
+    try:
+        with open("/proc/self/statm") as f:
+            return round(int(f.read().split()[1]) * resource.getpagesize() / 2**20, 1)
+    except OSError:
+        return 0.0
+
+
 def _ms(values: list[float]) -> dict[str, float]:
     values = sorted(values)
     p95 = values[min(len(values) - 1, int(len(values) * 0.95))]
@@ -54,9 +63,12 @@ async def measure(root: Path) -> dict:
     from assises_tui.workspace import Workspace
 
     out: dict = {}
+    rss: dict[str, float] = {"imports": _rss_mb()}
+    out["rss_mb"] = rss
     t0 = time.perf_counter()
     ws = Workspace.open(root)
     out["open_workspace_s"] = round(time.perf_counter() - t0, 3)
+    rss["open"] = _rss_mb()
     services = Services(ws)
     app = AssisesApp(services)
     t1 = time.perf_counter()
@@ -66,6 +78,7 @@ async def measure(root: Path) -> dict:
         await pilot.pause()
         out["app_usable_s"] = round(time.perf_counter() - t1, 3)
         out["start_to_usable_s"] = round(time.perf_counter() - t0, 3)
+        rss["usable"] = _rss_mb()
         screen = app.screen
         out["rows"] = len(screen.list.ids)
 
@@ -92,6 +105,7 @@ async def measure(root: Path) -> dict:
             await pilot.press("escape")
             await pilot.pause()
         out["key_enter_open_reader"] = _both(opens, open_cpu)
+        rss["after_reader"] = _rss_mb()
 
         # Search: the index lookup per typed prefix, then the same with the list redraw.
         query = "gendarmerie patrouille"
@@ -110,6 +124,7 @@ async def measure(root: Path) -> dict:
         out["search_per_char"] = _ms(search_only)
         out["search_per_char_with_redraw"] = _both(with_redraw, redraw_cpu)
         out["search_hits"] = len(screen.list.ids)
+        rss["after_search"] = _rss_mb()
         screen.query_text = ""
         screen.run_search()
         await pilot.pause()
@@ -127,6 +142,7 @@ async def measure(root: Path) -> dict:
             assert services.store.get(cid).status == Status.DONE
         out["status_change_service_durable"] = _ms(direct)
         out["status_key_d"] = _both(walls, cpus)
+        rss["after_status"] = _rss_mb()
     ws.close()
     out["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     return out

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from assises_tui.store import backup as backups
+from assises_tui.domain.models import Contribution
 from assises_tui.store import migrations
 from assises_tui.store.atomic import (
     UnreadableFileError,
@@ -19,27 +18,17 @@ from assises_tui.store.atomic import (
     remove_durably,
     remove_temp_files,
 )
+from assises_tui.store.codec import decode, encode
 from assises_tui.store.layout import DEFAULT_SHARD_SIZE
 from assises_tui.store.meta import MetaDB
-from assises_tui.store.protocol import StoreCorruptError, StoreError
+from assises_tui.store.protocol import StoreError
+from assises_tui.store.shard_records import corrupt_error, shard_dicts, shard_objects
 from assises_tui.store.shards import Shards
 
 if TYPE_CHECKING:
     from assises_tui.store.tinydb_store import TinyDBStore
 
 T = TypeVar("T")
-
-
-def corrupt_error(root: Path, path: Path, detail: str) -> StoreCorruptError:
-    good = backups.newest_good_backup(root)
-    advice = (
-        f"Dernière sauvegarde valide : {good} ; pour la remettre en place : assises restore {good}."
-        if good
-        else "Aucune sauvegarde valide n'a été trouvée dans backups/."
-    )
-    return StoreCorruptError(
-        f"Le fichier {path} est illisible ({detail}) ; il n'a pas été modifié. {advice}"
-    )
 
 
 class StoreLoading:
@@ -64,11 +53,17 @@ class StoreLoading:
             meta = self._guard(self._meta.meta)
         version = int(meta.get("schema_version", 1))
         migrations.check_version(version, str(layout.store))
-        self._load_shards()
+        if version < migrations.SCHEMA_VERSION:
+            raw = self._load_shards(decoded=False)
+            if journal is not None:  # read-only view: the pending records win
+                raw.update(self._journal_records(journal))
+                journal = None
+            self._migrate(raw, meta, version)
+        else:
+            self._load_shards()
         if journal is not None:
             self._overlay(journal)
-        if version < migrations.SCHEMA_VERSION:
-            self._migrate(meta, version)
+        self._shards.source = self._stored_shard
         self._rebuild_indexes()
         self._signatures = self._current_signatures()
         if not self.read_only:
@@ -77,37 +72,45 @@ class StoreLoading:
             remove_temp_files(layout.backups)  # a daily copy cut short by a crash
             self.blobs.cleanup()
 
-    def _load_shards(self) -> None:
+    def _shard_dicts(self: TinyDBStore, index: int) -> dict[int, dict[str, Any]]:
+        return self._guard(lambda: shard_dicts(self._shards, index, self.root))
+
+    def _shard_objects(self: TinyDBStore, index: int) -> dict[int, Contribution]:
+        return self._guard(lambda: shard_objects(self._shards, index, self.root))
+
+    def _load_shards(self: TinyDBStore, *, decoded: bool = True) -> dict[int, dict[str, Any]]:
+        """Read every shard into ``self._objs`` (records decoded at once, dicts dropped).
+
+        With ``decoded=False`` (migrations) the stored dicts are returned instead, and
+        ``self._objs`` is left empty until :meth:`_set_records`.
+        """
+        objs: dict[int, Contribution] = {}
         raw: dict[int, dict[str, Any]] = {}
-        shards = self._shards
         # Millions of small objects are created here; the cyclic GC would rescan them
         # again and again for nothing (none of them form cycles).
         gc_was_enabled = gc.isenabled()
         gc.disable()
         try:
-            for index in shards.existing():
-                records = self._guard(lambda i=index: shards.load(i))
-                low = index * shards.shard_size + 1
-                high = low + shards.shard_size
-                for cid, record in records.items():
-                    if not low <= cid < high or record.get("id") != cid:
-                        raise corrupt_error(
-                            self.root,
-                            shards.path_of(index),
-                            f"la contribution n° {cid} n'est pas à sa place",
-                        )
-                raw.update(records)
+            for index in self._shards.existing():
+                if decoded:
+                    objs.update(self._shard_objects(index))
+                else:
+                    raw.update(self._shard_dicts(index))
         finally:
             if gc_was_enabled:
                 gc.enable()
+        self._set_records(objs)
+        return raw
+
+    def _set_records(self: TinyDBStore, objs: dict[int, Contribution]) -> None:
         # Move what was just loaded out of the collector's sight: a full collection over
         # millions of long-lived record objects would freeze the interface for ~0.5 s,
         # and they form no cycles (refcounting frees replaced records).
         gc.freeze()
-        self._raw = raw
-        self._objs = {}
-        self._overlaid: set[int] = set()
+        self._objs = objs
+        self._overlaid = set()
         self._sorted_ids = None
+        self._all = None
         self.generation = getattr(self, "generation", 0) + 1  # records changed
 
     def _journal_records(self, journal: Any) -> dict[int, dict[str, Any]]:
@@ -125,21 +128,34 @@ class StoreLoading:
 
     def _overlay(self, journal: Any) -> None:
         for cid, record in self._journal_records(journal).items():
-            self._raw[cid] = record
-            self._objs.pop(cid, None)
+            try:
+                self._objs[cid] = decode(record)
+            except Exception as exc:
+                raise corrupt_error(
+                    self.root, self.layout.journal, f"la contribution n° {cid} est mal formée"
+                ) from exc
             self._overlaid.add(cid)
         self._sorted_ids = None
+        self._all = None
         self.generation = getattr(self, "generation", 0) + 1  # records changed
 
-    def _migrate(self, meta: dict[str, Any], version: int) -> None:
+    def _migrate(self, raw: dict[int, dict[str, Any]], meta: dict[str, Any], version: int) -> None:
+        """Upgrade the stored dicts, then decode them (the writer also rewrites the files)."""
         new_meta = dict(meta)
-        migrations.migrate(self._raw, new_meta, version)
-        self._objs = {}
-        self.generation = getattr(self, "generation", 0) + 1  # records changed
-        if self.read_only:
-            return  # migrated in memory only; the writer will migrate the files
-        self.backup(f"avant migration format {version}")
-        self._commit(dict(self._raw), meta_update=new_meta, force_journal=True)
+        migrations.migrate(raw, new_meta, version)
+        objs = {}
+        for cid, record in raw.items():
+            try:
+                objs[cid] = decode(record)
+            except Exception as exc:
+                raise StoreError(
+                    f"La migration du format {version} a produit une contribution n° {cid} "
+                    f"illisible ({exc}) ; rien n'a été modifié."
+                ) from exc
+        self._set_records(objs)
+        if not self.read_only:  # a read-only view migrates in memory only
+            self.backup(f"avant migration format {version}")
+            self._commit(raw, meta_update=new_meta, force_journal=True)
 
     def _rebuild_indexes(self) -> None:
         # Built on first use (the importer's lookups): hashing 200,000 long strings
@@ -152,15 +168,23 @@ class StoreLoading:
             with self._lock:
                 by_mid: dict[str, int] = {}
                 by_sha: dict[str, int] = {}
-                for cid, record in self._raw.items():
-                    mid = record.get("message_id")
-                    if mid:
-                        by_mid.setdefault(mid, cid)
-                    sha = record.get("raw_sha256")
-                    if sha:
-                        by_sha.setdefault(sha, cid)
+                for cid, item in self._objs.items():
+                    if item.message_id:
+                        by_mid.setdefault(item.message_id, cid)
+                    if item.raw_sha256:
+                        by_sha.setdefault(item.raw_sha256, cid)
                 self._indexes = indexes = (by_mid, by_sha)
         return indexes
+
+    def _stored_shard(self: TinyDBStore, index: int) -> dict[int, dict[str, Any]]:
+        """A shard's records encoded from memory (see ``Shards.source``)."""
+        low = index * self._shards.shard_size + 1
+        objs = self._objs
+        return {
+            cid: encode(objs[cid])
+            for cid in range(low, low + self._shards.shard_size)
+            if cid in objs
+        }
 
     def _current_signatures(self) -> dict[str, Any]:
         sigs: dict[str, Any] = {f"shard:{i}": s for i, s in self._shards.signatures().items()}
@@ -196,12 +220,12 @@ class StoreLoading:
             for index in refresh:
                 low = index * shards.shard_size + 1
                 for cid in range(low, low + shards.shard_size):
-                    if self._raw.pop(cid, None) is not None:
-                        self._objs.pop(cid, None)
+                    self._objs.pop(cid, None)
                 if shards.path_of(index).exists():
-                    self._raw.update(self._guard(lambda i=index: shards.load(i)))
+                    self._objs.update(self._shard_objects(index))
             self._overlaid = set()
             self._sorted_ids = None
+            self._all = None
             journal = self._guard(lambda: read_json(self.layout.journal))
             if journal is not None:
                 self._overlay(journal)

@@ -90,7 +90,7 @@ class StoreBackups:
 
     def _maybe_daily_backup(self) -> None:
         today = date.today().isoformat()
-        if not self._raw or self.meta().get("last_backup_day") == today:
+        if not self._objs or self.meta().get("last_backup_day") == today:
             return
 
         def run() -> None:

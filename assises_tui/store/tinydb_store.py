@@ -12,7 +12,6 @@ memory instead of replaying it.
 
 from __future__ import annotations
 
-import gc
 import threading
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -29,7 +28,7 @@ from assises_tui.store.atomic import (
     write_atomic,
 )
 from assises_tui.store.blobs import BlobStore
-from assises_tui.store.codec import decode, encode
+from assises_tui.store.codec import encode
 from assises_tui.store.layout import DEFAULT_SHARD_SIZE, Layout
 from assises_tui.store.loading import StoreLoading
 from assises_tui.store.lock import WriterLock
@@ -95,8 +94,9 @@ class TinyDBStore(StoreLoading, StoreBackups):
         self._backup_thread: threading.Thread | None = None
         self.blobs = BlobStore(self.layout.blobs, read_only=read_only)
         self.audit_log = AuditLog(self.layout.audit)
-        self._raw: dict[int, dict[str, Any]] = {}
+        # Every record, decoded at open; the stored dicts are not kept (see codec.py).
         self._objs: dict[int, Contribution] = {}
+        self._all: list[Contribution] | None = None  # all(), in id order, until a change
         #: Bumped whenever records change: caches (search) compare it instead of records.
         self.generation = 0
         # (message id -> id, raw sha256 -> id), built on first lookup; see _index().
@@ -174,25 +174,25 @@ class TinyDBStore(StoreLoading, StoreBackups):
         if journaled:
             remove_durably(self.layout.journal)
 
-    def _remember(self, items: Iterable[Contribution], records: dict[int, dict]) -> None:
+    def _remember(self, items: Iterable[Contribution]) -> None:
         indexes = self._indexes
         for item in items:
-            old = self._raw.get(item.id)
+            old = self._objs.get(item.id)
             if old is None:
                 self._sorted_ids = None
             elif indexes is not None:
                 by_mid, by_sha = indexes
-                if by_mid.get(old.get("message_id", "")) == item.id:
-                    del by_mid[old["message_id"]]
-                if by_sha.get(old.get("raw_sha256", "")) == item.id:
-                    del by_sha[old["raw_sha256"]]
-            self._raw[item.id] = records[item.id]
+                if old.message_id and by_mid.get(old.message_id) == item.id:
+                    del by_mid[old.message_id]
+                if old.raw_sha256 and by_sha.get(old.raw_sha256) == item.id:
+                    del by_sha[old.raw_sha256]
             self._objs[item.id] = item
             if indexes is not None:
                 if item.message_id:
                     indexes[0].setdefault(item.message_id, item.id)
                 if item.raw_sha256:
                     indexes[1].setdefault(item.raw_sha256, item.id)
+        self._all = None
         self.generation += 1
 
     def allocate_ids(self, count: int) -> list[int]:
@@ -210,7 +210,7 @@ class TinyDBStore(StoreLoading, StoreBackups):
         with self._lock:
             seen: set[int] = set()
             for item in items:
-                if item.id in self._raw or item.id in seen:
+                if item.id in self._objs or item.id in seen:
                     raise StoreError(f"La contribution n° {item.id} existe déjà.")
                 self._shards.index_of(item.id)
                 seen.add(item.id)
@@ -220,7 +220,7 @@ class TinyDBStore(StoreLoading, StoreBackups):
             if max(seen) >= next_id:  # ids not reserved: never hand them out again
                 meta_update = {"next_id": max(seen) + 1}
             self._commit(records, meta_update)
-            self._remember(items, records)
+            self._remember(items)
 
     def save(self, item: Contribution) -> None:
         self.save_many([item])
@@ -232,46 +232,33 @@ class TinyDBStore(StoreLoading, StoreBackups):
         with self._lock:
             latest = {item.id: item for item in items}  # last one wins, like sequential saves
             for cid in latest:
-                if cid not in self._raw:
+                if cid not in self._objs:
                     raise StoreError(f"La contribution n° {cid} n'existe pas.")
             records = {cid: encode(item) for cid, item in latest.items()}
             self._commit(records)
-            self._remember(latest.values(), records)
+            self._remember(latest.values())
 
     # -- reading -------------------------------------------------------------
     def get(self, cid: int) -> Contribution | None:
-        item = self._objs.get(cid)
-        if item is None:
-            raw = self._raw.get(cid)
-            if raw is None:
-                return None
-            item = decode(raw)
-            self._objs[cid] = item
-        return item
+        return self._objs.get(cid)
 
     def ids(self) -> list[int]:
-        """Every contribution id, ascending (cheap: no record is built)."""
+        """Every contribution id, ascending."""
         with self._lock:
             if self._sorted_ids is None:
-                self._sorted_ids = sorted(self._raw)
+                self._sorted_ids = sorted(self._objs)
             return list(self._sorted_ids)
 
     def all(self) -> list[Contribution]:
-        get = self.get
-        gc_was_enabled = gc.isenabled()
-        gc.disable()  # same reason as in _load_shards: the first call builds every record
-        try:
-            built = len(self._objs)
-            items = [get(cid) for cid in self.ids()]
-            if len(self._objs) - built > 10_000:
-                gc.freeze()
-            return items  # type: ignore[return-value]
-        finally:
-            if gc_was_enabled:
-                gc.enable()
+        with self._lock:
+            items = self._all
+            if items is None:
+                objs = self._objs
+                items = self._all = [objs[cid] for cid in self.ids()]
+            return list(items)  # a copy: callers may sort or filter it in place
 
     def count(self) -> int:
-        return len(self._raw)
+        return len(self._objs)
 
     def id_for_message_id(self, message_id: str) -> int | None:
         return self._index()[0].get(message_id) if message_id else None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import signal
@@ -241,7 +242,7 @@ def test_campaign_groups_repaired_when_signatures_were_lost(ws, tmp_path):
         mail(LOREM.replace("canton", "quartier"), message_id="<r2@x>", sender="b@x.fr"),
     ])
     import_sources(ws, [src])
-    ws.store.save_many([c.__class__(**{**c.__dict__, "cluster": None}) for c in ws.store.all()])
+    ws.store.save_many([dataclasses.replace(c, cluster=None) for c in ws.store.all()])
     ws.store.put_doc("ingest-campaigns", {"version": 1, "chunks": []})
     more = write_mbox(tmp_path / "d.mbox", [mail("Autre chose.\n", message_id="<r3@x>")])
     import_sources(ws, [more])
