@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
+from fontTools.ttLib import TTFont
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 from fpdf.outline import TableOfContents
@@ -24,6 +26,34 @@ FONTS = Path(__file__).resolve().parent / "fonts"
 FAMILY = "DejaVu"
 LINE = 5.5  # mm per text line at 10.5 pt
 CENTRED = {"align": "C", "new_x": "LMARGIN", "new_y": "NEXT"}
+FONT_FILES = ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "DejaVuSans-Oblique.ttf")
+MISSING = "□"  # shown for a character the font cannot draw (an emoji, a CJK ideogram…)
+
+
+@lru_cache(maxsize=1)
+def _covered() -> frozenset[int]:
+    """Code points every shipped style can draw."""
+    covered: set[int] | None = None
+    for name in FONT_FILES:
+        font = TTFont(str(FONTS / name), lazy=True)
+        points = set(font.getBestCmap())
+        font.close()
+        covered = points if covered is None else covered & points
+    return frozenset(covered or ())
+
+
+def pdf_text(text: str) -> str:
+    """``text`` with what the font lacks replaced by a visible box, tabs by a space.
+
+    Left to itself fpdf2 drops such characters silently and logs an English warning on
+    the terminal; the reader of the PDF should see that something was there.
+    """
+    covered = _covered()
+    if all(ord(ch) in covered for ch in text):
+        return text
+    return "".join(
+        " " if ch == "\t" else (ch if ord(ch) in covered else MISSING) for ch in text
+    )
 
 
 class _Pdf(FPDF):
@@ -35,8 +65,8 @@ class _Pdf(FPDF):
         self.add_font(FAMILY, "I", str(FONTS / "DejaVuSans-Oblique.ttf"))
         self.set_margins(20, 20, 20)
         self.set_auto_page_break(True, margin=18)
-        self.set_title(doc.title)
-        self.set_subject(doc.consultation)
+        self.set_title(pdf_text(doc.title))
+        self.set_subject(pdf_text(doc.consultation))
         self.set_creator("Assises")
         self.set_lang("fr")
 
@@ -45,14 +75,14 @@ class _Pdf(FPDF):
             return
         self.set_y(-12)
         self.set_font(FAMILY, "", 8)
-        self.cell(0, 5, f"{self.doc.title} — page {self.page_no()}", align="C")
+        self.cell(0, 5, pdf_text(f"{self.doc.title} — page {self.page_no()}"), align="C")
 
 
 def _runs(pdf: FPDF, runs: tuple[Run, ...], size: float = 10.5, italic: bool = False) -> None:
     for run in runs:
         style = "B" if run.bold else ("I" if run.italic or italic else "")
         pdf.set_font(FAMILY, style, size)
-        pdf.write(LINE, run.text)
+        pdf.write(LINE, pdf_text(run.text))
     pdf.ln(LINE)
 
 
@@ -62,11 +92,11 @@ def build_pdf(doc: Document) -> bytes:
     pdf.add_page()
     pdf.set_y(90)
     pdf.set_font(FAMILY, "B", 22)
-    pdf.multi_cell(0, 11, doc.title, **CENTRED)
+    pdf.multi_cell(0, 11, pdf_text(doc.title), **CENTRED)
     pdf.ln(6)
     pdf.set_font(FAMILY, "", 14)
-    pdf.multi_cell(0, 8, doc.consultation, **CENTRED)
-    pdf.multi_cell(0, 8, f"Département : {doc.department}", **CENTRED)
+    pdf.multi_cell(0, 8, pdf_text(doc.consultation), **CENTRED)
+    pdf.multi_cell(0, 8, pdf_text(f"Département : {doc.department}"), **CENTRED)
     pdf.ln(10)
     pdf.set_font(FAMILY, "I", 12)
     pdf.multi_cell(0, 8, doc.date_label, **CENTRED)
@@ -85,10 +115,11 @@ def build_pdf(doc: Document) -> bytes:
             pdf.ln(3 if block.level > 1 else 5)
             if pdf.will_page_break(size * 2):
                 pdf.add_page()
+            heading = pdf_text(block.text)
             if block.level <= 2:
-                pdf.start_section(block.text, level=block.level - 1, strict=False)
+                pdf.start_section(heading, level=block.level - 1, strict=False)
             pdf.set_font(FAMILY, "B", size)
-            pdf.multi_cell(0, size * 0.5, block.text, new_x="LMARGIN", new_y="NEXT")
+            pdf.multi_cell(0, size * 0.5, heading, new_x="LMARGIN", new_y="NEXT")
             pdf.ln(1.5)
         elif isinstance(block, ParagraphBlock):
             _runs(pdf, block.runs)
@@ -119,7 +150,7 @@ def build_pdf(doc: Document) -> bytes:
             pdf.set_font(FAMILY, "B", 10.5)
             if pdf.will_page_break(30):
                 pdf.add_page()
-            pdf.multi_cell(0, LINE, t.title, new_x="LMARGIN", new_y="NEXT")
+            pdf.multi_cell(0, LINE, pdf_text(t.title), new_x="LMARGIN", new_y="NEXT")
             pdf.set_font(FAMILY, "", 10)
             first = width * 0.7 if len(t.headers) == 2 else None
             widths = (first, width - first) if first else None
@@ -132,7 +163,7 @@ def build_pdf(doc: Document) -> bytes:
                 for row in (t.headers, *t.rows):
                     cells = table.row()
                     for value in row:
-                        cells.cell(value)
+                        cells.cell(pdf_text(str(value)))
             pdf.ln(4)
     return bytes(pdf.output())
 

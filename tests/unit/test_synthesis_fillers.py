@@ -61,3 +61,21 @@ def test_odt_title_page_date_is_a_subtitle(services, tmp_path):
     name = date.getAttribute("stylename")
     style = next(s for s in doc.getElementsByType(Style) if s.getAttribute("name") == name)
     assert style.getAttribute("parentstylename") == "Subtitle"
+
+
+def test_pdf_shows_a_box_for_what_the_font_cannot_draw(services, tmp_path, caplog):
+    import logging
+
+    import pypdf
+
+    from assises_tui.synthesis.export_pdf import pdf_text
+
+    assert pdf_text("Bravo 👍\tà 警察") == "Bravo □ à □□"
+    assert pdf_text("Œuvre « € »") == "Œuvre « € »"
+    path = tmp_path / "s.pdf"
+    caplog.set_level(logging.WARNING)
+    text = "# T\n\n## Émojis 🚓\n\nBravo 👍 aux gendarmes !\n\n> « Merci 🙏 » [#2]\n"
+    services.synthesis.export("pdf", path, text=text)
+    assert not [r for r in caplog.records if "missing" in r.getMessage()]
+    body = "".join(p.extract_text() for p in pypdf.PdfReader(str(path)).pages)
+    assert "Bravo □ aux gendarmes" in body and "Émojis □" in body
