@@ -27,7 +27,7 @@ from assises_tui.synthesis.draft import (
 )
 from assises_tui.synthesis.figures import Figures, Table
 from assises_tui.text.fold import fold
-from assises_tui.text.safe import one_line
+from assises_tui.text.safe import one_line, printable
 
 MONTHS = (
     "janvier février mars avril mai juin juillet août septembre octobre novembre décembre"
@@ -211,7 +211,10 @@ def render(
         department=config.department,
         date_label=french_date(today),
     )
-    lines = text.replace("\r\n", "\n").split("\n")
+    # A draft edited outside the app may hold control characters or escape sequences: no
+    # document format wants them (DOCX refuses them, ODT XML becomes invalid, a Markdown
+    # file would colour a terminal). Newlines are kept, so line numbers stay right.
+    lines = printable(text.replace("\r\n", "\n")).split("\n")
     blocks = doc.blocks
     in_proposals = False
     proposal_no = 0

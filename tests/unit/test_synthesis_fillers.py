@@ -79,3 +79,21 @@ def test_pdf_shows_a_box_for_what_the_font_cannot_draw(services, tmp_path, caplo
     assert not [r for r in caplog.records if "missing" in r.getMessage()]
     body = "".join(p.extract_text() for p in pypdf.PdfReader(str(path)).pages)
     assert "Bravo □ aux gendarmes" in body and "Émojis □" in body
+
+
+def test_control_characters_in_the_draft_never_reach_a_document(services, tmp_path):
+    import zipfile
+
+    import docx
+
+    text = "# T\n\n## Introduction\n\nA\x0bB\x01C \x1b[31mrouge\x7f fin [#2]\n\n- x [#999]\n"
+    result = services.synthesis.render(text)
+    assert [e.line for e in result.errors] == [7]  # line numbers unchanged
+    for fmt in ("odt", "docx", "pdf", "md"):
+        services.synthesis.export(fmt, tmp_path / f"s.{fmt}", text=text.replace("#999", "#3"))
+    md = (tmp_path / "s.md").read_text(encoding="utf-8")
+    assert "ABC rouge fin" in md and "\x1b" not in md and "\x01" not in md
+    paragraphs = [p.text for p in docx.Document(str(tmp_path / "s.docx")).paragraphs]
+    assert any(p.startswith("ABC rouge fin") for p in paragraphs)
+    content = zipfile.ZipFile(tmp_path / "s.odt").read("content.xml").decode("utf-8")
+    assert "ABC rouge fin" in content and "\x0b" not in content
