@@ -75,3 +75,12 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except Exception as exc:  # a bug: one French sentence, the full trace with --debug
+        if args.debug:
+            traceback.print_exc()
+        from assises_tui.text.safe import one_line
+
+        detail = one_line(f"{type(exc).__name__} : {exc}", 300)
+        print(f"assises : erreur inattendue ({detail}). Relancez avec --debug pour la trace "
+              "complète et signalez-la.", file=sys.stderr)
+        return 2

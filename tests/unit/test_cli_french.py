@@ -148,3 +148,19 @@ def test_list_and_show_follow_the_workspace_pseudonymised_setting(tmp_path, caps
         for secret in (NAME, EMAIL, PHONE, NAME.split()[1]):
             assert secret not in out, (argv, secret)
     assert "Contributeur n° 1" in out
+
+
+def test_an_unexpected_error_is_one_french_sentence(ws_dir, capsys, monkeypatch):
+    from assises_tui.services import stats as stats_module
+
+    def broken(*_args, **_kw):
+        raise ValueError("boum\x1b[31m")
+
+    monkeypatch.setattr("assises_tui.cli.browse_cmds.stats", broken)
+    assert stats_module  # the command reads its figures through this name
+    code, out, err = run(capsys, "--workspace", str(ws_dir), "stats")
+    assert code == 2 and out == ""
+    assert err.startswith("assises : erreur inattendue (ValueError : boum")
+    assert "--debug" in err and "Traceback" not in err and "\x1b" not in err
+    code, _out, err = run(capsys, "--workspace", str(ws_dir), "--debug", "stats")
+    assert code == 2 and "Traceback" in err
