@@ -202,6 +202,10 @@ class PreviewScreen(Screen[None]):
         except (AssisesError, OSError) as exc:
             self.notify(str(exc), severity="error", markup=False)
             return
+        except Exception as exc:  # a bug in a document library must not close the app
+            self.notify(f"Échec inattendu de l'export {fmt.upper()} : {one_line(str(exc), 200)}",
+                        severity="error", markup=False)
+            return
         self.notify(f"Exporté : {path}", markup=False)
 
     def action_show_tab(self, tab: str) -> None:

@@ -178,3 +178,31 @@ async def test_excerpt_deleted_with_x_right_after_tab(s):
         await pilot.press("x")
         await pilot.pause()
     assert s.store.get(2).excerpts == ()
+
+
+async def test_preview_export_failure_is_a_notification_not_a_crash(tmp_path):
+    from synthesis_support import CLEAN_DRAFT
+    from synthesis_support import make_services as synthesis_services
+    from test_synthesis_ui import Host as SynthesisHost
+
+    from assises_tui.screens.preview import PreviewScreen
+
+    services = synthesis_services(tmp_path)
+    services.synthesis.save(CLEAN_DRAFT)
+
+    def broken(*_args, **_kw):
+        raise ValueError("bibliothèque en panne")
+
+    services.synthesis.export = broken
+    try:
+        async with SynthesisHost(services).run_test(size=(80, 24)) as pilot:
+            await pilot.press("f5")
+            await pilot.pause(0.3)
+            screen = pilot.app.screen
+            seen = _collect(screen)
+            await pilot.press("w")
+            await pilot.pause()
+            assert isinstance(pilot.app.screen, PreviewScreen)
+            assert seen == ["Échec inattendu de l'export DOCX : bibliothèque en panne"]
+    finally:
+        services.workspace.close()
