@@ -120,8 +120,16 @@ class TagPickerScreen(ModalScreen[bool]):
         text = Text("\u00a0\u00a0└\u00a0" if entry.is_sub else "")
         text.append(one_line(entry.label, 60), style="" if entry.is_sub else "bold")
         n, count = len(self.ids), self.counts.get(entry.key, 0)
-        if n > 1 and 0 < count < n and entry.key not in self.touched:
-            text.append(f"\u00a0\u00a0({count}/{n})", style="italic")
+        if n > 1 and 0 < count < n:
+            # A theme on some of the contributions: say what Ctrl+S will do with it, so an
+            # unticked box never hides "removed from the ones that had it".
+            if entry.key not in self.touched:
+                note = f"({count}/{n})"  # left alone unless ticked or unticked
+            elif entry.key in self.chosen:
+                note = f"(posé sur les {n})"
+            else:
+                note = f"(retiré des {count})"
+            text.append(f"\u00a0\u00a0{note}", style="italic")
         if entry.retired:
             text.append("\u00a0\u00a0(retiré)", style="dim")
         if entry.key in self.suggested:
@@ -145,7 +153,7 @@ class TagPickerScreen(ModalScreen[bool]):
         lst.clear_options()
         lst.add_options(
             [
-                Selection(self.prompt_for(e), e.key, e.key in self.chosen)
+                Selection(self.prompt_for(e), e.key, e.key in self.chosen, id=e.key)
                 for e in self.visible_entries(query)
             ]
         )
@@ -173,6 +181,9 @@ class TagPickerScreen(ModalScreen[bool]):
             self.chosen.add(key)
         else:
             self.chosen.discard(key)
+        entry = next((e for e in self.entries if e.key == key), None)
+        if entry is not None:  # the label follows (see prompt_for)
+            event.selection_list.replace_option_prompt(key, self.prompt_for(entry))
 
     @on(Input.Submitted, "#tag-commune")
     def commune_submitted(self, event: Input.Submitted) -> None:

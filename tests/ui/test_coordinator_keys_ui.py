@@ -206,3 +206,30 @@ async def test_preview_export_failure_is_a_notification_not_a_crash(tmp_path):
             assert seen == ["Échec inattendu de l'export DOCX : bibliothèque en panne"]
     finally:
         services.workspace.close()
+
+
+async def test_picker_partial_theme_label_says_what_will_happen(s):
+    from textual.widgets import SelectionList
+
+    from assises_tui.screens.tag_picker import TagPickerScreen
+
+    s.tagging.add([1, 2], "service")
+    app = Host(lambda: TagPickerScreen(s, [1, 2, 3]))
+    async with app.run_test(size=(80, 24)) as pilot:
+        lst = app.screen.query_one("#tag-list", SelectionList)
+
+        def label() -> str:
+            return str(lst.get_option("service").prompt)
+
+        assert "(2/3)" in label()
+        lst.focus()
+        lst.highlighted = 1  # Service rendu
+        await pilot.press("space")
+        await pilot.pause()
+        assert "(posé sur les 3)" in label()
+        await pilot.press("space")  # unticked again: now it means "remove"
+        await pilot.pause()
+        assert "(retiré des 2)" in label()
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+    assert [s.store.get(i).themes for i in (1, 2, 3)] == [(), (), ()]
