@@ -2,8 +2,9 @@
 
 For each size: generate the contributions (bodies and attachments in blobs), then, in a
 fresh process each time (``--repeat`` passes, median kept), measure opening the store,
-reading every record, one durable status change (median and p95 over 50), a 50-record
-bulk change across shards (journaled), a backup, and the file sizes.
+reading every record, the process's memory then, one durable status change (median and
+p95 over 50), a 50-record bulk change across shards (journaled), a backup, and the file
+sizes.
 Targets: open < 1 s, one durable change < 10 ms. ``--dir`` keeps the generated
 workspaces for the next run (generating 100,000 takes about two minutes).
 """
@@ -34,6 +35,15 @@ def _size(path: Path) -> int:
     if path.is_file():
         return path.stat().st_size
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+def _rss_bytes() -> int:
+    """Resident memory of this process now (Linux; 0 elsewhere)."""
+    try:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError):
+        return 0
 
 
 def _mb(n: int) -> str:
@@ -68,6 +78,7 @@ def measure(root: Path, seed: int = 0) -> dict[str, float]:
     t = time.perf_counter()
     store.all()
     out["all2"] = time.perf_counter() - t
+    out["rss"] = _rss_bytes()  # the interpreter, the modules and every record
     n = len(items)
     rng = random.Random(seed)
     times = []
@@ -131,6 +142,7 @@ def bench(n: int, folder: Path, repeat: int) -> dict[str, str]:
         "all() 1st": _ms(med("all1")),
         "all() 1st CPU": _ms(med("all1_cpu")),
         "all() again": _ms(med("all2")),
+        "memory after open": _mb(int(med("rss"))),
         "change median": _ms(med("change_median")),
         "change p95": _ms(med("change_p95")),
         "bulk 50 (journal)": _ms(med("bulk")),
