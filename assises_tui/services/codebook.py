@@ -184,9 +184,16 @@ class Codebook:
             entry["label"] = label
         target = key
         if new_key:
-            sub = new_key.split("/", 1)[-1]
+            given_parent, _slash, sub = new_key.rpartition("/")
+            if given_parent and given_parent != parent:  # never moved silently
+                raise CodebookError(
+                    f"Un renommage garde le thème « {parent} » : pour passer sous "
+                    f"« {given_parent} », ajoutez-y un sous-thème puis fusionnez."
+                )
             if not _SUBKEY_RE.match(sub):
-                raise CodebookError(f"Clé de sous-thème invalide : « {sub} ».")
+                raise CodebookError(
+                    f"Clé de sous-thème invalide : « {sub} » (a-z, 0-9, - et _ seulement)."
+                )
             target = f"{parent}/{sub}"
             if target != key and any(s["key"] == sub for s in doc["subthemes"][parent]):
                 raise CodebookError(
