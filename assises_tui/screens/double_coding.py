@@ -124,13 +124,21 @@ class DoubleCodingScreen(Screen[None]):
         subject = one_line(item.subject, 50) if item else ""
         title.update(f"Double codage {self.index + 1}/{len(self.ids)} — n° {cid} {subject}"
                      f" ({state})")
-        body.load_text(display_text(self.services.body_text(cid)))
+        body.load_text(self.coding_text(cid))
         themes.add_options(
             Selection(t.label, t.key, t.key in (second or set()))
             for t in self.services.config.themes
         )
         themes.highlighted = 0
         themes.focus()
+
+    def coding_text(self, cid: int) -> str:
+        """The body and then each attachment's text: many letters come as an attachment
+        behind a two-line e-mail, and the second coder must read what the first one read."""
+        parts = [display_text(self.services.body_text(cid))]
+        for name, text in self.services.attachment_texts(cid):
+            parts.append(f"── Pièce jointe : {one_line(name, 80)} ──\n\n{display_text(text)}")
+        return "\n\n".join(parts)
 
     def action_move(self, step: int) -> None:
         if self.ids:

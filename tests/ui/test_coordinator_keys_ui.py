@@ -233,3 +233,26 @@ async def test_picker_partial_theme_label_says_what_will_happen(s):
         await pilot.press("ctrl+s")
         await pilot.pause()
     assert [s.store.get(i).themes for i in (1, 2, 3)] == [(), (), ()]
+
+
+async def test_double_coding_shows_the_attachments_text(s):
+    from tagging_support import add_contribution
+    from textual.widgets import TextArea
+
+    from assises_tui.agreement import DoubleCoding
+    from assises_tui.domain.models import Attachment
+
+    letter = s.store.put_blob(b"Lettre : rouvrir la brigade la nuit.")
+    cid = add_contribution(
+        s, "Veuillez trouver ci-joint ma contribution.", "Lettre",
+        attachments=(Attachment("lettre.pdf", "application/pdf", 10, None, letter),),
+        themes=("service",),
+    )
+    DoubleCoding(s).draw_sample(1, 1, ids=[cid])
+    app = Host(lambda: DoubleCodingScreen(s))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        text = app.screen.query_one("#dc-body", TextArea).text
+    assert text.startswith("Veuillez trouver ci-joint")
+    assert "── Pièce jointe : lettre.pdf ──" in text
+    assert "rouvrir la brigade la nuit" in text
