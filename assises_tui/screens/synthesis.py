@@ -115,6 +115,12 @@ class SynthesisScreen(MaterialPanel, Screen[None]):
     def on_resize(self, event=None) -> None:
         self.set_class(self.size.width < 110, "narrow")
 
+    def on_screen_resume(self) -> None:
+        # Back from a contribution opened here: its excerpts or themes may have changed
+        # (x and t work in the reader), so the side panel is read again.
+        if self.is_mounted and self.editor.is_mounted:
+            self.refresh_theme(force=True)
+
     @property
     def editor(self) -> TextArea:
         return self.query_one("#draft", TextArea)

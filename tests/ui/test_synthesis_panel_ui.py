@@ -90,3 +90,29 @@ async def test_help_title_names_the_screen_in_french(services):
     # The help screen titles itself with the screen's title (else its class name).
     async with Host(services).run_test(size=(120, 40)) as pilot:
         assert pilot.app.screen.title == "Synthèse"
+
+
+async def test_panel_is_fresh_after_a_contribution_opened_from_it(services):
+    from assises_tui.domain.models import Excerpt
+    from assises_tui.screens.reader import ReaderScreen
+
+    async with Host(services).run_test(size=(120, 40)) as pilot:
+        screen = pilot.app.screen
+        await _cursor_on(pilot, "## Service rendu")
+        before = screen.query_one("#excerpts", OptionList).option_count
+        view = screen.query_one("#contributions", OptionList)
+        view.focus()
+        await pilot.press("enter")  # opens the first contribution of the theme
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, ReaderScreen)
+        cid = pilot.app.screen.cid
+        item = services.store.get(cid)
+        body = services.body_text(cid)
+        services.changes.set_fields(  # what "x" in the reader would do
+            [cid], "excerpt",
+            excerpts=item.excerpts + (Excerpt("new", 0, 5, body[:5], "service", "constat"),),
+        )
+        await pilot.press("escape")
+        await pilot.pause()
+        assert pilot.app.screen is screen
+        assert screen.query_one("#excerpts", OptionList).option_count == before + 1
