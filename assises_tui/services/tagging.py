@@ -222,11 +222,35 @@ def _trimmed(text: str, start: int, end: int) -> tuple[int, int] | None:
     return (start, end) if start < end else None
 
 
+#: Abbreviations after which a period does not end the sentence ("M. Dupont", "cf. art. 3").
+_ABBREVIATIONS = frozenset(
+    "m mm mme mmes mlle mlles dr me mgr pr st ste cf av bd art ex no n° p vol".split()
+)
+_WORD_BEFORE = re.compile(r"([^\W\d_]+°?)$")
+
+
+def _continues(text: str, m: re.Match[str]) -> bool:
+    """The punctuation matched by ``m`` does not end a sentence: an abbreviation before a
+    period, or an ellipsis, "?" or "!" right before a lower-case word ("… faire payer").
+    A single period before a lower-case word still ends one: many people write without
+    capitals ("la dépression. les dossiers s'entassent")."""
+    if m.group(0) == "\n":
+        return False
+    if m.group(0) == ".":
+        word = _WORD_BEFORE.search(text, 0, m.start())
+        return bool(word) and word.group(1).lower() in _ABBREVIATIONS
+    rest = text[m.end() : m.end() + 40].lstrip(" \u00a0\u202f\t")
+    return bool(rest) and rest[0].islower()
+
+
 def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each sentence: ends at . ! ? … (before a blank) or at a line break."""
+    """(start, end) of each sentence: ends at . ! ? … (before a blank) or at a line break,
+    not after an abbreviation ("M.") nor before a lower-case word."""
     spans: list[tuple[int, int]] = []
     start = 0
     for m in _SENTENCE_END.finditer(text):
+        if _continues(text, m):
+            continue
         span = _trimmed(text, start, m.end())
         if span:
             spans.append(span)
