@@ -50,6 +50,7 @@ def report_text(report: AgreementReport, labels: dict[str, str]) -> Text:
 
 
 class AgreementReportScreen(ModalScreen[None]):
+    TITLE = "Rapport d'accord"  # the help screen's title
     DEFAULT_CSS = """
     AgreementReportScreen { align: center middle; }
     AgreementReportScreen > VerticalScroll {

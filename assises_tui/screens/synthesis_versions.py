@@ -36,6 +36,7 @@ def diff_text(diff: str) -> Text:
 
 
 class VersionsScreen(ModalScreen[str | None]):
+    TITLE = "Versions de la synthèse"  # the help screen's title
     """Dismisses with the restored text, or None when nothing was restored."""
 
     DEFAULT_CSS = """

@@ -256,3 +256,16 @@ async def test_double_coding_shows_the_attachments_text(s):
     assert text.startswith("Veuillez trouver ci-joint")
     assert "── Pièce jointe : lettre.pdf ──" in text
     assert "rouvrir la brigade la nuit" in text
+
+
+def test_every_coordinator_screen_has_a_french_title_for_the_help():
+    from assises_tui.screens.double_coding import AgreementReportScreen
+    from assises_tui.screens.preview import PreviewScreen
+    from assises_tui.screens.synthesis import SynthesisScreen
+    from assises_tui.screens.synthesis_versions import VersionsScreen
+    from assises_tui.screens.tag_picker import TagPickerScreen
+
+    screens = (AgreementReportScreen, CodebookScreen, DoubleCodingScreen, ExcerptScreen,
+               PreviewScreen, SynthesisScreen, TagPickerScreen, VersionsScreen)
+    titles = {cls.__name__: cls.TITLE for cls in screens}
+    assert all(titles.values()), titles  # else the help shows the class name
