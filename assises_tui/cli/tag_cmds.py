@@ -100,6 +100,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     a.add_argument("target")
     a = cb.add_parser("retire", help="retirer (plus proposé, conservé sur les fiches)")
     a.add_argument("key")
+    for action in cb.choices.values():
+        _json_here_too(action)
     p.set_defaults(func=run_codebook)
 
     p = sub.add_parser("agreement", help="double codage : accord entre codeurs (kappa de Cohen)")
@@ -108,7 +110,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     a = ag.add_parser("sample", help="tirer l'échantillon à recoder : sample N [--seed S]")
     a.add_argument("n", type=int)
     a.add_argument("--seed", type=int, default=1)
+    _json_here_too(a)
     p.set_defaults(func=run_agreement)
+
+
+def _json_here_too(parser: argparse.ArgumentParser) -> None:
+    """``--json`` also after the action ("codebook add … --json"); SUPPRESS keeps the value
+    given before it ("codebook --json add …") when it is absent here."""
+    parser.add_argument("--json", action="store_true", default=argparse.SUPPRESS,
+                        help="sortie JSON")
 
 
 # -- tag ----------------------------------------------------------------------
@@ -264,21 +274,23 @@ def run_suggest(args: argparse.Namespace, services: Services) -> int:
 def run_codebook(args: argparse.Namespace, services: Services) -> int:
     action = getattr(args, "action", None)
     codebook = services.tagging.codebook
+    # With --json, stdout carries the JSON document only (the codebook after the change).
+    tell = (lambda _message: None) if args.json else say
     if action == "add":
         entry = codebook.add(args.parent, args.label, args.key)
-        say(f"Sous-thème ajouté : {entry.key} — {entry.label}")
+        tell(f"Sous-thème ajouté : {entry.key} — {entry.label}")
     elif action == "rename":
         if args.label is None and not args.new_key:
             raise AssisesError("Indiquez un nouveau libellé ou --key NOUVELLE_CLÉ.")
         cs = codebook.rename(args.key, args.label, args.new_key)
-        say(f"Sous-thème renommé ; {len(cs)} contribution(s) réécrite(s).")
+        tell(f"Sous-thème renommé ; {len(cs)} contribution(s) réécrite(s).")
     elif action == "merge":
         cs = codebook.merge(args.source, args.target)
-        say(f"« {args.source} » fusionné dans « {args.target} » ; "
-            f"{len(cs)} contribution(s) réécrite(s).")
+        tell(f"« {args.source} » fusionné dans « {args.target} » ; "
+             f"{len(cs)} contribution(s) réécrite(s).")
     elif action == "retire":
         codebook.retire(args.key)
-        say(f"« {args.key} » retiré : il n'est plus proposé, les fiches le conservent.")
+        tell(f"« {args.key} » retiré : il n'est plus proposé, les fiches le conservent.")
     entries = codebook.entries()
     if args.json:
         emit_json([e.to_dict() for e in entries])

@@ -164,3 +164,23 @@ def test_an_unexpected_error_is_one_french_sentence(ws_dir, capsys, monkeypatch)
     assert "--debug" in err and "Traceback" not in err and "\x1b" not in err
     code, _out, err = run(capsys, "--workspace", str(ws_dir), "--debug", "stats")
     assert code == 2 and "Traceback" in err
+
+
+@pytest.mark.parametrize("where", ["before", "after"])
+def test_codebook_and_agreement_json_is_json_only(ws_dir, capsys, where):
+    import json
+
+    def argv(action: list[str]) -> list[str]:
+        head, rest = action[:1], action[1:]
+        if where == "before":
+            return ["--workspace", str(ws_dir), *head, "--json", *rest]
+        return ["--workspace", str(ws_dir), *action, "--json"]
+
+    code, out, err = run(capsys, *argv(["codebook", "add", "service", "Guichet"]))
+    assert code == 0, err
+    keys = [e["key"] for e in json.loads(out)]  # nothing but the JSON document
+    assert "service/guichet" in keys
+    run(capsys, "--workspace", str(ws_dir), "tag", "+service", "--", "commissariat")
+    code, out, err = run(capsys, *argv(["agreement", "sample", "1"]))
+    assert code == 0, err
+    assert json.loads(out)["seed"] == 1
