@@ -59,6 +59,13 @@ class ExcerptScreen(Screen[bool]):
         self.services = services
         self.cid = contribution_id
         self.body = services.body_text(contribution_id)
+        # The attachments' text follows the body, to be read (a letter is often attached);
+        # excerpts are offsets into the body, so they are taken from the body only.
+        self.attached = "".join(
+            f"\n\n── Pièce jointe : {one_line(name, 80)} (lecture seule) ──\n\n"
+            + display_text(text)
+            for name, text in services.attachment_texts(contribution_id)
+        )
         self.sentences = sentence_spans(self.body)
         self.paragraphs = paragraph_spans(self.body)
         self.changed = False
@@ -69,7 +76,7 @@ class ExcerptScreen(Screen[bool]):
     def compose(self) -> ComposeResult:
         yield Static(f"Extraits — n° {self.cid} · {self.subject}", markup=False,
                      id="excerpt-title")
-        yield TextArea(display_text(self.body), read_only=True, soft_wrap=True,
+        yield TextArea(display_text(self.body) + self.attached, read_only=True, soft_wrap=True,
                        id="excerpt-body")
         # Only "a" is shown: on this screen 1/2/3 choose the excerpt's kind, not a suggestion.
         yield SuggestionBar(self.services, self.cid, keys=("a",), id="excerpt-suggestions")
@@ -178,6 +185,11 @@ class ExcerptScreen(Screen[bool]):
         start, end = self.selected_offsets()
         if start == end:
             self.notify("Sélectionnez d'abord un passage (j/k, J/K ou la souris).",
+                        severity="warning", markup=False)
+            return
+        if end > len(self.body):
+            self.notify("Un extrait se prend dans le corps du message, pas dans une pièce "
+                        "jointe : recopiez le passage dans la synthèse avec sa référence.",
                         severity="warning", markup=False)
             return
         theme = self.query_one("#excerpt-theme", Select).value

@@ -269,3 +269,32 @@ def test_every_coordinator_screen_has_a_french_title_for_the_help():
                PreviewScreen, SynthesisScreen, TagPickerScreen, VersionsScreen)
     titles = {cls.__name__: cls.TITLE for cls in screens}
     assert all(titles.values()), titles  # else the help shows the class name
+
+
+async def test_excerpt_screen_shows_attachments_but_files_from_the_body_only(s):
+    from tagging_support import add_contribution
+    from textual.widgets import TextArea
+
+    from assises_tui.domain.models import Attachment
+
+    letter = s.store.put_blob(b"Lettre : rouvrir la brigade la nuit.")
+    body = "Veuillez trouver ci-joint ma contribution."
+    cid = add_contribution(
+        s, body, "Lettre",
+        attachments=(Attachment("lettre.pdf", "application/pdf", 10, None, letter),),
+    )
+    app = Host(lambda: ExcerptScreen(s, cid))
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        seen = _collect(screen)
+        shown = screen.query_one("#excerpt-body", TextArea).text
+        assert shown.startswith(body) and "rouvrir la brigade la nuit" in shown
+        at = shown.index("rouvrir")
+        screen.select_offsets(at, at + len("rouvrir la brigade"))
+        await pilot.press("f")
+        await pilot.pause()
+        assert seen and "pas dans une pièce jointe" in seen[-1]
+        assert s.store.get(cid).excerpts == ()
+        await pilot.press("k", "f")  # back to the body's sentence: filed as usual
+        await pilot.pause()
+    assert [e.text for e in s.store.get(cid).excerpts] == [body]
