@@ -116,3 +116,37 @@ async def test_panel_is_fresh_after_a_contribution_opened_from_it(services):
         await pilot.pause()
         assert pilot.app.screen is screen
         assert screen.query_one("#excerpts", OptionList).option_count == before + 1
+
+
+async def test_help_on_the_drafting_screen_has_its_title_and_no_inbox_legend(services):
+    from textual.widgets import Static
+
+    from assises_tui.app import AssisesApp
+    from assises_tui.screens.help import HelpScreen
+
+    class WithHelp(Host):
+        action_help = AssisesApp.action_help  # the app's own help action
+
+    async with WithHelp(services).run_test(size=(120, 40)) as pilot:
+        await pilot.app.run_action("help")
+        await pilot.pause()
+        help_screen = pilot.app.screen
+        assert isinstance(help_screen, HelpScreen)
+        shown = " ".join(str(w.render()) for w in help_screen.query(Static))
+        assert "Touches — Synthèse" in shown
+        assert "RPDCN" not in shown and "SynthesisScreen" not in shown
+        assert any(desc == "Aperçu" for _keys, desc in help_screen.rows)  # F5
+
+
+async def test_help_over_a_list_screen_keeps_the_legend():
+    from textual.app import App
+    from textual.widgets import Static
+
+    from assises_tui.screens.help import HelpScreen
+
+    app = App()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await app.push_screen(HelpScreen("Touches — Boîte de réception", []))
+        await pilot.pause()
+        shown = " ".join(str(w.render()) for w in app.screen.query(Static))
+        assert "RPDCN" in shown
