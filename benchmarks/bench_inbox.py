@@ -15,6 +15,7 @@ import argparse
 import asyncio
 import json
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -176,36 +177,46 @@ async def measure(root: Path) -> dict:
     return out
 
 
-def run_one(n: int, keep: Path | None) -> dict:
-    base = keep or Path(tempfile.mkdtemp(prefix="bench-inbox-"))
-    root = base / f"ws-{n}"
-    if not root.exists():
-        t = time.perf_counter()
-        build(root, n)
-        print(f"[{n}] espace généré en {time.perf_counter() - t:.1f} s", file=sys.stderr)
-    result = asyncio.run(measure(root))
-    result["n"] = n
-    return result
+def _child(*args: str) -> dict | None:
+    cmd = [sys.executable, "-m", "benchmarks.bench_inbox", *args]
+    done = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    if done.returncode:
+        print(done.stderr, file=sys.stderr)
+        raise SystemExit(done.returncode)
+    if done.stderr:
+        print(done.stderr, end="", file=sys.stderr)
+    lines = done.stdout.strip().splitlines()
+    return json.loads(lines[-1]) if lines else None
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--n", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--keep", type=Path, help="garder les espaces générés dans ce dossier")
-    parser.add_argument("--one", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--build", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--measure", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    if args.one:  # child process: one size, JSON on stdout
-        print(json.dumps(run_one(args.n[0], args.keep)))
+    # Children: building and measuring run in separate processes, so that the memory
+    # figures of a measure never include what generating the workspace left behind.
+    if args.build:
+        t = time.perf_counter()
+        build(args.build, args.n[0])
+        print(f"[{args.n[0]}] espace généré en {time.perf_counter() - t:.1f} s", file=sys.stderr)
         return 0
-    for n in args.n:
-        cmd = [sys.executable, "-m", "benchmarks.bench_inbox", "--one", "--n", str(n)]
-        if args.keep:
-            cmd += ["--keep", str(args.keep)]
-        done = subprocess.run(cmd, capture_output=True, text=True, check=False)
-        if done.returncode:
-            print(done.stderr, file=sys.stderr)
-            return done.returncode
-        print(json.dumps(json.loads(done.stdout.strip().splitlines()[-1]), indent=2))
+    if args.measure:
+        print(json.dumps(asyncio.run(measure(args.measure))))
+        return 0
+    base = args.keep or Path(tempfile.mkdtemp(prefix="bench-inbox-"))
+    try:
+        for n in args.n:
+            root = base / f"ws-{n}"
+            if not root.exists():
+                _child("--build", str(root), "--n", str(n))
+            result = _child("--measure", str(root))
+            print(json.dumps({**(result or {}), "n": n}, indent=2))
+    finally:
+        if args.keep is None:
+            shutil.rmtree(base, ignore_errors=True)
     return 0
 
 

@@ -32,6 +32,8 @@ THEMES = ["communication", "service", "lien", "participation"]
 STATUSES = [Status.NEW] * 5 + [Status.IN_PROGRESS, Status.DONE, Status.DONE, Status.OFF_TOPIC]
 TZ = ZoneInfo("Europe/Paris")
 START = datetime(2019, 11, 4, 8, 0, tzinfo=TZ)
+IMPORTED = datetime(2020, 2, 3, 9, 0, tzinfo=TZ)  # the import, after the deadline
+SOURCE = "synthetique.mbox"
 
 
 def _sentence(rng: random.Random) -> str:
@@ -48,9 +50,13 @@ def _body(rng: random.Random) -> str:
 
 
 def make_contribution(
-    cid: int, rng: random.Random
+    cid: int, rng: random.Random, imported_at: str = ""
 ) -> tuple[Contribution, list[bytes], list[tuple[str, bytes, bytes]]]:
-    """One record plus the bytes its blobs must hold: (record, [raw, body], attachments)."""
+    """One record plus the bytes its blobs must hold: (record, [raw, body], attachments).
+
+    ``imported_at``: the time of its import batch, which the importer writes in the
+    record's first history entry (with the source file's name) for the whole batch.
+    """
     first, last = rng.choice(FIRST), rng.choice(LAST)
     town = rng.choice(TOWNS)
     received = START + timedelta(minutes=rng.randint(0, 80 * 24 * 60))
@@ -85,9 +91,11 @@ def make_contribution(
         late=received > datetime(2020, 1, 20, tzinfo=TZ),
         commune=town,
         contributor_category=rng.choice(["citoyen", "citoyen", "elu", "association"]),
-        source="synthetique.mbox",
+        source=SOURCE,
         snippet=fold(" ".join(body.split()))[:160],
-        history=(HistoryEntry("import", received.isoformat(), "import", None, "new"),),
+        history=(
+            HistoryEntry("import", imported_at or IMPORTED.isoformat(), "import", None, SOURCE),
+        ),
     )
     return item, [raw, body.encode()], attachments
 
@@ -99,7 +107,9 @@ def fill_store(store, n: int, seed: int = 0, *, batch: int = 5000) -> list[int]:
     put_many = getattr(store, "put_blobs", None) or (lambda ds: [store.put_blob(d) for d in ds])
     for start in range(0, n, batch):
         chunk: Sequence[int] = ids[start : start + batch]
-        made = [make_contribution(cid, rng) for cid in chunk]
+        # One import time per batch, a few seconds apart, as the importer writes them.
+        at = (IMPORTED + timedelta(seconds=start // 100)).isoformat()
+        made = [make_contribution(cid, rng, at) for cid in chunk]
         blobs: list[bytes] = []
         for _item, pair, atts in made:
             blobs.extend(pair)

@@ -18,7 +18,7 @@ from assises_tui.store.atomic import (
     remove_durably,
     remove_temp_files,
 )
-from assises_tui.store.codec import decode, encode
+from assises_tui.store.codec import SharePool, decode, encode
 from assises_tui.store.layout import DEFAULT_SHARD_SIZE
 from assises_tui.store.meta import MetaDB
 from assises_tui.store.protocol import StoreError
@@ -75,8 +75,10 @@ class StoreLoading:
     def _shard_dicts(self: TinyDBStore, index: int) -> dict[int, dict[str, Any]]:
         return self._guard(lambda: shard_dicts(self._shards, index, self.root))
 
-    def _shard_objects(self: TinyDBStore, index: int) -> dict[int, Contribution]:
-        return self._guard(lambda: shard_objects(self._shards, index, self.root))
+    def _shard_objects(
+        self: TinyDBStore, index: int, pool: SharePool | None = None
+    ) -> dict[int, Contribution]:
+        return self._guard(lambda: shard_objects(self._shards, index, self.root, pool))
 
     def _load_shards(self: TinyDBStore, *, decoded: bool = True) -> dict[int, dict[str, Any]]:
         """Read every shard into ``self._objs`` (records decoded at once, dicts dropped).
@@ -86,6 +88,7 @@ class StoreLoading:
         """
         objs: dict[int, Contribution] = {}
         raw: dict[int, dict[str, Any]] = {}
+        pool = SharePool()  # values shared across every shard of this load
         # Millions of small objects are created here; the cyclic GC would rescan them
         # again and again for nothing (none of them form cycles).
         gc_was_enabled = gc.isenabled()
@@ -93,7 +96,7 @@ class StoreLoading:
         try:
             for index in self._shards.existing():
                 if decoded:
-                    objs.update(self._shard_objects(index))
+                    objs.update(self._shard_objects(index, pool))
                 else:
                     raw.update(self._shard_dicts(index))
         finally:

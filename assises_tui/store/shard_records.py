@@ -22,7 +22,7 @@ import msgspec
 
 from assises_tui.domain.models import Contribution
 from assises_tui.store import backup as backups
-from assises_tui.store.codec import decode, share_strings
+from assises_tui.store.codec import SharePool, decode, share_strings
 from assises_tui.store.protocol import StoreCorruptError
 from assises_tui.store.shards import Shards
 
@@ -87,7 +87,9 @@ def decode_dicts(
     return out
 
 
-def _fast(shards: Shards, index: int, data: bytes) -> dict[int, Contribution] | None:
+def _fast(
+    shards: Shards, index: int, data: bytes, pool: SharePool | None
+) -> dict[int, Contribution] | None:
     try:
         table = _DECODER.decode(data).contributions
     except msgspec.DecodeError:  # ValidationError included
@@ -99,19 +101,22 @@ def _fast(shards: Shards, index: int, data: bytes) -> dict[int, Contribution] | 
         if not low <= cid < high or key != str(cid):
             return None  # the slow path names the problem
         records[cid] = item
-    share_strings(records.values())
+    share_strings(records.values(), pool)
     return records
 
 
-def shard_objects(shards: Shards, index: int, root: Path) -> dict[int, Contribution]:
-    """One shard's records, decoded and checked.
+def shard_objects(
+    shards: Shards, index: int, root: Path, pool: SharePool | None = None
+) -> dict[int, Contribution]:
+    """One shard's records, decoded and checked. ``pool``: see ``codec.share_strings``
+    (pass the same dict for every shard of one load).
 
     Raises ``UnreadableFileError`` (unparsable file) or ``StoreCorruptError``.
     """
     data = shards.load_bytes(index)
     if data is None:
         return {}
-    fast = _fast(shards, index, data)
+    fast = _fast(shards, index, data, pool)
     if fast is not None:
         return fast
     return decode_dicts(shard_dicts(shards, index, root), root, shards.path_of(index))

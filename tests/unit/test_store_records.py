@@ -239,3 +239,31 @@ def test_a_date_view_sorts_naive_and_aware_dates_together() -> None:
     assert ids == [4, 2, 1, 3]
     aware = [r for r in records if r.id != 2]
     assert view_ids(aware, VIEW_BY_KEY["all"], "moi", "date", True) == [1, 4, 3]
+
+
+def test_equal_history_entries_are_shared_after_a_load(root: Path) -> None:
+    batch = HistoryEntry("import", "2020-01-05T10:00:00+01:00", "import", None, "boite.mbox")
+    items = [make(i, history=(batch,)) for i in range(1, 25)]
+    items[3] = make(4, history=(batch, HistoryEntry("moi", "2020", "themes", [], ["lien"])))
+    with reopen(root) as s:
+        s.add_many(items)
+    with reopen(root) as s:
+        first, second, fourth = s.get(1), s.get(15), s.get(4)
+        assert first.history is second.history  # one shared tuple across shards
+        assert fourth.history[0] is first.history[0]
+        assert fourth.history[1].after == ["lien"]
+        assert s.all() == items
+
+
+def test_history_sharing_stops_when_entries_do_not_repeat(root: Path, monkeypatch) -> None:
+    from assises_tui.store import codec
+
+    monkeypatch.setattr(codec.SharePool, "TRIAL", 10)
+    items = [make(i, history=(HistoryEntry("import", f"2020-01-{i:02d}", "import"),)) for i in
+             range(1, 30)]
+    pool = codec.SharePool()
+    decoded = [decode(orjson.loads(orjson.dumps(encode(i)))) for i in items]
+    codec.share_strings(decoded, pool)
+    assert not pool.enabled and pool.entries == {}
+    assert decoded == items
+    assert decoded[0].history[0].who is decoded[-1].history[0].who  # still interned
