@@ -11,6 +11,7 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from textual.app import App, SystemCommand
+from textual.binding import Binding
 from textual.screen import Screen
 
 from assises_tui.keymap import APP_BINDINGS
@@ -18,6 +19,24 @@ from assises_tui.screens.help import HelpScreen, help_rows
 
 if TYPE_CHECKING:
     from assises_tui.services.session import Services
+
+#: Key names as printed on French keyboards (footer, help, palette).
+FRENCH_KEYS = {
+    "escape": "Échap",
+    "space": "Espace",
+    "home": "Début",
+    "end": "Fin",
+    "pageup": "PgPréc",
+    "pagedown": "PgSuiv",
+    "delete": "Suppr",
+    "backspace": "RetArr",
+    "tab": "Tab",
+    "up": "↑",
+    "down": "↓",
+    "left": "←",
+    "right": "→",
+}
+MODIFIERS = {"ctrl": "Ctrl", "shift": "Maj", "alt": "Alt"}
 
 
 class AssisesApp(App[None]):
@@ -38,6 +57,13 @@ class AssisesApp(App[None]):
         if self.services.config.keymap:
             self.set_keymap(dict(self.services.config.keymap))
         self.push_screen(InboxScreen(self.services))
+
+    def get_key_display(self, binding: Binding) -> str:
+        *modifiers, base = binding.key.split("+")
+        if binding.key_display or (not modifiers and base not in FRENCH_KEYS):
+            return super().get_key_display(binding)  # letters, digits, symbols, ⏎, F5
+        name = FRENCH_KEYS.get(base) or (base.upper() if len(base) == 1 else base)
+        return "+".join([*(MODIFIERS.get(m, m) for m in modifiers), name])
 
     def action_help(self) -> None:
         screen = self.screen

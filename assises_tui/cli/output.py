@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from typing import Any
 
 from assises_tui.text.safe import printable
 
+_UNSAFE_IN_JSON = re.compile("[\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
+
 
 def emit_json(value: Any) -> None:
-    # ensure_ascii keeps control characters from e-mails escaped in the output.
-    sys.stdout.write(json.dumps(value, ensure_ascii=True, indent=2, default=str))
+    # Accents stay readable; json escapes C0 controls (ESC, BEL…) itself, and the C1
+    # controls, bidi overrides and invisible characters are escaped here, so nothing from an
+    # e-mail can act on the terminal or reorder what it shows.
+    text = json.dumps(value, ensure_ascii=False, indent=2, default=str)
+    sys.stdout.write(_UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text))
     sys.stdout.write("\n")
 
 

@@ -20,7 +20,6 @@ from assises_tui.text.safe import one_line
 
 class CodebookScreen(Screen[bool]):
     TITLE = "Référentiel des thèmes"  # the help screen's title
-    HELP_LEGEND = False  # no inbox list here: the help leaves out its legend
     CSS_PATH = "codebook.tcss"
     BINDINGS = [
         Binding("escape", "close", "Retour", id="codebook.close"),

@@ -51,7 +51,6 @@ def report_text(report: AgreementReport, labels: dict[str, str]) -> Text:
 
 class AgreementReportScreen(ModalScreen[None]):
     TITLE = "Rapport d'accord"  # the help screen's title
-    HELP_LEGEND = False  # no inbox list here: the help leaves out its legend
     DEFAULT_CSS = """
     AgreementReportScreen { align: center middle; }
     AgreementReportScreen > VerticalScroll {
@@ -74,7 +73,6 @@ class AgreementReportScreen(ModalScreen[None]):
 
 class DoubleCodingScreen(Screen[None]):
     TITLE = "Double codage"  # the help screen's title
-    HELP_LEGEND = False  # no inbox list here: the help leaves out its legend
     DEFAULT_CSS = """
     DoubleCodingScreen #dc-title { height: 1; background: $primary; text-style: bold;
                                    padding: 0 1; }

@@ -36,7 +36,6 @@ from assises_tui.widgets.suggestions import SuggestionBar
 
 class ExcerptScreen(Screen[bool]):
     TITLE = "Extraits"  # the help screen's title
-    HELP_LEGEND = False  # no inbox list here: the help leaves out its legend
     CSS_PATH = "excerpt.tcss"
     BINDINGS = [
         Binding("escape", "close", "Retour", id="excerpt.close"),

@@ -57,10 +57,9 @@ class HelpScreen(ModalScreen[None]):
         table.add_column("Action", ratio=3)
         for keys, desc in self.rows:
             table.add_row(Text(keys), Text(desc))
-        # The list legend belongs to the inbox and the reader; a screen without that list
-        # sets HELP_LEGEND = False (the synthesis, the codebook…).
+        # The list legend belongs to the inbox and the reader, which set HELP_LEGEND.
         below = next((s for s in reversed(self.app.screen_stack) if s is not self), None)
-        if not getattr(below, "HELP_LEGEND", True):
+        if not getattr(below, "HELP_LEGEND", False):
             with VerticalScroll():
                 yield Static(Text(self.title_text, style="bold"), markup=False)
                 yield Static(table)

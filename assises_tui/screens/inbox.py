@@ -57,6 +57,7 @@ def read_only_banner(services: Services) -> Static:
 class InboxScreen(InboxPickers, TriageActions, ReadingActions, Screen):
     CSS_PATH = "inbox.tcss"
     AUTO_FOCUS = "ContributionList"
+    HELP_LEGEND = True  # the help explains the list's columns and the theme keys
     search_debounce = 0.12
 
     def __init__(self, services: Services) -> None:

@@ -42,7 +42,6 @@ if TYPE_CHECKING:
 
 class PreviewScreen(Screen[None]):
     TITLE = "Aperçu de la synthèse"  # the help screen's title
-    HELP_LEGEND = False  # no inbox list here: the help leaves out its legend
     # The document, not the tab bar: PageDown and the arrows scroll it at once.
     AUTO_FOCUS = "#preview-scroll"
     DEFAULT_CSS = """

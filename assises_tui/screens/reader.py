@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 class ReaderScreen(TriageActions, ReadingActions, Screen[int | None]):
     CSS_PATH = "reader.tcss"
     AUTO_FOCUS = "ReaderView"
+    HELP_LEGEND = True  # the help explains the list's columns and the theme keys
     BINDINGS = [*READER_BINDINGS, *TRIAGE_BINDINGS, *READING_BINDINGS, *theme_bindings(9)]
 
     def __init__(

@@ -42,7 +42,6 @@ OUTLINE_SECONDS = 0.3
 
 class SynthesisScreen(MaterialPanel, Screen[None]):
     TITLE = "Synthèse"  # the help screen's title
-    HELP_LEGEND = False  # no inbox list here: the help leaves out its legend
     CSS_PATH = "synthesis.tcss"
     autosave_seconds = AUTOSAVE_SECONDS  # tests shorten it
     AUTO_FOCUS = "#draft"

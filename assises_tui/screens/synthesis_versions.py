@@ -37,7 +37,6 @@ def diff_text(diff: str) -> Text:
 
 class VersionsScreen(ModalScreen[str | None]):
     TITLE = "Versions de la synthèse"  # the help screen's title
-    HELP_LEGEND = False  # no inbox list here: the help leaves out its legend
     """Dismisses with the restored text, or None when nothing was restored."""
 
     DEFAULT_CSS = """

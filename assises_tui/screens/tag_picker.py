@@ -53,7 +53,6 @@ def fuzzy_rank(query: str, text: str) -> int | None:
 
 class TagPickerScreen(ModalScreen[bool]):
     TITLE = "Thèmes"  # the help screen's title
-    HELP_LEGEND = False  # no inbox list here: the help leaves out its legend
     CSS_PATH = "tag_picker.tcss"
     BINDINGS = [
         Binding("escape", "cancel", "Annuler", id="tags.cancel"),

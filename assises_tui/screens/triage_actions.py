@@ -123,13 +123,16 @@ class TriageActions:
         if index >= len(themes):
             return
         theme = themes[index]
+        ids = self.target()[0]
+        # Toggled as a whole: removed when every target has it, else added where missing.
+        removing = bool(ids) and self._count(ids, lambda c: theme.key in c.themes) == len(ids)
 
         def changing(ids: list[int]) -> int:
-            all_have = self._count(ids, lambda c: theme.key in c.themes) == len(ids)
-            return len(ids) if all_have else self._count(ids, lambda c: theme.key not in c.themes)
+            has = self._count(ids, lambda c: theme.key in c.themes)
+            return has if removing else len(ids) - has
 
         self._with_targets(
-            f"Thème « {theme.label} »",
+            f"Thème « {theme.label} » {'retiré' if removing else 'ajouté'}",
             lambda ids: self.services.triage.toggle_theme(ids, theme.key),
             changing,
         )

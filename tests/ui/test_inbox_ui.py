@@ -365,3 +365,29 @@ async def test_other_screens_open_from_the_inbox(make_app):
             app.screen.dismiss(None)
             await pilot.pause()
             assert isinstance(app.screen, InboxScreen)
+
+
+async def test_theme_key_says_whether_it_added_or_removed(make_app, services):
+    app = make_app()
+    async with app.run_test(size=NARROW) as pilot:
+        await pilot.pause()
+        inbox(app).list.move_to(5)  # no theme yet
+        await pilot.press("1")
+        await pilot.pause()
+        inbox(app).list.move_to(5)
+        await pilot.press("1")
+        await pilot.pause()
+        said = [n.message for n in app._notifications]
+        assert any("ajouté" in m for m in said) and any("retiré" in m for m in said), said
+        assert not services.store.get(5).themes
+
+
+async def test_keys_are_named_in_french(make_app):
+    app = make_app()
+    async with app.run_test(size=NARROW) as pilot:
+        await pilot.pause()
+        await pilot.press("question_mark")
+        await pilot.pause()
+        keys = {k for k, _desc in app.screen.rows}
+        assert any("Échap" in k for k in keys) and any("Espace" in k for k in keys)
+        assert not any(k.split()[0] in ("esc", "space") for k in keys)

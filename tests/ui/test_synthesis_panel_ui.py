@@ -140,12 +140,17 @@ async def test_help_on_the_drafting_screen_has_its_title_and_no_inbox_legend(ser
 
 async def test_help_over_a_list_screen_keeps_the_legend():
     from textual.app import App
+    from textual.screen import Screen
     from textual.widgets import Static
 
     from assises_tui.screens.help import HelpScreen
 
+    class ListScreen(Screen):
+        HELP_LEGEND = True  # as the inbox and the reader
+
     app = App()
     async with app.run_test(size=(100, 30)) as pilot:
+        await app.push_screen(ListScreen())
         await app.push_screen(HelpScreen("Touches — Boîte de réception", []))
         await pilot.pause()
         shown = " ".join(str(w.render()) for w in app.screen.query(Static))
