@@ -59,24 +59,33 @@ class ExcerptScreen(Screen[bool]):
         self.services = services
         self.cid = contribution_id
         self.body = services.body_text(contribution_id)
+        item = self.item = services.store.get(contribution_id)
+        privacy = services.privacy
+        # Pseudonymised: the text is shown masked; selections map back to the stored body's
+        # offsets, so excerpts stay exact whoever files them.
+        self.masked = privacy.masking(item, self.body) if item else None
+        shown = self.masked.text if self.masked else self.body
+        self.shown_body = display_text(shown)
         # The attachments' text follows the body, to be read (a letter is often attached);
         # excerpts are offsets into the body, so they are taken from the body only.
         self.attached = "".join(
-            f"\n\n── Pièce jointe : {one_line(name, 80)} (lecture seule) ──\n\n"
-            + display_text(text)
+            f"\n\n── Pièce jointe : {one_line(self._shown(name), 80)} (lecture seule) ──\n\n"
+            + display_text(self._shown(text))
             for name, text in services.attachment_texts(contribution_id)
         )
         self.sentences = sentence_spans(self.body)
         self.paragraphs = paragraph_spans(self.body)
         self.changed = False
-        item = services.store.get(contribution_id)
-        self.subject = one_line(item.subject, 70) if item else ""
+        self.subject = one_line(self._shown(item.subject), 70) if item else ""
+
+    def _shown(self, text: str) -> str:
+        return self.services.privacy.display_text(self.item, text) if self.item else text
 
     # -- layout --------------------------------------------------------------
     def compose(self) -> ComposeResult:
         yield Static(f"Extraits — n° {self.cid} · {self.subject}", markup=False,
                      id="excerpt-title")
-        yield TextArea(display_text(self.body) + self.attached, read_only=True, soft_wrap=True,
+        yield TextArea(self.shown_body + self.attached, read_only=True, soft_wrap=True,
                        id="excerpt-body")
         # Only "a" is shown: on this screen 1/2/3 choose the excerpt's kind, not a suggestion.
         yield SuggestionBar(self.services, self.cid, keys=("a",), id="excerpt-suggestions")
@@ -116,7 +125,7 @@ class ExcerptScreen(Screen[bool]):
         for e in item.excerpts if item else ():
             line = Text(f"{EXCERPT_KINDS.get(e.kind, e.kind)} · ", style="bold")
             line.append(one_line(label(e.theme), 30) + " · ")
-            line.append("« " + one_line(e.text, 70) + " »")
+            line.append("« " + one_line(self._shown(e.text), 70) + " »")
             if e.note:
                 line.append(" — " + one_line(e.note, 60), style="italic")
             lst.add_option(Option(line, id=e.id))
@@ -133,17 +142,29 @@ class ExcerptScreen(Screen[bool]):
         return self.query_one("#excerpt-body", TextArea)
 
     def selected_offsets(self) -> tuple[int, int]:
+        """The selection as offsets into the stored body (beyond its length: attachments)."""
         doc = self.area.document
         a, b = self.area.selection
         start, end = sorted((doc.get_index_from_location(a), doc.get_index_from_location(b)))
-        return start, end
+        return self._to_body(start), self._to_body(end, end=True)
 
     def select_offsets(self, start: int, end: int) -> None:
         doc = self.area.document
         self.area.selection = Selection(
-            doc.get_location_from_index(start), doc.get_location_from_index(end)
+            doc.get_location_from_index(self._to_shown(start)),
+            doc.get_location_from_index(self._to_shown(end, end=True)),
         )
         self.area.scroll_cursor_visible()
+
+    def _to_body(self, shown: int, *, end: bool = False) -> int:
+        if shown > len(self.shown_body):  # in the attachments: same distance past the body
+            return len(self.body) + shown - len(self.shown_body)
+        return self.masked.original(shown, end=end) if self.masked else shown
+
+    def _to_shown(self, body: int, *, end: bool = False) -> int:
+        if body > len(self.body):
+            return len(self.shown_body) + body - len(self.body)
+        return self.masked.offset(body, end=end) if self.masked else body
 
     def _move(self, spans: list[tuple[int, int]], step: int) -> None:
         start, end = self.selected_offsets()

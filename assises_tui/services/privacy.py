@@ -89,6 +89,13 @@ class Privacy:
             return text
         return mask_text(text, [c.sender_name], self._allowed()).text
 
+    def masking(self, c: Contribution, text: str) -> Masked | None:
+        """``text`` masked with its offset maps when the view is pseudonymised, else None
+        (the excerpt screen selects on the masked text and files original offsets)."""
+        if not self.pseudonymised:
+            return None
+        return mask_text(text, [c.sender_name], self._allowed())
+
     def reveal(self, cid: int | None = None) -> None:
         """Show real names and addresses for this session (a coordinator's decision, recorded
         in the audit trail with who and when; refused in a read-only view, where it could not

@@ -32,6 +32,19 @@ class Masked:
             shift = ne - oe
         return old + shift
 
+    def original(self, new: int, *, end: bool = False) -> int:
+        """The inverse of :meth:`offset`: where ``new`` (in the masked text) comes from.
+        Inside a mask label, a start snaps to the masked piece's start and an end to its
+        end, so a selection made on the masked text covers whole pieces of the original."""
+        shift = 0
+        for os_, oe, ns, ne in self.spans:
+            if new <= ns:
+                break
+            if new < ne:
+                return oe if end else os_
+            shift = oe - ne
+        return new + shift
+
 
 def mask_text(text: str, names: Iterable[str] = (), allowed: Iterable[str] = ()) -> Masked:
     findings = find_personal_data(text, [n for n in names if n], allowed=allowed)

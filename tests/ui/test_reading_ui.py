@@ -145,3 +145,32 @@ async def test_reader_lists_and_underlines_the_excerpts_filed(make_app, services
             if "underline" in str(span.style)
         ]
         assert underlined == [body[:end]]
+
+
+async def test_excerpt_screen_masks_when_pseudonymised_and_files_exact_offsets(
+    make_app, services
+):
+    from textual.widgets import TextArea
+
+    from assises_tui.screens.excerpt import ExcerptScreen
+
+    services.privacy.hide()
+    body = services.body_text(2)
+    start = body.index("Cordialement")
+    end = body.index("06 00 00 00 00") + len("06 00 00 00 00")
+    app = make_app()
+    async with app.run_test(size=WIDE) as pilot:
+        await _settle(pilot)
+        screen = ExcerptScreen(services, 2)
+        await app.push_screen(screen)
+        await _settle(pilot)
+        shown = screen.query_one("#excerpt-body", TextArea).text
+        assert "Jeanne Martin" not in shown and "06 00 00 00 00" not in shown
+        screen.select_offsets(start, end)  # body offsets in, masked text selected
+        assert screen.area.selected_text.endswith("[téléphone masqué]")
+        assert screen.selected_offsets() == (start, end)
+        await pilot.press("f")
+        await _settle(pilot)
+        excerpt = services.store.get(2).excerpts[-1]
+        assert (excerpt.start, excerpt.end) == (start, end)
+        assert excerpt.text == body[start:end]  # stored exact; masked only on screen

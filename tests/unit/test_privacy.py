@@ -242,3 +242,17 @@ def test_reimport_after_purge_does_not_bring_data_back(tmp_path):
         assert again.imported == 0 and ws.store.count() == 20
         assert all(not c.sender_email for c in ws.store.all() if c.raw_blob is None)
         assert ws.store.verify() == []
+
+
+def test_masked_offsets_map_both_ways():
+    text = "Écrire à jean@exemple.fr ou au 06 12 34 56 78 avant lundi."
+    masked = mask_text(text)
+    for word in ("Écrire", "avant", "lundi."):
+        old = text.index(word)
+        new = masked.offset(old)
+        assert masked.text[new:new + len(word)] == word
+        assert masked.original(new) == old
+    # A selection that starts or ends inside a mask label covers the whole masked piece.
+    label_at = masked.text.index("[")
+    assert masked.original(label_at + 2) == text.index("jean@")
+    assert masked.original(label_at + 2, end=True) == text.index(" ou au")
