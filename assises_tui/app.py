@@ -15,7 +15,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from assises_tui.keymap import APP_BINDINGS
-from assises_tui.screens.help import HelpScreen, help_rows
+from assises_tui.screens.help import HelpScreen, binding_description, help_rows
 
 if TYPE_CHECKING:
     from assises_tui.services.session import Services
@@ -87,7 +87,7 @@ class AssisesApp(App[None]):
             seen.add(ident)
             keys = self.get_key_display(binding.with_key(key))
             yield SystemCommand(
-                binding.description,
+                binding_description(self, binding),
                 f"Touche : {keys}",
                 partial(self.run_action, binding.action, active.node),
             )

@@ -5,6 +5,8 @@ So the list is always true: a key changed in ``[keymap]`` shows its new value he
 
 from __future__ import annotations
 
+import re
+
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -19,6 +21,18 @@ from assises_tui.widgets.formatting import FLAG_LEGEND
 _HIDDEN_ACTIONS = {"app.focus_next", "app.focus_previous", "focus_next", "focus_previous"}
 
 
+def binding_description(app, binding: Binding) -> str:
+    """Theme keys are declared for nine themes: name the consultation's theme instead."""
+    found = re.fullmatch(r"toggle_theme\((\d+)\)", binding.action)
+    services = getattr(app, "services", None)
+    if found and services is not None:
+        themes = services.config.themes
+        index = int(found.group(1))
+        if index < len(themes):
+            return f"Thème « {themes[index].label} » (poser/retirer)"
+    return binding.description
+
+
 def help_rows(app, screen) -> list[tuple[str, str]]:
     """(keys, description) for the screen's active bindings, grouped by action."""
     grouped: dict[tuple[str, str], list[str]] = {}
@@ -28,7 +42,7 @@ def help_rows(app, screen) -> list[tuple[str, str]]:
         # copy keys have English descriptions and would read as noise here.
         if not binding.description or binding.id is None or binding.action in _HIDDEN_ACTIONS:
             continue
-        ident = (binding.id or binding.action, binding.description)
+        ident = (binding.id or binding.action, binding_description(app, binding))
         display = app.get_key_display(binding.with_key(key))
         grouped.setdefault(ident, [])
         if display not in grouped[ident]:

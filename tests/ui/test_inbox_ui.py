@@ -390,4 +390,6 @@ async def test_keys_are_named_in_french(make_app):
         await pilot.pause()
         keys = {k for k, _desc in app.screen.rows}
         assert any("Échap" in k for k in keys) and any("Espace" in k for k in keys)
+        described = dict(app.screen.rows)
+        assert described['1 &'] == "Thème « Communication et échanges » (poser/retirer)"
         assert not any(k.split()[0] in ("esc", "space") for k in keys)
