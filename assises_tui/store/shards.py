@@ -13,7 +13,7 @@ one record per line::
     }}
 
 JSON strings cannot hold a raw line break, so every line is exactly one record, and a
-change is spliced in: read the file, replace the changed lines, write it back. Nothing of
+change is spliced in: read the file, find and replace the changed lines, write it back. Nothing of
 a shard stays in memory between writes (the store keeps decoded records only), and a
 write never parses or re-encodes the shard's other 999 records. Measured at 100,000
 records: keeping each shard's parsed dicts for TinyDB cost ~300 MB; re-encoding a shard
@@ -58,9 +58,41 @@ def _render_lines(lines: dict[int, bytes]) -> bytes:
     return _HEAD + _SEP.join([lines[cid] for cid in sorted(lines)]) + _TAIL
 
 
+def _ours(data: bytes) -> bool:
+    return data.startswith(_HEAD) and data.endswith(_TAIL)
+
+
+def _splice(data: bytes, records: dict[int, dict[str, Any]]) -> bytes | None:
+    """``data`` (a file in our layout) with the lines of ``records`` replaced; None when
+    one of them is not in the file yet.
+
+    Each line starts right after a line break with ``"<id>":``, and a line break cannot
+    occur inside JSON text: one search per record finds its line (a few hundred
+    microseconds for a 1 MB shard, where splitting every line cost a millisecond).
+    """
+    spans = []
+    for cid in records:
+        start = data.find(b'\n"%d":' % cid)
+        if start < 0:
+            return None
+        start += 1
+        end = data.index(b"\n", start)
+        if data[end - 1] == 0x2C:  # the "," before the next line
+            end -= 1
+        spans.append((start, end, cid))
+    spans.sort()
+    parts = []
+    pos = 0
+    for start, end, cid in spans:
+        parts += (data[pos:start], _line(cid, records[cid]))
+        pos = end
+    parts.append(data[pos:])
+    return b"".join(parts)
+
+
 def _split(data: bytes) -> dict[int, bytes] | None:
     """The record lines of a file in our layout, by id; None for any other layout."""
-    if not (data.startswith(_HEAD) and data.endswith(_TAIL)):
+    if not _ours(data):
         return None
     body = data[len(_HEAD) : -len(_TAIL)]
     lines: dict[int, bytes] = {}
@@ -152,8 +184,9 @@ class Shards:
         data = self.load_bytes(index)
         return self._parse(index, data) if data is not None else {}
 
-    def _current_lines(self, index: int) -> dict[int, bytes]:
-        data, sig = self._read(index)
+    def _current_lines(
+        self, index: int, data: bytes | None, sig: Signature | None
+    ) -> dict[int, bytes]:
         known = self._known.get(index, ...)
         if data is not None and sig == known:
             lines = _split(data)
@@ -181,11 +214,17 @@ class Shards:
                 "Espace de travail ouvert en lecture seule : aucune modification n'est possible."
             )
         ensure_dir(self.folder)
-        lines = self._current_lines(index)
-        for cid, record in records.items():
-            lines[cid] = _line(cid, record)
+        data, sig = self._read(index)
+        new = None
+        if data is not None and sig == self._known.get(index, ...) and _ours(data):
+            new = _splice(data, records)  # the usual case: a few records replaced
+        if new is None:  # new ids, another layout, or a file changed behind our back
+            lines = self._current_lines(index, data, sig)
+            for cid, record in records.items():
+                lines[cid] = _line(cid, record)
+            new = _render_lines(lines)
         self._known.pop(index, None)  # unknown until the new file is in place
-        atomic.write_atomic(self.path_of(index), _render_lines(lines))
+        atomic.write_atomic(self.path_of(index), new)
         self._known[index] = self.signature(index)
 
     def invalidate(self, index: int) -> None:

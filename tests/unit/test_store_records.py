@@ -267,3 +267,15 @@ def test_history_sharing_stops_when_entries_do_not_repeat(root: Path, monkeypatc
     assert not pool.enabled and pool.entries == {}
     assert decoded == items
     assert decoded[0].history[0].who is decoded[-1].history[0].who  # still interned
+
+
+def test_several_lines_spliced_at_once_first_and_last_included(root: Path) -> None:
+    with reopen(root) as s:
+        s.add_many([make(i) for i in range(1, 11)])  # one full shard: ids 1-10
+        s.save_many([replace(s.get(i), assignee=f"r{i}") for i in (10, 1, 6)])
+    data = shard(root).read_bytes()
+    assert orjson.loads(data)["contributions"]["10"]["assignee"] == "r10"  # still valid JSON
+    with reopen(root) as s:
+        assert [c.assignee for c in s.all()] == [
+            "r1", "", "", "", "", "r6", "", "", "", "r10"
+        ]
