@@ -249,7 +249,7 @@ class Suggester:
         self.services = services
         self.engine = SuggestEngine(services.config.themes)
         self._clock = clock
-        self._trained: dict[int, tuple[frozenset[str], frozenset[str]]] = {}  # id -> labels, stems
+        self._trained: dict[int, tuple[frozenset[str], tuple[str, ...]]] = {}  # id -> labels, stems
         self._raw: dict[int, tuple[str, ...]] = {}  # id -> theme tuple last looked at
         self._stale = True
         self._last_refresh = -math.inf
@@ -303,7 +303,9 @@ class Suggester:
                 self.engine.learn(old[1], old[0], sign=-1)
                 del trained[cid]
             if labels:
-                doc = frozenset(stems(self.text_of(cid)))
+                # Kept as a tuple of distinct stems: a frozenset per record held ~2 KB more
+                # (+80 MB instead of +28 MB for 29,000 tagged records of 100,000).
+                doc = tuple(frozenset(stems(self.text_of(cid))))
                 self.engine.learn(doc, labels)
                 trained[cid] = (labels, doc)
             changed += 1
