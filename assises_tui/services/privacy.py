@@ -30,10 +30,11 @@ from assises_tui.services.purge_report import (
     PURGE_WHAT,
     PurgeReport,
     blob_refs,
-    count_backups,
     french_date,
     is_purged,
 )
+from assises_tui.store.atomic import remove_durably
+from assises_tui.store.backup import list_backups
 from assises_tui.store.blobs import sha256_hex
 from assises_tui.text.safe import one_line
 
@@ -131,7 +132,7 @@ class Privacy:
             cutoff = datetime.combine(before, time.min, tzinfo=tz)
         at = now_iso()
         report = PurgeReport(cutoff.date().isoformat(), dry_run, at, self.services.reviewer)
-        report.backups = count_backups(self.services)
+        report.backups = len(list_backups(self.services.workspace.root))
         if not dry_run:
             report.blobs_deleted += self._finish_pending()
         allowed = self._allowed()
@@ -167,6 +168,7 @@ class Privacy:
         store.put_doc(PENDING_DOC, {"blobs": sorted(dropped)})
         store.save_many(new_items)
         report.blobs_deleted += self._finish_pending()
+        report.backups_deleted = self._replace_backups()
         report.path = self._write_report(report)
         self._audit(
             "privacy.purge",
@@ -180,6 +182,24 @@ class Privacy:
         except Exception:
             pass
         return report
+
+    def _replace_backups(self) -> int:
+        """Backups made before the purge still hold what it erased: one backup made now
+        replaces them (so the workspace keeps a safety net, without the erased data)."""
+        root = self.services.workspace.root
+        older = list_backups(root)
+        if not older:
+            return 0
+        try:
+            fresh = self.services.store.backup("purge")
+        except OSError:  # no clean backup: keep the old ones rather than none (reported)
+            return 0
+        deleted = 0
+        for path in older:
+            if path != fresh:
+                remove_durably(path)
+                deleted += 1
+        return deleted
 
     def _purged(
         self,

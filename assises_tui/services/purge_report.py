@@ -13,7 +13,7 @@ from assises_tui.domain.models import Contribution
 from assises_tui.text.personal_data import KIND_LABELS
 
 if TYPE_CHECKING:
-    from assises_tui.services.session import Services
+    pass
 
 PURGE_WHAT = "purge"
 
@@ -34,7 +34,8 @@ class PurgeReport:
     blobs_deleted: int = 0
     undated: int = 0  # records without a reception date: never purged by date
     already_purged: int = 0
-    backups: int = 0  # backup archives that still hold the data until they rotate out
+    backups: int = 0  # backup archives made before the purge (they hold what it erases)
+    backups_deleted: int = 0  # of those, replaced by one backup made after the purge
     path: str | None = None  # the JSON report written in the workspace
 
     def to_dict(self) -> dict[str, Any]:
@@ -64,11 +65,20 @@ class PurgeReport:
             out.append(f"  Déjà purgées auparavant : {self.already_purged}")
         if self.undated:
             out.append(f"  Sans date de réception (non purgées, à traiter à part) : {self.undated}")
-        if self.backups:
+        if self.backups and self.dry_run:
             out.append(
-                f"  Attention : {self.backups} sauvegarde(s) dans backups/ contiennent encore "
-                "ces données jusqu'à leur rotation ; supprimez-les si la durée de conservation "
-                "l'exige."
+                f"  Sauvegardes antérieures (elles contiennent ces données) qui seraient "
+                f"remplacées par une sauvegarde faite après la purge : {self.backups}"
+            )
+        elif self.backups_deleted:
+            out.append(
+                f"  Sauvegardes antérieures supprimées : {self.backups_deleted} (remplacées par "
+                "une sauvegarde faite après la purge)"
+            )
+        if not self.dry_run and self.backups > self.backups_deleted:
+            out.append(
+                f"  Attention : {self.backups - self.backups_deleted} sauvegarde(s) antérieure(s) "
+                "n'ont pas pu être remplacées et contiennent encore ces données."
             )
         if self.path:
             out.append(f"  Rapport : {self.path}")
@@ -93,9 +103,3 @@ def blob_refs(item: Contribution) -> set[str]:
     return refs
 
 
-def count_backups(services: Services) -> int:
-    folder = services.workspace.root / "backups"
-    try:
-        return sum(1 for p in folder.iterdir() if p.name.endswith(".tar.gz"))
-    except OSError:
-        return 0

@@ -256,3 +256,20 @@ def test_masked_offsets_map_both_ways():
     label_at = masked.text.index("[")
     assert masked.original(label_at + 2) == text.index("jean@")
     assert masked.original(label_at + 2, end=True) == text.index(" ou au")
+
+
+def test_purge_replaces_the_backups_that_hold_the_erased_data(env):
+    from assises_tui.store.backup import check_archive, list_backups
+
+    ws, services = env
+    before = ws.store.backup("avant")
+    dry = Privacy(services).purge(CUTOFF, dry_run=True)
+    assert dry.backups == 1 and before.exists()  # a simulation deletes nothing
+    assert any("seraient remplacées" in line for line in dry.lines())
+    report = Privacy(services).purge(CUTOFF)
+    assert report.backups == 1 and report.backups_deleted == 1
+    assert not before.exists()
+    (fresh,) = list_backups(ws.root)
+    archived = b"".join(check_archive(fresh).values())
+    assert EMAIL.encode() not in archived and NAME.encode() not in archived
+    assert "paul.aubrac@exemple.fr".encode() in archived  # n° 2, received later, is kept
