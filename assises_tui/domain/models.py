@@ -187,6 +187,8 @@ class QuarantineEntry:
     reason: str
     raw_blob: str | None
     at: str
+    #: Kept when a purge erases the raw mail, so that importing it again is recognised.
+    raw_sha256: str | None = None
 
 
 @dataclass

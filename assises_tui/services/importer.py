@@ -115,7 +115,10 @@ class Importer:
         self._shingles: dict[int, set[int]] = {}  # this run's records: no need to re-read
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-writer")
         self._inflight: Future[None] | None = None
-        self._quarantined_blobs = {q.raw_blob for q in store.quarantine() if q.raw_blob}
+        # By sha256: a purged entry keeps it, so its raw mail is not stored again.
+        self._quarantined_blobs = {
+            q.raw_blob or q.raw_sha256 for q in store.quarantine() if q.raw_blob or q.raw_sha256
+        }
         for item in store.all():
             self._index_duplicate(item)
 
@@ -137,9 +140,9 @@ class Importer:
         self.report.quarantined.append({"source": source, "reason": reason})
         blob = None
         if raw:
-            blob = self.store.put_blob(raw)
-            if blob in self._quarantined_blobs:
+            if sha256(raw) in self._quarantined_blobs:
                 return  # already set aside by an earlier run: do not list it twice
+            blob = self.store.put_blob(raw)
             self._quarantined_blobs.add(blob)
         self.store.add_quarantine(source, reason, blob)
 

@@ -47,6 +47,16 @@ REPORTS_DIR = "purge-reports"
 SNIPPET_CHARS = 200
 
 
+def _instant(iso: str, tz) -> datetime:
+    """An ISO time stamp as an aware instant (naive ones in the consultation's zone); an
+    unreadable one counts as "now", so it is never purged by mistake."""
+    try:
+        moment = datetime.fromisoformat(iso)
+    except (TypeError, ValueError):
+        return datetime.now(tz)
+    return moment if moment.tzinfo else moment.replace(tzinfo=tz)
+
+
 class PrivacyError(AssisesError):
     """A privacy request that cannot be honoured (French message, exit code 2)."""
 
@@ -141,12 +151,15 @@ class Privacy:
         dropped: set[str] = set()
         for item in store.all():
             if item.received_at is None:
-                report.undated += 1
-                continue
-            received = item.received_at if item.received_at.tzinfo else item.received_at.replace(
-                tzinfo=tz)
-            if received >= cutoff:
-                continue
+                # Received before it was imported: imported before the date is enough.
+                imported = next((h.at for h in item.history if h.what == "import"), None)
+                if imported is None or _instant(imported, tz) >= cutoff:
+                    report.undated += 1
+                    continue
+            else:
+                received = item.received_at
+                if (received if received.tzinfo else received.replace(tzinfo=tz)) >= cutoff:
+                    continue
             if is_purged(item):
                 report.already_purged += 1
                 continue
@@ -154,7 +167,14 @@ class Privacy:
             dropped |= blob_refs(item) - blob_refs(new)
             new_items.append(new)
             report.ids.append(item.id)
-        if dry_run or not new_items:
+        # A message set aside in quarantine was received before it was imported: imported
+        # before the date, it was received before it too.
+        quarantined = [
+            q for q in store.quarantine() if q.raw_blob and _instant(q.at, tz) < cutoff
+        ]
+        report.quarantine_erased = len(quarantined)
+        dropped |= {q.raw_blob for q in quarantined if q.raw_blob}
+        if dry_run or not (new_items or quarantined):
             return report
         store_put = getattr(store, "put_blobs", None)
         if new_texts:
@@ -166,7 +186,13 @@ class Privacy:
         # Listed before the records change: a crash after the write leaves orphans that
         # the next purge deletes (each one re-checked against every record first).
         store.put_doc(PENDING_DOC, {"blobs": sorted(dropped)})
-        store.save_many(new_items)
+        if new_items:
+            store.save_many(new_items)
+        if quarantined:
+            store.erase_quarantine_raw(
+                [q.id for q in quarantined],
+                f"(courriel d'origine effacé par la purge du {french_date(at)})",
+            )
         report.blobs_deleted += self._finish_pending()
         report.backups_deleted = self._replace_backups()
         report.path = self._write_report(report)

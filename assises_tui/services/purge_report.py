@@ -32,7 +32,8 @@ class PurgeReport:
     findings: dict[str, int] = field(default_factory=dict)  # kind -> count masked
     excerpts_masked: int = 0
     blobs_deleted: int = 0
-    undated: int = 0  # records without a reception date: never purged by date
+    undated: int = 0  # without a reception date, imported on or after the date: kept
+    quarantine_erased: int = 0  # quarantined raw mails imported before the date, erased
     already_purged: int = 0
     backups: int = 0  # backup archives made before the purge (they hold what it erases)
     backups_deleted: int = 0  # of those, replaced by one backup made after the purge
@@ -58,13 +59,21 @@ class PurgeReport:
                                for k, n in sorted(self.findings.items()))
             out.append(f"  Éléments masqués : {detail}")
         out.append(f"  Extraits masqués : {self.excerpts_masked}")
+        if self.quarantine_erased:
+            out.append(
+                "  Courriels en quarantaine importés avant la date, "
+                f"{'à effacer' if self.dry_run else 'effacés'} : {self.quarantine_erased}"
+            )
         if not self.dry_run:
             out.append(f"  Fichiers effacés du dossier blobs/ : {self.blobs_deleted}")
         out.append("  Conservés : textes pseudonymisés, thèmes, extraits, chiffres et synthèse.")
         if self.already_purged:
             out.append(f"  Déjà purgées auparavant : {self.already_purged}")
         if self.undated:
-            out.append(f"  Sans date de réception (non purgées, à traiter à part) : {self.undated}")
+            out.append(
+                "  Sans date de réception et importées après la date (non purgées) : "
+                f"{self.undated}"
+            )
         if self.backups and self.dry_run:
             out.append(
                 f"  Sauvegardes antérieures (elles contiennent ces données) qui seraient "

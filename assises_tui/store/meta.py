@@ -68,6 +68,13 @@ class MetaDB:
             self.db.table("quarantine").insert(Document({**values, "id": qid}, doc_id=qid))
         return qid
 
+    def update_quarantine(self, changes: dict[int, dict[str, Any]]) -> None:
+        """Several entries changed in one flush."""
+        table = self.db.table("quarantine")
+        with self.storage.deferred():
+            for qid, values in changes.items():
+                table.update(values, doc_ids=[qid])
+
     def quarantine(self) -> list[dict[str, Any]]:
         return sorted((dict(d) for d in self.db.table("quarantine").all()), key=lambda d: d["id"])
 

@@ -82,6 +82,10 @@ class Store(Protocol):
 
     def quarantine(self) -> list[QuarantineEntry]: ...
 
+    def erase_quarantine_raw(self, ids: list[int], note: str) -> None:
+        """Only for the RGPD purge: forget the raw mail of these entries (its sha256 stays,
+        so a re-import recognises it); ``note`` is added to their reason."""
+
     # -- workspace documents (saved searches, codebook, audit, settings) -----
     def get_doc(self, name: str) -> dict[str, Any]: ...
 

@@ -296,6 +296,21 @@ class TinyDBStore(StoreLoading, StoreBackups):
             )
         return QuarantineEntry(qid, source, reason, raw_blob, at)
 
+    def erase_quarantine_raw(self, ids: list[int], note: str) -> None:
+        self._check_writable()
+        wanted = set(ids)
+        with self._lock:
+            changes = {
+                e["id"]: {
+                    "raw_blob": None,
+                    "raw_sha256": e.get("raw_blob") or e.get("raw_sha256"),
+                    "reason": f"{e.get('reason', '')} {note}".strip(),
+                }
+                for e in self._guard(self._meta.quarantine)
+                if e["id"] in wanted
+            }
+            self._guard(lambda: self._meta.update_quarantine(changes))
+
     def quarantine(self) -> list[QuarantineEntry]:
         with self._lock:
             entries = self._guard(self._meta.quarantine)
@@ -306,6 +321,7 @@ class TinyDBStore(StoreLoading, StoreBackups):
                 e.get("reason", ""),
                 e.get("raw_blob"),
                 e.get("at", ""),
+                e.get("raw_sha256"),
             )
             for e in entries
         ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from privacy_support import EMAIL, NAME, PHONE, SHARED_ATTACHMENT, blob_files, build
@@ -273,3 +273,57 @@ def test_purge_replaces_the_backups_that_hold_the_erased_data(env):
     archived = b"".join(check_archive(fresh).values())
     assert EMAIL.encode() not in archived and NAME.encode() not in archived
     assert b"paul.aubrac@exemple.fr" in archived  # n° 2, received later, is kept
+
+
+def test_purge_erases_quarantined_mail_imported_before_the_date(tmp_path):
+    from assises_tui.services.importer import import_sources
+    from assises_tui.services.session import Services
+    from assises_tui.workspace import Workspace
+
+    raw = b"not an outlook file: Jean Secret 06 12 34 56 78"
+    (tmp_path / "mail").mkdir()
+    (tmp_path / "mail" / "bad.msg").write_bytes(raw)
+    with Workspace.init(tmp_path / "ws") as ws:
+        services = Services(ws)
+        import_sources(ws, [tmp_path / "mail"])
+        (entry,) = ws.store.quarantine()
+        assert ws.store.get_blob(entry.raw_blob) == raw
+        # Imported just now: a purge of what came before an hour ago leaves it alone.
+        now = datetime.now(UTC)
+        assert Privacy(services).purge(now - timedelta(hours=1)).quarantine_erased == 0
+        dry = Privacy(services).purge(now + timedelta(minutes=1), dry_run=True)
+        assert dry.quarantine_erased == 1 and ws.store.has_blob(entry.raw_blob)
+        report = Privacy(services).purge(now + timedelta(minutes=1))
+        assert report.quarantine_erased == 1
+        (after,) = ws.store.quarantine()
+        assert after.raw_blob is None and after.raw_sha256 == entry.raw_blob
+        assert "effacé par la purge" in after.reason
+        assert not ws.store.has_blob(entry.raw_blob)
+        assert ws.store.verify() == []
+        # Importing the same file again does not bring the raw mail back.
+        again = import_sources(ws, [tmp_path / "mail"])
+        assert len(again.quarantined) == 1 and len(ws.store.quarantine()) == 1
+        assert not ws.store.has_blob(entry.raw_blob)
+
+
+def test_undated_contribution_is_purged_when_imported_before_the_date(env):
+    from dataclasses import replace
+
+    from assises_tui.domain.models import HistoryEntry
+
+    ws, services = env
+    undated = ws.store.get(3)
+    assert undated.received_at is None and not undated.history
+
+    def imported(at: str) -> None:
+        entry = HistoryEntry("import", at, "import", None, "test.mbox")
+        ws.store.save(replace(ws.store.get(3), history=(entry,)))
+
+    imported("2019-12-02T10:00:00+01:00")  # after the date: it may have arrived after too
+    report = Privacy(services).purge(CUTOFF)
+    assert 3 not in report.ids and report.undated == 1
+    assert ws.store.get(3).sender_name == "Sans Date"
+    imported("2019-11-28T10:00:00+01:00")  # before the date: so was its reception
+    report = Privacy(services).purge(CUTOFF)
+    assert report.ids == [3] and report.undated == 0
+    assert ws.store.get(3).sender_name == "" and ws.store.get(3).raw_blob is None
