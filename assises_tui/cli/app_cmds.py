@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import shutil
 import sys
-import time
 from pathlib import Path
 
 from assises_tui.config import bundled_config_dir
@@ -54,27 +53,11 @@ def run_open(args: argparse.Namespace) -> int:
     return _run_app(root, pseudonymised=getattr(args, "pseudonymised", False))
 
 
-class _StderrProgress:
-    """``\\rImport : 120/500`` on a terminal, a line every few seconds otherwise."""
-
-    def __init__(self) -> None:
-        self.tty = sys.stderr.isatty()
-        self.last = 0.0
-
-    def __call__(self, done: int, total: int | None, label: str) -> None:
-        now = time.monotonic()
-        if not self.tty and now - self.last < 2 and done:
-            return
-        self.last = now
-        percent = f" ({100 * done // total} %)" if total else ""
-        end = "\r" if self.tty else "\n"
-        sys.stderr.write(f"{label}{percent}".ljust(60) + end)
-        sys.stderr.flush()
-
-
 def prepare_demo(root: Path, mbox: Path = DEMO_MBOX) -> str:
     """Create a fresh demo workspace in ``root`` and import the demo mailbox; returns a summary."""
-    from assises_tui.services.import_bridge import run_import, summary
+    from assises_tui.cli.import_cmds import ProgressBar
+    from assises_tui.services.import_bridge import summary
+    from assises_tui.services.importer import import_sources
     from assises_tui.services.session import Services
     from assises_tui.workspace import Workspace
 
@@ -97,11 +80,15 @@ def prepare_demo(root: Path, mbox: Path = DEMO_MBOX) -> str:
             root / DEMO_MARKER,
             "Espace de démonstration : recréé à chaque « assises demo ».\n".encode(),
         )
-        report = run_import(Services(ws), [mbox], _StderrProgress())
+        bar = ProgressBar() if sys.stderr.isatty() else None
+        try:
+            report = import_sources(ws, [mbox], progress=bar)
+        finally:
+            if bar is not None:
+                bar.done()
+        Services(ws).search.refresh()  # the app's first search is then instant
     finally:
         ws.close()
-    if sys.stderr.isatty():
-        sys.stderr.write("\n")
     return summary(report)
 
 

@@ -1,4 +1,4 @@
-"""One call to run the importer from the app or the demo command, with a simple progress hook.
+"""One call to run the importer from the app's import screen, with a simple progress hook.
 
 The importer (``services/importer.py``) owns parsing and storing; this module only adapts
 its progress reports to ``progress(done, total, label)`` and refreshes the search index
