@@ -255,13 +255,15 @@ class SynthesisService:
         if fmt == "jsonl":
             data = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
         else:
+            # As French spreadsheets open it with a double click: UTF-8 with a BOM (else
+            # Excel reads the accents as ANSI), ";" (the French list separator), CRLF.
             buffer = io.StringIO()
             columns = list(rows[0]) if rows else list(_ARCHIVE_COLUMNS)
-            writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
+            writer = csv.DictWriter(buffer, fieldnames=columns, delimiter=";")
             writer.writeheader()
             for r in rows:
                 writer.writerow({k: _csv_value(v) for k, v in r.items()})
-            data = buffer.getvalue()
+            data = "\ufeff" + buffer.getvalue()
         atomic_write_bytes(Path(path), data.encode("utf-8"))
         self._audit(
             "contributions.export",
@@ -330,11 +332,18 @@ _ARCHIVE_COLUMNS = (
 ).split()
 
 
+#: A cell starting with these is a formula to a spreadsheet ("=HYPERLINK(…)" in a citizen's
+#: subject would become a live link): such cells get a leading apostrophe, kept as text.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _csv_value(value: Any) -> Any:
     if isinstance(value, list):
-        return json.dumps(value, ensure_ascii=False)
+        value = json.dumps(value, ensure_ascii=False)
     if value is None:
         return ""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
     return value
 
 

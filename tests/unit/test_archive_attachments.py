@@ -33,7 +33,22 @@ def test_jsonl_archive_has_the_attachment_text_masked(services, tmp_path):
 def test_csv_archive_has_an_attachments_column(services, tmp_path):
     out = tmp_path / "a.csv"
     services.synthesis.export_contributions("csv", out, with_personal_data=True)
-    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    rows = list(csv.DictReader(out.open(encoding="utf-8-sig", newline=""), delimiter=";"))
     assert "attachments" in rows[0]
     attached = json.loads(rows[0]["attachments"])
     assert attached[0]["text"] == f"Annexe rédigée par {NAME}, tél. {PHONE}"
+
+
+def test_csv_archive_opens_in_a_french_spreadsheet_without_live_formulas(services, tmp_path):
+    from dataclasses import replace
+
+    item = services.store.all()[0]
+    services.store.save(replace(item, subject='=HYPERLINK("http://evil";"clic")'))
+    out = tmp_path / "a.csv"
+    services.synthesis.export_contributions("csv", out)
+    data = out.read_bytes()
+    assert data.startswith("\ufeff".encode()) and b"\r\n" in data
+    rows = list(csv.DictReader(out.open(encoding="utf-8-sig", newline=""), delimiter=";"))
+    subject = next(r["subject"] for r in rows if r["id"] == str(item.id))
+    assert subject == "'=HYPERLINK(\"http://evil\";\"clic\")"
+    assert "é" in "".join(r["body"] for r in rows)  # accents survive the round trip

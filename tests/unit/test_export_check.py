@@ -130,8 +130,8 @@ def test_contributions_archive_masks_personal_data(services, tmp_path):
     assert rows[2]["body"].endswith("trimestre.\n\n[nom masqué]")
     full = tmp_path / "full.csv"
     services.synthesis.export_contributions("csv", full, with_personal_data=True)
-    with full.open(newline="") as fh:
-        table = list(csv.DictReader(fh))
+    with full.open(newline="", encoding="utf-8-sig") as fh:
+        table = list(csv.DictReader(fh, delimiter=";"))
     assert table[0]["sender_name"] == "Jean-Marc Dupontel"
     assert "06 12 34 56 78" in table[0]["body"]
     events = [e for e in services.store.audit() if e["what"] == "contributions.export"]

@@ -4,7 +4,6 @@ never an escape sequence or a bell on the terminal."""
 from __future__ import annotations
 
 import csv
-import io
 import json
 import sys
 from datetime import datetime
@@ -115,7 +114,8 @@ def test_json_outputs_keep_text_exact_and_escaped(capsys, root, args):
 def test_exports(capsys, root, tmp_path):
     out = _run(capsys, root, "export", "contributions", "-o", str(tmp_path / "a.csv"))
     assert "1 enregistrement" in out
-    rows = list(csv.DictReader(io.StringIO((tmp_path / "a.csv").read_text(encoding="utf-8"))))
+    with (tmp_path / "a.csv").open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh, delimiter=";"))
     assert len(rows) == 1 and hostile.MARKUP_BOLD in rows[0]["body"]
     _run(capsys, root, "export", "contributions", "-o", str(tmp_path / "a.jsonl"), "--json")
     line = json.loads((tmp_path / "a.jsonl").read_text(encoding="utf-8").splitlines()[0])
