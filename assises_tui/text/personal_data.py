@@ -225,18 +225,27 @@ def find_personal_data(
         for m in _NAME_TOKEN.finditer(text):
             if m.group()[0].isupper() and fold(m.group()) in extra:
                 raw.append(("name", m.start(), m.end()))
-    # Longest and most specific first; drop anything overlapping an already kept finding.
-    kept: list[Finding] = []
-    taken: list[tuple[int, int]] = []
+    # Longest and most specific first. A finding overlapping kept ones is merged into them
+    # (the union keeps the most specific kind): dropping it could leave part of it visible,
+    # e.g. the surname after an address match that ran into "Jean".
+    spans: list[list] = []  # [kind, start, end]
     for kind, start, end in sorted(raw, key=lambda r: (_PRIORITY[r[0]], -(r[2] - r[1]))):
         piece = text[start:end].rstrip()
         end = start + len(piece)
         if not piece or fold(piece).strip() in allowed_folded:
             continue
-        if any(start < e and s < end for s, e in taken):
+        overlapping = [sp for sp in spans if start < sp[2] and sp[1] < end]
+        if not overlapping:
+            spans.append([kind, start, end])
             continue
-        taken.append((start, end))
-        kept.append(Finding(kind, start, end, piece, _line_of(starts, start)))
+        first = min(overlapping, key=lambda sp: _PRIORITY[sp[0]])
+        spans = [sp for sp in spans if sp not in overlapping]
+        spans.append([
+            first[0],
+            min(start, *(sp[1] for sp in overlapping)),
+            max(end, *(sp[2] for sp in overlapping)),
+        ])
+    kept = [Finding(k, a, b, text[a:b], _line_of(starts, a)) for k, a, b in spans]
     kept.sort(key=lambda f: f.start)
     return kept
 

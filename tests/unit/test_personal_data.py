@@ -99,3 +99,12 @@ def test_surname_that_is_a_commune_is_only_reported_in_full():
     index = NameIndex(["Paul Gannat", "Anne Krawczyk"], ignore=["Gannat"])
     text = "La brigade de Gannat. Paul Gannat a écrit, comme Krawczyk."
     assert kinds(text, index) == [("name", "Paul Gannat"), ("name", "Krawczyk")]
+
+
+def test_overlapping_findings_are_merged_not_dropped():
+    # Found by the property test above: the address ran into "Jean", and the name finding
+    # "Jean Dupontel", overlapping it, was dropped — leaving "Dupontel" visible.
+    text = "12 rue des Lilas é Bonjour  Bonjour  Bonjour  é [#4] Jean Dupontel"
+    found = find_personal_data(text, ["Jean Dupontel"])
+    assert "Dupontel" not in mask(text, found)
+    assert all(a.end <= b.start for a, b in zip(found, found[1:], strict=False))
