@@ -78,12 +78,16 @@ _STREET_WORDS = (
     r"résidence|residence|sentier|promenade|esplanade|cité|cite|lotissement|montée|ruelle|"
     r"venelle|villa|domaine"
 )
-# "12 rue des Lilas", "3 bis, avenue de la Gare", "145 bd Gambetta" — up to the end of line,
-# a comma, or a few words.
+# "12 rue des Lilas", "3 bis, avenue de la Gare", "145 bd Gambetta", "2 rue du 8 Mai 1945":
+# the street's name is its capitalised words (and numbers) with their particles; the first
+# word may be lower case ("12 rue des lilas"). It stops at the first other word, so the
+# rest of the citizen's sentence ("… à Moulins et je propose…") is never masked with it.
+_PARTICLE = r"(?i:de\s+la|de\s+l['’]|du|des|de|la|le|les|l['’]|d['’]|aux|au)"
+_NAME_WORD = r"[A-ZÉÈÊÀÂÎÔÛÇ0-9][\w'’]*(?:-[\w'’]+)*"
 _ADDRESS = re.compile(
-    rf"(?<!\d)\d{{1,4}}(?:\s?(?:bis|ter|quater|[abt])\b)?,?\s+(?:{_STREET_WORDS})\s"
-    r"[^\n,;.()]{1,50}",
-    re.IGNORECASE,
+    rf"(?<!\d)\d{{1,4}}(?:\s?(?i:bis|ter|quater|[abt])\b)?,?\s+(?i:{_STREET_WORDS})\s+"
+    rf"(?:{_PARTICLE}\s*)?(?:{_NAME_WORD}|[a-zàâäéèêëîïôöùûüç][\w'’]*(?:-[\w'’]+)*)"
+    rf"(?:[ \t]+(?:{_PARTICLE}[ \t]+)?{_NAME_WORD})*"
 )
 # "03100 Montluçon", "03000 MOULINS", "03200 Vichy Cedex"; departments 01-98, Corsica 2A/2B.
 _POSTCODE = re.compile(
