@@ -89,12 +89,28 @@ def run_import(args: argparse.Namespace) -> int:
         finally:
             if bar is not None:
                 bar.done()
+        _index_for_search(ws, show=bar is not None)
     elapsed = time.monotonic() - started
     if args.json:
         emit_json(report.to_dict())
     else:
         _summary(report, elapsed)
     return 1 if report.quarantined else 0
+
+
+def _index_for_search(ws, *, show: bool) -> None:
+    """New contributions searchable at once (in the app and ``list --search``)."""
+    from assises_tui.services.session import Services
+
+    if show:
+        sys.stderr.write("Indexation pour la recherche…\r")
+        sys.stderr.flush()
+    try:
+        Services(ws).search.refresh()
+    except Exception:  # the index is a cache: the app rebuilds it, searches scan the rest
+        pass
+    if show:
+        sys.stderr.write(" " * 40 + "\r")
 
 
 def _summary(report, elapsed: float) -> None:

@@ -166,6 +166,10 @@ def test_cli_exit_codes_and_json(tmp_path, capsys):
     assert main(["--workspace", str(root), "import", str(good), "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["imported"] == 1 and report["read"] == 1
+    with Workspace.open(root, read_only=True) as ws:  # searchable at once: indexed
+        from assises_tui.services.session import Services
+
+        assert Services(ws).search.pending() == 0
     (tmp_path / "junk.eml").write_bytes(b"\x00\x00")
     assert main(["--workspace", str(root), "import", str(tmp_path / "junk.eml")]) == 1
     out = capsys.readouterr().out
