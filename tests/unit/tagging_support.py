@@ -159,3 +159,15 @@ def make_services(
     for subject, body in bodies:
         add_contribution(services, body, subject)
     return services
+
+
+def sample_workspace(root: Path, extra: Sequence[tuple[str, str]] = ()) -> Path:
+    """A real workspace at ``root`` holding the sample contributions (and ``extra`` ones,
+    as (subject, body)), closed again so that the command line can open it."""
+    from assises_tui.workspace import Workspace
+
+    with Workspace.init(root) as ws:
+        services = Services(ws)
+        for subject, body in [*SAMPLE_BODIES, *extra]:
+            add_contribution(services, body, subject)
+    return root

@@ -6,7 +6,7 @@ import re
 
 import pytest
 from privacy_support import build
-from tagging_support import SAMPLE_BODIES, add_contribution
+from tagging_support import sample_workspace
 
 from assises_tui.cli import main
 from assises_tui.cli.privacy_cmds import local_time
@@ -31,12 +31,7 @@ def run(capsys, *argv):
 
 @pytest.fixture
 def ws_dir(tmp_path):
-    root = tmp_path / "ws"
-    with Workspace.init(root) as ws:
-        services = Services(ws)
-        for subject, body in SAMPLE_BODIES:
-            add_contribution(services, body, subject)
-    return root
+    return sample_workspace(tmp_path / "ws")
 
 
 @pytest.mark.parametrize("argv", [

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from tagging_support import SAMPLE_BODIES, add_contribution
+from tagging_support import sample_workspace
 
 from assises_tui.cli import main
 from assises_tui.services.session import Services
@@ -18,13 +18,8 @@ from assises_tui.workspace import Workspace
 
 @pytest.fixture
 def ws_dir(tmp_path):
-    root = tmp_path / "ws"
-    with Workspace.init(root) as ws:
-        services = Services(ws)
-        for subject, body in SAMPLE_BODIES:
-            add_contribution(services, body, subject)
-        add_contribution(services, "Objet piégé \x1b[31m police de proximité", "piège\x1b]0;x\x07")
-    return root
+    hostile = ("piège\x1b]0;x\x07", "Objet piégé \x1b[31m police de proximité")
+    return sample_workspace(tmp_path / "ws", [hostile])
 
 
 def run(ws_dir, capsys, *argv):
