@@ -6,6 +6,7 @@ Ctrl+Q, closing the terminal) never loses work: there is nothing to save on exit
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from functools import partial
 from typing import TYPE_CHECKING
@@ -60,9 +61,10 @@ class AssisesApp(App[None]):
 
     def get_key_display(self, binding: Binding) -> str:
         *modifiers, base = binding.key.split("+")
-        if binding.key_display or (not modifiers and base not in FRENCH_KEYS):
-            return super().get_key_display(binding)  # letters, digits, symbols, ⏎, F5
-        name = FRENCH_KEYS.get(base) or (base.upper() if len(base) == 1 else base)
+        function_key = re.fullmatch(r"f\d{1,2}", base) is not None
+        if binding.key_display or (not modifiers and base not in FRENCH_KEYS and not function_key):
+            return super().get_key_display(binding)  # letters, digits, symbols, ⏎
+        name = FRENCH_KEYS.get(base) or (base.upper() if len(base) == 1 or function_key else base)
         return "+".join([*(MODIFIERS.get(m, m) for m in modifiers), name])
 
     def action_help(self) -> None:

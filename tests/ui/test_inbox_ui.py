@@ -393,3 +393,4 @@ async def test_keys_are_named_in_french(make_app):
         described = dict(app.screen.rows)
         assert described['1 &'] == "Thème « Communication et échanges » (poser/retirer)"
         assert not any(k.split()[0] in ("esc", "space") for k in keys)
+        assert "s F5" in keys  # function keys as printed on the keyboard
