@@ -197,11 +197,11 @@ def _setter(cls: type, name: str) -> Callable[[Any, Any], None]:
 
 
 _set_raw_sha256 = _setter(Contribution, "raw_sha256")
-_set_category = _setter(Contribution, "contributor_category")
-_set_commune = _setter(Contribution, "commune")
-_set_source = _setter(Contribution, "source")
-_set_assignee = _setter(Contribution, "assignee")
-_set_reason = _setter(Contribution, "status_reason")
+#: Short strings repeated across records: (read, write) of each slot.
+_INTERNED_FIELDS = tuple(
+    (getattr(Contribution, name).__get__, getattr(Contribution, name).__set__)
+    for name in ("contributor_category", "commune", "source", "assignee", "status_reason")
+)
 _set_themes = _setter(Contribution, "themes")
 _set_history = _setter(Contribution, "history")
 _set_who = _setter(HistoryEntry, "who")
@@ -279,21 +279,10 @@ def share_strings(items: Iterable[Contribution], pool: SharePool | None = None) 
         value = item.raw_blob
         if value and item.raw_sha256 == value:
             _set_raw_sha256(item, value)
-        value = item.contributor_category
-        if value:
-            _set_category(item, intern(value))
-        value = item.commune
-        if value:
-            _set_commune(item, intern(value))
-        value = item.source
-        if value:
-            _set_source(item, intern(value))
-        value = item.assignee
-        if value:
-            _set_assignee(item, intern(value))
-        value = item.status_reason
-        if value:
-            _set_reason(item, intern(value))
+        for get, put in _INTERNED_FIELDS:
+            value = get(item)
+            if value:
+                put(item, intern(value))
         value = item.themes
         if value:
             _set_themes(item, tuple(map(intern, value)))
