@@ -55,10 +55,8 @@ def run_open(args: argparse.Namespace) -> int:
 
 def prepare_demo(root: Path, mbox: Path = DEMO_MBOX) -> str:
     """Create a fresh demo workspace in ``root`` and import the demo mailbox; returns a summary."""
-    from assises_tui.cli.import_cmds import ProgressBar
+    from assises_tui.cli.import_cmds import import_and_index
     from assises_tui.services.import_bridge import summary
-    from assises_tui.services.importer import import_sources
-    from assises_tui.services.session import Services
     from assises_tui.workspace import Workspace
 
     root = root.expanduser().absolute()
@@ -80,13 +78,7 @@ def prepare_demo(root: Path, mbox: Path = DEMO_MBOX) -> str:
             root / DEMO_MARKER,
             "Espace de démonstration : recréé à chaque « assises demo ».\n".encode(),
         )
-        bar = ProgressBar() if sys.stderr.isatty() else None
-        try:
-            report = import_sources(ws, [mbox], progress=bar)
-        finally:
-            if bar is not None:
-                bar.done()
-        Services(ws).search.refresh()  # the app's first search is then instant
+        report = import_and_index(ws, [mbox], show=sys.stderr.isatty())
     finally:
         ws.close()
     return summary(report)

@@ -158,9 +158,7 @@ def _cell(text: str, width: int) -> str:
 
 def _privacy(services: Services):
     """The workspace's display mode: pseudonymised when its privacy setting says so."""
-    from assises_tui.services.privacy import Privacy
-
-    privacy = Privacy(services)
+    privacy = services.privacy
     if privacy.pseudonymised:
         say("Vue pseudonymisée (réglage de l'espace de travail) : noms, adresses et "
             "téléphones masqués.")

@@ -70,38 +70,18 @@ class ProgressBar:
             self.stream.flush()
 
 
-def run_import(args: argparse.Namespace) -> int:
-    from assises_tui.cli.workspace_cmds import open_workspace
-    from assises_tui.ingest.sources import SourceError, check_paths
+def import_and_index(ws, paths, *, show: bool):
+    """Import ``paths`` (with the progress bar when ``show``), then index the new
+    contributions, so they are searchable at once in the app and in ``list --search``."""
     from assises_tui.services.importer import import_sources
-
-    try:
-        paths = check_paths(args.sources)  # before taking the lock or writing anything
-    except SourceError as exc:
-        raise AssisesError(str(exc), exit_code=2) from None
-    bar = ProgressBar() if sys.stderr.isatty() and not args.json else None
-    started = time.monotonic()
-    with open_workspace(args, write=True) as ws:
-        try:
-            report = import_sources(ws, paths, progress=bar)
-        except SourceError as exc:
-            raise AssisesError(str(exc), exit_code=2) from None
-        finally:
-            if bar is not None:
-                bar.done()
-        _index_for_search(ws, show=bar is not None)
-    elapsed = time.monotonic() - started
-    if args.json:
-        emit_json(report.to_dict())
-    else:
-        _summary(report, elapsed)
-    return 1 if report.quarantined else 0
-
-
-def _index_for_search(ws, *, show: bool) -> None:
-    """New contributions searchable at once (in the app and ``list --search``)."""
     from assises_tui.services.session import Services
 
+    bar = ProgressBar() if show else None
+    try:
+        report = import_sources(ws, paths, progress=bar)
+    finally:
+        if bar is not None:
+            bar.done()
     if show:
         sys.stderr.write("Indexation pour la recherche…\r")
         sys.stderr.flush()
@@ -111,6 +91,29 @@ def _index_for_search(ws, *, show: bool) -> None:
         pass
     if show:
         sys.stderr.write(" " * 40 + "\r")
+    return report
+
+
+def run_import(args: argparse.Namespace) -> int:
+    from assises_tui.cli.workspace_cmds import open_workspace
+    from assises_tui.ingest.sources import SourceError, check_paths
+
+    try:
+        paths = check_paths(args.sources)  # before taking the lock or writing anything
+    except SourceError as exc:
+        raise AssisesError(str(exc), exit_code=2) from None
+    started = time.monotonic()
+    with open_workspace(args, write=True) as ws:
+        try:
+            report = import_and_index(ws, paths, show=sys.stderr.isatty() and not args.json)
+        except SourceError as exc:
+            raise AssisesError(str(exc), exit_code=2) from None
+    elapsed = time.monotonic() - started
+    if args.json:
+        emit_json(report.to_dict())
+    else:
+        _summary(report, elapsed)
+    return 1 if report.quarantined else 0
 
 
 def _summary(report, elapsed: float) -> None:

@@ -173,7 +173,7 @@ class Privacy:
             q for q in store.quarantine() if q.raw_blob and _instant(q.at, tz) < cutoff
         ]
         report.quarantine_erased = len(quarantined)
-        dropped |= {q.raw_blob for q in quarantined if q.raw_blob}
+        dropped |= {q.raw_blob for q in quarantined}
         if dry_run or not (new_items or quarantined):
             return report
         store_put = getattr(store, "put_blobs", None)
