@@ -71,14 +71,16 @@ class HelpScreen(ModalScreen[None]):
         table.add_column("Action", ratio=3)
         for keys, desc in self.rows:
             table.add_row(Text(keys), Text(desc))
-        # The list legend belongs to the inbox and the reader, which set HELP_LEGEND.
+        with VerticalScroll():
+            yield Static(Text(self.title_text, style="bold"), markup=False)
+            yield Static(table)
+            yield Static(self._legend(), markup=False)
+
+    def _legend(self) -> Text:
+        """The list legend belongs to the inbox and the reader, which set HELP_LEGEND."""
         below = next((s for s in reversed(self.app.screen_stack) if s is not self), None)
         if not getattr(below, "HELP_LEGEND", False):
-            with VerticalScroll():
-                yield Static(Text(self.title_text, style="bold"), markup=False)
-                yield Static(table)
-                yield Static("\nÉchap : fermer.", markup=False)
-            return
+            return Text("\nÉchap : fermer.")
         legend = Text("\nColonne RPDCN de la liste :\n", style="bold")
         for letter, meaning in FLAG_LEGEND:
             legend.append(f"  {letter}  {meaning}\n", style="")
@@ -88,10 +90,7 @@ class HelpScreen(ModalScreen[None]):
             "Une action de tri porte sur les contributions marquées s'il y en a "
             "(confirmation demandée), sinon sur la ligne courante. Échap : fermer."
         )
-        with VerticalScroll():
-            yield Static(Text(self.title_text, style="bold"), markup=False)
-            yield Static(table)
-            yield Static(legend, markup=False)
+        return legend
 
     def action_close(self) -> None:
         self.dismiss(None)
