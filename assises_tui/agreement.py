@@ -89,7 +89,7 @@ class AgreementReport:
 
 
 def format_kappa(kappa: float | None) -> str:
-    """"0,61" (French decimal comma), never "-0,00"; "non défini" when undefined."""
+    """ "0,61" (French decimal comma), never "-0,00"; "non défini" when undefined."""
     return "non défini" if kappa is None else f"{round(kappa, 2) + 0.0:.2f}".replace(".", ",")
 
 
@@ -136,8 +136,13 @@ class DoubleCoding:
             )
         chosen = sorted(random.Random(seed).sample(population, min(n, len(population))))
         doc = self._doc()
-        doc["sample"] = {"ids": chosen, "n": n, "seed": seed, "at": now_iso(),
-                         "drawn_by": self.services.reviewer}
+        doc["sample"] = {
+            "ids": chosen,
+            "n": n,
+            "seed": seed,
+            "at": now_iso(),
+            "drawn_by": self.services.reviewer,
+        }
         self._save(doc, {"what": "double_coding:sample", "n": n, "seed": seed, "ids": chosen})
         return chosen
 
@@ -156,8 +161,7 @@ class DoubleCoding:
         if unknown:
             raise AssisesError(f"Thème inconnu : « {unknown[0]} ».")
         doc = self._doc()
-        doc["codes"][str(cid)] = {"themes": chosen, "by": self.services.reviewer,
-                                  "at": now_iso()}
+        doc["codes"][str(cid)] = {"themes": chosen, "by": self.services.reviewer, "at": now_iso()}
         self._save(doc, {"what": "double_coding:code", "id": cid, "themes": chosen})
 
     def report(self) -> AgreementReport:
@@ -176,13 +180,20 @@ class DoubleCoding:
             pairs = [(theme.key in a, theme.key in b) for _cid, a, b in rows]
             all_pairs += pairs
             k = cohen_kappa(pairs)
-            report.themes.append(ThemeAgreement(
-                theme.key, theme.label, k.n, k.observed, k.expected, k.kappa,
-                both=sum(1 for a, b in pairs if a and b),
-                first_only=sum(1 for a, b in pairs if a and not b),
-                second_only=sum(1 for a, b in pairs if b and not a),
-                neither=sum(1 for a, b in pairs if not a and not b),
-            ))
+            report.themes.append(
+                ThemeAgreement(
+                    theme.key,
+                    theme.label,
+                    k.n,
+                    k.observed,
+                    k.expected,
+                    k.kappa,
+                    both=sum(1 for a, b in pairs if a and b),
+                    first_only=sum(1 for a, b in pairs if a and not b),
+                    second_only=sum(1 for a, b in pairs if b and not a),
+                    neither=sum(1 for a, b in pairs if not a and not b),
+                )
+            )
             report.disagreements += [
                 Disagreement(cid, theme.key, theme.key in a, theme.key in b)
                 for cid, a, b in rows

@@ -93,5 +93,6 @@ class AssisesApp(App[None]):
                 f"Touche : {keys}",
                 partial(self.run_action, binding.action, active.node),
             )
-        yield SystemCommand("Quitter", "Fermer l'application (tout est déjà enregistré)",
-                            self.action_quit)
+        yield SystemCommand(
+            "Quitter", "Fermer l'application (tout est déjà enregistré)", self.action_quit
+        )

@@ -47,8 +47,9 @@ def sentence(rng: random.Random) -> str:
 
 
 def body_text(rng: random.Random) -> str:
-    paragraphs = [" ".join(sentence(rng) for _ in range(rng.randint(2, 5)))
-                  for _ in range(rng.randint(1, 4))]
+    paragraphs = [
+        " ".join(sentence(rng) for _ in range(rng.randint(2, 5))) for _ in range(rng.randint(1, 4))
+    ]
     return "Bonjour,\n\n" + "\n\n".join(paragraphs) + "\n\nCordialement,\nUn habitant\n"
 
 
@@ -71,14 +72,20 @@ def documents(rng: random.Random) -> list[tuple[str, str, bytes]]:
         d.add_paragraph(text)
         buf = io.BytesIO()
         d.save(buf)
-        out.append((f"contribution-{i}.docx", "application/vnd.openxmlformats-officedocument."
-                    "wordprocessingml.document", buf.getvalue()))
+        out.append(
+            (
+                f"contribution-{i}.docx",
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                buf.getvalue(),
+            )
+        )
         o = OpenDocumentText()
         o.text.addElement(P(text=text))
         buf = io.BytesIO()
         o.write(buf)
-        out.append((f"contribution-{i}.odt", "application/vnd.oasis.opendocument.text",
-                    buf.getvalue()))
+        out.append(
+            (f"contribution-{i}.odt", "application/vnd.oasis.opendocument.text", buf.getvalue())
+        )
         out.append((f"contribution-{i}.txt", "text/plain", text.encode("utf-8")))
     return out
 
@@ -97,8 +104,9 @@ def message(i: int, rng: random.Random, kind: str, docs) -> bytes:
     if kind == "html":
         html = "".join(f"<p>{p}</p>" for p in text.split("\n\n"))
         msg.set_content(text)
-        msg.add_alternative(f"<html><body>{html}<ul><li>un</li><li>deux</li></ul>"
-                            "</body></html>", subtype="html")
+        msg.add_alternative(
+            f"<html><body>{html}<ul><li>un</li><li>deux</li></ul></body></html>", subtype="html"
+        )
     else:
         msg.set_content(text)
     if kind == "attachment":
@@ -147,8 +155,12 @@ def end_to_end(
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--count", type=int, default=10_000)
-    ap.add_argument("--workers", type=int, default=None,
-                    help="processus d'analyse (défaut : un par cœur, au plus 2 ; 1 = aucun)")
+    ap.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="processus d'analyse (défaut : un par cœur, au plus 2 ; 1 = aucun)",
+    )
     ap.add_argument("--keep", type=Path, help="dossier où garder mbox et espaces de travail")
     args = ap.parse_args()
     rng = random.Random(2020)
@@ -165,17 +177,22 @@ def main() -> int:
         floor_s, floor_cpu = floor(split)
         e2e_s, e2e_cpu, imported, stored = end_to_end(path, workdir, args.workers)
         size_mb = path.stat().st_size / 1e6
-        results.append((name, args.count, size_mb, e2e_s, e2e_cpu, floor_s, floor_cpu,
-                        imported, stored))
+        results.append(
+            (name, args.count, size_mb, e2e_s, e2e_cpu, floor_s, floor_cpu, imported, stored)
+        )
     print(f"charge moyenne (1, 5, 15 min) : {os.getloadavg()}")
-    print("| mbox | messages | Mo | bout en bout | msg/s | CPU | msg/s CPU | plancher | msg/s "
-          "| CPU | msg/s CPU | ratio (CPU) | stockés |")
+    print(
+        "| mbox | messages | Mo | bout en bout | msg/s | CPU | msg/s CPU | plancher | msg/s "
+        "| CPU | msg/s CPU | ratio (CPU) | stockés |"
+    )
     print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for name, n, size_mb, e2e_s, e2e_cpu, floor_s, floor_cpu, imported, stored in results:
-        print(f"| {name} | {n} | {size_mb:.1f} | {e2e_s:.1f} s | {n / e2e_s:.0f} | "
-              f"{e2e_cpu:.1f} s | {n / e2e_cpu:.0f} | {floor_s:.1f} s | {n / floor_s:.0f} | "
-              f"{floor_cpu:.1f} s | {n / floor_cpu:.0f} | {e2e_s / floor_s:.2f} "
-              f"({e2e_cpu / floor_cpu:.2f}) | {stored}/{imported} |")
+        print(
+            f"| {name} | {n} | {size_mb:.1f} | {e2e_s:.1f} s | {n / e2e_s:.0f} | "
+            f"{e2e_cpu:.1f} s | {n / e2e_cpu:.0f} | {floor_s:.1f} s | {n / floor_s:.0f} | "
+            f"{floor_cpu:.1f} s | {n / floor_cpu:.0f} | {e2e_s / floor_s:.2f} "
+            f"({e2e_cpu / floor_cpu:.2f}) | {stored}/{imported} |"
+        )
     return 0
 
 

@@ -55,8 +55,10 @@ def main() -> None:
     times.sort()
     print(f"contributions : {len(ids)}, étiquetées : {sum(1 for v in labels.values() if v)}")
     print(f"apprentissage initial (cache de racines vide) : {learn * 1000:.0f} ms")
-    print(f"suggest par contribution : médiane {statistics.median(times):.2f} ms, "
-          f"p95 {times[int(len(times) * 0.95)]:.2f} ms, max {times[-1]:.2f} ms")
+    print(
+        f"suggest par contribution : médiane {statistics.median(times):.2f} ms, "
+        f"p95 {times[int(len(times) * 0.95)]:.2f} ms, max {times[-1]:.2f} ms"
+    )
     print(f"texte de 20 000 caractères : {big_ms:.1f} ms")
 
 

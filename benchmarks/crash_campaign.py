@@ -78,7 +78,9 @@ def write_mbox(path: Path, count: int, seed: int = 0) -> int:
             if n % 10 == 3:
                 msg.add_attachment(
                     f"Annexe de {first} {last} : {rng.choice(IDEAS)}".encode(),
-                    maintype="text", subtype="plain", filename=f"annexe-{n}.txt",
+                    maintype="text",
+                    subtype="plain",
+                    filename=f"annexe-{n}.txt",
                 )
             box.add(msg)
         box.flush()
@@ -155,13 +157,25 @@ class Run:
         return next((t for t, e in self.lines if e.get("ev") == ev), None)
 
 
-def _spawn(root: Path, mbox: Path, seed: int, tag: str, batch: int) -> tuple[subprocess.Popen,
-                                                                               Run]:
+def _spawn(root: Path, mbox: Path, seed: int, tag: str, batch: int) -> tuple[subprocess.Popen, Run]:
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "benchmarks.crash_campaign", "--child", str(root), str(mbox),
-         str(seed), tag, str(batch)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=REPO, env=env, text=True,
+        [
+            sys.executable,
+            "-m",
+            "benchmarks.crash_campaign",
+            "--child",
+            str(root),
+            str(mbox),
+            str(seed),
+            tag,
+            str(batch),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=REPO,
+        env=env,
+        text=True,
     )
     run = Run(started=time.monotonic())
 
@@ -177,8 +191,9 @@ def _spawn(root: Path, mbox: Path, seed: int, tag: str, batch: int) -> tuple[sub
     return proc, run
 
 
-def _kill_at_random(proc: subprocess.Popen, run: Run, rng: random.Random,
-                    timing: dict[str, float]) -> str:
+def _kill_at_random(
+    proc: subprocess.Popen, run: Run, rng: random.Random, timing: dict[str, float]
+) -> str:
     """Kill the child at a random instant; returns where it was aimed."""
     deadline = time.monotonic() + 60
 
@@ -256,13 +271,21 @@ def _check_acks(store, expected: dict, maybe: dict) -> list[str]:
             losses.append(f"n° {cid}: note « {text} » perdue")
         history_notes = sum(1 for h in (item.history if item else ()) if h.what == "note")
         if history_notes < len(texts):
-            losses.append(f"n° {cid}: {len(texts) - history_notes} note(s) absente(s) de "
-                          "l'historique")
+            losses.append(
+                f"n° {cid}: {len(texts) - history_notes} note(s) absente(s) de l'historique"
+            )
     return losses
 
 
-def trial(base: Path, mbox: Path, messages: int, rng: random.Random, number: int,
-          timing: dict[str, float], batch: int) -> dict[str, Any]:
+def trial(
+    base: Path,
+    mbox: Path,
+    messages: int,
+    rng: random.Random,
+    number: int,
+    timing: dict[str, float],
+    batch: int,
+) -> dict[str, Any]:
     from assises_tui.services.importer import import_sources
     from assises_tui.workspace import Workspace
 
@@ -276,8 +299,9 @@ def trial(base: Path, mbox: Path, messages: int, rng: random.Random, number: int
         aim = _kill_at_random(proc, run, rng, timing)
         if proc.returncode != -signal.SIGKILL:  # it died by itself: that is a finding too
             err = proc.stderr.read() if proc.stderr else ""
-            died.append(f"le processus s'est arrêté seul (code {proc.returncode}) : "
-                        f"{err.strip()[-500:]}")
+            died.append(
+                f"le processus s'est arrêté seul (code {proc.returncode}) : {err.strip()[-500:]}"
+            )
         runs.append(run)
         # Where it really died: the aimed phase, unless the child had not got there yet.
         seen = run.phase()
@@ -298,8 +322,9 @@ def trial(base: Path, mbox: Path, messages: int, rng: random.Random, number: int
         items = ws.store.all()
         mids = [c.message_id for c in items]
         if len(items) != messages:
-            result["losses"].append(f"après reprise de l'import : {len(items)} enregistrements "
-                                    f"pour {messages} messages")
+            result["losses"].append(
+                f"après reprise de l'import : {len(items)} enregistrements pour {messages} messages"
+            )
         if len(set(mids)) != len(mids):
             result["losses"].append("après reprise de l'import : Message-ID en double")
         result["losses"] += [f"verify après reprise : {p}" for p in ws.store.verify()]
@@ -309,8 +334,9 @@ def trial(base: Path, mbox: Path, messages: int, rng: random.Random, number: int
     return result
 
 
-def campaign(trials: int, messages: int, seed: int, base: Path, batch: int = 40,
-             log=None) -> dict[str, Any]:
+def campaign(
+    trials: int, messages: int, seed: int, base: Path, batch: int = 40, log=None
+) -> dict[str, Any]:
     rng = random.Random(seed)
     base.mkdir(parents=True, exist_ok=True)
     mbox = base / "consultation.mbox"
@@ -378,13 +404,22 @@ def main(argv: list[str] | None = None) -> int:
 
     with tempfile.TemporaryDirectory(prefix="assises-crash-") as tmp:
         base = Path(args.dir) if args.dir else Path(tmp)
-        summary = campaign(args.trials, args.messages, args.seed, base, args.batch,
-                           log=None if args.json else print)
+        summary = campaign(
+            args.trials,
+            args.messages,
+            args.seed,
+            base,
+            args.batch,
+            log=None if args.json else print,
+        )
     if args.json:
         print(json.dumps(summary, ensure_ascii=False, indent=2))
     else:
-        print(json.dumps({k: v for k, v in summary.items() if k != "losses"},
-                         ensure_ascii=False, indent=2))
+        print(
+            json.dumps(
+                {k: v for k, v in summary.items() if k != "losses"}, ensure_ascii=False, indent=2
+            )
+        )
         print(f"losses: {len(summary['losses'])}")
         for item in summary["losses"]:
             print(item)

@@ -53,8 +53,7 @@ def check_purged(ws) -> list[str]:
     for item in ws.store.all():
         used |= blob_refs(item)
         old = item.received_at is not None and item.received_at < cutoff
-        if old and (item.sender_name or item.sender_email or item.raw_blob
-                    or not is_purged(item)):
+        if old and (item.sender_name or item.sender_email or item.raw_blob or not is_purged(item)):
             problems.append(f"n° {item.id} pas purgée")
         if not old and is_purged(item):
             problems.append(f"n° {item.id} purgée à tort")
@@ -92,9 +91,14 @@ def purge_campaign(trials: int, messages: int, seed: int, base: Path) -> dict[st
         shutil.copytree(template, root)
         (root / "lock").unlink(missing_ok=True)
         env = {**os.environ, "PYTHONPATH": str(REPO)}
-        proc = subprocess.Popen([sys.executable, "-m", "benchmarks.purge_campaign",
-                                 "--child", str(root)], stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, cwd=REPO, env=env, text=True)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "benchmarks.purge_campaign", "--child", str(root)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            cwd=REPO,
+            env=env,
+            text=True,
+        )
         started = time.monotonic()
         time.sleep(rng.uniform(0.0, window))
         if proc.poll() is None:
@@ -102,8 +106,13 @@ def purge_campaign(trials: int, messages: int, seed: int, base: Path) -> dict[st
         out, _err = proc.communicate()
         if "purge-done" in out:  # finished before the kill: aim earlier next time
             window = max(0.2, min(window, time.monotonic() - started))
-        phase = ("après la purge" if "purge-done" in out else
-                 "pendant la purge" if "purge-start" in out else "démarrage")
+        phase = (
+            "après la purge"
+            if "purge-done" in out
+            else "pendant la purge"
+            if "purge-start" in out
+            else "démarrage"
+        )
         with Workspace.open(root) as ws:
             problems = [f"verify : {p}" for p in ws.store.verify()]
             Privacy(Services(ws)).purge(date.fromisoformat(PURGE_CUTOFF))
@@ -113,8 +122,7 @@ def purge_campaign(trials: int, messages: int, seed: int, base: Path) -> dict[st
     points: dict[str, int] = {}
     for r in results:
         points[r["phase"]] = points.get(r["phase"], 0) + 1
-    return {"trials": trials, "kill_points": points,
-            "losses": [r for r in results if r["losses"]]}
+    return {"trials": trials, "kill_points": points, "losses": [r for r in results if r["losses"]]}
 
 
 def main(argv: list[str] | None = None) -> int:

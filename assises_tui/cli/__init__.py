@@ -81,6 +81,9 @@ def main(argv: list[str] | None = None) -> int:
         from assises_tui.text.safe import one_line
 
         detail = one_line(f"{type(exc).__name__} : {exc}", 300)
-        print(f"assises : erreur inattendue ({detail}). Relancez avec --debug pour la trace "
-              "complète et signalez-la.", file=sys.stderr)
+        print(
+            f"assises : erreur inattendue ({detail}). Relancez avec --debug pour la trace "
+            "complète et signalez-la.",
+            file=sys.stderr,
+        )
         return 2

@@ -109,17 +109,28 @@ def register(sub: argparse._SubParsersAction) -> None:
     # --workspace is accepted after the command too (``assises demo --workspace DIR``);
     # SUPPRESS keeps the global value when it is not repeated here.
     p = sub.add_parser("open", help="ouvrir l'application sur l'espace de travail")
-    p.add_argument("--workspace", metavar="DIR", default=argparse.SUPPRESS,
-                   help="dossier de travail")
-    p.add_argument("--pseudonymise", dest="pseudonymised", action="store_true",
-                   help="masquer noms, adresses et téléphones des contributeurs "
-                        "(touche P dans l'application)")
+    p.add_argument(
+        "--workspace", metavar="DIR", default=argparse.SUPPRESS, help="dossier de travail"
+    )
+    p.add_argument(
+        "--pseudonymise",
+        dest="pseudonymised",
+        action="store_true",
+        help="masquer noms, adresses et téléphones des contributeurs (touche P dans l'application)",
+    )
     p.set_defaults(func=run_open)
     p = sub.add_parser(
         "demo", help="créer un espace de démonstration neuf, importer la démo et l'ouvrir"
     )
-    p.add_argument("--workspace", metavar="DIR", default=argparse.SUPPRESS,
-                   help="dossier de la démonstration (recréé s'il en contient déjà une)")
-    p.add_argument("--no-open", action="store_true",
-                   help="préparer seulement, sans ouvrir l'application (tests, CI)")
+    p.add_argument(
+        "--workspace",
+        metavar="DIR",
+        default=argparse.SUPPRESS,
+        help="dossier de la démonstration (recréé s'il en contient déjà une)",
+    )
+    p.add_argument(
+        "--no-open",
+        action="store_true",
+        help="préparer seulement, sans ouvrir l'application (tests, CI)",
+    )
     p.set_defaults(func=run_demo)

@@ -17,8 +17,7 @@ MESSAGES = {
     "show this help message and exit": "afficher cette aide et quitter",
     "the following arguments are required: %s": "arguments obligatoires manquants : %s",
     "argument %(argument_name)s: %(message)s": "argument %(argument_name)s : %(message)s",
-    "invalid choice: %(value)r (choose from %(choices)s)":
-        "choix invalide : %(value)r (choix possibles : %(choices)s)",
+    "invalid choice: %(value)r (choose from %(choices)s)": "choix invalide : %(value)r (choix possibles : %(choices)s)",
     "invalid %(type)s value: %(value)r": "valeur invalide : %(value)r",
     "unrecognized arguments: %s": "arguments inattendus : %s",
     "expected one argument": "une valeur est attendue",
@@ -27,11 +26,9 @@ MESSAGES = {
     "not allowed with argument %s": "incompatible avec l'argument %s",
     "ignored explicit argument %r": "valeur ignorée : %r",
     "one of the arguments %s is required": "l'un des arguments %s est obligatoire",
-    "ambiguous option: %(option)s could match %(matches)s":
-        "option ambiguë : %(option)s peut désigner %(matches)s",
+    "ambiguous option: %(option)s could match %(matches)s": "option ambiguë : %(option)s peut désigner %(matches)s",
     "unexpected option string: %s": "option inattendue : %s",
-    "unknown parser %(parser_name)r (choices: %(choices)s)":
-        "commande inconnue %(parser_name)r (commandes : %(choices)s)",
+    "unknown parser %(parser_name)r (choices: %(choices)s)": "commande inconnue %(parser_name)r (commandes : %(choices)s)",
     "%(prog)s: error: %(message)s\n": "%(prog)s : erreur — %(message)s\n",
 }
 PLURALS = {

@@ -24,8 +24,8 @@ if TYPE_CHECKING:
     from assises_tui.services.session import Services
 
 SEARCH_HELP = (
-    "requête de recherche : mots (sans accents ni majuscules obligatoires), \"expression "
-    "exacte\", -mot pour exclure, champs id: from: subject: theme: status: late: has: "
+    'requête de recherche : mots (sans accents ni majuscules obligatoires), "expression '
+    'exacte", -mot pour exclure, champs id: from: subject: theme: status: late: has: '
     "assignee: cluster: category:"
 )
 
@@ -113,8 +113,13 @@ def detail(services: Services, item: Contribution) -> dict[str, Any]:
             except Exception:  # purged or missing blob: say so with null
                 text = None
         attachments.append(
-            {"filename": a.filename, "content_type": a.content_type, "size": a.size,
-             "text": text, "note": a.note}
+            {
+                "filename": a.filename,
+                "content_type": a.content_type,
+                "size": a.size,
+                "text": text,
+                "note": a.note,
+            }
         )
     data.update(
         {
@@ -125,8 +130,17 @@ def detail(services: Services, item: Contribution) -> dict[str, Any]:
             "body": _body(services, item),
             "attachments": attachments,
             "excerpts": [
-                {"id": e.id, "start": e.start, "end": e.end, "text": e.text, "theme": e.theme,
-                 "kind": e.kind, "note": e.note, "author": e.author, "created_at": e.created_at}
+                {
+                    "id": e.id,
+                    "start": e.start,
+                    "end": e.end,
+                    "text": e.text,
+                    "theme": e.theme,
+                    "kind": e.kind,
+                    "note": e.note,
+                    "author": e.author,
+                    "created_at": e.created_at,
+                }
                 for e in item.excerpts
             ],
             "notes": [{"author": n.author, "at": n.at, "text": n.text} for n in item.notes],
@@ -160,8 +174,10 @@ def _privacy(services: Services):
     """The workspace's display mode: pseudonymised when its privacy setting says so."""
     privacy = services.privacy
     if privacy.pseudonymised:
-        say("Vue pseudonymisée (réglage de l'espace de travail) : noms, adresses et "
-            "téléphones masqués.")
+        say(
+            "Vue pseudonymisée (réglage de l'espace de travail) : noms, adresses et "
+            "téléphones masqués."
+        )
     return privacy
 
 
@@ -251,12 +267,16 @@ def _show_text(services: Services, item: Contribution) -> None:
         return f"{theme.label} ({key})" if theme else key
 
     rows = [
-        ("Reçue le", _date(item.received_at, tz)
-         + (" (date incertaine)" if item.date_uncertain else "")),
+        (
+            "Reçue le",
+            _date(item.received_at, tz) + (" (date incertaine)" if item.date_uncertain else ""),
+        ),
         ("De", f"{sender} <{email}>" if email and sender != email else sender),
         ("Objet", shown(item.subject) or "(sans objet)"),
-        ("Statut", STATUS_LABELS[item.status]
-         + (f" — {item.status_reason}" if item.status_reason else "")),
+        (
+            "Statut",
+            STATUS_LABELS[item.status] + (f" — {item.status_reason}" if item.status_reason else ""),
+        ),
         ("Thèmes", ", ".join(theme_label(t) for t in item.themes) or "aucun"),
         ("Délai", "hors délai" if item.late else "dans les délais"),
     ]
@@ -276,8 +296,10 @@ def _show_text(services: Services, item: Contribution) -> None:
         say(f"\nPièces jointes ({len(item.attachments)}) :")
         for a in item.attachments:
             extra = f" — {a.note}" if a.note else ""
-            say(f"  - {one_line(shown(a.filename))} ({one_line(a.content_type)}, {a.size} "
-                f"octets){extra}")
+            say(
+                f"  - {one_line(shown(a.filename))} ({one_line(a.content_type)}, {a.size} "
+                f"octets){extra}"
+            )
     if item.excerpts:
         say(f"\nExtraits ({len(item.excerpts)}) :")
         for e in item.excerpts:
@@ -295,8 +317,10 @@ def _show_text(services: Services, item: Contribution) -> None:
         say("\nHistorique :")
         for h in item.history:
             entry = AuditEntry(item.id, h.who, h.at, h.what, h.before, h.after)
-            say(f"  - {local_time(h.at, tz)} {one_line(h.who)} : {entry.label} : "
-                f"{shown(describe_change(entry))}")
+            say(
+                f"  - {local_time(h.at, tz)} {one_line(h.who)} : {entry.label} : "
+                f"{shown(describe_change(entry))}"
+            )
 
 
 def run_show(args: argparse.Namespace) -> int:
@@ -332,17 +356,34 @@ def run_stats(args: argparse.Namespace) -> int:
         for label, n in pairs:
             say(f"  {label:<{width}}  {n:>7}")
 
-    say(f"Contributions : {data['total']} (dont {data['open']} à traiter) ; "
-        f"en quarantaine : {data['quarantined']}")
-    block("Par statut :", [(STATUS_LABELS[s], n) for s, n in
-                           ((k, data["by_status"][k.value]) for k in STATUS_LABELS)])
-    themes = [((config.theme(k).label if config.theme(k) else k), n)
-              for k, n in data["by_theme"].items()]
+    say(
+        f"Contributions : {data['total']} (dont {data['open']} à traiter) ; "
+        f"en quarantaine : {data['quarantined']}"
+    )
+    block(
+        "Par statut :",
+        [
+            (STATUS_LABELS[s], n)
+            for s, n in ((k, data["by_status"][k.value]) for k in STATUS_LABELS)
+        ],
+    )
+    themes = [
+        ((config.theme(k).label if config.theme(k) else k), n) for k, n in data["by_theme"].items()
+    ]
     block("Par thème :", themes + [("Sans thème", data["untagged"])])
-    block("Délai :", [("Dans les délais", data["on_time"]), ("Hors délai", data["late"]),
-                      ("Date incertaine", data["date_uncertain"])])
-    block("Par catégorie de contributeur :", [
-        ("Non renseignée" if k == NO_CATEGORY else CATEGORY_LABELS.get(k, k), n)
-        for k, n in data["by_category"].items()
-    ])
+    block(
+        "Délai :",
+        [
+            ("Dans les délais", data["on_time"]),
+            ("Hors délai", data["late"]),
+            ("Date incertaine", data["date_uncertain"]),
+        ],
+    )
+    block(
+        "Par catégorie de contributeur :",
+        [
+            ("Non renseignée" if k == NO_CATEGORY else CATEGORY_LABELS.get(k, k), n)
+            for k, n in data["by_category"].items()
+        ],
+    )
     return 0

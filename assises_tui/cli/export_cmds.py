@@ -88,8 +88,10 @@ def run_export_contributions(args: argparse.Namespace) -> int:
         )
     else:
         masked = "avec" if args.with_personal_data else "sans"
-        say(f"{count} enregistrement(s) exporté(s) ({fmt}, {masked} données personnelles) : "
-            f"{args.output}")
+        say(
+            f"{count} enregistrement(s) exporté(s) ({fmt}, {masked} données personnelles) : "
+            f"{args.output}"
+        )
     return 0
 
 
@@ -187,16 +189,18 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Versions du brouillon de synthèse (liste, comparaison, restauration) et "
         "vérification avant export.",
     )
-    cmds = synth.add_subparsers(dest="synthesis_command", metavar="ACTION",
-                                parser_class=type(synth))
+    cmds = synth.add_subparsers(
+        dest="synthesis_command", metavar="ACTION", parser_class=type(synth)
+    )
     cmds.required = True
     p = cmds.add_parser("versions", help="lister les versions enregistrées")
     p.add_argument("--json", action="store_true", help="résultat en JSON")
     p.set_defaults(func=run_versions)
     p = cmds.add_parser("diff", help="comparer deux versions (diff unifié)")
     p.add_argument("old", metavar="VERSION", help="version de départ")
-    p.add_argument("new", nargs="?", metavar="VERSION2", help="version d'arrivée (sinon "
-                   "le brouillon actuel)")
+    p.add_argument(
+        "new", nargs="?", metavar="VERSION2", help="version d'arrivée (sinon le brouillon actuel)"
+    )
     p.set_defaults(func=run_diff)
     p = cmds.add_parser("restore", help="restaurer une version")
     p.add_argument("version", metavar="VERSION", help="identifiant (voir « versions »)")

@@ -22,8 +22,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Importe les courriels de la consultation. Relancer l'import sur un export "
         "plus récent n'ajoute que les nouveaux messages.",
     )
-    p.add_argument("sources", nargs="+", metavar="SOURCE",
-                   help="fichier mbox, dossier Maildir, dossier de .eml/.msg ou fichier .eml/.msg")
+    p.add_argument(
+        "sources",
+        nargs="+",
+        metavar="SOURCE",
+        help="fichier mbox, dossier Maildir, dossier de .eml/.msg ou fichier .eml/.msg",
+    )
     p.add_argument("--json", action="store_true", help="imprimer le bilan en JSON")
     p.set_defaults(func=run_import)
 
@@ -124,8 +128,10 @@ def _summary(report, elapsed: float) -> None:
     if report.duplicates:
         say(f"  {report.duplicates} doublon(s) (même texte, même expéditeur)")
     if report.not_contributions:
-        say(f"  {report.not_contributions} hors contribution (réponses automatiques, "
-            "non-remises, accusés de lecture, envois de la préfecture)")
+        say(
+            f"  {report.not_contributions} hors contribution (réponses automatiques, "
+            "non-remises, accusés de lecture, envois de la préfecture)"
+        )
     if report.late:
         say(f"  {report.late} contribution(s) reçue(s) après la date limite")
     if report.quarantined:

@@ -37,7 +37,7 @@ def _date(value: str) -> date:
 
 
 def local_time(at: str, tz: tzinfo) -> str:
-    """"14/01/2020 10:02" in the consultation's time zone (the JSON keeps the instant)."""
+    """ "14/01/2020 10:02" in the consultation's time zone (the JSON keeps the instant)."""
     try:
         moment = datetime.fromisoformat(at)
     except (TypeError, ValueError):
@@ -55,9 +55,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         "l'espace de travail avec ses événements (exports, référentiel, purges…).",
     )
     p.add_argument("id", nargs="?", type=int, metavar="ID", help="numéro de la contribution")
-    p.add_argument("--kind", action="append", metavar="TYPE",
-                   help="type de changement (status, themes, note, excerpt, synthesis…), "
-                   "répétable")
+    p.add_argument(
+        "--kind",
+        action="append",
+        metavar="TYPE",
+        help="type de changement (status, themes, note, excerpt, synthesis…), répétable",
+    )
     p.add_argument("--since", type=_date, metavar="DATE", help="à partir du (AAAA-MM-JJ)")
     p.add_argument("--until", type=_date, metavar="DATE", help="jusqu'au (AAAA-MM-JJ inclus)")
     p.add_argument("--json", action="store_true", help="sortie JSON (voir docs/privacy.md)")
@@ -70,10 +73,16 @@ def register(sub: argparse._SubParsersAction) -> None:
         "d'origine, et masque les données personnelles des textes, pour les contributions "
         "reçues avant DATE. Thèmes, extraits, chiffres et synthèse sont conservés.",
     )
-    p.add_argument("--before", required=True, type=_date, metavar="DATE",
-                   help="date limite de réception (AAAA-MM-JJ), exclue")
-    p.add_argument("--dry-run", action="store_true", help="dire ce qui serait effacé, sans rien "
-                   "modifier")
+    p.add_argument(
+        "--before",
+        required=True,
+        type=_date,
+        metavar="DATE",
+        help="date limite de réception (AAAA-MM-JJ), exclue",
+    )
+    p.add_argument(
+        "--dry-run", action="store_true", help="dire ce qui serait effacé, sans rien modifier"
+    )
     p.add_argument("--json", action="store_true", help="bilan en JSON")
     p.set_defaults(func=run_purge)
 
@@ -102,8 +111,7 @@ def run_history(args: argparse.Namespace) -> int:
     try:
         if args.id is not None and services.store.get(args.id) is None:
             raise AssisesError(f"La contribution n° {args.id} n'existe pas.", exit_code=1)
-        entries = history(services, args.id, kinds=args.kind, since=args.since,
-                          until=args.until)
+        entries = history(services, args.id, kinds=args.kind, since=args.since, until=args.until)
     finally:
         services.workspace.close()
     if args.json:
@@ -114,8 +122,10 @@ def run_history(args: argparse.Namespace) -> int:
         return 0
     for e in entries:
         where = f"n° {e.id}" if e.id is not None else "espace de travail"
-        say(f"{local_time(e.at, tz)}  {one_line(e.who, 30)}  {where}  {e.label} : "
-            f"{describe_change(e)}")
+        say(
+            f"{local_time(e.at, tz)}  {one_line(e.who, 30)}  {where}  {e.label} : "
+            f"{describe_change(e)}"
+        )
     say(f"{len(entries)} entrée(s).")
     return 0
 

@@ -79,8 +79,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         "suggest", help="thèmes suggérés (jamais appliqués) pour chaque contribution"
     )
     p.add_argument("--search", metavar="REQUÊTE", help="limiter aux contributions trouvées")
-    p.add_argument("--all-themes", action="store_true",
-                   help="inclure les thèmes déjà posés sur la contribution")
+    p.add_argument(
+        "--all-themes",
+        action="store_true",
+        help="inclure les thèmes déjà posés sur la contribution",
+    )
     p.add_argument("--json", action="store_true", help="sortie JSON")
     p.set_defaults(func=run_suggest)
 
@@ -117,8 +120,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _json_here_too(parser: argparse.ArgumentParser) -> None:
     """``--json`` also after the action ("codebook add … --json"); SUPPRESS keeps the value
     given before it ("codebook --json add …") when it is absent here."""
-    parser.add_argument("--json", action="store_true", default=argparse.SUPPRESS,
-                        help="sortie JSON")
+    parser.add_argument(
+        "--json", action="store_true", default=argparse.SUPPRESS, help="sortie JSON"
+    )
 
 
 # -- tag ----------------------------------------------------------------------
@@ -155,8 +159,13 @@ def parse_tag_words(words: list[str]) -> dict[str, Any]:
                 f"Argument inattendu « {w} » : la requête vient après « -- ». Usage : {TAG_USAGE}"
             )
         i += 1
-    return {"add": add, "remove": remove, "status": status, "json": as_json,
-            "query": " ".join(query).strip()}
+    return {
+        "add": add,
+        "remove": remove,
+        "status": status,
+        "json": as_json,
+        "query": " ".join(query).strip(),
+    }
 
 
 def parse_status(text: str) -> Status:
@@ -254,9 +263,7 @@ def run_suggest(args: argparse.Namespace, services: Services) -> int:
         ids = [c.id for c in services.store.all()]
     result = services.suggester.suggest_many(ids, exclude_tagged=not args.all_themes)
     if args.json:
-        emit_json([
-            {"id": cid, "suggestions": [s.to_dict() for s in result[cid]]} for cid in ids
-        ])
+        emit_json([{"id": cid, "suggestions": [s.to_dict() for s in result[cid]]} for cid in ids])
         return 0
     labels = {t.key: t.label for t in services.config.themes}
     for cid in ids:
@@ -286,8 +293,10 @@ def run_codebook(args: argparse.Namespace, services: Services) -> int:
         tell(f"Sous-thème renommé ; {len(cs)} contribution(s) réécrite(s).")
     elif action == "merge":
         cs = codebook.merge(args.source, args.target)
-        tell(f"« {args.source} » fusionné dans « {args.target} » ; "
-             f"{len(cs)} contribution(s) réécrite(s).")
+        tell(
+            f"« {args.source} » fusionné dans « {args.target} » ; "
+            f"{len(cs)} contribution(s) réécrite(s)."
+        )
     elif action == "retire":
         codebook.retire(args.key)
         tell(f"« {args.key} » retiré : il n'est plus proposé, les fiches le conservent.")
@@ -314,8 +323,10 @@ def run_agreement(args: argparse.Namespace, services: Services) -> int:
         if args.json:
             emit_json({"sample": ids, "seed": args.seed})
         else:
-            say(f"Échantillon de {len(ids)} contribution(s) (graine {args.seed}) : "
-                + ", ".join(map(str, ids)))
+            say(
+                f"Échantillon de {len(ids)} contribution(s) (graine {args.seed}) : "
+                + ", ".join(map(str, ids))
+            )
         return 0
     report = dc.report()
     if args.json:
@@ -323,8 +334,10 @@ def run_agreement(args: argparse.Namespace, services: Services) -> int:
         return 0
     say(f"Échantillon : {report.sample_size} ; recodées : {report.coded}")
     if report.coded == 0:  # no pair to compare: percentages of nothing would mislead
-        say("Rien à comparer : tirez un échantillon (« assises agreement sample N ») et "
-            "faites-le recoder par un second relecteur (référentiel, touche c).")
+        say(
+            "Rien à comparer : tirez un échantillon (« assises agreement sample N ») et "
+            "faites-le recoder par un second relecteur (référentiel, touche c)."
+        )
         return 0
     for t in report.themes:
         kappa = format_kappa(t.kappa)

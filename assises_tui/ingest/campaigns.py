@@ -49,9 +49,7 @@ def _load_known(store: Store, chunks: list[str]) -> dict[int, list[int]]:
     return known
 
 
-REASON_NEAR_DUPLICATE = (
-    "Texte presque identique à un envoi précédent du même expéditeur (n° {id})."
-)
+REASON_NEAR_DUPLICATE = "Texte presque identique à un envoi précédent du même expéditeur (n° {id})."
 
 
 @dataclass
@@ -105,10 +103,14 @@ def assign_campaigns(
         same = [o for o in found if sender and eligible[o].sender_email.lower() == sender]
         if same and item.status is Status.NEW and item.cluster is None:
             first = min(same)
-            resent.append(replace(
-                item, status=Status.DUPLICATE, duplicate_of=first,
-                status_reason=REASON_NEAR_DUPLICATE.format(id=first),
-            ))
+            resent.append(
+                replace(
+                    item,
+                    status=Status.DUPLICATE,
+                    duplicate_of=first,
+                    status_reason=REASON_NEAR_DUPLICATE.format(id=first),
+                )
+            )
             continue  # not indexed: later resends match the original instead
         index.insert(cid, sh, keys)
         for other in found:

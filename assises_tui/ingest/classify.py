@@ -12,18 +12,49 @@ from assises_tui.text.fold import fold
 
 # Folded subject beginnings (after "RE:"/"TR:"-style prefixes are stripped).
 _AUTO_SUBJECTS = (
-    "reponse automatique", "absence du bureau", "out of office", "automatic reply",
-    "auto reply", "autoreply", "auto-reply", "message d'absence", "absence :", "auto:",
-    "abwesenheitsnotiz", "respuesta automatica", "risposta automatica",
+    "reponse automatique",
+    "absence du bureau",
+    "out of office",
+    "automatic reply",
+    "auto reply",
+    "autoreply",
+    "auto-reply",
+    "message d'absence",
+    "absence :",
+    "auto:",
+    "abwesenheitsnotiz",
+    "respuesta automatica",
+    "risposta automatica",
 )
 _BOUNCE_SUBJECTS = (
-    "undelivered mail", "undeliverable", "delivery status notification", "mail delivery failed",
-    "delivery failure", "returned mail", "non remis", "remise impossible", "echec de la remise",
-    "failure notice", "delivery has failed", "mail system error", "message not delivered",
-    "warning: could not send", "delayed mail", "delivery delayed",
+    "undelivered mail",
+    "undeliverable",
+    "delivery status notification",
+    "mail delivery failed",
+    "delivery failure",
+    "returned mail",
+    "non remis",
+    "remise impossible",
+    "echec de la remise",
+    "failure notice",
+    "delivery has failed",
+    "mail system error",
+    "message not delivered",
+    "warning: could not send",
+    "delayed mail",
+    "delivery delayed",
 )
-_RECEIPT_SUBJECTS = ("lu :", "lu:", "read:", "read :", "accuse de lecture", "read receipt",
-                     "return receipt", "non lu :", "not read:")
+_RECEIPT_SUBJECTS = (
+    "lu :",
+    "lu:",
+    "read:",
+    "read :",
+    "accuse de lecture",
+    "read receipt",
+    "return receipt",
+    "non lu :",
+    "not read:",
+)
 _BOUNCE_SENDERS = ("mailer-daemon", "postmaster", "mail-daemon", "mailerdaemon")
 _REPLY_PREFIX = ("re:", "re :", "tr:", "tr :", "fw:", "fwd:", "aw:", "wg:")
 
@@ -42,7 +73,7 @@ def _strip_prefixes(subject: str) -> str:
         changed = False
         for p in _REPLY_PREFIX:
             if s.startswith(p):
-                s, changed = s[len(p):].lstrip(), True
+                s, changed = s[len(p) :].lstrip(), True
     return s
 
 

@@ -11,21 +11,43 @@ from datetime import datetime, tzinfo
 from email.utils import parsedate_to_datetime
 
 _FR_MONTHS = {
-    "janvier": "Jan", "janv": "Jan", "jan": "Jan",
-    "février": "Feb", "fevrier": "Feb", "févr": "Feb", "fevr": "Feb", "fév": "Feb", "fev": "Feb",
-    "mars": "Mar", "avril": "Apr", "avr": "Apr", "mai": "May", "juin": "Jun",
-    "juillet": "Jul", "juil": "Jul",
-    "août": "Aug", "aout": "Aug", "aoû": "Aug",
-    "septembre": "Sep", "sept": "Sep", "octobre": "Oct", "oct": "Oct",
-    "novembre": "Nov", "nov": "Nov", "décembre": "Dec", "decembre": "Dec", "déc": "Dec",
+    "janvier": "Jan",
+    "janv": "Jan",
+    "jan": "Jan",
+    "février": "Feb",
+    "fevrier": "Feb",
+    "févr": "Feb",
+    "fevr": "Feb",
+    "fév": "Feb",
+    "fev": "Feb",
+    "mars": "Mar",
+    "avril": "Apr",
+    "avr": "Apr",
+    "mai": "May",
+    "juin": "Jun",
+    "juillet": "Jul",
+    "juil": "Jul",
+    "août": "Aug",
+    "aout": "Aug",
+    "aoû": "Aug",
+    "septembre": "Sep",
+    "sept": "Sep",
+    "octobre": "Oct",
+    "oct": "Oct",
+    "novembre": "Nov",
+    "nov": "Nov",
+    "décembre": "Dec",
+    "decembre": "Dec",
+    "déc": "Dec",
     "dec": "Dec",
 }
 _FR_DAYS = re.compile(
     r"\b(lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|lun|mar|mer|jeu|ven|sam|dim)\b\.?,?",
     re.IGNORECASE,
 )
-_MONTH_WORD = re.compile(r"\b(" + "|".join(sorted(_FR_MONTHS, key=len, reverse=True)) + r")\b\.?",
-                         re.IGNORECASE)
+_MONTH_WORD = re.compile(
+    r"\b(" + "|".join(sorted(_FR_MONTHS, key=len, reverse=True)) + r")\b\.?", re.IGNORECASE
+)
 _COMMENT = re.compile(r"\([^)]*\)")
 _YEAR = re.compile(r"\b(19|20)\d\d\b")
 _MIN_YEAR, _MAX_YEAR = 1990, 2100

@@ -178,7 +178,8 @@ def header_text(value: object) -> str:
     elif isinstance(value, Header):  # compat32 wraps raw 8-bit headers in Header objects
         text = "".join(
             decode_bytes(chunk, None if cs in (None, "unknown-8bit") else cs)
-            if isinstance(chunk, bytes) else chunk
+            if isinstance(chunk, bytes)
+            else chunk
             for chunk, cs in decode_header(value)
         )
     else:

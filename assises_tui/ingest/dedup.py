@@ -57,8 +57,10 @@ def shingles(text: str) -> set[int]:
     words = _WORD.findall(text.lower())
     if len(words) < MIN_WORDS:
         return set()
-    return {zlib.crc32(" ".join(words[i : i + SHINGLE]).encode())
-            for i in range(len(words) - SHINGLE + 1)}
+    return {
+        zlib.crc32(" ".join(words[i : i + SHINGLE]).encode())
+        for i in range(len(words) - SHINGLE + 1)
+    }
 
 
 def band_keys(sh: set[int]) -> list[int]:

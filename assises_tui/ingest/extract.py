@@ -87,8 +87,10 @@ class Extractor:
         lim = self.limits
         kind = kind_of(att.content_type, att.filename, att.data)
         if kind is None:
-            att.note = None if att.content_type.startswith("image/") else (
-                "Type de fichier sans texte lisible : conservé tel quel."
+            att.note = (
+                None
+                if att.content_type.startswith("image/")
+                else ("Type de fichier sans texte lisible : conservé tel quel.")
             )
             return
         if len(att.data) > lim.max_bytes:

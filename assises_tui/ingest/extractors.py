@@ -31,8 +31,10 @@ def kind_of(content_type: str, filename: str, data: bytes) -> str | None:
     head = data[:8]
     if head.startswith(b"%PDF") or ctype == "application/pdf" or name.endswith(".pdf"):
         return "pdf"
-    if head.startswith(b"{\\rtf") or ctype in ("application/rtf", "text/rtf") or name.endswith(
-        ".rtf"
+    if (
+        head.startswith(b"{\\rtf")
+        or ctype in ("application/rtf", "text/rtf")
+        or name.endswith(".rtf")
     ):
         return "rtf"
     if head.startswith(b"PK"):
@@ -57,11 +59,13 @@ def check_zip(zf: zipfile.ZipFile, max_decompressed: int) -> None:
         total += info.file_size
         ratio = info.file_size / max(info.compress_size, 1)
         if ratio > MAX_ZIP_RATIO and info.file_size > 1_000_000:
-            raise LimitHit("Archive suspecte (taux de compression anormal, « bombe zip ») : "
-                           "texte non extrait.")
+            raise LimitHit(
+                "Archive suspecte (taux de compression anormal, « bombe zip ») : texte non extrait."
+            )
     if total > max_decompressed:
-        raise LimitHit(f"Contenu décompressé trop volumineux ({total // 1_048_576} Mo) : "
-                       "texte non extrait.")
+        raise LimitHit(
+            f"Contenu décompressé trop volumineux ({total // 1_048_576} Mo) : texte non extrait."
+        )
 
 
 def read_member(zf: zipfile.ZipFile, name: str, max_bytes: int) -> bytes:
@@ -103,9 +107,7 @@ def docx_text(data: bytes, max_decompressed: int) -> str:
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
         check_zip(zf, max_decompressed)
         xml = read_member(zf, "word/document.xml", max_decompressed)
-    return _xml_text(
-        xml, {W + "p"}, {W + "tab": "\t", W + "br": "\n", W + "cr": "\n"}, {W + "t"}
-    )
+    return _xml_text(xml, {W + "p"}, {W + "tab": "\t", W + "br": "\n", W + "cr": "\n"}, {W + "t"})
 
 
 def odt_text(data: bytes, max_decompressed: int) -> str:
@@ -164,8 +166,9 @@ def extract_text(kind: str, data: bytes, filename: str, limits: tuple) -> Result
         if kind == "zip-office":
             with zipfile.ZipFile(io.BytesIO(data)) as zf:
                 names = set(zf.namelist())
-            kind = "docx" if "word/document.xml" in names else "odt" if "content.xml" in names \
-                else ""
+            kind = (
+                "docx" if "word/document.xml" in names else "odt" if "content.xml" in names else ""
+            )
             if not kind:
                 return "", "Archive compressée : son contenu n'est pas lu."
         if kind == "pdf":

@@ -31,8 +31,20 @@ MAX_DEPTH = 30
 MAX_BODY_CHARS = 2_000_000
 _PARSER = BytesParser(policy=compat32)
 _HEADER_LINE = re.compile(rb"^[!-9;-~]+[ \t]*:")
-_KNOWN_HEADERS = ("from", "date", "subject", "message-id", "received", "to", "mime-version",
-                  "content-type", "return-path", "sender", "reply-to", "delivered-to")
+_KNOWN_HEADERS = (
+    "from",
+    "date",
+    "subject",
+    "message-id",
+    "received",
+    "to",
+    "mime-version",
+    "content-type",
+    "return-path",
+    "sender",
+    "reply-to",
+    "delivered-to",
+)
 _ADDRESS = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+")
 _NAME_PARAM = re.compile(r'(?:file)?name\s*=\s*(?:"([^"]*)"|([^;]+))', re.IGNORECASE)
 _FORWARD_RULE = "----- Message transféré -----"
@@ -338,8 +350,9 @@ def _parse(raw: bytes, source: str, mailbox: str, tz: tzinfo) -> ParsedMessage |
     except Exception:
         keys = set()
     if not keys.intersection(_KNOWN_HEADERS):
-        return Unreadable(source, raw, "Aucun en-tête de courriel reconnu : ce n'est pas un "
-                                       "courriel.")
+        return Unreadable(
+            source, raw, "Aucun en-tête de courriel reconnu : ce n'est pas un courriel."
+        )
     raw_sha = sha256(raw)
     walker = _Walker()
     walker.walk(msg)

@@ -86,8 +86,9 @@ def _convert(msg, raw: bytes, source: str, mailbox: str, tz: tzinfo) -> ParsedMe
     attachments: list[ParsedAttachment] = []
     for att in getattr(msg, "attachments", []) or []:
         data = getattr(att, "data", None)
-        filename = one_line(_text(getattr(att, "longFilename", None)
-                                  or getattr(att, "shortFilename", None)), 255)
+        filename = one_line(
+            _text(getattr(att, "longFilename", None) or getattr(att, "shortFilename", None)), 255
+        )
         if isinstance(data, bytes) and data:
             ctype = _text(getattr(att, "mimetype", None)) or "application/octet-stream"
             attachments.append(ParsedAttachment(filename or "sans-nom", ctype.lower(), data))

@@ -99,8 +99,9 @@ def _iter_file(path: Path, label: str, maildir: bool = False) -> Iterator[RawMes
         yield _whole(path, label, size, kind="msg")
         return
     if path.suffix.lower() == ".msg" and not looks_like_mail(head):
-        yield RawMessage(label, _small(path, size), "Fichier .msg qui n'est pas un message "
-                                                    "Outlook lisible.")
+        yield RawMessage(
+            label, _small(path, size), "Fichier .msg qui n'est pas un message Outlook lisible."
+        )
         return
     is_mbox = path.suffix.lower() in MBOX_SUFFIXES or (
         not maildir and path.suffix.lower() not in MAIL_SUFFIXES and head.startswith(b"From ")

@@ -65,8 +65,9 @@ class CodebookScreen(Screen[bool]):
         self.entries = self.codebook.entries()
         for e in self.entries:
             label = Text("  └ " if e.is_sub else "", style="")
-            label.append(one_line(e.label, 50), style="dim" if e.retired else
-                         ("" if e.is_sub else "bold"))
+            label.append(
+                one_line(e.label, 50), style="dim" if e.retired else ("" if e.is_sub else "bold")
+            )
             if e.retired:
                 label.append(" (retiré)", style="dim italic")
             table.add_row(label, Text(e.key), Text(str(e.count), justify="right"), key=e.key)
@@ -119,8 +120,11 @@ class CodebookScreen(Screen[bool]):
     def _require_sub(self) -> CodebookEntry | None:
         entry = self.current()
         if entry is None or not entry.is_sub:
-            self.notify("Choisissez un sous-thème (les thèmes principaux sont fixés).",
-                        severity="warning", markup=False)
+            self.notify(
+                "Choisissez un sous-thème (les thèmes principaux sont fixés).",
+                severity="warning",
+                markup=False,
+            )
             return None
         return entry
 
@@ -148,8 +152,10 @@ class CodebookScreen(Screen[bool]):
         def done(target: str | None) -> None:
             # Only a merge that went through is announced (an error was notified already).
             if target and self._run(self.codebook.merge, entry.key, target, keep=target):
-                self.notify(f"« {entry.label} » fusionné dans « {self.codebook.label(target)} ».",
-                            markup=False)
+                self.notify(
+                    f"« {entry.label} » fusionné dans « {self.codebook.label(target)} ».",
+                    markup=False,
+                )
 
         self.app.push_screen(
             ChoiceScreen(f"Fusionner « {entry.label} » ({entry.count}) dans…", targets), done

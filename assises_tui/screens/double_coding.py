@@ -26,8 +26,10 @@ def report_text(report: AgreementReport, labels: dict[str, str]) -> Text:
     text = Text()
     text.append(f"Échantillon : {report.sample_size} · recodées : {report.coded}\n\n", "bold")
     if report.coded == 0:  # percentages of nothing would mislead
-        text.append("Rien à comparer : « s » tire un échantillon, puis le second relecteur "
-                    "coche les thèmes de chaque contribution (Ctrl+S).")
+        text.append(
+            "Rien à comparer : « s » tire un échantillon, puis le second relecteur "
+            "coche les thèmes de chaque contribution (Ctrl+S)."
+        )
         return text
     for t in report.themes:
         kappa = format_kappa(t.kappa)
@@ -123,8 +125,9 @@ class DoubleCodingScreen(Screen[None]):
         second = self.dc.second_themes(cid)
         state = "déjà recodée" if second is not None else "à coder"
         subject = one_line(item.subject, 50) if item else ""
-        title.update(f"Double codage {self.index + 1}/{len(self.ids)} — n° {cid} {subject}"
-                     f" ({state})")
+        title.update(
+            f"Double codage {self.index + 1}/{len(self.ids)} — n° {cid} {subject} ({state})"
+        )
         body.load_text(self.coding_text(cid))
         themes.add_options(
             Selection(t.label, t.key, t.key in (second or set()))
@@ -171,8 +174,11 @@ class DoubleCodingScreen(Screen[None]):
                 seed = int(parts[1]) if len(parts) > 1 else 1
                 self.ids = self.dc.draw_sample(n, seed)
             except (ValueError, IndexError):
-                self.notify("Indiquez une taille, puis éventuellement une graine : « 30 7 ».",
-                            severity="error", markup=False)
+                self.notify(
+                    "Indiquez une taille, puis éventuellement une graine : « 30 7 ».",
+                    severity="error",
+                    markup=False,
+                )
                 return
             except (AssisesError, StoreError) as exc:
                 self.notify(str(exc), severity="error", markup=False)
@@ -183,7 +189,8 @@ class DoubleCodingScreen(Screen[None]):
                 self.notify(
                     f"Échantillon de {len(self.ids)} contribution(s) seulement : "
                     f"c'est tout ce qui est déjà codé (demandé : {n}).",
-                    severity="warning", markup=False,
+                    severity="warning",
+                    markup=False,
                 )
 
         self.app.push_screen(

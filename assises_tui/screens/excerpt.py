@@ -47,8 +47,9 @@ class ExcerptScreen(Screen[bool]):
         Binding("minus,-", "extend(-1)", "Réduire", show=False, id="excerpt.shrink"),
         Binding("f", "file", "Classer", id="excerpt.file"),
         Binding("1", "kind('constat')", "Constat", show=False, id="excerpt.kind_constat"),
-        Binding("2", "kind('proposition')", "Proposition", show=False,
-                id="excerpt.kind_proposition"),
+        Binding(
+            "2", "kind('proposition')", "Proposition", show=False, id="excerpt.kind_proposition"
+        ),
         Binding("3", "kind('citation')", "Citation", show=False, id="excerpt.kind_citation"),
         Binding("a", "accept_suggestion", "Suggestion", id="excerpt.accept_suggestion"),
         Binding("x", "delete_excerpt", "Suppr. extrait", show=False, id="excerpt.delete"),
@@ -83,17 +84,25 @@ class ExcerptScreen(Screen[bool]):
 
     # -- layout --------------------------------------------------------------
     def compose(self) -> ComposeResult:
-        yield Static(f"Extraits — n° {self.cid} · {self.subject}", markup=False,
-                     id="excerpt-title")
-        yield TextArea(self.shown_body + self.attached, read_only=True, soft_wrap=True,
-                       id="excerpt-body")
+        yield Static(f"Extraits — n° {self.cid} · {self.subject}", markup=False, id="excerpt-title")
+        yield TextArea(
+            self.shown_body + self.attached, read_only=True, soft_wrap=True, id="excerpt-body"
+        )
         # Only "a" is shown: on this screen 1/2/3 choose the excerpt's kind, not a suggestion.
         yield SuggestionBar(self.services, self.cid, keys=("a",), id="excerpt-suggestions")
         with Horizontal(id="excerpt-form"):
-            yield Select(self.theme_options(), allow_blank=False, value=self.default_theme(),
-                         id="excerpt-theme")
-            yield Select([(label, key) for key, label in EXCERPT_KINDS.items()],
-                         allow_blank=False, value="constat", id="excerpt-kind")
+            yield Select(
+                self.theme_options(),
+                allow_blank=False,
+                value=self.default_theme(),
+                id="excerpt-theme",
+            )
+            yield Select(
+                [(label, key) for key, label in EXCERPT_KINDS.items()],
+                allow_blank=False,
+                value="constat",
+                id="excerpt-kind",
+            )
             yield Input(placeholder="Note (facultative)", id="excerpt-note")
         yield OptionList(id="excerpt-list", markup=False)
         # Compact and without the palette hint, as in the inbox: more keys fit in 80 columns.
@@ -133,8 +142,9 @@ class ExcerptScreen(Screen[bool]):
             # Always a highlighted row: "x" right after Tab deletes it instead of nothing.
             lst.highlighted = min(previous or 0, lst.option_count - 1)
         else:
-            lst.add_option(Option(Text("Aucun extrait pour l'instant.", style="italic"),
-                                  disabled=True))
+            lst.add_option(
+                Option(Text("Aucun extrait pour l'instant.", style="italic"), disabled=True)
+            )
 
     # -- selection <-> offsets -----------------------------------------------
     @property
@@ -205,13 +215,19 @@ class ExcerptScreen(Screen[bool]):
     def action_file(self) -> None:
         start, end = self.selected_offsets()
         if start == end:
-            self.notify("Sélectionnez d'abord un passage (j/k, J/K ou la souris).",
-                        severity="warning", markup=False)
+            self.notify(
+                "Sélectionnez d'abord un passage (j/k, J/K ou la souris).",
+                severity="warning",
+                markup=False,
+            )
             return
         if end > len(self.body):
-            self.notify("Un extrait se prend dans le corps du message, pas dans une pièce "
-                        "jointe : recopiez le passage dans la synthèse avec sa référence.",
-                        severity="warning", markup=False)
+            self.notify(
+                "Un extrait se prend dans le corps du message, pas dans une pièce "
+                "jointe : recopiez le passage dans la synthèse avec sa référence.",
+                severity="warning",
+                markup=False,
+            )
             return
         theme = self.query_one("#excerpt-theme", Select).value
         kind = self.query_one("#excerpt-kind", Select).value
@@ -239,8 +255,10 @@ class ExcerptScreen(Screen[bool]):
     def action_delete_excerpt(self) -> None:
         lst = self.query_one("#excerpt-list", OptionList)
         if self.focused is not lst:
-            self.notify("Pour supprimer un extrait : Tab jusqu'à la liste des extraits, puis x.",
-                        markup=False)
+            self.notify(
+                "Pour supprimer un extrait : Tab jusqu'à la liste des extraits, puis x.",
+                markup=False,
+            )
             return
         if lst.highlighted is None:
             return

@@ -72,8 +72,9 @@ class HistoryScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
-        yield Static(f"Historique de la contribution n° {self.cid}", markup=False,
-                     id="history-title")
+        yield Static(
+            f"Historique de la contribution n° {self.cid}", markup=False, id="history-title"
+        )
         yield DataTable(id="history-table", cursor_type="row", zebra_stripes=True)
         yield Static("", markup=False, id="history-empty")
         yield Footer()

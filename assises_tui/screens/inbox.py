@@ -93,7 +93,7 @@ class InboxScreen(InboxPickers, TriageActions, ReadingActions, Screen):
         with Horizontal(id="inbox-main"):
             with Vertical(id="inbox-left"):
                 yield Input(
-                    placeholder="/ Chercher (mots, \"phrase\", from:, theme:, status:, -mot…)",
+                    placeholder='/ Chercher (mots, "phrase", from:, theme:, status:, -mot…)',
                     id="inbox-search",
                     compact=True,
                 )

@@ -65,12 +65,14 @@ class PreviewScreen(Screen[None]):
         Binding("m", "export('md')", "Markdown", id="preview.export_md"),
         Binding("1", "show_tab('tab-preview')", "Aperçu", show=False, id="preview.tab_preview"),
         Binding("2", "show_tab('tab-figures')", "Chiffres", show=False, id="preview.tab_figures"),
-        Binding("3", "show_tab('tab-check')", "Vérification", show=False,
-                id="preview.tab_check"),
+        Binding("3", "show_tab('tab-check')", "Vérification", show=False, id="preview.tab_check"),
     ]
     #: What gets the focus when a tab is shown (so the arrows scroll or pick at once).
-    TAB_FOCUS = {"tab-preview": "#preview-scroll", "tab-figures": "#figures-scroll",
-                 "tab-check": "#findings"}
+    TAB_FOCUS = {
+        "tab-preview": "#preview-scroll",
+        "tab-figures": "#figures-scroll",
+        "tab-check": "#findings",
+    }
 
     def __init__(self, services: Services, text: str) -> None:
         super().__init__()
@@ -108,14 +110,17 @@ class PreviewScreen(Screen[None]):
         fig = self.services.synthesis.figures()
         scroll = self.query_one("#figures-scroll", VerticalScroll)
         sections = [
-            ("Messages reçus", [
-                ("Messages reçus", fig.messages),
-                ("Contributions", fig.contributions),
-                ("dont dans les délais", fig.on_time),
-                ("dont hors délai", fig.late),
-                ("Messages sans contribution écartés", fig.not_contributions),
-                ("Doublons écartés", fig.duplicates),
-            ]),
+            (
+                "Messages reçus",
+                [
+                    ("Messages reçus", fig.messages),
+                    ("Contributions", fig.contributions),
+                    ("dont dans les délais", fig.on_time),
+                    ("dont hors délai", fig.late),
+                    ("Messages sans contribution écartés", fig.not_contributions),
+                    ("Doublons écartés", fig.duplicates),
+                ],
+            ),
             ("Par catégorie de contributeur", fig.by_category),
             ("Par thème", fig.by_theme),
             ("Par semaine d'arrivée", [(week_label(k), v) for k, v in fig.by_week]),
@@ -154,8 +159,13 @@ class PreviewScreen(Screen[None]):
             )
             options.append(Option(label, id=f"finding-{f.id}"))
         if not options:
-            options.append(Option(Text("Aucun problème : la synthèse peut être exportée."),
-                                  id="none", disabled=True))
+            options.append(
+                Option(
+                    Text("Aucun problème : la synthèse peut être exportée."),
+                    id="none",
+                    disabled=True,
+                )
+            )
         view.add_options(options)
         n = len(self.report.lines())
         self.query_one("#preview-status", Static).update(
@@ -170,8 +180,11 @@ class PreviewScreen(Screen[None]):
             return
         option_id = view.get_option_at_index(view.highlighted).id or ""
         if not option_id.startswith("finding-"):
-            self.notify("Seules les données personnelles peuvent être acceptées.",
-                        severity="warning", markup=False)
+            self.notify(
+                "Seules les données personnelles peuvent être acceptées.",
+                severity="warning",
+                markup=False,
+            )
             return
         finding_id = option_id.removeprefix("finding-")
         finding = next((f for f in self.report.findings if f.id == finding_id), None)
@@ -196,15 +209,21 @@ class PreviewScreen(Screen[None]):
         except ExportBlocked as blocked:
             self.refresh_check()
             self.query_one(TabbedContent).active = "tab-check"
-            self.notify(f"Export refusé : {len(blocked.report.lines())} problème(s).",
-                        severity="error", markup=False)
+            self.notify(
+                f"Export refusé : {len(blocked.report.lines())} problème(s).",
+                severity="error",
+                markup=False,
+            )
             return
         except (AssisesError, OSError) as exc:
             self.notify(str(exc), severity="error", markup=False)
             return
         except Exception as exc:  # a bug in a document library must not close the app
-            self.notify(f"Échec inattendu de l'export {fmt.upper()} : {one_line(str(exc), 200)}",
-                        severity="error", markup=False)
+            self.notify(
+                f"Échec inattendu de l'export {fmt.upper()} : {one_line(str(exc), 200)}",
+                severity="error",
+                markup=False,
+            )
             return
         self.notify(f"Exporté : {path}", markup=False)
 

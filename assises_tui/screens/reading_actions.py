@@ -39,8 +39,9 @@ class ReadingActions:
         if not privacy.pseudonymised:
             privacy.hide()
             self.redraw()
-            self.app.notify("Vue pseudonymisée : noms, adresses et téléphones masqués.",
-                            markup=False)
+            self.app.notify(
+                "Vue pseudonymisée : noms, adresses et téléphones masqués.", markup=False
+            )
             return
         cid = self.reading_id()
 
@@ -53,8 +54,7 @@ class ReadingActions:
                 self.app.notify(str(exc), severity="error", markup=False)
                 return
             self.redraw()
-            self.app.notify("Données personnelles affichées (consigné au journal).",
-                            markup=False)
+            self.app.notify("Données personnelles affichées (consigné au journal).", markup=False)
 
         self.app.push_screen(
             ConfirmScreen(
@@ -79,8 +79,11 @@ class ReadingActions:
     def action_accept_suggestion(self) -> None:
         view = self.reader_view()
         if view is None or view.cid is None:
-            self.app.notify("Ouvrez une contribution pour voir ses suggestions de thèmes.",
-                            markup=False, timeout=3)
+            self.app.notify(
+                "Ouvrez une contribution pour voir ses suggestions de thèmes.",
+                markup=False,
+                timeout=3,
+            )
             return
         if view.suggestions.accept(0) is not None:
             self.redraw()

@@ -34,8 +34,9 @@ class ExcerptList(OptionList):
     BINDINGS = [
         Binding("space", "screen.toggle_mark", "Marquer", id="synthesis.mark"),
         Binding("c", "screen.new_point('constat')", "Constat", id="synthesis.constat_key"),
-        Binding("p", "screen.new_point('proposition')", "Proposition",
-                id="synthesis.proposition_key"),
+        Binding(
+            "p", "screen.new_point('proposition')", "Proposition", id="synthesis.proposition_key"
+        ),
     ]
 
 

@@ -80,8 +80,12 @@ class TriageActions:
             return False
         return True
 
-    def _with_targets(self, label: str, apply: Callable[[list[int]], ChangeSet],
-                      changing: Callable[[list[int]], int] | None = None) -> None:
+    def _with_targets(
+        self,
+        label: str,
+        apply: Callable[[list[int]], ChangeSet],
+        changing: Callable[[list[int]], int] | None = None,
+    ) -> None:
         """Apply to the current row, or to the marked set after a confirmation."""
         if not self._writable():
             return

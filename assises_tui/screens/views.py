@@ -33,14 +33,20 @@ VIEWS: tuple[View, ...] = (
     View(
         "untagged",
         "Sans thème",
-        lambda c, _r: not c.themes
-        and c.status not in (Status.NOT_CONTRIBUTION, Status.DUPLICATE, Status.OFF_TOPIC),
+        lambda c, _r: (
+            not c.themes
+            and c.status not in (Status.NOT_CONTRIBUTION, Status.DUPLICATE, Status.OFF_TOPIC)
+        ),
     ),
     View("late", "En retard", lambda c, _r: c.late),
-    View("not_contribution", "Hors contribution",
-         lambda c, _r: c.status == Status.NOT_CONTRIBUTION),
-    View("duplicates", "Doublons",
-         lambda c, _r: c.status == Status.DUPLICATE or c.duplicate_of is not None),
+    View(
+        "not_contribution", "Hors contribution", lambda c, _r: c.status == Status.NOT_CONTRIBUTION
+    ),
+    View(
+        "duplicates",
+        "Doublons",
+        lambda c, _r: c.status == Status.DUPLICATE or c.duplicate_of is not None,
+    ),
     View("quarantine", "Quarantaine", None),
 )
 VIEW_BY_KEY = {v.key: v for v in VIEWS}

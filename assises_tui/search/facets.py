@@ -138,8 +138,11 @@ class MetaSets:
         elif field == "has":
             for c in items:
                 for name, present in (
-                    ("attachment", c.attachments), ("note", c.notes), ("excerpt", c.excerpts),
-                    ("theme", c.themes), ("assignee", c.assignee),
+                    ("attachment", c.attachments),
+                    ("note", c.notes),
+                    ("excerpt", c.excerpts),
+                    ("theme", c.themes),
+                    ("assignee", c.assignee),
                 ):
                     if present:
                         groups[name].append(c.id)

@@ -28,7 +28,7 @@ _HAS: dict[str, Predicate] = {
 
 
 def theme_root(key: str) -> str:
-    """"service/accueil" or "service.accueil" (a sub-theme) belongs to "service"."""
+    """ "service/accueil" or "service.accueil" (a sub-theme) belongs to "service"."""
     for sep in "/.:":
         key = key.partition(sep)[0]
     return key

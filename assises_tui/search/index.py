@@ -304,8 +304,9 @@ class SearchIndex:
                     # first, through its complement): this set shrinks fast.
                     missing: set[int] | None = None
                     for x in expansions:
-                        missing = without_word(idx, x, cand if missing is None else missing,
-                                           copy=missing is None)
+                        missing = without_word(
+                            idx, x, cand if missing is None else missing, copy=missing is None
+                        )
                         if not missing:
                             break
                     cand.difference_update(missing or ())

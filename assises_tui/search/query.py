@@ -22,32 +22,61 @@ if TYPE_CHECKING:
 
 #: Canonical field names, then French (and short) aliases typed by prefecture staff.
 FIELDS = (
-    "id", "from", "subject", "theme", "status", "late", "has", "assignee", "cluster", "category",
+    "id",
+    "from",
+    "subject",
+    "theme",
+    "status",
+    "late",
+    "has",
+    "assignee",
+    "cluster",
+    "category",
 )
 ALIASES = {
-    "de": "from", "expediteur": "from", "sender": "from",
-    "objet": "subject", "sujet": "subject",
+    "de": "from",
+    "expediteur": "from",
+    "sender": "from",
+    "objet": "subject",
+    "sujet": "subject",
     "themes": "theme",
     "statut": "status",
     "retard": "late",
-    "avec": "has", "a": "has",
-    "assigne": "assignee", "attribue": "assignee", "pour": "assignee",
+    "avec": "has",
+    "a": "has",
+    "assigne": "assignee",
+    "attribue": "assignee",
+    "pour": "assignee",
     "groupe": "cluster",
-    "categorie": "category", "cat": "category",
-    "no": "id", "num": "id", "numero": "id",
+    "categorie": "category",
+    "cat": "category",
+    "no": "id",
+    "num": "id",
+    "numero": "id",
 }
 
 YES = frozenset({"yes", "oui", "o", "y", "true", "vrai", "1"})
 NO = frozenset({"no", "non", "n", "false", "faux", "0"})
 #: ``has:`` values (folded) → the canonical feature.
 HAS_VALUES = {
-    "attachment": "attachment", "attachments": "attachment", "pj": "attachment",
-    "piece": "attachment", "pieces": "attachment", "piece-jointe": "attachment",
-    "pieces-jointes": "attachment", "fichier": "attachment",
-    "note": "note", "notes": "note",
-    "excerpt": "excerpt", "excerpts": "excerpt", "extrait": "excerpt", "extraits": "excerpt",
-    "theme": "theme", "themes": "theme",
-    "assignee": "assignee", "assigne": "assignee",
+    "attachment": "attachment",
+    "attachments": "attachment",
+    "pj": "attachment",
+    "piece": "attachment",
+    "pieces": "attachment",
+    "piece-jointe": "attachment",
+    "pieces-jointes": "attachment",
+    "fichier": "attachment",
+    "note": "note",
+    "notes": "note",
+    "excerpt": "excerpt",
+    "excerpts": "excerpt",
+    "extrait": "excerpt",
+    "extraits": "excerpt",
+    "theme": "theme",
+    "themes": "theme",
+    "assignee": "assignee",
+    "assigne": "assignee",
 }
 ME = frozenset({"me", "moi"})
 NONE = frozenset({"none", "aucun", "aucune", "personne", "sans", "vide"})
@@ -310,9 +339,7 @@ def parse_query(
         if chunk.field is not None:
             name = ALIASES.get(_key(chunk.field), _key(chunk.field))
             if name not in FIELDS:
-                errors.append(
-                    f"Champ inconnu « {chunk.field}: » (champs : {', '.join(FIELDS)})."
-                )
+                errors.append(f"Champ inconnu « {chunk.field}: » (champs : {', '.join(FIELDS)}).")
                 continue
             term = _field_term(chunk, name, errors)
             if term is not None and name == "theme" and config is not None:

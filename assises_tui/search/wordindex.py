@@ -227,4 +227,3 @@ def write_file(path: Path, data: bytes) -> None:
     """Durably, in a private folder (the index holds words of citizens' texts)."""
     ensure_dir(path.parent)
     write_atomic(path, data)
-

@@ -88,8 +88,7 @@ def what_label(what: str) -> str:
     return what
 
 
-_CODEBOOK_ACTIONS = {"add": "ajout", "rename": "renommage", "merge": "fusion",
-                     "retire": "retrait"}
+_CODEBOOK_ACTIONS = {"add": "ajout", "rename": "renommage", "merge": "fusion", "retire": "retrait"}
 
 
 def _moment(at: str, tz: tzinfo | None) -> datetime | None:

@@ -88,9 +88,7 @@ class Changes:
             if not new_values:
                 continue
             old_values = {k: getattr(item, k) for k in new_values}
-            entry = HistoryEntry(
-                self.reviewer, at, what, _plain(old_values), _plain(new_values)
-            )
+            entry = HistoryEntry(self.reviewer, at, what, _plain(old_values), _plain(new_values))
             updated.append(replace(item, **new_values, history=item.history + (entry,)))
             before[cid], after[cid] = old_values, new_values
         changeset = ChangeSet(what, before, after)

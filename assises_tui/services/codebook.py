@@ -113,8 +113,9 @@ class Codebook:
                     continue
                 key = f"{theme.key}/{sub['key']}"
                 out.append(
-                    CodebookEntry(key, sub["label"], theme.key, bool(sub.get("retired")),
-                                  tally.get(key, 0))
+                    CodebookEntry(
+                        key, sub["label"], theme.key, bool(sub.get("retired")), tally.get(key, 0)
+                    )
                 )
         return out
 
@@ -200,8 +201,16 @@ class Codebook:
                     f"« {target} » existe déjà : utilisez la fusion pour regrouper."
                 )
             entry["key"] = sub
-        self._save(doc, {"what": "codebook:rename", "key": key, "new_key": target,
-                         "label": old_label, "new_label": entry["label"]})
+        self._save(
+            doc,
+            {
+                "what": "codebook:rename",
+                "key": key,
+                "new_key": target,
+                "label": old_label,
+                "new_label": entry["label"],
+            },
+        )
         if target == key:
             return ChangeSet("codebook:rename", {}, {})
         return self._rewrite([key], target, "codebook:rename")
@@ -246,7 +255,8 @@ class Codebook:
             return {"themes": tuple(dict.fromkeys(themes)), "excerpts": excerpts}
 
         ids = [
-            c.id for c in self.services.store.all()
+            c.id
+            for c in self.services.store.all()
             if old_set & set(c.themes) or any(e.theme in old_set for e in c.excerpts)
         ]
         return self.services.changes.apply(ids, what, change)

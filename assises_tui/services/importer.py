@@ -184,8 +184,11 @@ class Importer:
         attachments = []
         for a in p.attachments:
             text_blob = digests.get(id(a.text)) if a.text else None
-            attachments.append(Attachment(a.filename, a.content_type, len(a.data),
-                                          digests[id(a.data)], text_blob, a.note))
+            attachments.append(
+                Attachment(
+                    a.filename, a.content_type, len(a.data), digests[id(a.data)], text_blob, a.note
+                )
+            )
         status, reason, duplicate_of = Status.NEW, "", None
         fp = fingerprint(item.text)
         if p.not_contribution:
@@ -242,8 +245,9 @@ class Importer:
                 digests[id(obj)] = sha256(data)  # the blob store names blobs by sha256
         ids = self.store.allocate_ids(len(pending))
         at = _now()
-        records = [self._record(cid, item, digests, at) for cid, item in zip(ids, pending,
-                                                                             strict=True)]
+        records = [
+            self._record(cid, item, digests, at) for cid, item in zip(ids, pending, strict=True)
+        ]
         self.wait()
         self._inflight = self._writer.submit(self._write, datas, records)
         for rec, item in zip(records, pending, strict=True):
@@ -330,8 +334,9 @@ def import_sources(
                 now = time.monotonic()
                 if progress is not None and now - last_tick >= 0.1:
                     last_tick = now
-                    progress(ImportProgress(count, done_bytes, bytes_total, now - started,
-                                            raw.source))
+                    progress(
+                        ImportProgress(count, done_bytes, bytes_total, now - started, raw.source)
+                    )
             if parser is not None:
                 for parsed in parser.drain():
                     importer.add_parsed(parsed, extractor)
@@ -342,6 +347,9 @@ def import_sources(
         importer.close()  # whatever happened, the batch in flight is finished (or raised)
     importer.update_campaigns()
     if progress is not None:
-        progress(ImportProgress(importer.report.read, bytes_total, bytes_total,
-                                time.monotonic() - started))
+        progress(
+            ImportProgress(
+                importer.report.read, bytes_total, bytes_total, time.monotonic() - started
+            )
+        )
     return importer.report

@@ -169,9 +169,7 @@ class Privacy:
             report.ids.append(item.id)
         # A message set aside in quarantine was received before it was imported: imported
         # before the date, it was received before it too.
-        quarantined = [
-            q for q in store.quarantine() if q.raw_blob and _instant(q.at, tz) < cutoff
-        ]
+        quarantined = [q for q in store.quarantine() if q.raw_blob and _instant(q.at, tz) < cutoff]
         report.quarantine_erased = len(quarantined)
         dropped |= {q.raw_blob for q in quarantined}
         if dry_run or not (new_items or quarantined):
@@ -260,8 +258,9 @@ class Privacy:
             data = masked_body.text.encode("utf-8")
             new_texts.append(data)
             body_blob = sha256_hex(data)
-        excerpts = tuple(self._excerpt(e, body, masked_body, names, allowed, report)
-                         for e in item.excerpts)
+        excerpts = tuple(
+            self._excerpt(e, body, masked_body, names, allowed, report) for e in item.excerpts
+        )
         attachments: list[Attachment] = []
         texts = [masked_body.text]
         day = french_date(at)
@@ -281,21 +280,33 @@ class Privacy:
             if a.blob:
                 report.attachments += 1
             note = f"Fichier d'origine effacé (purge du {day})."
-            attachments.append(Attachment(clean(a.filename), a.content_type, a.size, None,
-                                          text_blob, note))
+            attachments.append(
+                Attachment(clean(a.filename), a.content_type, a.size, None, text_blob, note)
+            )
         if item.raw_blob:
             report.raw_mails += 1
         if item.sender_name or item.sender_email:
             report.senders += 1
         history = tuple(
-            HistoryEntry(h.who, h.at, h.what, mask_value(h.before, names, allowed),
-                         mask_value(h.after, names, allowed))
+            HistoryEntry(
+                h.who,
+                h.at,
+                h.what,
+                mask_value(h.before, names, allowed),
+                mask_value(h.after, names, allowed),
+            )
             for h in item.history
         )
         entry = HistoryEntry(
-            self.services.reviewer, at, PURGE_WHAT,
-            None, {"avant le": report.before, "données effacées": "expéditeur, courriel "
-                   "d'origine, pièces jointes d'origine, données personnelles des textes"},
+            self.services.reviewer,
+            at,
+            PURGE_WHAT,
+            None,
+            {
+                "avant le": report.before,
+                "données effacées": "expéditeur, courriel "
+                "d'origine, pièces jointes d'origine, données personnelles des textes",
+            },
         )
         return replace(
             item,
@@ -313,7 +324,11 @@ class Privacy:
 
     @staticmethod
     def _excerpt(
-        e: Excerpt, body: str, masked: Masked, names: list[str], allowed: list[str],
+        e: Excerpt,
+        body: str,
+        masked: Masked,
+        names: list[str],
+        allowed: list[str],
         report: PurgeReport,
     ) -> Excerpt:
         if body[e.start : e.end] == e.text and 0 <= e.start < e.end <= len(body):

@@ -62,8 +62,7 @@ def privacy_report(services: Services) -> dict[str, Any]:
             body = store.get_blob(c.body_blob).decode("utf-8", "replace")
         except Exception:  # a missing blob is verify's business
             continue
-        found = find_personal_data(body, [c.sender_name] if c.sender_name else [],
-                                   allowed=allowed)
+        found = find_personal_data(body, [c.sender_name] if c.sender_name else [], allowed=allowed)
         if found:
             with_findings += 1
             for f in found:
@@ -75,13 +74,18 @@ def privacy_report(services: Services) -> dict[str, Any]:
     events = store.audit()
     reviewers |= {str(e.get("who")) for e in events if e.get("who")}
     purges = [
-        {"at": e.get("at"), "who": e.get("who"), "before": e.get("received_before"),
-         "count": e.get("count"), "report": e.get("report")}
-        for e in events if e.get("what") == "privacy.purge"
+        {
+            "at": e.get("at"),
+            "who": e.get("who"),
+            "before": e.get("received_before"),
+            "count": e.get("count"),
+            "report": e.get("report"),
+        }
+        for e in events
+        if e.get("what") == "privacy.purge"
     ]
     exports = [
-        {"at": e.get("at"), "who": e.get("who"), "path": e.get("path"),
-         "count": e.get("count")}
+        {"at": e.get("at"), "who": e.get("who"), "path": e.get("path"), "count": e.get("count")}
         for e in events
         if e.get("what") == "contributions.export" and e.get("personal_data")
     ]
@@ -229,8 +233,10 @@ def report_lines(report: dict[str, Any]) -> list[str]:
     if report["purges"]:
         out.append("Purges effectuées :")
         for p in report["purges"]:
-            out.append(f"  - {_day(p['at'])} par {p['who']} : {p['count']} contribution(s) "
-                       f"reçue(s) avant le {_day(p['before'])}")
+            out.append(
+                f"  - {_day(p['at'])} par {p['who']} : {p['count']} contribution(s) "
+                f"reçue(s) avant le {_day(p['before'])}"
+            )
     else:
         out.append("Aucune purge effectuée.")
     return out

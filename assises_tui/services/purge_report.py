@@ -55,8 +55,9 @@ class PurgeReport:
             f"  Textes où des données personnelles {verb} masquées : {self.texts_masked}",
         ]
         if self.findings:
-            detail = ", ".join(f"{KIND_LABELS.get(k, k)} : {n}"
-                               for k, n in sorted(self.findings.items()))
+            detail = ", ".join(
+                f"{KIND_LABELS.get(k, k)} : {n}" for k, n in sorted(self.findings.items())
+            )
             out.append(f"  Éléments masqués : {detail}")
         out.append(f"  Extraits masqués : {self.excerpts_masked}")
         if self.quarantine_erased:
@@ -110,5 +111,3 @@ def blob_refs(item: Contribution) -> set[str]:
     for a in item.attachments:
         refs.update(b for b in (a.blob, a.text_blob) if b)
     return refs
-
-

@@ -85,8 +85,7 @@ class ExportBlocked(AssisesError):
     def __init__(self, report: CheckReport) -> None:
         lines = "\n".join(f"  {line}" for line in report.lines())
         super().__init__(
-            f"Export refusé : {len(report.lines())} problème(s) à corriger ou à accepter.\n"
-            f"{lines}"
+            f"Export refusé : {len(report.lines())} problème(s) à corriger ou à accepter.\n{lines}"
         )
         self.report = report
 
@@ -244,14 +243,14 @@ class SynthesisService:
     ) -> int:
         """Archive every record as csv or jsonl; personal data masked unless asked for."""
         if fmt not in ARCHIVE_FORMATS:
-            raise AssisesError(
-                f"Format inconnu « {fmt} » (choix : {', '.join(ARCHIVE_FORMATS)})."
-            )
+            raise AssisesError(f"Format inconnu « {fmt} » (choix : {', '.join(ARCHIVE_FORMATS)}).")
         self._writable()
         names = self.name_index()  # built once for every record
         allowed = [self.services.config.mailbox]
-        rows = [self._archive_row(c, names, allowed, with_personal_data)
-                for c in self.services.store.all()]
+        rows = [
+            self._archive_row(c, names, allowed, with_personal_data)
+            for c in self.services.store.all()
+        ]
         if fmt == "jsonl":
             data = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
         else:
@@ -349,4 +348,3 @@ def _csv_value(value: Any) -> Any:
 
 def _sha256(path: Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
-

@@ -158,6 +158,7 @@ class Tagging:
 
     def remove_excerpt(self, cid: int, excerpt_id: str) -> ChangeSet:
         ensure_writable(self.services)
+
         def change(item: Contribution) -> dict[str, Any]:
             return {"excerpts": tuple(e for e in item.excerpts if e.id != excerpt_id)}
 
@@ -171,9 +172,11 @@ class Tagging:
             self.check_theme(allowed["theme"])
 
         def change(item: Contribution) -> dict[str, Any]:
-            return {"excerpts": tuple(
-                replace(e, **allowed) if e.id == excerpt_id else e for e in item.excerpts
-            )}
+            return {
+                "excerpts": tuple(
+                    replace(e, **allowed) if e.id == excerpt_id else e for e in item.excerpts
+                )
+            }
 
         return self.services.changes.apply([cid], "excerpt", change)
 

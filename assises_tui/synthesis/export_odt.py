@@ -64,54 +64,109 @@ class _Styles:
     def __init__(self, doc: OpenDocumentText) -> None:
         s = doc.styles
         self.body = _pstyle(
-            "Text_20_body", "Text body", t_fontname=FONT, t_fontsize="11pt",
-            p_marginbottom="0.2cm", p_textalign="justify",
+            "Text_20_body",
+            "Text body",
+            t_fontname=FONT,
+            t_fontsize="11pt",
+            p_marginbottom="0.2cm",
+            p_textalign="justify",
         )
         s.addElement(self.body)
         self.title = _pstyle(
-            "Title", "Title", parent="Text_20_body", t_fontsize="24pt", t_fontweight="bold",
-            p_textalign="center", p_margintop="6cm", p_marginbottom="1cm",
+            "Title",
+            "Title",
+            parent="Text_20_body",
+            t_fontsize="24pt",
+            t_fontweight="bold",
+            p_textalign="center",
+            p_margintop="6cm",
+            p_marginbottom="1cm",
         )
         self.subtitle = _pstyle(
-            "Subtitle", "Subtitle", parent="Text_20_body", t_fontsize="16pt",
-            p_textalign="center", p_marginbottom="0.5cm",
+            "Subtitle",
+            "Subtitle",
+            parent="Text_20_body",
+            t_fontsize="16pt",
+            p_textalign="center",
+            p_marginbottom="0.5cm",
         )
         self.heading = {
-            1: _pstyle("Heading_20_1", "Heading 1", outline=1, t_fontname=FONT,
-                       t_fontsize="16pt", t_fontweight="bold", p_margintop="0.6cm",
-                       p_marginbottom="0.3cm", p_keepwithnext="always"),
-            2: _pstyle("Heading_20_2", "Heading 2", outline=2, t_fontname=FONT,
-                       t_fontsize="13pt", t_fontweight="bold", p_margintop="0.4cm",
-                       p_marginbottom="0.2cm", p_keepwithnext="always"),
-            3: _pstyle("Heading_20_3", "Heading 3", outline=3, t_fontname=FONT,
-                       t_fontsize="11pt", t_fontweight="bold", t_fontstyle="italic",
-                       p_keepwithnext="always"),
+            1: _pstyle(
+                "Heading_20_1",
+                "Heading 1",
+                outline=1,
+                t_fontname=FONT,
+                t_fontsize="16pt",
+                t_fontweight="bold",
+                p_margintop="0.6cm",
+                p_marginbottom="0.3cm",
+                p_keepwithnext="always",
+            ),
+            2: _pstyle(
+                "Heading_20_2",
+                "Heading 2",
+                outline=2,
+                t_fontname=FONT,
+                t_fontsize="13pt",
+                t_fontweight="bold",
+                p_margintop="0.4cm",
+                p_marginbottom="0.2cm",
+                p_keepwithnext="always",
+            ),
+            3: _pstyle(
+                "Heading_20_3",
+                "Heading 3",
+                outline=3,
+                t_fontname=FONT,
+                t_fontsize="11pt",
+                t_fontweight="bold",
+                t_fontstyle="italic",
+                p_keepwithnext="always",
+            ),
         }
         for style in (self.title, self.subtitle, *self.heading.values()):
             s.addElement(style)
         self.quote = _pstyle(
-            "Quotations", "Quotations", parent="Text_20_body", t_fontstyle="italic",
-            p_marginleft="1cm", p_marginright="1cm", p_marginbottom="0.3cm",
+            "Quotations",
+            "Quotations",
+            parent="Text_20_body",
+            t_fontstyle="italic",
+            p_marginleft="1cm",
+            p_marginright="1cm",
+            p_marginbottom="0.3cm",
         )
         self.item = _pstyle(
-            "List_20_Paragraph", "List Paragraph", parent="Text_20_body",
-            p_marginleft="0.6cm", p_textindent="-0.6cm",
+            "List_20_Paragraph",
+            "List Paragraph",
+            parent="Text_20_body",
+            p_marginleft="0.6cm",
+            p_textindent="-0.6cm",
         )
         self.contents_heading = _pstyle(
-            "Contents_20_Heading", "Contents Heading", parent="Text_20_body",
-            t_fontsize="16pt", t_fontweight="bold",
+            "Contents_20_Heading",
+            "Contents Heading",
+            parent="Text_20_body",
+            t_fontsize="16pt",
+            t_fontweight="bold",
         )
         self.contents = {
             1: _pstyle("Contents_20_1", "Contents 1", parent="Text_20_body"),
-            2: _pstyle("Contents_20_2", "Contents 2", parent="Text_20_body",
-                       p_marginleft="0.5cm"),
+            2: _pstyle("Contents_20_2", "Contents 2", parent="Text_20_body", p_marginleft="0.5cm"),
         }
         self.table_title = _pstyle(
-            "Table_20_Heading", "Table Heading", parent="Text_20_body", t_fontweight="bold",
+            "Table_20_Heading",
+            "Table Heading",
+            parent="Text_20_body",
+            t_fontweight="bold",
             p_margintop="0.3cm",
         )
-        for style in (self.quote, self.item, self.contents_heading, *self.contents.values(),
-                      self.table_title):
+        for style in (
+            self.quote,
+            self.item,
+            self.contents_heading,
+            *self.contents.values(),
+            self.table_title,
+        ):
             s.addElement(style)
         a = doc.automaticstyles
         self.page_break = Style(name="PBreak", family="paragraph", parentstylename="Text_20_body")
@@ -129,8 +184,15 @@ class _Styles:
         self.table.addElement(TableProperties(width="16cm", align="center"))
         self.column = Style(name="FigColumn", family="table-column")
         self.column.addElement(TableColumnProperties(columnwidth="8cm"))
-        for style in (self.page_break, self.date_break, self.bold, self.italic,
-                      self.bold_italic, self.table, self.column):
+        for style in (
+            self.page_break,
+            self.date_break,
+            self.bold,
+            self.italic,
+            self.bold_italic,
+            self.table,
+            self.column,
+        ):
             a.addElement(style)
 
 
@@ -194,8 +256,7 @@ def build_odt(doc: Document) -> OpenDocumentText:
             t = block.table
             body.addElement(P(stylename=st.table_title, text=t.title))
             table = Table(name=f"Tableau{n}", stylename=st.table)
-            table.addElement(TableColumn(numbercolumnsrepeated=len(t.headers),
-                                         stylename=st.column))
+            table.addElement(TableColumn(numbercolumnsrepeated=len(t.headers), stylename=st.column))
             for r, row in enumerate((t.headers, *t.rows)):
                 tr = TableRow()
                 for cell in row:

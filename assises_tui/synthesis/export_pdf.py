@@ -51,9 +51,7 @@ def pdf_text(text: str) -> str:
     covered = _covered()
     if all(ord(ch) in covered for ch in text):
         return text
-    return "".join(
-        " " if ch == "\t" else (ch if ord(ch) in covered else MISSING) for ch in text
-    )
+    return "".join(" " if ch == "\t" else (ch if ord(ch) in covered else MISSING) for ch in text)
 
 
 class _Pdf(FPDF):

@@ -95,7 +95,7 @@ class Figures:
 
 
 def week_label(key: str) -> str:
-    """"2019-W48" → "2019, semaine 48 (du 25/11)"."""
+    """ "2019-W48" → "2019, semaine 48 (du 25/11)"."""
     if key == UNKNOWN_DATE or "-W" not in key:
         return key
     year, week = key.split("-W")

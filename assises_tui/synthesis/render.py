@@ -107,7 +107,7 @@ def french_date(d: date) -> str:
 
 
 def citation_label(item: Contribution, capital: bool = True) -> str:
-    """"Contribution n° 42 — citoyen, Montluçon" (category and commune only, when known)."""
+    """ "Contribution n° 42 — citoyen, Montluçon" (category and commune only, when known)."""
     head = "Contribution" if capital else "contribution"
     parts = []
     if item.contributor_category:
@@ -119,8 +119,10 @@ def citation_label(item: Contribution, capital: bool = True) -> str:
     return f"{head} n° {item.id}{tail}"
 
 
-_INLINE = re.compile(r"\*\*(?P<b>.+?)\*\*|(?<![\w*])\*(?P<i>[^*\s][^*]*?)\*(?!\w)"
-                     r"|(?<!\w)_(?P<u>[^_\s][^_]*?)_(?!\w)|\[(?P<lt>[^\]]+)\]\((?P<lu>[^)\s]+)\)")
+_INLINE = re.compile(
+    r"\*\*(?P<b>.+?)\*\*|(?<![\w*])\*(?P<i>[^*\s][^*]*?)\*(?!\w)"
+    r"|(?<!\w)_(?P<u>[^_\s][^_]*?)_(?!\w)|\[(?P<lt>[^\]]+)\]\((?P<lu>[^)\s]+)\)"
+)
 
 
 def inline_runs(text: str) -> tuple[Run, ...]:
@@ -290,9 +292,11 @@ def render(
             continue
         chunk, j = gather(
             i,
-            lambda s: not HEADING_RE.match(s)
-            and not BULLET_RE.match(s)
-            and not s.lstrip().startswith(">"),
+            lambda s: (
+                not HEADING_RE.match(s)
+                and not BULLET_RE.match(s)
+                and not s.lstrip().startswith(">")
+            ),
         )
         body = " ".join(c.strip() for c in chunk)
         if not is_filler(body):  # the template's "…" paragraphs are left out

@@ -73,8 +73,9 @@ class DraftVersions:
         for v in self.list():
             if v.id == version_id or (len(version_id) >= 8 and v.id.startswith(version_id)):
                 return v
-        raise AssisesError(f"Version « {version_id} » introuvable (voir « assises synthesis "
-                           "versions »).")
+        raise AssisesError(
+            f"Version « {version_id} » introuvable (voir « assises synthesis versions »)."
+        )
 
     def read(self, version_id: str) -> str:
         return self.get(version_id).path.read_text(encoding="utf-8")
@@ -116,4 +117,3 @@ class DraftVersions:
         text = self.read(version_id)
         saved = self.save(text)
         return saved if saved is not None else self.list()[-1]
-

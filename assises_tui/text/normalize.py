@@ -17,18 +17,35 @@ _MOJIBAKE_HINT = re.compile(r"[ÃÂâ][\x80-\xbf€‚ƒ„…†‡ˆ‰Š‹Œ
 # ("seécuriteé" for "sécurité", "syntheàse" for "synthèse"), sometimes followed by one extra
 # space ("eê tre", "aà  venir"). Only pairs that never occur in correct French are repaired.
 _SAME_BASE = {
-    "eé": "é", "eè": "è", "eê": "ê", "eë": "ë",
-    "aà": "à", "aâ": "â",
-    "iî": "î", "iï": "ï",
+    "eé": "é",
+    "eè": "è",
+    "eê": "ê",
+    "eë": "ë",
+    "aà": "à",
+    "aâ": "â",
+    "iî": "î",
+    "iï": "ï",
     "oô": "ô",
-    "uù": "ù", "uû": "û", "uü": "ü",
-    "EÉ": "É", "EÈ": "È", "EÊ": "Ê", "AÀ": "À", "AÂ": "Â", "OÔ": "Ô", "IÎ": "Î",
+    "uù": "ù",
+    "uû": "û",
+    "uü": "ü",
+    "EÉ": "É",
+    "EÈ": "È",
+    "EÊ": "Ê",
+    "AÀ": "À",
+    "AÂ": "Â",
+    "OÔ": "Ô",
+    "IÎ": "Î",
 }
 # The same font maps every grave to "à" and every circumflex to "ê": "eà" is "è", "oê" is "ô".
 # These are only trusted in a text that already shows same-base artefacts.
 _CROSS_BASE = {
-    "eà": "è", "uà": "ù",
-    "aê": "â", "iê": "î", "oê": "ô", "uê": "û",
+    "eà": "è",
+    "uà": "ù",
+    "aê": "â",
+    "iê": "î",
+    "oê": "ô",
+    "uê": "û",
 }
 _SAME_RE = re.compile("(" + "|".join(_SAME_BASE) + r") ?")
 _CROSS_RE = re.compile("(" + "|".join(_CROSS_BASE) + r") ?")

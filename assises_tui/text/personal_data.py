@@ -117,6 +117,7 @@ COMMON_WORDS = frozenset(
     """.split()
 )
 
+
 def _line_starts(text: str) -> list[int]:
     starts = [0]
     starts.extend(m.end() for m in re.finditer("\n", text))
@@ -176,9 +177,7 @@ class NameIndex:
             matched = 0
             for k in range(min(self.longest, len(words) - i), 1, -1):
                 seq = words[i : i + k]
-                gaps_blank = all(
-                    not text[seq[j][1] : seq[j + 1][0]].strip() for j in range(k - 1)
-                )
+                gaps_blank = all(not text[seq[j][1] : seq[j + 1][0]].strip() for j in range(k - 1))
                 if gaps_blank and tuple(w[2] for w in seq) in self.full:
                     spans.append((seq[0][0], seq[-1][1]))
                     matched = k
@@ -244,11 +243,13 @@ def find_personal_data(
             continue
         first = min(overlapping, key=lambda sp: _PRIORITY[sp[0]])
         spans = [sp for sp in spans if sp not in overlapping]
-        spans.append([
-            first[0],
-            min(start, *(sp[1] for sp in overlapping)),
-            max(end, *(sp[2] for sp in overlapping)),
-        ])
+        spans.append(
+            [
+                first[0],
+                min(start, *(sp[1] for sp in overlapping)),
+                max(end, *(sp[2] for sp in overlapping)),
+            ]
+        )
     kept = [Finding(k, a, b, text[a:b], _line_of(starts, a)) for k, a, b in spans]
     kept.sort(key=lambda f: f.start)
     return kept

@@ -50,9 +50,7 @@ def pseudonymised(privacy: Privacy | None) -> bool:
     return privacy is not None and privacy.pseudonymised
 
 
-def sender_label(
-    item: Contribution, privacy: Privacy | None = None, *, short: bool = False
-) -> str:
+def sender_label(item: Contribution, privacy: Privacy | None = None, *, short: bool = False) -> str:
     """``short`` (the list, whose number column already names the contribution): what may
     be shown of a masked sender is its category and commune, when a reviewer set them."""
     if pseudonymised(privacy):

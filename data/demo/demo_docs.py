@@ -13,10 +13,22 @@ from datetime import datetime
 from xml.sax.saxutils import escape
 
 # Core PDF fonts only know latin-1: these characters are written the way a typist would.
-_LATIN1_FALLBACKS = str.maketrans({
-    "’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-", "…": "...", "œ": "oe",
-    "Œ": "OE", "€": "EUR", "\u202f": " ", "•": "-",
-})
+_LATIN1_FALLBACKS = str.maketrans(
+    {
+        "’": "'",
+        "‘": "'",
+        "“": '"',
+        "”": '"',
+        "–": "-",
+        "—": "-",
+        "…": "...",
+        "œ": "oe",
+        "Œ": "OE",
+        "€": "EUR",
+        "\u202f": " ",
+        "•": "-",
+    }
+)
 
 
 def _latin1(text: str) -> str:
@@ -50,8 +62,9 @@ def _rezip(data: bytes, when: datetime) -> bytes:
     with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
         for info in src.infolist():
             fixed = zipfile.ZipInfo(info.filename, date_time=stamp)
-            fixed.compress_type = (zipfile.ZIP_STORED if info.filename == "mimetype"
-                                   else zipfile.ZIP_DEFLATED)
+            fixed.compress_type = (
+                zipfile.ZIP_STORED if info.filename == "mimetype" else zipfile.ZIP_DEFLATED
+            )
             fixed.external_attr = 0o644 << 16
             dst.writestr(fixed, src.read(info.filename))
     return out.getvalue()

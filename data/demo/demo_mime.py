@@ -35,16 +35,31 @@ BODY_ENCODINGS = {
     "cp1252-qp": ("windows-1252", "cp1252", "quoted-printable"),
 }
 
-LATIN1_SAFE = str.maketrans({"’": "'", "‘": "'", "œ": "oe", "Œ": "OE", "€": "euros",
-                             "…": "...", "–": "-", "—": "-", "“": '"', "”": '"'})
+LATIN1_SAFE = str.maketrans(
+    {
+        "’": "'",
+        "‘": "'",
+        "œ": "oe",
+        "Œ": "OE",
+        "€": "euros",
+        "…": "...",
+        "–": "-",
+        "—": "-",
+        "“": '"',
+        "”": '"',
+    }
+)
 
 
 def wrap(text: str, width: int = 76) -> str:
     """Hard-wrap each paragraph the way a classic mail client does for 8bit bodies."""
     out = []
     for line in text.split("\n"):
-        out.append(textwrap.fill(line, width, break_long_words=False,
-                                 break_on_hyphens=False) if len(line) > width else line)
+        out.append(
+            textwrap.fill(line, width, break_long_words=False, break_on_hyphens=False)
+            if len(line) > width
+            else line
+        )
     return "\n".join(out)
 
 
@@ -169,8 +184,10 @@ def mail_date(when: datetime) -> str:
 
 def _asctime(when: datetime) -> str:
     t = when.astimezone(UTC)
-    return (f"{_DAYS[t.weekday()]} {_MONTHS[t.month - 1]} {t.day:>2} "
-            f"{t.hour:02d}:{t.minute:02d}:{t.second:02d} {t.year}")
+    return (
+        f"{_DAYS[t.weekday()]} {_MONTHS[t.month - 1]} {t.day:>2} "
+        f"{t.hour:02d}:{t.minute:02d}:{t.second:02d} {t.year}"
+    )
 
 
 _FROM_LINE = re.compile(rb"^>*From ")

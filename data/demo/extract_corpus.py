@@ -23,9 +23,26 @@ WANTED = 560
 KEPT_FIELDS = ("id", "source_repo", "source_path", "source_commit", "platform", "question", "text")
 # Keyword stems that make an answer read like a contribution on public safety.
 RELEVANT = (
-    "polic", "gendarm", "proximit", "délinquan", "forces de l", "force de l", "incivilit",
-    "commissariat", "plainte", "caméra", "vidéo", "voisins vigilants", "participation citoyenne",
-    "tranquillit", "patrouill", "cambriol", "brigade", "sécurité", "insécurit", "civisme",
+    "polic",
+    "gendarm",
+    "proximit",
+    "délinquan",
+    "forces de l",
+    "force de l",
+    "incivilit",
+    "commissariat",
+    "plainte",
+    "caméra",
+    "vidéo",
+    "voisins vigilants",
+    "participation citoyenne",
+    "tranquillit",
+    "patrouill",
+    "cambriol",
+    "brigade",
+    "sécurité",
+    "insécurit",
+    "civisme",
 )
 
 

@@ -36,25 +36,61 @@ Le 12/01/2020 à 10:00, Préfecture de l'Allier a écrit :
 """
 
 BODIES = [
-    ("Marie Dupont", "marie.dupont@exemple.fr", "Sécurité routière à Vichy",
-     "Les contrôles de vitesse devant l'école sont trop rares.\nMerci de votre écoute."),
+    (
+        "Marie Dupont",
+        "marie.dupont@exemple.fr",
+        "Sécurité routière à Vichy",
+        "Les contrôles de vitesse devant l'école sont trop rares.\nMerci de votre écoute.",
+    ),
     ("Jeanne Martin", "jeanne.martin@exemple.fr", "Patrouilles à pied", QUOTED_BODY),
-    ("Paul Bernard", "paul.bernard@exemple.fr", "Application de plainte en ligne",
-     "Une application pour signaler les incivilités serait utile."),
-    ("Mairie de Cusset", "mairie@cusset.exemple.fr", "Participation citoyenne",
-     "Le dispositif voisins vigilants fonctionne bien dans notre commune."),
-    ("Luc Petit", "luc.petit@exemple.fr", "Accueil au commissariat",
-     "L'accueil du commissariat de Montluçon est fermé le samedi."),
-    ("Robot", "mailer-daemon@exemple.fr", "Réponse automatique : absent",
-     "Je suis absent jusqu'au 15 janvier."),
-    ("Sophie Leroy", "sophie.leroy@exemple.fr", "Caméras de vidéoprotection",
-     "Il faudrait des caméras près de la gare de Moulins."),
-    ("Marc Roux", "marc.roux@exemple.fr", "Lien avec les jeunes",
-     "Des rencontres entre policiers et collégiens créeraient de la confiance."),
-    ("Claire Fournier", "claire.fournier@exemple.fr", "Patrouilles à pied (bis)",
-     "Je souhaite davantage de patrouilles à pied dans le centre de Moulins le soir."),
-    ("Henri Girard", "henri.girard@exemple.fr", "Contribution tardive",
-     "Désolé pour le retard : plus de présence en zone rurale."),
+    (
+        "Paul Bernard",
+        "paul.bernard@exemple.fr",
+        "Application de plainte en ligne",
+        "Une application pour signaler les incivilités serait utile.",
+    ),
+    (
+        "Mairie de Cusset",
+        "mairie@cusset.exemple.fr",
+        "Participation citoyenne",
+        "Le dispositif voisins vigilants fonctionne bien dans notre commune.",
+    ),
+    (
+        "Luc Petit",
+        "luc.petit@exemple.fr",
+        "Accueil au commissariat",
+        "L'accueil du commissariat de Montluçon est fermé le samedi.",
+    ),
+    (
+        "Robot",
+        "mailer-daemon@exemple.fr",
+        "Réponse automatique : absent",
+        "Je suis absent jusqu'au 15 janvier.",
+    ),
+    (
+        "Sophie Leroy",
+        "sophie.leroy@exemple.fr",
+        "Caméras de vidéoprotection",
+        "Il faudrait des caméras près de la gare de Moulins.",
+    ),
+    (
+        "Marc Roux",
+        "marc.roux@exemple.fr",
+        "Lien avec les jeunes",
+        "Des rencontres entre policiers et collégiens créeraient de la confiance.",
+    ),
+    (
+        "Claire Fournier",
+        "claire.fournier@exemple.fr",
+        "Patrouilles à pied (bis)",
+        "Je souhaite davantage de patrouilles à pied dans le centre de Moulins le soir.",
+    ),
+    (
+        "Henri Girard",
+        "henri.girard@exemple.fr",
+        "Contribution tardive",
+        "Désolé pour le retard : plus de présence en zone rurale.",
+    ),
 ]
 
 
@@ -98,30 +134,59 @@ def fill(ws: Workspace, *, with_hostile: bool = True) -> list[int]:
         if n == 6:
             text = "Rapport joint : trois caméras suffiraient."
             extra["attachments"] = (
-                Attachment("rapport.pdf", "application/pdf", 2048,
-                           store.put_blob(b"%PDF-1.4 fake"), store.put_blob(text.encode())),
-                Attachment("photo.exe", "application/octet-stream", 10, store.put_blob(b"MZ"),
-                           None, "Type de fichier non lu (programme)."),
+                Attachment(
+                    "rapport.pdf",
+                    "application/pdf",
+                    2048,
+                    store.put_blob(b"%PDF-1.4 fake"),
+                    store.put_blob(text.encode()),
+                ),
+                Attachment(
+                    "photo.exe",
+                    "application/octet-stream",
+                    10,
+                    store.put_blob(b"MZ"),
+                    None,
+                    "Type de fichier non lu (programme).",
+                ),
             )
         if n == 9:
             when = datetime(2020, 1, 21, 8, 30, tzinfo=PARIS)
         items.append(
-            _record(cid, name, email, subject, store.put_blob(body.encode()),
-                    store.put_blob(raw), when, **extra)
+            _record(
+                cid,
+                name,
+                email,
+                subject,
+                store.put_blob(body.encode()),
+                store.put_blob(raw),
+                when,
+                **extra,
+            )
         )
     if with_hostile:
         cid = ids[-1]
         body = hostile.HOSTILE_BODY
         raw = f"From: x\nSubject: {hostile.HOSTILE_SUBJECT}\n\n{body}".encode()
         items.append(
-            _record(cid, hostile.HOSTILE_SENDER, "evil\x1b[31m@exemple.fr",
-                    hostile.HOSTILE_SUBJECT + " " + hostile.LONG_SUBJECT,
-                    store.put_blob(body.encode()), store.put_blob(raw),
-                    datetime(2020, 1, 19, 23, 59, tzinfo=PARIS),
-                    attachments=(Attachment(hostile.MARKUP_CLICK + ".pdf", "application/pdf",
-                                            12, store.put_blob(b"x"),
-                                            store.put_blob(
-                                                (hostile.HOSTILE_SUBJECT + "\nfin").encode())),))
+            _record(
+                cid,
+                hostile.HOSTILE_SENDER,
+                "evil\x1b[31m@exemple.fr",
+                hostile.HOSTILE_SUBJECT + " " + hostile.LONG_SUBJECT,
+                store.put_blob(body.encode()),
+                store.put_blob(raw),
+                datetime(2020, 1, 19, 23, 59, tzinfo=PARIS),
+                attachments=(
+                    Attachment(
+                        hostile.MARKUP_CLICK + ".pdf",
+                        "application/pdf",
+                        12,
+                        store.put_blob(b"x"),
+                        store.put_blob((hostile.HOSTILE_SUBJECT + "\nfin").encode()),
+                    ),
+                ),
+            )
         )
     store.add_many(items)
     return ids

@@ -244,7 +244,9 @@ async def test_double_coding_shows_the_attachments_text(s):
 
     letter = s.store.put_blob(b"Lettre : rouvrir la brigade la nuit.")
     cid = add_contribution(
-        s, "Veuillez trouver ci-joint ma contribution.", "Lettre",
+        s,
+        "Veuillez trouver ci-joint ma contribution.",
+        "Lettre",
         attachments=(Attachment("lettre.pdf", "application/pdf", 10, None, letter),),
         themes=("service",),
     )
@@ -265,8 +267,16 @@ def test_every_coordinator_screen_has_a_french_title_for_the_help():
     from assises_tui.screens.synthesis_versions import VersionsScreen
     from assises_tui.screens.tag_picker import TagPickerScreen
 
-    screens = (AgreementReportScreen, CodebookScreen, DoubleCodingScreen, ExcerptScreen,
-               PreviewScreen, SynthesisScreen, TagPickerScreen, VersionsScreen)
+    screens = (
+        AgreementReportScreen,
+        CodebookScreen,
+        DoubleCodingScreen,
+        ExcerptScreen,
+        PreviewScreen,
+        SynthesisScreen,
+        TagPickerScreen,
+        VersionsScreen,
+    )
     titles = {cls.__name__: cls.TITLE for cls in screens}
     assert all(titles.values()), titles  # else the help shows the class name
 
@@ -280,7 +290,9 @@ async def test_excerpt_screen_shows_attachments_but_files_from_the_body_only(s):
     letter = s.store.put_blob(b"Lettre : rouvrir la brigade la nuit.")
     body = "Veuillez trouver ci-joint ma contribution."
     cid = add_contribution(
-        s, body, "Lettre",
+        s,
+        body,
+        "Lettre",
         attachments=(Attachment("lettre.pdf", "application/pdf", 10, None, letter),),
     )
     app = Host(lambda: ExcerptScreen(s, cid))

@@ -357,8 +357,12 @@ async def test_other_screens_open_from_the_inbox(make_app):
     app = make_app()
     async with app.run_test(size=WIDE) as pilot:
         await pilot.pause()
-        for key, name in (("t", "TagPickerScreen"), ("x", "ExcerptScreen"),
-                          ("C", "CodebookScreen"), ("s", "SynthesisScreen")):
+        for key, name in (
+            ("t", "TagPickerScreen"),
+            ("x", "ExcerptScreen"),
+            ("C", "CodebookScreen"),
+            ("s", "SynthesisScreen"),
+        ):
             await pilot.press(key)
             await pilot.pause()
             assert type(app.screen).__name__ == name, key
@@ -391,6 +395,6 @@ async def test_keys_are_named_in_french(make_app):
         keys = {k for k, _desc in app.screen.rows}
         assert any("Échap" in k for k in keys) and any("Espace" in k for k in keys)
         described = dict(app.screen.rows)
-        assert described['1 &'] == "Thème « Communication et échanges » (poser/retirer)"
+        assert described["1 &"] == "Thème « Communication et échanges » (poser/retirer)"
         assert not any(k.split()[0] in ("esc", "space") for k in keys)
         assert "s F5" in keys  # function keys as printed on the keyboard

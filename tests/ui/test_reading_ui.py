@@ -21,9 +21,7 @@ async def _settle(pilot) -> None:
     await pilot.pause()
 
 
-async def test_pseudonymised_view_masks_then_reveal_is_confirmed_and_recorded(
-    make_app, services
-):
+async def test_pseudonymised_view_masks_then_reveal_is_confirmed_and_recorded(make_app, services):
     app = make_app()
     async with app.run_test(size=WIDE) as pilot:
         await _settle(pilot)
@@ -140,16 +138,14 @@ async def test_reader_lists_and_underlines_the_excerpts_filed(make_app, services
         assert "Constat — Service rendu" in text and "à reprendre" in text
         rendered = app.screen.view.query_one("#reader-body").render()
         underlined = [
-            rendered.plain[span.start:span.end]
+            rendered.plain[span.start : span.end]
             for span in rendered.spans
             if "underline" in str(span.style)
         ]
         assert underlined == [body[:end]]
 
 
-async def test_excerpt_screen_masks_when_pseudonymised_and_files_exact_offsets(
-    make_app, services
-):
+async def test_excerpt_screen_masks_when_pseudonymised_and_files_exact_offsets(make_app, services):
     from textual.widgets import TextArea
 
     from assises_tui.screens.excerpt import ExcerptScreen

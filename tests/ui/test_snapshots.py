@@ -32,9 +32,7 @@ def test_inbox_120x40_hostile_selected(snap_compare, make_app):
 
 
 def test_reader_80x24_folded_quote(snap_compare, make_app):
-    assert snap_compare(
-        make_app(), terminal_size=(80, 24), run_before=lambda p: _to(p, 2, "enter")
-    )
+    assert snap_compare(make_app(), terminal_size=(80, 24), run_before=lambda p: _to(p, 2, "enter"))
 
 
 def test_reader_80x24_hostile(snap_compare, make_app):
@@ -44,14 +42,10 @@ def test_reader_80x24_hostile(snap_compare, make_app):
 
 
 def test_reader_80x24_attachments(snap_compare, make_app):
-    assert snap_compare(
-        make_app(), terminal_size=(80, 24), run_before=lambda p: _to(p, 7, "enter")
-    )
+    assert snap_compare(make_app(), terminal_size=(80, 24), run_before=lambda p: _to(p, 7, "enter"))
 
 
 def test_reader_80x24_excerpts_and_suggestions(snap_compare, make_app, services):
     body = services.body_text(7)
     services.tagging.add_excerpt(7, 0, body.index(".") + 1, "participation", "proposition")
-    assert snap_compare(
-        make_app(), terminal_size=(80, 24), run_before=lambda p: _to(p, 7, "enter")
-    )
+    assert snap_compare(make_app(), terminal_size=(80, 24), run_before=lambda p: _to(p, 7, "enter"))

@@ -109,7 +109,8 @@ async def test_panel_is_fresh_after_a_contribution_opened_from_it(services):
         item = services.store.get(cid)
         body = services.body_text(cid)
         services.changes.set_fields(  # what "x" in the reader would do
-            [cid], "excerpt",
+            [cid],
+            "excerpt",
             excerpts=item.excerpts + (Excerpt("new", 0, 5, body[:5], "service", "constat"),),
         )
         await pilot.press("escape")

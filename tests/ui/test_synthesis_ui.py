@@ -85,8 +85,7 @@ async def test_new_proposition_from_marked_excerpts(services):
         # The outline shows how many distinct contributions support it.
         await pilot.pause(0.5)
         outline = screen.query_one("#outline", OptionList)
-        prompts = [str(outline.get_option_at_index(i).prompt)
-                   for i in range(outline.option_count)]
+        prompts = [str(outline.get_option_at_index(i).prompt) for i in range(outline.option_count)]
         assert any("2\u00a0✉\u00a0il faut plus de patrouilles" in p for p in prompts)
 
 
@@ -171,7 +170,8 @@ async def test_hostile_excerpt_is_shown_literally(services):
     item = services.store.get(2)
     nasty = f"{hostile.MARKUP_CLICK} {hostile.ANSI_RED} {hostile.OSC52}"
     services.changes.set_fields(
-        [2], "excerpt",
+        [2],
+        "excerpt",
         excerpts=item.excerpts + (Excerpt("h", 0, 5, nasty, "service", "citation"),),
     )
     services.synthesis.save(CLEAN_DRAFT)
@@ -179,8 +179,9 @@ async def test_hostile_excerpt_is_shown_literally(services):
         screen = pilot.app.screen
         await _cursor_on(pilot, "## Service rendu")
         excerpts = screen.query_one("#excerpts", OptionList)
-        prompts = [str(excerpts.get_option_at_index(i).prompt)
-                   for i in range(excerpts.option_count)]
+        prompts = [
+            str(excerpts.get_option_at_index(i).prompt) for i in range(excerpts.option_count)
+        ]
         shown = next(p for p in prompts if "clic" in p)
         assert "[@click=app.quit]clic[/]" in shown and "\x1b" not in shown
         excerpts.focus()

@@ -75,7 +75,9 @@ async def test_bulk_tag_category_commune_then_undo(s):
         await pilot.pause()
     assert app.results == [True]
     assert [s.store.get(i).themes for i in (1, 2, 3)] == [
-        ("service", "participation"), ("participation",), ("participation",)
+        ("service", "participation"),
+        ("participation",),
+        ("participation",),
     ]  # the partial theme was left alone
     assert {s.store.get(i).contributor_category for i in (1, 2, 3)} == {"elu"}
     assert {s.store.get(i).commune for i in (1, 2, 3)} == {"Vichy"}
@@ -187,8 +189,13 @@ async def test_subtheme_added_and_merged_in_codebook_screen(s):
         await pilot.press("enter")
         await pilot.pause()
         counts = {e.key: e.count for e in codebook_screen.entries}
-        assert counts == {"communication": 0, "service": 1, "service/guichet": 1, "lien": 0,
-                          "participation": 0}
+        assert counts == {
+            "communication": 0,
+            "service": 1,
+            "service/guichet": 1,
+            "lien": 0,
+            "participation": 0,
+        }
         await pilot.press("escape")
         await pilot.pause()
     assert s.store.get(2).themes == ("service", "service/guichet")
@@ -243,8 +250,9 @@ def test_snapshot_excerpt_screen(snap_compare):
         pilot.app.screen.query_one(TextArea).cursor_blink = False
         await pilot.press("j", "j")
 
-    assert snap_compare(Host(lambda: ExcerptScreen(s, 1)), terminal_size=(80, 24),
-                        run_before=before)
+    assert snap_compare(
+        Host(lambda: ExcerptScreen(s, 1)), terminal_size=(80, 24), run_before=before
+    )
 
 
 def test_snapshot_codebook(snap_compare):

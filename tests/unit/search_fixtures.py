@@ -112,8 +112,13 @@ def record(
 ) -> Contribution:
     """A contribution whose body (and attachment texts) are put in the store's blobs."""
     atts = tuple(
-        Attachment(name, "application/pdf", len(text), store.put_blob(b"%PDF"),
-                   store.put_blob(text.encode()))
+        Attachment(
+            name,
+            "application/pdf",
+            len(text),
+            store.put_blob(b"%PDF"),
+            store.put_blob(text.encode()),
+        )
         for name, text in (attachments or {}).items()
     )
     base = Contribution(
@@ -135,22 +140,63 @@ def sample(services: Services) -> dict[int, Contribution]:
     """Six contributions covering every search field."""
     s = services.store
     items = [
-        record(s, 1, "La sécurité du quartier passe par la police de proximité.",
-               sender_name="Jean Dupont", sender_email="jean.dupont@orange.fr",
-               subject="Sécurité à Moulins", themes=("lien",), contributor_category="citoyen"),
-        record(s, 2, "Je propose la plainte en ligne pour les petits vols.",
-               subject="Plainte en ligne", themes=("communication", "service/accueil"),
-               status=Status.DONE, assignee="marie", contributor_category="elu", cluster=3),
-        record(s, 3, "Vol de vélo: la gendarmerie est trop loin, le délai est long.",
-               subject="Réponse tardive", status=Status.IN_PROGRESS, late=True,
-               assignee="paul", cluster=3, notes=(Note("marie", "2020-01-02", "à revoir"),)),
-        record(s, 4, "Merci de votre message. Je suis absent.", subject="Réponse automatique",
-               status=Status.NOT_CONTRIBUTION, sender_name="Écoles d'Yzeure"),
-        record(s, 5, "Voir la pièce jointe.", subject="Contribution de l'association",
-               attachments={"note.pdf": "Les voisins vigilants et la participation citoyenne."},
-               themes=("participation",), contributor_category="association"),
-        record(s, 6, "En ligne, la plainte est facile. Cœur de ville sécurisé.",
-               subject="Idées", status=Status.DUPLICATE, duplicate_of=2),
+        record(
+            s,
+            1,
+            "La sécurité du quartier passe par la police de proximité.",
+            sender_name="Jean Dupont",
+            sender_email="jean.dupont@orange.fr",
+            subject="Sécurité à Moulins",
+            themes=("lien",),
+            contributor_category="citoyen",
+        ),
+        record(
+            s,
+            2,
+            "Je propose la plainte en ligne pour les petits vols.",
+            subject="Plainte en ligne",
+            themes=("communication", "service/accueil"),
+            status=Status.DONE,
+            assignee="marie",
+            contributor_category="elu",
+            cluster=3,
+        ),
+        record(
+            s,
+            3,
+            "Vol de vélo: la gendarmerie est trop loin, le délai est long.",
+            subject="Réponse tardive",
+            status=Status.IN_PROGRESS,
+            late=True,
+            assignee="paul",
+            cluster=3,
+            notes=(Note("marie", "2020-01-02", "à revoir"),),
+        ),
+        record(
+            s,
+            4,
+            "Merci de votre message. Je suis absent.",
+            subject="Réponse automatique",
+            status=Status.NOT_CONTRIBUTION,
+            sender_name="Écoles d'Yzeure",
+        ),
+        record(
+            s,
+            5,
+            "Voir la pièce jointe.",
+            subject="Contribution de l'association",
+            attachments={"note.pdf": "Les voisins vigilants et la participation citoyenne."},
+            themes=("participation",),
+            contributor_category="association",
+        ),
+        record(
+            s,
+            6,
+            "En ligne, la plainte est facile. Cœur de ville sécurisé.",
+            subject="Idées",
+            status=Status.DUPLICATE,
+            duplicate_of=2,
+        ),
     ]
     s.add_many(items)
     return {c.id: c for c in items}

@@ -33,19 +33,72 @@ def _excerpt(cid: int, body: str, phrase: str, theme: str, kind: str) -> Excerpt
 def make_contributions(store) -> None:
     rows = [
         # id, day, name, email, category, commune, themes, status, late
-        (1, datetime(2019, 11, 25, 10, 0, tzinfo=PARIS), "Jean-Marc Dupontel",
-         "jm.dupontel@orange.fr", "citoyen", "Montluçon", ("communication",), Status.DONE,
-         False),
-        (2, datetime(2019, 12, 3, 9, 30, tzinfo=PARIS), "Sylvie Krawczyk", "s.k@free.fr",
-         "elu", "Gannat", ("service",), Status.DONE, False),
-        (3, datetime(2019, 12, 4, 18, 0, tzinfo=PARIS), "Paul Martin", "pm@gmail.com",
-         "gendarmerie", "", ("lien", "service"), Status.IN_PROGRESS, False),
-        (4, datetime(2019, 12, 5, 8, 0, tzinfo=PARIS), "Albert Nowak", "an@laposte.net",
-         "", "", (), Status.NOT_CONTRIBUTION, False),
-        (5, datetime(2019, 12, 10, 8, 0, tzinfo=PARIS), "Sylvie Krawczyk", "s.k@free.fr",
-         "elu", "Gannat", ("service",), Status.DUPLICATE, False),
-        (6, datetime(2020, 1, 20, 0, 30, tzinfo=PARIS), "Odile Vautrin", "ov@orange.fr",
-         "association", "Vichy", ("participation",), Status.DONE, True),
+        (
+            1,
+            datetime(2019, 11, 25, 10, 0, tzinfo=PARIS),
+            "Jean-Marc Dupontel",
+            "jm.dupontel@orange.fr",
+            "citoyen",
+            "Montluçon",
+            ("communication",),
+            Status.DONE,
+            False,
+        ),
+        (
+            2,
+            datetime(2019, 12, 3, 9, 30, tzinfo=PARIS),
+            "Sylvie Krawczyk",
+            "s.k@free.fr",
+            "elu",
+            "Gannat",
+            ("service",),
+            Status.DONE,
+            False,
+        ),
+        (
+            3,
+            datetime(2019, 12, 4, 18, 0, tzinfo=PARIS),
+            "Paul Martin",
+            "pm@gmail.com",
+            "gendarmerie",
+            "",
+            ("lien", "service"),
+            Status.IN_PROGRESS,
+            False,
+        ),
+        (
+            4,
+            datetime(2019, 12, 5, 8, 0, tzinfo=PARIS),
+            "Albert Nowak",
+            "an@laposte.net",
+            "",
+            "",
+            (),
+            Status.NOT_CONTRIBUTION,
+            False,
+        ),
+        (
+            5,
+            datetime(2019, 12, 10, 8, 0, tzinfo=PARIS),
+            "Sylvie Krawczyk",
+            "s.k@free.fr",
+            "elu",
+            "Gannat",
+            ("service",),
+            Status.DUPLICATE,
+            False,
+        ),
+        (
+            6,
+            datetime(2020, 1, 20, 0, 30, tzinfo=PARIS),
+            "Odile Vautrin",
+            "ov@orange.fr",
+            "association",
+            "Vichy",
+            ("participation",),
+            Status.DONE,
+            True,
+        ),
     ]
     items = []
     for cid, at, name, email, cat, commune, themes, status, late in rows:
@@ -53,28 +106,45 @@ def make_contributions(store) -> None:
         excerpts: tuple[Excerpt, ...] = ()
         if cid == 1:
             excerpts = (
-                _excerpt(1, body, "une application pour porter plainte en ligne",
-                         "communication", "proposition"),
+                _excerpt(
+                    1,
+                    body,
+                    "une application pour porter plainte en ligne",
+                    "communication",
+                    "proposition",
+                ),
             )
         elif cid == 2:
             excerpts = (
-                _excerpt(2, body, "La brigade de Gannat ferme trop tôt le soir", "service",
-                         "constat"),
+                _excerpt(
+                    2, body, "La brigade de Gannat ferme trop tôt le soir", "service", "constat"
+                ),
                 _excerpt(2, body, "il faut plus de patrouilles", "service", "proposition"),
             )
         elif cid == 3:
             excerpts = (
-                _excerpt(3, body, "des réunions de quartier avec les gendarmes", "lien",
-                         "proposition"),
+                _excerpt(
+                    3, body, "des réunions de quartier avec les gendarmes", "lien", "proposition"
+                ),
                 _excerpt(3, body, "chaque trimestre", "service", "constat"),
             )
         items.append(
             Contribution(
-                id=cid, message_id=f"<m{cid}@test>", received_at=at, date_uncertain=False,
-                sender_name=name, sender_email=email, subject=f"Contribution {cid}",
-                body_blob=store.put_blob(body.encode("utf-8")), raw_blob=None,
-                status=status, themes=themes, excerpts=excerpts, late=late,
-                contributor_category=cat, commune=commune,
+                id=cid,
+                message_id=f"<m{cid}@test>",
+                received_at=at,
+                date_uncertain=False,
+                sender_name=name,
+                sender_email=email,
+                subject=f"Contribution {cid}",
+                body_blob=store.put_blob(body.encode("utf-8")),
+                raw_blob=None,
+                status=status,
+                themes=themes,
+                excerpts=excerpts,
+                late=late,
+                contributor_category=cat,
+                commune=commune,
                 duplicate_of=2 if cid == 5 else None,
             )
         )

@@ -140,14 +140,26 @@ def add_contribution(
 
 
 SAMPLE_BODIES = [
-    ("Plainte en ligne", "Il faudrait pouvoir déposer plainte en ligne sur internet et avoir une "
-     "application pour signaler les problèmes. Le site de la gendarmerie est mal fait."),
-    ("Commissariat", "L'accueil au commissariat est trop long. Les délais d'intervention sont "
-     "inacceptables la nuit.\n\nIl manque des effectifs et des patrouilles dans les villages."),
-    ("Police de proximité", "Je regrette la police de proximité. Les jeunes du quartier ne "
-     "connaissent plus les policiers, il n'y a plus de confiance ni de dialogue."),
-    ("Voisins vigilants", "Notre commune a rejoint le dispositif participation citoyenne : les "
-     "voisins vigilants aident à la prévention des cambriolages avec le maire."),
+    (
+        "Plainte en ligne",
+        "Il faudrait pouvoir déposer plainte en ligne sur internet et avoir une "
+        "application pour signaler les problèmes. Le site de la gendarmerie est mal fait.",
+    ),
+    (
+        "Commissariat",
+        "L'accueil au commissariat est trop long. Les délais d'intervention sont "
+        "inacceptables la nuit.\n\nIl manque des effectifs et des patrouilles dans les villages.",
+    ),
+    (
+        "Police de proximité",
+        "Je regrette la police de proximité. Les jeunes du quartier ne "
+        "connaissent plus les policiers, il n'y a plus de confiance ni de dialogue.",
+    ),
+    (
+        "Voisins vigilants",
+        "Notre commune a rejoint le dispositif participation citoyenne : les "
+        "voisins vigilants aident à la prévention des cambriolages avec le maire.",
+    ),
     ("Bonjour", "Merci pour votre travail. Cordialement."),
 ]
 

@@ -72,8 +72,7 @@ def test_tagging_and_excerpt_changes_are_recorded(env):
     tagging.add([2], "service")
     assert _last(services, 2, "themes").after == {"themes": ["communication", "service"]}
     tagging.set_category([2], "citoyen")
-    assert _last(services, 2, "contributor_category").after == {
-        "contributor_category": "citoyen"}
+    assert _last(services, 2, "contributor_category").after == {"contributor_category": "citoyen"}
     tagging.set_commune([2], "Vichy")
     assert _last(services, 2, "commune").after == {"commune": "Vichy"}
     excerpt = tagging.add_excerpt(2, 0, 14, "communication", "proposition")
@@ -118,7 +117,8 @@ def test_filters_by_id_kind_and_date(env):
     services.triage.set_status([2], Status.DONE)
     everything = history(services)
     assert [e.at for e in everything] == sorted(
-        (e.at for e in everything), key=datetime.fromisoformat)
+        (e.at for e in everything), key=datetime.fromisoformat
+    )
     assert {e.id for e in history(services, 2)} == {2}
     assert [e.what for e in history(services, 2, kinds=["status"])] == ["status"]
     old = history(services, until=date(2020, 1, 4))
@@ -130,11 +130,17 @@ def test_filters_by_id_kind_and_date(env):
 
 
 def test_workspace_entry_shape():
-    e = workspace_entry({"at": "2020-01-01T00:00:00+01:00", "who": "a", "what": "x.y",
-                         "path": "/tmp/f", "id": 7})
-    assert e.to_dict() == {"id": 7, "who": "a", "at": "2020-01-01T00:00:00+01:00",
-                           "what": "x.y", "before": None,
-                           "after": {"path": "/tmp/f", "id": 7}}
+    e = workspace_entry(
+        {"at": "2020-01-01T00:00:00+01:00", "who": "a", "what": "x.y", "path": "/tmp/f", "id": 7}
+    )
+    assert e.to_dict() == {
+        "id": 7,
+        "who": "a",
+        "at": "2020-01-01T00:00:00+01:00",
+        "what": "x.y",
+        "before": None,
+        "after": {"path": "/tmp/f", "id": 7},
+    }
 
 
 def test_cli_history_json_shape_and_text(env, capsys):
@@ -146,8 +152,12 @@ def test_cli_history_json_shape_and_text(env, capsys):
     data = json.loads(capsys.readouterr().out)
     assert data and all(set(d) == {"id", "who", "at", "what", "before", "after"} for d in data)
     assert data[-1]["what"] == "status" and data[-1]["after"] == {"status": "done"}
-    assert main(["--workspace", root, "history", "--kind", "status", "--since",
-                 "2020-01-01", "--json"]) == 0
+    assert (
+        main(
+            ["--workspace", root, "history", "--kind", "status", "--since", "2020-01-01", "--json"]
+        )
+        == 0
+    )
     assert [d["id"] for d in json.loads(capsys.readouterr().out)] == [2]
     assert main(["--workspace", root, "history", "2"]) == 0
     out = capsys.readouterr().out

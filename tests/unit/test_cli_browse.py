@@ -12,8 +12,20 @@ from assises_tui.services.session import Services
 from assises_tui.workspace import Workspace
 
 LIST_FIELDS = {
-    "id", "message_id", "received_at", "date_uncertain", "sender_name", "sender_email",
-    "subject", "status", "themes", "late", "duplicate_of", "cluster", "attachments", "assignee",
+    "id",
+    "message_id",
+    "received_at",
+    "date_uncertain",
+    "sender_name",
+    "sender_email",
+    "subject",
+    "status",
+    "themes",
+    "late",
+    "duplicate_of",
+    "cluster",
+    "attachments",
+    "assignee",
 }
 
 
@@ -24,8 +36,17 @@ def ws_dir(tmp_path_factory):
         services = Services(ws)
         sample(services)
         store = ws.store
-        store.add_many([record(store, 7, "Texte\x1b]52;c;aGk=\x07 piégé \x1b[31mrouge",
-                               subject="Objet \x1b[2J piégé", sender_name="Eve\x07")])
+        store.add_many(
+            [
+                record(
+                    store,
+                    7,
+                    "Texte\x1b]52;c;aGk=\x07 piégé \x1b[31mrouge",
+                    subject="Objet \x1b[2J piégé",
+                    sender_name="Eve\x07",
+                )
+            ]
+        )
     return root
 
 
@@ -95,8 +116,13 @@ def test_show_json(ws_dir, capsys):
     assert LIST_FIELDS - {"attachments"} <= set(data)
     assert data["body"] == "Voir la pièce jointe."
     assert data["attachments"] == [
-        {"filename": "note.pdf", "content_type": "application/pdf", "size": 52,
-         "text": "Les voisins vigilants et la participation citoyenne.", "note": None}
+        {
+            "filename": "note.pdf",
+            "content_type": "application/pdf",
+            "size": 52,
+            "text": "Les voisins vigilants et la participation citoyenne.",
+            "note": None,
+        }
     ]
     assert data["excerpts"] == [] and data["history"] == []
     code, out, _err = run(ws_dir, capsys, "show", "3", "--json")
@@ -127,8 +153,14 @@ def test_stats(ws_dir, capsys):
     assert code == 0, err
     data = json.loads(out)
     assert data["total"] == 7 and data["open"] == 4 and data["quarantined"] == 0
-    assert data["by_status"] == {"new": 3, "in_progress": 1, "done": 1, "off_topic": 0,
-                                 "duplicate": 1, "not_contribution": 1}
+    assert data["by_status"] == {
+        "new": 3,
+        "in_progress": 1,
+        "done": 1,
+        "off_topic": 0,
+        "duplicate": 1,
+        "not_contribution": 1,
+    }
     assert data["by_theme"] == {"communication": 1, "service": 1, "lien": 1, "participation": 1}
     assert data["untagged"] == 4 and data["late"] == 1 and data["on_time"] == 6
     assert data["by_category"]["citoyen"] == 1 and data["by_category"]["none"] == 4

@@ -16,11 +16,14 @@ def root(tmp_path):
     return str(tmp_path / "ws")
 
 
-@pytest.mark.parametrize("what, name", [
-    ("synthesis", "synthese.odt"),
-    ("synthesis", "synthese.pdf"),
-    ("contributions", "archive.csv"),
-])
+@pytest.mark.parametrize(
+    "what, name",
+    [
+        ("synthesis", "synthese.odt"),
+        ("synthesis", "synthese.pdf"),
+        ("contributions", "archive.csv"),
+    ],
+)
 def test_missing_folder(root, tmp_path, capsys, what, name):
     target = tmp_path / "absent" / name
     code = main(["--workspace", root, "export", what, "-o", str(target)])
@@ -32,7 +35,6 @@ def test_missing_folder(root, tmp_path, capsys, what, name):
 
 
 def test_output_is_a_folder(root, tmp_path, capsys):
-    code = main(["--workspace", root, "export", "synthesis", "--format", "md", "-o",
-                 str(tmp_path)])
+    code = main(["--workspace", root, "export", "synthesis", "--format", "md", "-o", str(tmp_path)])
     err = capsys.readouterr().err
     assert code == 2 and "Impossible d'écrire" in err and "c'est un dossier" in err

@@ -14,8 +14,16 @@ from assises_tui.domain.models import Status
 from assises_tui.services.session import Services
 from assises_tui.workspace import Workspace
 
-ENGLISH = ("usage:", "show this help", "positional arguments", "the following arguments",
-           "invalid choice", "unrecognized arguments", "error:", "expected one argument")
+ENGLISH = (
+    "usage:",
+    "show this help",
+    "positional arguments",
+    "the following arguments",
+    "invalid choice",
+    "unrecognized arguments",
+    "error:",
+    "expected one argument",
+)
 
 
 def _no_english(text: str) -> None:
@@ -34,12 +42,15 @@ def ws_dir(tmp_path):
     return sample_workspace(tmp_path / "ws")
 
 
-@pytest.mark.parametrize("argv", [
-    ["export", "synthesis", "-h"],
-    ["export", "--help"],
-    ["--help"],
-    ["purge", "-h"],
-])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["export", "synthesis", "-h"],
+        ["export", "--help"],
+        ["--help"],
+        ["purge", "-h"],
+    ],
+)
 def test_help_is_french(capsys, argv):
     with pytest.raises(SystemExit) as done:
         main(argv)
@@ -50,13 +61,16 @@ def test_help_is_french(capsys, argv):
     _no_english(out)
 
 
-@pytest.mark.parametrize("argv, words", [
-    (["export", "contributions", "--format", "csv"], "arguments obligatoires manquants"),
-    (["export", "synthesis", "--format", "xls", "-o", "a.xls"], "choix invalide : 'xls'"),
-    (["list", "--nimp"], "arguments inattendus : --nimp"),
-    (["purge"], "arguments obligatoires manquants : --before"),
-    (["show", "--json", "1", "2"], "arguments inattendus"),
-])
+@pytest.mark.parametrize(
+    "argv, words",
+    [
+        (["export", "contributions", "--format", "csv"], "arguments obligatoires manquants"),
+        (["export", "synthesis", "--format", "xls", "-o", "a.xls"], "choix invalide : 'xls'"),
+        (["list", "--nimp"], "arguments inattendus : --nimp"),
+        (["purge"], "arguments obligatoires manquants : --before"),
+        (["show", "--json", "1", "2"], "arguments inattendus"),
+    ],
+)
 def test_usage_errors_are_french(capsys, tmp_path, argv, words):
     with pytest.raises(SystemExit) as done:
         main(["--workspace", str(tmp_path / "none"), *argv])
@@ -68,16 +82,26 @@ def test_usage_errors_are_french(capsys, tmp_path, argv, words):
 
 
 def test_tag_prints_french_field_names_and_status_labels(ws_dir, capsys):
-    code, out, err = run(capsys, "--workspace", str(ws_dir), "tag", "+lien", "--status",
-                         "en cours", "--", "proximité")
+    code, out, err = run(
+        capsys,
+        "--workspace",
+        str(ws_dir),
+        "tag",
+        "+lien",
+        "--status",
+        "en cours",
+        "--",
+        "proximité",
+    )
     assert code == 0, err
     assert "thèmes : — → lien ; statut : Nouveau → En cours" in out
     assert "themes" not in out and "in_progress" not in out
 
 
 def test_unknown_status_lists_the_french_names(ws_dir, capsys):
-    code, _out, err = run(capsys, "--workspace", str(ws_dir), "tag", "+lien", "--status",
-                          "fini", "--", "police")
+    code, _out, err = run(
+        capsys, "--workspace", str(ws_dir), "tag", "+lien", "--status", "fini", "--", "police"
+    )
     assert code == 2
     assert "nouveau, en cours, traité, hors sujet, doublon, hors contribution" in err
     assert "in_progress" not in err
@@ -113,8 +137,7 @@ def test_agreement_without_coding_says_what_to_do(ws_dir, capsys):
 
 
 def test_show_history_is_french_with_local_times(ws_dir, capsys):
-    code, _out, err = run(capsys, "--workspace", str(ws_dir), "tag", "+lien", "--",
-                          "proximité")
+    code, _out, err = run(capsys, "--workspace", str(ws_dir), "tag", "+lien", "--", "proximité")
     assert code == 0, err
     code, out, _err = run(capsys, "--workspace", str(ws_dir), "show", "3")
     assert code == 0

@@ -26,11 +26,25 @@ DOC = Path(__file__).resolve().parents[2] / "docs" / "cli-json.md"
 
 #: Sections of the page that must exist, and the shape of their output.
 SHAPES = {
-    "list": list, "show": dict, "stats": dict, "import": dict, "tag": dict, "suggest": list,
-    "codebook": list, "agreement": dict, "agreement sample": dict, "export synthesis": dict,
-    "export contributions": dict, "synthesis versions": list, "synthesis restore": dict,
-    "synthesis check": dict, "history": list, "purge": dict, "privacy-report": dict,
-    "verify": dict, "backup": dict,
+    "list": list,
+    "show": dict,
+    "stats": dict,
+    "import": dict,
+    "tag": dict,
+    "suggest": list,
+    "codebook": list,
+    "agreement": dict,
+    "agreement sample": dict,
+    "export synthesis": dict,
+    "export contributions": dict,
+    "synthesis versions": list,
+    "synthesis restore": dict,
+    "synthesis check": dict,
+    "history": list,
+    "purge": dict,
+    "privacy-report": dict,
+    "verify": dict,
+    "backup": dict,
 }
 #: Fields present only when the document was written.
 ONLY_WHEN_WRITTEN = {"path", "format"}
@@ -53,8 +67,11 @@ def documented_fields(text: str) -> dict[str, set[str]]:
                 current = sections.setdefault(" ".join(words), set())
         elif current is not None and line.startswith("| `"):
             first_cell = line.split("|")[1].strip()
-            current.update(m.group(1) for m in _FIELD.finditer(first_cell)
-                           if not first_cell.startswith(f"`{m.group(1)}[]"))
+            current.update(
+                m.group(1)
+                for m in _FIELD.finditer(first_cell)
+                if not first_cell.startswith(f"`{m.group(1)}[]")
+            )
     return sections
 
 
@@ -76,24 +93,61 @@ def _mail(n: int, sender: str, subject: str, body: str, date: str, **headers: st
 
 def _mailbox(path: Path) -> None:
     box = mailbox.mbox(path)
-    police = ("Bonjour,\n\nJe souhaite le retour de la police de proximité dans mon quartier "
-              "et des patrouilles à pied.\n\nJean Dupont\n06 12 34 56 78\n")
-    box.add(_mail(1, "Jean Dupont <jean.dupont@exemple.fr>", "Police de proximité", police,
-                  "Mon, 02 Dec 2019 10:00:00 +0100"))
-    with_file = _mail(2, "Marie Durand <marie.durand@exemple.fr>", "Voisins vigilants",
-                      "Bonjour,\n\nVoici ma proposition sur les voisins vigilants.\n",
-                      "Tue, 03 Dec 2019 11:00:00 +0100")
-    with_file.add_attachment(b"Participation citoyenne et solidarite entre voisins.\n",
-                             maintype="text", subtype="plain", filename="note.txt")
+    police = (
+        "Bonjour,\n\nJe souhaite le retour de la police de proximité dans mon quartier "
+        "et des patrouilles à pied.\n\nJean Dupont\n06 12 34 56 78\n"
+    )
+    box.add(
+        _mail(
+            1,
+            "Jean Dupont <jean.dupont@exemple.fr>",
+            "Police de proximité",
+            police,
+            "Mon, 02 Dec 2019 10:00:00 +0100",
+        )
+    )
+    with_file = _mail(
+        2,
+        "Marie Durand <marie.durand@exemple.fr>",
+        "Voisins vigilants",
+        "Bonjour,\n\nVoici ma proposition sur les voisins vigilants.\n",
+        "Tue, 03 Dec 2019 11:00:00 +0100",
+    )
+    with_file.add_attachment(
+        b"Participation citoyenne et solidarite entre voisins.\n",
+        maintype="text",
+        subtype="plain",
+        filename="note.txt",
+    )
     box.add(with_file)
-    box.add(_mail(3, "Paul Martin <paul.martin@exemple.fr>", "En retard",
-                  "Bonjour,\n\nLa gendarmerie ferme trop tôt le samedi.\n",
-                  "Fri, 24 Jan 2020 09:00:00 +0100"))
-    box.add(_mail(4, "Sophie Bernard <sophie.bernard@exemple.fr>", "Absence du bureau",
-                  "Je suis absente jusqu'au 6 janvier.\n", "Mon, 30 Dec 2019 08:00:00 +0100",
-                  Auto_Submitted="auto-replied"))
-    box.add(_mail(5, "Jean Dupont <jean.dupont@exemple.fr>", "Police de proximité", police,
-                  "Mon, 02 Dec 2019 10:05:00 +0100"))
+    box.add(
+        _mail(
+            3,
+            "Paul Martin <paul.martin@exemple.fr>",
+            "En retard",
+            "Bonjour,\n\nLa gendarmerie ferme trop tôt le samedi.\n",
+            "Fri, 24 Jan 2020 09:00:00 +0100",
+        )
+    )
+    box.add(
+        _mail(
+            4,
+            "Sophie Bernard <sophie.bernard@exemple.fr>",
+            "Absence du bureau",
+            "Je suis absente jusqu'au 6 janvier.\n",
+            "Mon, 30 Dec 2019 08:00:00 +0100",
+            Auto_Submitted="auto-replied",
+        )
+    )
+    box.add(
+        _mail(
+            5,
+            "Jean Dupont <jean.dupont@exemple.fr>",
+            "Police de proximité",
+            police,
+            "Mon, 02 Dec 2019 10:05:00 +0100",
+        )
+    )
     box.flush()
     box.close()
 
@@ -139,16 +193,25 @@ def outputs(tmp_path_factory) -> dict[str, tuple[int, object]]:
         synthesis = Services(ws).synthesis
         first = synthesis.load()
         synthesis.save(first)
-        synthesis.save(first + "\nUn habitant demande la police de proximité [#1].\n"
-                       "Le joindre au 06 12 34 56 78.\n")
+        synthesis.save(
+            first + "\nUn habitant demande la police de proximité [#1].\n"
+            "Le joindre au 06 12 34 56 78.\n"
+        )
     versions = run("synthesis versions", "synthesis", "versions", "--json")
     check = run("synthesis check", "synthesis", "check", "--json")
     run("export synthesis (refused)", "export", "synthesis", "-o", str(tmp / "s.md"), "--json")
     accept = [a for f in check["findings"] for a in ("--accept", f["id"])]
     run("export synthesis", "export", "synthesis", "-o", str(tmp / "s.odt"), *accept, "--json")
     run("synthesis restore", "synthesis", "restore", versions[0]["id"], "--json")
-    run("export contributions", "export", "contributions", "-o", str(tmp / "c.jsonl"),
-        "--with-personal-data", "--json")
+    run(
+        "export contributions",
+        "export",
+        "contributions",
+        "-o",
+        str(tmp / "c.jsonl"),
+        "--with-personal-data",
+        "--json",
+    )
     run("history", "history", "1", "--json")
     run("privacy-report", "privacy-report", "--json")
     run("verify", "verify", "--json")
@@ -181,9 +244,14 @@ def _expected(name: str) -> set[str]:
     return fields
 
 
-@pytest.mark.parametrize("name", sorted(SHAPES) + [
-    "export synthesis (refused)", "purge (dry run)",
-])
+@pytest.mark.parametrize(
+    "name",
+    sorted(SHAPES)
+    + [
+        "export synthesis (refused)",
+        "purge (dry run)",
+    ],
+)
 def test_json_fields_are_the_documented_ones(outputs, name):
     _code, data = outputs[name]
     expected = _expected(name)
@@ -233,7 +301,6 @@ def test_errors_write_no_json_on_stdout(tmp_path):
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         assert main(["--workspace", str(root), "show", "42", "--json"]) == 1
-        assert main(["--workspace", str(root), "list", "--search", "couleur:bleu",
-                     "--json"]) == 2
+        assert main(["--workspace", str(root), "list", "--search", "couleur:bleu", "--json"]) == 2
     assert out.getvalue() == ""
     assert "n'existe pas" in err.getvalue()

@@ -50,8 +50,9 @@ def test_tag_adds_and_removes_and_prints_changes(ws_dir, capsys):
 
 
 def test_tag_with_status(ws_dir, capsys):
-    code, out, _ = run(ws_dir, capsys, "tag", "+service", "--status", "traité", "--json",
-                       "--", "commissariat")
+    code, out, _ = run(
+        ws_dir, capsys, "tag", "+service", "--status", "traité", "--json", "--", "commissariat"
+    )
     assert code == 0
     change = json.loads(out)["changed"][0]
     assert change["after"] == {"themes": ["service"], "status": "done"}
@@ -106,8 +107,12 @@ def test_agreement(ws_dir, capsys):
     code, out, _ = run(ws_dir, capsys, "agreement", "--json")
     doc = json.loads(out)
     assert doc["sample_size"] == 2 and doc["coded"] == 0
-    assert {t["theme"] for t in doc["themes"]} == {"communication", "service", "lien",
-                                                   "participation"}
+    assert {t["theme"] for t in doc["themes"]} == {
+        "communication",
+        "service",
+        "lien",
+        "participation",
+    }
 
 
 @pytest.fixture(scope="module")
@@ -120,12 +125,14 @@ def demo_dir(tmp_path_factory):
 
 
 def test_tag_on_the_demo_import(demo_dir, capsys):
-    code, out, err = run(demo_dir, capsys, "tag", "+service/accueil", "--json", "--",
-                         '"brigade du Donjon"')
+    code, out, err = run(
+        demo_dir, capsys, "tag", "+service/accueil", "--json", "--", '"brigade du Donjon"'
+    )
     assert code == 2 and "Thème inconnu" in err  # sub-themes must be in the codebook first
     assert run(demo_dir, capsys, "codebook", "add", "service", "Accueil")[0] == 0
-    code, out, err = run(demo_dir, capsys, "tag", "+service/accueil", "--json", "--",
-                         '"brigade du Donjon"')
+    code, out, err = run(
+        demo_dir, capsys, "tag", "+service/accueil", "--json", "--", '"brigade du Donjon"'
+    )
     assert code == 0, err
     doc = json.loads(out)
     assert len(doc["matched"]) >= 5  # the letter-writing campaign about the Donjon brigade

@@ -51,8 +51,13 @@ def _env() -> dict[str, str]:
 class Instance:
     def __init__(self, root: Path) -> None:
         self.proc = subprocess.Popen(
-            [sys.executable, "-c", INSTANCE, str(root)], stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO, env=_env(),
+            [sys.executable, "-c", INSTANCE, str(root)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=REPO,
+            env=_env(),
         )
         self.hello = self.read()
 
@@ -77,7 +82,11 @@ class Instance:
 def _cli(root: Path, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "assises_tui", "--workspace", str(root), *args],
-        capture_output=True, text=True, cwd=REPO, env=_env(), timeout=60,
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env=_env(),
+        timeout=60,
     )
 
 
@@ -117,7 +126,11 @@ def test_one_writer_one_read_only_view_nothing_lost(root):
         viewer.quit()
     with Workspace.open(root) as ws:
         assert [ws.store.get(i).assignee for i in (1, 2, 3, 4)] == [
-            "agent-16", "agent-17", "agent-18", "agent-après"]
+            "agent-16",
+            "agent-17",
+            "agent-18",
+            "agent-après",
+        ]
         assert ws.store.verify() == []
         history = [h for h in ws.store.get(1).history if h.what == "assignee"]
         assert [h.after["assignee"] for h in history] == [f"agent-{n}" for n in range(0, 20, 4)]
@@ -129,8 +142,11 @@ def test_cli_writer_commands_refused_while_locked(root, tmp_path):
         pid = str(writer.proc.pid)
         mbox = tmp_path / "vide.mbox"
         mbox.write_bytes(b"")
-        for args in (("import", str(mbox)), ("purge", "--before", "2020-01-01"),
-                     ("tag", "+lien", "--", "id:1")):
+        for args in (
+            ("import", str(mbox)),
+            ("purge", "--before", "2020-01-01"),
+            ("tag", "+lien", "--", "id:1"),
+        ):
             done = _cli(root, *args)
             assert done.returncode == 2, (args, done.stderr)
             assert "déjà ouvert en écriture par le processus " + pid in done.stderr

@@ -57,15 +57,23 @@ def test_generator_is_deterministic_and_matches_committed_ids(tmp_path: Path) ->
     outputs = [tmp_path / f"run{n}" / "demo.mbox" for n in range(2)]
     script = str(DEMO / "build_demo.py")
     # Both runs at once: each takes a second or two.
-    runs = [subprocess.Popen([sys.executable, script, "--output", str(out)],
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE) for out in outputs]
+    runs = [
+        subprocess.Popen(
+            [sys.executable, script, "--output", str(out)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        for out in outputs
+    ]
     for run in runs:
         _out, err = run.communicate(timeout=120)
         assert run.returncode == 0, err.decode()
     first, second = (out.read_bytes() for out in outputs)
     assert first == second
-    assert outputs[0].with_suffix(".expected.json").read_bytes() == \
-        outputs[1].with_suffix(".expected.json").read_bytes()
+    assert (
+        outputs[0].with_suffix(".expected.json").read_bytes()
+        == outputs[1].with_suffix(".expected.json").read_bytes()
+    )
     # The committed mailbox is the generator's output (document bytes may differ with other
     # versions of the PDF/DOCX libraries, so compare the message sequence, not every byte).
     ids = re.compile(rb"^Message-ID: (\S+)$", re.MULTILINE)
@@ -76,8 +84,7 @@ def test_size_count_and_expected_manifest(messages: list[EmailMessage]) -> None:
     assert MBOX.stat().st_size < 3_000_000
     assert 320 <= len(messages) <= 400
     expected = json.loads((DEMO / "allier-demo.expected.json").read_text(encoding="utf-8"))
-    assert [e["message_id"] for e in expected] == [str(m["Message-ID"]).strip()
-                                                   for m in messages]
+    assert [e["message_id"] for e in expected] == [str(m["Message-ID"]).strip() for m in messages]
 
 
 def test_mbox_is_mboxrd_quoted() -> None:
@@ -89,8 +96,10 @@ def test_mbox_is_mboxrd_quoted() -> None:
 def test_html_only_and_alternative(messages: list[EmailMessage]) -> None:
     html_only = [m for m in messages if m.get_content_type() == "text/html"]
     assert html_only
-    assert any(all(tag in m.get_content() for tag in ("<script", "<style", "<ul>", "<p"))
-               for m in html_only)
+    assert any(
+        all(tag in m.get_content() for tag in ("<script", "<style", "<ul>", "<p"))
+        for m in html_only
+    )
     assert any(m.get_content_type() == "multipart/alternative" for m in messages)
 
 
@@ -100,14 +109,21 @@ def test_contributions_in_office_attachments(messages: list[EmailMessage]) -> No
     assert "application/vnd.openxmlformats-officedocument.wordprocessingml.document" in types
     assert "application/vnd.oasis.opendocument.text" in types
     assert "message/rfc822" in types  # an elected official forwarding a citizen's mail
-    pdf = next(part for m in messages for part in m.iter_attachments()
-               if part.get_content_type() == "application/pdf")
+    pdf = next(
+        part
+        for m in messages
+        for part in m.iter_attachments()
+        if part.get_content_type() == "application/pdf"
+    )
     assert pdf.get_content().startswith(b"%PDF-")
 
 
 def test_auto_replies_bounces_and_own_mail(messages: list[EmailMessage]) -> None:
-    auto = [m for m in messages if m["Auto-Submitted"] == "auto-replied"
-            and m.get_content_type() != "multipart/report"]
+    auto = [
+        m
+        for m in messages
+        if m["Auto-Submitted"] == "auto-replied" and m.get_content_type() != "multipart/report"
+    ]
     assert any("Réponse automatique" in str(m["Subject"]) for m in auto)
     bounces = [m for m in messages if m.get_content_type() == "multipart/report"]
     assert 1 <= len(bounces) <= 2
@@ -136,18 +152,26 @@ def test_charsets_and_encoded_headers(messages: list[EmailMessage]) -> None:
     assert b"Subject: =?" in raw and b"From: =?" in raw
     parts = [p for m in messages for p in m.walk() if p.get_content_maintype() == "text"]
     seen = {(p.get_content_charset(), p["Content-Transfer-Encoding"]) for p in parts}
-    for wanted in (("utf-8", "quoted-printable"), ("utf-8", "base64"), ("utf-8", "8bit"),
-                   ("iso-8859-1", "quoted-printable"), ("iso-8859-1", "8bit")):
+    for wanted in (
+        ("utf-8", "quoted-printable"),
+        ("utf-8", "base64"),
+        ("utf-8", "8bit"),
+        ("iso-8859-1", "quoted-printable"),
+        ("iso-8859-1", "8bit"),
+    ):
         assert wanted in seen
     # windows-1252 bytes (curly quote, œ, €) under an iso-8859-1 label.
-    lying = [p for p in parts if p.get_content_charset() == "iso-8859-1"
-             and any(0x80 <= b <= 0x9F for b in p.get_payload(decode=True))]
+    lying = [
+        p
+        for p in parts
+        if p.get_content_charset() == "iso-8859-1"
+        and any(0x80 <= b <= 0x9F for b in p.get_payload(decode=True))
+    ]
     assert lying
 
 
 def test_campaign_duplicates_and_senders(messages: list[EmailMessage]) -> None:
-    campaign = {str(m["From"]) for m in messages
-                if "maintien de la brigade du Donjon" in _text(m)}
+    campaign = {str(m["From"]) for m in messages if "maintien de la brigade du Donjon" in _text(m)}
     assert len(campaign) >= 10
     ids = [str(m["Message-ID"]) for m in messages]
     twice = [i for i in set(ids) if ids.count(i) == 2]
@@ -155,8 +179,13 @@ def test_campaign_duplicates_and_senders(messages: list[EmailMessage]) -> None:
     same = [m.as_bytes() for m in messages if str(m["Message-ID"]) == twice[0]]
     assert same[0] == same[1]
     domains = {str(m["From"].addresses[0].domain) for m in messages if m["From"]}
-    for domain in ("orange.fr", "free.fr", "gmail.com", "laposte.net",
-                   "gendarmerie.interieur.gouv.fr"):
+    for domain in (
+        "orange.fr",
+        "free.fr",
+        "gmail.com",
+        "laposte.net",
+        "gendarmerie.interieur.gouv.fr",
+    ):
         assert domain in domains
     assert any(d.startswith("mairie-") for d in domains)
     assert len(domains) >= 20

@@ -90,13 +90,39 @@ def test_cli_check_export_accept(services, tmp_path, capsys):
     assert main(["--workspace", root, "synthesis", "check"]) == 1
     out = capsys.readouterr().out
     assert f"ligne {MERCI_LINE} : numéro de téléphone « 06 12 34 56 78 »" in out
-    assert main(["--workspace", root, "export", "synthesis", "--format", "odt",
-                 "-o", str(tmp_path / "s.odt")]) == 1
+    assert (
+        main(
+            [
+                "--workspace",
+                root,
+                "export",
+                "synthesis",
+                "--format",
+                "odt",
+                "-o",
+                str(tmp_path / "s.odt"),
+            ]
+        )
+        == 1
+    )
     assert not (tmp_path / "s.odt").exists()
     assert main(["--workspace", root, "synthesis", "check", "--json"]) == 1
     fid = json.loads(capsys.readouterr().out)["findings"][0]["id"]
-    assert main(["--workspace", root, "export", "synthesis", "-o", str(tmp_path / "s.docx"),
-                 "--accept", fid]) == 0
+    assert (
+        main(
+            [
+                "--workspace",
+                root,
+                "export",
+                "synthesis",
+                "-o",
+                str(tmp_path / "s.docx"),
+                "--accept",
+                fid,
+            ]
+        )
+        == 0
+    )
     assert (tmp_path / "s.docx").stat().st_size > 0
     assert main(["--workspace", root, "synthesis", "check"]) == 0
 

@@ -30,8 +30,9 @@ def test_odt_structure(exported):
     from odf.text import H, P, TableOfContent
 
     doc = load(str(exported["odt"]))
-    headings = [(h.getAttribute("outlinelevel"), teletype.extractText(h))
-                for h in doc.getElementsByType(H)]
+    headings = [
+        (h.getAttribute("outlinelevel"), teletype.extractText(h)) for h in doc.getElementsByType(H)
+    ]
     assert ("1", "Communication et échanges") in headings
     assert ("2", "Propositions") in headings
     assert ("1", "Annexe : chiffres") in headings

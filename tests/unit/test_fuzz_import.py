@@ -26,7 +26,8 @@ from assises_tui.ingest.mime import ParsedMessage, Unreadable, parse_message
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 CRASHERS = FIXTURES / "crashers"
 REAL = sorted(
-    p for p in (FIXTURES / "emails").rglob("*")
+    p
+    for p in (FIXTURES / "emails").rglob("*")
     if p.is_file() and p.suffix.lower() not in (".md", ".msg") and p.stat().st_size < 200_000
 )
 LONG = os.environ.get("ASSISES_LONG") == "1"
@@ -89,14 +90,50 @@ def check_parse(raw: bytes) -> ParsedMessage | Unreadable:
 
 
 # -- generated MIME ---------------------------------------------------------------------------
-CHARSETS = ["utf-8", "iso-8859-1", "windows-1252", "iso-8859-15", "koi8-r", "utf-16", "utf-7",
-            "gb2312", "x-unknown", "", "utf-8'fr'", "\"utf-8\"", "us-ascii", "macintosh"]
+CHARSETS = [
+    "utf-8",
+    "iso-8859-1",
+    "windows-1252",
+    "iso-8859-15",
+    "koi8-r",
+    "utf-16",
+    "utf-7",
+    "gb2312",
+    "x-unknown",
+    "",
+    "utf-8'fr'",
+    '"utf-8"',
+    "us-ascii",
+    "macintosh",
+]
 ENCODINGS = ["7bit", "8bit", "base64", "quoted-printable", "binary", "x-uuencode", "bogus", ""]
-HEADER_NAMES = ["From", "To", "Subject", "Date", "Message-ID", "Reply-To", "Cc", "Received",
-                "Content-Disposition", "X-Mailer", "In-Reply-To", "Sender"]
-TYPES = ["text/plain", "text/html", "application/pdf", "application/octet-stream",
-         "message/rfc822", "image/png", "text/rtf", "application/vnd.oasis.opendocument.text",
-         "application/msword", "text/calendar", "garbage"]
+HEADER_NAMES = [
+    "From",
+    "To",
+    "Subject",
+    "Date",
+    "Message-ID",
+    "Reply-To",
+    "Cc",
+    "Received",
+    "Content-Disposition",
+    "X-Mailer",
+    "In-Reply-To",
+    "Sender",
+]
+TYPES = [
+    "text/plain",
+    "text/html",
+    "application/pdf",
+    "application/octet-stream",
+    "message/rfc822",
+    "image/png",
+    "text/rtf",
+    "application/vnd.oasis.opendocument.text",
+    "application/msword",
+    "text/calendar",
+    "garbage",
+]
 
 texts = st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=300)
 small_bytes = st.binary(max_size=400)
@@ -118,8 +155,20 @@ header_value = st.one_of(
     texts.map(lambda t: t.replace("\r", " ").replace("\n", " ")),
     encoded_word(),
     st.lists(encoded_word(), max_size=4).map(" ".join),
-    st.sampled_from(["", "<>", "<@>", "\"\" <>", "Mon, 32 Foo 2019 25:61:61 +9999",
-                     "=?utf-8?B?====?=", "a" * 2000, "x@", "@@@", "(comment (nested"]),
+    st.sampled_from(
+        [
+            "",
+            "<>",
+            "<@>",
+            '"" <>',
+            "Mon, 32 Foo 2019 25:61:61 +9999",
+            "=?utf-8?B?====?=",
+            "a" * 2000,
+            "x@",
+            "@@@",
+            "(comment (nested",
+        ]
+    ),
 )
 
 
@@ -132,18 +181,26 @@ def _body(draw, ctype: str, encoding: str, charset: str) -> bytes:
 
 @st.composite
 def mime_part(draw, depth: int = 0) -> bytes:
-    ctype = draw(st.sampled_from(TYPES + (["multipart/mixed", "multipart/alternative",
-                                           "multipart/related"] if depth < 4 else [])))
+    ctype = draw(
+        st.sampled_from(
+            TYPES
+            + (
+                ["multipart/mixed", "multipart/alternative", "multipart/related"]
+                if depth < 4
+                else []
+            )
+        )
+    )
     charset = draw(st.sampled_from(CHARSETS))
     encoding = draw(st.sampled_from(ENCODINGS))
     headers = [f"Content-Type: {ctype}; charset={charset}"]
     if encoding:
         headers.append(f"Content-Transfer-Encoding: {encoding}")
     if draw(st.booleans()):
-        headers.append(f"Content-Disposition: attachment; filename=\"{draw(header_value)}\"")
+        headers.append(f'Content-Disposition: attachment; filename="{draw(header_value)}"')
     if ctype.startswith("multipart/"):
-        boundary = draw(st.sampled_from(["b1", "==x==", "", "a" * 80, "b1\"; x=\"y"]))
-        headers[0] = f"Content-Type: {ctype}; boundary=\"{boundary}\""
+        boundary = draw(st.sampled_from(["b1", "==x==", "", "a" * 80, 'b1"; x="y']))
+        headers[0] = f'Content-Type: {ctype}; boundary="{boundary}"'
         parts = draw(st.lists(mime_part(depth + 1), max_size=4))
         body = b"".join(b"--" + boundary.encode() + b"\r\n" + p + b"\r\n" for p in parts)
         if draw(st.booleans()):
@@ -194,7 +251,7 @@ def mutated_fixture(draw) -> bytes:
             j = draw(st.integers(i, min(len(data), i + 2000)))
             data[i:i] = data[i:j] * draw(st.integers(1, 20))
         elif op == "drop":
-            del data[i: i + draw(st.integers(1, 500))]
+            del data[i : i + draw(st.integers(1, 500))]
         elif op == "crlf":
             data = bytearray(bytes(data).replace(b"\n", b"\r"))
         else:

@@ -33,21 +33,40 @@ def _build(root: Path) -> None:
         start = body.index(hostile.MARKUP_CLICK)
         end = start + len(hostile.MARKUP_CLICK)
         item = Contribution(
-            id=store.allocate_ids(1)[0], message_id="<hostile@exemple.fr>",
-            received_at=datetime(2020, 1, 10, 10, 0, tzinfo=PARIS), date_uncertain=False,
-            sender_name=hostile.HOSTILE_SENDER, sender_email="evil\x1b[31m@exemple.fr",
+            id=store.allocate_ids(1)[0],
+            message_id="<hostile@exemple.fr>",
+            received_at=datetime(2020, 1, 10, 10, 0, tzinfo=PARIS),
+            date_uncertain=False,
+            sender_name=hostile.HOSTILE_SENDER,
+            sender_email="evil\x1b[31m@exemple.fr",
             subject=hostile.HOSTILE_SUBJECT + " " + hostile.LONG_SUBJECT,
-            body_blob=store.put_blob(body.encode()), raw_blob=store.put_blob(body.encode()),
-            attachments=(Attachment(hostile.MARKUP_CLICK + hostile.OSC52 + ".pdf",
-                                    "application/pdf\x1b[2J", 3, store.put_blob(b"pdf"),
-                                    store.put_blob(hostile.HOSTILE_BODY.encode()),
-                                    "note " + hostile.ANSI_RED),),
+            body_blob=store.put_blob(body.encode()),
+            raw_blob=store.put_blob(body.encode()),
+            attachments=(
+                Attachment(
+                    hostile.MARKUP_CLICK + hostile.OSC52 + ".pdf",
+                    "application/pdf\x1b[2J",
+                    3,
+                    store.put_blob(b"pdf"),
+                    store.put_blob(hostile.HOSTILE_BODY.encode()),
+                    "note " + hostile.ANSI_RED,
+                ),
+            ),
             themes=("communication",),
-            excerpts=(Excerpt("x1", start, end, body[start:end], "communication",
-                              "citation", note=hostile.OSC8),),
-            notes=(Note("agent" + hostile.BEL, "2020-01-11T10:00:00+01:00",
-                        hostile.HOSTILE_BODY),),
-            commune=hostile.ANSI_RED, snippet=hostile.HOSTILE_SUBJECT,
+            excerpts=(
+                Excerpt(
+                    "x1",
+                    start,
+                    end,
+                    body[start:end],
+                    "communication",
+                    "citation",
+                    note=hostile.OSC8,
+                ),
+            ),
+            notes=(Note("agent" + hostile.BEL, "2020-01-11T10:00:00+01:00", hostile.HOSTILE_BODY),),
+            commune=hostile.ANSI_RED,
+            snippet=hostile.HOSTILE_SUBJECT,
         )
         store.add_many([item])
         services = Services(ws)
@@ -74,11 +93,18 @@ def _run(capsys, root: Path, *args: str) -> str:
     return out
 
 
-@pytest.mark.parametrize("args", [
-    ("list",), ("list", "--search", "bold"), ("stats",), ("history",),
-    ("history", str(HOSTILE_ID)), ("privacy-report",),
-    ("purge", "--before", "2021-01-01", "--dry-run"),
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("list",),
+        ("list", "--search", "bold"),
+        ("stats",),
+        ("history",),
+        ("history", str(HOSTILE_ID)),
+        ("privacy-report",),
+        ("purge", "--before", "2021-01-01", "--dry-run"),
+    ],
+)
 def test_human_outputs_are_clean_and_bounded(capsys, root, args):
     out = _run(capsys, root, *args)
     assert out.strip()
@@ -97,10 +123,17 @@ def test_show_is_literal(capsys, root):
     assert header and len(header[0]) < 600  # the 2,000-character subject is cut
 
 
-@pytest.mark.parametrize("args", [
-    ("list", "--json"), ("show", str(HOSTILE_ID), "--json"), ("stats", "--json"),
-    ("history", "--json"), ("history", str(HOSTILE_ID), "--json"), ("privacy-report", "--json"),
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("list", "--json"),
+        ("show", str(HOSTILE_ID), "--json"),
+        ("stats", "--json"),
+        ("history", "--json"),
+        ("history", str(HOSTILE_ID), "--json"),
+        ("privacy-report", "--json"),
+    ],
+)
 def test_json_outputs_keep_text_exact_and_escaped(capsys, root, args):
     data = json.loads(_run(capsys, root, *args))
     if args[0] == "show":
@@ -121,8 +154,7 @@ def test_exports(capsys, root, tmp_path):
     line = json.loads((tmp_path / "a.jsonl").read_text(encoding="utf-8").splitlines()[0])
     assert "sender_name" not in line and hostile.MARKUP_CLICK in line["body"]
     # The synthesis quotes the hostile excerpt: the document shows it as text.
-    draft = (f"# Synthèse\n\n## Communication\n\n> « {hostile.MARKUP_CLICK} » "
-             f"[#{HOSTILE_ID}]\n")
+    draft = f"# Synthèse\n\n## Communication\n\n> « {hostile.MARKUP_CLICK} » [#{HOSTILE_ID}]\n"
     with Workspace.open(root) as ws:
         Services(ws).synthesis.save(draft)
     md = tmp_path / "s.md"

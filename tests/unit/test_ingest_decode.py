@@ -179,10 +179,10 @@ def test_unknown_label_long_text_is_detected():
 def test_forwarded_rfc822_text_and_attachments_belong_to_carrier():
     inner = raw(
         "From: Paul Martin <paul@example.fr>\nSubject: Mon avis\nDate: Mon, 6 Jan 2020 10:00:00 "
-        "+0100\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"I\"\n\n"
+        '+0100\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="I"\n\n'
         "--I\nContent-Type: text/plain; charset=utf-8\n\nPlus de vidéoprotection.\n"
         "--I\nContent-Type: application/pdf\nContent-Disposition: attachment; "
-        "filename=\"avis.pdf\"\n\n%PDF-1.4\n--I--\n"
+        'filename="avis.pdf"\n\n%PDF-1.4\n--I--\n'
     ).decode()
     data = raw(
         "From: Mairie <mairie@example.fr>\nSubject: TR: Mon avis\nMIME-Version: 1.0\n"

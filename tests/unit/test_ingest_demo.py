@@ -15,8 +15,9 @@ DEMO = Path(__file__).resolve().parents[2] / "data" / "demo"
 MBOX, EXPECTED = DEMO / "allier-demo.mbox", DEMO / "allier-demo.expected.json"
 NOT_CONTRIBUTIONS = {"auto-reply", "bounce", "own-mail"}
 
-pytestmark = pytest.mark.skipif(not (MBOX.exists() and EXPECTED.exists()),
-                                reason="boîte de démonstration absente")
+pytestmark = pytest.mark.skipif(
+    not (MBOX.exists() and EXPECTED.exists()), reason="boîte de démonstration absente"
+)
 
 
 @pytest.fixture(scope="module")
@@ -26,8 +27,10 @@ def imported(tmp_path_factory):
         report = import_sources(ws, [MBOX])
         items = {c.message_id: c for c in ws.store.all()}
         texts = {mid: ws.store.get_blob(c.body_blob).decode() for mid, c in items.items()}
-        att_texts = {mid: [ws.store.get_blob(a.text_blob).decode() for a in c.attachments
-                           if a.text_blob] for mid, c in items.items()}
+        att_texts = {
+            mid: [ws.store.get_blob(a.text_blob).decode() for a in c.attachments if a.text_blob]
+            for mid, c in items.items()
+        }
     expected = json.loads(EXPECTED.read_text(encoding="utf-8"))
     return report, items, texts, att_texts, expected
 

@@ -26,8 +26,12 @@ def run(ex: Extractor, name: str, ctype: str, data: bytes) -> ParsedAttachment:
 
 
 def test_pdf(extractor):
-    att = run(extractor, "contribution.pdf", "application/pdf",
-              pdf_bytes(["Plus de patrouilles le soir.", "Deuxieme page."]))
+    att = run(
+        extractor,
+        "contribution.pdf",
+        "application/pdf",
+        pdf_bytes(["Plus de patrouilles le soir.", "Deuxieme page."]),
+    )
     assert "Plus de patrouilles le soir." in att.text and "Deuxieme page." in att.text
     assert att.note is None
 
@@ -39,17 +43,29 @@ def test_pdf_page_limit(extractor):
 
 
 def test_docx_and_odt(extractor):
-    d = run(extractor, "avis.docx", "application/octet-stream",
-            docx_bytes(["La sécurité à Moulins.", "Deuxième paragraphe."]))
+    d = run(
+        extractor,
+        "avis.docx",
+        "application/octet-stream",
+        docx_bytes(["La sécurité à Moulins.", "Deuxième paragraphe."]),
+    )
     assert d.text == "La sécurité à Moulins.\nDeuxième paragraphe.\n"
-    o = run(extractor, "avis.odt", "application/vnd.oasis.opendocument.text",
-            odt_bytes(["Gendarmerie de Vichy : être présents."]))
+    o = run(
+        extractor,
+        "avis.odt",
+        "application/vnd.oasis.opendocument.text",
+        odt_bytes(["Gendarmerie de Vichy : être présents."]),
+    )
     assert o.text.strip() == "Gendarmerie de Vichy : être présents."
 
 
 def test_rtf_and_text_and_html(extractor):
-    r = run(extractor, "a.rtf", "application/rtf",
-            rb"{\rtf1\ansi{\fonttbl\f0\fswiss Helvetica;}\f0\pard Bonjour \'e9t\'e9.\par}")
+    r = run(
+        extractor,
+        "a.rtf",
+        "application/rtf",
+        rb"{\rtf1\ansi{\fonttbl\f0\fswiss Helvetica;}\f0\pard Bonjour \'e9t\'e9.\par}",
+    )
     assert r.text.strip() == "Bonjour été."
     t = run(extractor, "a.txt", "text/plain", "Réunion publique".encode("cp1252"))
     assert t.text == "Réunion publique"
@@ -109,8 +125,14 @@ def test_images_are_kept_without_note(extractor):
 
 @pytest.mark.parametrize(
     "hostile",
-    ["../../etc/passwd", "..\\..\\windows\\system.ini", "/etc/shadow",
-     "a\x1b]52;c;ZXZpbA==\x07b.txt", "nul\x00.txt", "\u202egnp.exe"],
+    [
+        "../../etc/passwd",
+        "..\\..\\windows\\system.ini",
+        "/etc/shadow",
+        "a\x1b]52;c;ZXZpbA==\x07b.txt",
+        "nul\x00.txt",
+        "\u202egnp.exe",
+    ],
 )
 def test_hostile_filenames_are_display_only(hostile, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
@@ -125,9 +147,16 @@ def test_hostile_filenames_are_display_only(hostile, tmp_path, monkeypatch):
 
 
 def test_contribution_only_in_attachment(extractor):
-    data = mail("Bonjour, ci-joint ma contribution.\n", attachments=[
-        ("contribution.docx", "application/vnd.openxmlformats-officedocument."
-         "wordprocessingml.document", docx_bytes(["Ma proposition : un numéro unique."]))])
+    data = mail(
+        "Bonjour, ci-joint ma contribution.\n",
+        attachments=[
+            (
+                "contribution.docx",
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                docx_bytes(["Ma proposition : un numéro unique."]),
+            )
+        ],
+    )
     p = parse_message(data, "t.eml", MAILBOX, TZ)
     extractor.extract_all(p.attachments)
     assert p.attachments[0].text.strip() == "Ma proposition : un numéro unique."

@@ -75,8 +75,9 @@ def test_windows_1252_encoded_words():
 
 def test_outlook_msg_with_french_subject():
     p = ok("Sicos1977__MSGReader/EmailWithSpecialCharsInSubject.msg")
-    assert p.subject == ("Un sujet bien défini Àéroport mañana être ouïe électricité così "
-                         "próxima à Ô")
+    assert p.subject == (
+        "Un sujet bien défini Àéroport mañana être ouïe électricité così próxima à Ô"
+    )
     assert p.sender_email == "julie.clarebots@qbere.com"
     assert p.body.startswith("Testing .msg subject encoding")
 

@@ -14,8 +14,9 @@ CASES = {
     "many-encoded-words": b"From: a@b.fr\nSubject: " + b"=?utf-8?q?a?= " * 30_000 + b"\n\nb\n",
     "long-date": b"From: a@b.fr\nDate: " + b"1 " * 100_000 + b"\nSubject: x\n\nbody\n",
     "deep-multipart": b"From: a@b.fr\nSubject: x\nContent-Type: multipart/mixed; boundary=b0\n\n"
-    + b"".join(b"--b%d\nContent-Type: multipart/mixed; boundary=b%d\n\n" % (i, i + 1)
-               for i in range(3000)),
+    + b"".join(
+        b"--b%d\nContent-Type: multipart/mixed; boundary=b%d\n\n" % (i, i + 1) for i in range(3000)
+    ),
     "many-headers": b"".join(b"X-H%d: v\n" % i for i in range(50_000)) + b"From: a@b.fr\n\nx\n",
     "nested-html": b"From: a@b.fr\nSubject: x\nContent-Type: text/html\n\n" + b"<div>" * 50_000,
     "escape-sequences": b"From: \x1b]52;c;ZXZpbA==\x07 <a@b.fr>\nSubject: \x1b[2J\x9b31m\n\nx\n",

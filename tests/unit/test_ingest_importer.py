@@ -39,30 +39,39 @@ def by_mid(ws) -> dict[str, object]:
 
 
 def test_import_counts_and_records(ws, tmp_path):
-    src = write_mbox(tmp_path / "a.mbox", [
-        mail("Plus de patrouilles.\n", message_id="<c1@x>"),
-        mail("Encore moi.\n", message_id="<late@x>", date="Sun, 19 Jan 2020 23:30:00 +0000"),
-        mail("Juste à temps.\n", message_id="<ontime@x>", sender="b@example.fr",
-             date="Sun, 19 Jan 2020 22:30:00 +0000"),
-        mail("Je suis absent.\n", message_id="<auto@x>", subject="Réponse automatique"),
-        mail("Bonjour\n", message_id="<own@x>", sender=MAILBOX),
-    ])
+    src = write_mbox(
+        tmp_path / "a.mbox",
+        [
+            mail("Plus de patrouilles.\n", message_id="<c1@x>"),
+            mail("Encore moi.\n", message_id="<late@x>", date="Sun, 19 Jan 2020 23:30:00 +0000"),
+            mail(
+                "Juste à temps.\n",
+                message_id="<ontime@x>",
+                sender="b@example.fr",
+                date="Sun, 19 Jan 2020 22:30:00 +0000",
+            ),
+            mail("Je suis absent.\n", message_id="<auto@x>", subject="Réponse automatique"),
+            mail("Bonjour\n", message_id="<own@x>", sender=MAILBOX),
+        ],
+    )
     (tmp_path / "junk.eml").write_bytes(b"\x00\x01 pas un courriel")
     report = import_sources(ws, [src, tmp_path / "junk.eml"])
     assert report.read == 6
     assert report.imported == 5 and report.already_present == 0
     assert report.not_contributions == 2 and report.late == 1
     assert report.read == report.imported + report.already_present + len(report.quarantined)
-    assert report.quarantined == [{"source": "junk.eml",
-                                   "reason": "Ce fichier n'est pas un courriel."}]
+    assert report.quarantined == [
+        {"source": "junk.eml", "reason": "Ce fichier n'est pas un courriel."}
+    ]
     items = by_mid(ws)
     first = items["<c1@x>"]
     assert first.sender_email == "jeanne.dupont@example.fr"
     assert first.sender_name == "Jeanne Dupont"
     assert ws.store.get_blob(first.body_blob).decode() == "Plus de patrouilles."
-    assert ws.store.get_blob(first.raw_blob) == mbox([mail("Plus de patrouilles.\n",
-                                                           message_id="<c1@x>")]).split(
-        b"\n", 1)[1][:-1]
+    assert (
+        ws.store.get_blob(first.raw_blob)
+        == mbox([mail("Plus de patrouilles.\n", message_id="<c1@x>")]).split(b"\n", 1)[1][:-1]
+    )
     assert first.snippet == "Plus de patrouilles." and first.text_fingerprint
     assert first.history[0].what == "import" and first.source == "a.mbox #1"
     assert items["<late@x>"].late and not items["<ontime@x>"].late
@@ -94,11 +103,14 @@ def test_same_message_id_or_same_bytes_is_already_present(ws, tmp_path):
 
 
 def test_duplicates_same_sender_same_text(ws, tmp_path):
-    src = write_mbox(tmp_path / "d.mbox", [
-        mail("Plus de   policiers\nà Moulins.\n", message_id="<d1@x>"),
-        mail("PLUS de policiers à moulins.\n", message_id="<d2@x>"),  # folded: same text
-        mail("Plus de policiers à Moulins.\n", message_id="<d3@x>", sender="autre@x.fr"),
-    ])
+    src = write_mbox(
+        tmp_path / "d.mbox",
+        [
+            mail("Plus de   policiers\nà Moulins.\n", message_id="<d1@x>"),
+            mail("PLUS de policiers à moulins.\n", message_id="<d2@x>"),  # folded: same text
+            mail("Plus de policiers à Moulins.\n", message_id="<d3@x>", sender="autre@x.fr"),
+        ],
+    )
     report = import_sources(ws, [src])
     items = by_mid(ws)
     assert report.duplicates == 1
@@ -108,20 +120,23 @@ def test_duplicates_same_sender_same_text(ws, tmp_path):
 
 
 def test_campaign_groups_across_imports(ws, tmp_path):
-    variants = [LOREM, LOREM.replace("deux fois", "trois fois"),
-                "Madame, Monsieur, " + LOREM]
-    first = write_mbox(tmp_path / "c1.mbox", [
-        mail(variants[0], message_id="<k1@x>", sender="a@x.fr"),
-        mail(variants[1], message_id="<k2@x>", sender="b@x.fr"),
-        mail(" ".join(reversed(LOREM.split())), message_id="<other@x>", sender="c@x.fr"),
-    ])
+    variants = [LOREM, LOREM.replace("deux fois", "trois fois"), "Madame, Monsieur, " + LOREM]
+    first = write_mbox(
+        tmp_path / "c1.mbox",
+        [
+            mail(variants[0], message_id="<k1@x>", sender="a@x.fr"),
+            mail(variants[1], message_id="<k2@x>", sender="b@x.fr"),
+            mail(" ".join(reversed(LOREM.split())), message_id="<other@x>", sender="c@x.fr"),
+        ],
+    )
     import_sources(ws, [first])
     items = by_mid(ws)
     root = items["<k1@x>"].id
     assert items["<k1@x>"].cluster == root and items["<k2@x>"].cluster == root
     assert items["<other@x>"].cluster is None
-    later = write_mbox(tmp_path / "c2.mbox", [mail(variants[2], message_id="<k3@x>",
-                                                   sender="d@x.fr")])
+    later = write_mbox(
+        tmp_path / "c2.mbox", [mail(variants[2], message_id="<k3@x>", sender="d@x.fr")]
+    )
     import_sources(ws, [later])
     items = by_mid(ws)
     assert items["<k3@x>"].cluster == root
@@ -129,10 +144,13 @@ def test_campaign_groups_across_imports(ws, tmp_path):
 
 
 def test_contribution_only_in_attachment_is_searchable(ws, tmp_path):
-    data = mail("Bonjour, ci-joint ma contribution.\n", attachments=[
-        ("avis.docx", "application/octet-stream", docx_bytes(["Un numéro unique pour tous."])),
-        ("../../etc/passwd", "application/octet-stream", b"root:x:0:0"),
-    ])
+    data = mail(
+        "Bonjour, ci-joint ma contribution.\n",
+        attachments=[
+            ("avis.docx", "application/octet-stream", docx_bytes(["Un numéro unique pour tous."])),
+            ("../../etc/passwd", "application/octet-stream", b"root:x:0:0"),
+        ],
+    )
     (tmp_path / "m.eml").write_bytes(data)
     import_sources(ws, [tmp_path / "m.eml"])
     (item,) = ws.store.all()
@@ -197,15 +215,22 @@ def test_killed_import_resumes_without_duplicates(tmp_path):
     root = tmp_path / "ws"
     Workspace.init(root).close()
     total = 700
-    src = write_mbox(tmp_path / "big.mbox", [
-        mail(f"Contribution numéro {i}.\n", message_id=f"<k{i}@x>", sender=f"p{i}@x.fr")
-        for i in range(total)
-    ])
+    src = write_mbox(
+        tmp_path / "big.mbox",
+        [
+            mail(f"Contribution numéro {i}.\n", message_id=f"<k{i}@x>", sender=f"p{i}@x.fr")
+            for i in range(total)
+        ],
+    )
     script = tmp_path / "run_import.py"
     script.write_text(KILL_SCRIPT)
     env = dict(os.environ, PYTHONPATH=str(ROOT))
-    proc = subprocess.Popen([sys.executable, str(script), str(root), str(src)],
-                            stdout=subprocess.PIPE, text=True, env=env)
+    proc = subprocess.Popen(
+        [sys.executable, str(script), str(root), str(src)],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
     try:
         deadline = time.monotonic() + 60
         for line in proc.stdout:  # kill once a few batches are in
@@ -229,9 +254,11 @@ def test_killed_import_resumes_without_duplicates(tmp_path):
 
 def test_parallel_parsing_keeps_mailbox_order(ws, tmp_path):
     n = 420  # past the serial start, so the worker processes are used
-    src = write_mbox(tmp_path / "p.mbox", [
-        mail(f"Texte {i}.\n", message_id=f"<p{i}@x>", sender=f"s{i}@x.fr") for i in range(n)
-    ] + [b"\x00\x01garbage"])
+    src = write_mbox(
+        tmp_path / "p.mbox",
+        [mail(f"Texte {i}.\n", message_id=f"<p{i}@x>", sender=f"s{i}@x.fr") for i in range(n)]
+        + [b"\x00\x01garbage"],
+    )
     report = import_sources(ws, [src], workers=2)
     assert report.imported == n and len(report.quarantined) == 1
     items = ws.store.all()
@@ -241,10 +268,13 @@ def test_parallel_parsing_keeps_mailbox_order(ws, tmp_path):
 
 def test_campaign_groups_repaired_when_signatures_were_lost(ws, tmp_path):
     # As if an import had died after saving records but before grouping them.
-    src = write_mbox(tmp_path / "c.mbox", [
-        mail(LOREM, message_id="<r1@x>", sender="a@x.fr"),
-        mail(LOREM.replace("canton", "quartier"), message_id="<r2@x>", sender="b@x.fr"),
-    ])
+    src = write_mbox(
+        tmp_path / "c.mbox",
+        [
+            mail(LOREM, message_id="<r1@x>", sender="a@x.fr"),
+            mail(LOREM.replace("canton", "quartier"), message_id="<r2@x>", sender="b@x.fr"),
+        ],
+    )
     import_sources(ws, [src])
     ws.store.save_many([dataclasses.replace(c, cluster=None) for c in ws.store.all()])
     ws.store.put_doc("ingest-campaigns", {"version": 1, "chunks": []})
@@ -288,18 +318,27 @@ def test_whole_fixture_folder_imports_without_raising(ws):
 
 
 def test_near_identical_resend_by_same_sender_is_a_duplicate(ws, tmp_path):
-    src = write_mbox(tmp_path / "r.mbox", [
-        mail(LOREM, message_id="<o1@x>", sender="a@x.fr"),
-        mail("Je vous renvoie ma contribution, je ne suis pas certain du premier envoi.\n\n"
-             + LOREM, message_id="<o2@x>", sender="A@X.FR"),
-        mail(LOREM.replace("canton", "village"), message_id="<o3@x>", sender="b@x.fr"),
-    ])
+    src = write_mbox(
+        tmp_path / "r.mbox",
+        [
+            mail(LOREM, message_id="<o1@x>", sender="a@x.fr"),
+            mail(
+                "Je vous renvoie ma contribution, je ne suis pas certain du premier envoi.\n\n"
+                + LOREM,
+                message_id="<o2@x>",
+                sender="A@X.FR",
+            ),
+            mail(LOREM.replace("canton", "village"), message_id="<o3@x>", sender="b@x.fr"),
+        ],
+    )
     report = import_sources(ws, [src])
     items = by_mid(ws)
     first = items["<o1@x>"]
     assert items["<o2@x>"].status is Status.DUPLICATE
-    assert items["<o2@x>"].duplicate_of == first.id and "presque identique" in items[
-        "<o2@x>"].status_reason
+    assert (
+        items["<o2@x>"].duplicate_of == first.id
+        and "presque identique" in items["<o2@x>"].status_reason
+    )
     assert items["<o2@x>"].cluster is None
     assert first.cluster == items["<o3@x>"].cluster == first.id  # another sender: campaign
     assert report.duplicates == 1

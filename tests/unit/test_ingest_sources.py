@@ -18,9 +18,10 @@ def test_mbox_split_and_from_unquoting(tmp_path):
     assert all(m.problem is None for m in found)
     assert b"\nFrom here on" in found[0].raw  # mboxrd ">From " unquoted
     assert b"\n>From quoted." in found[0].raw  # ">>From" loses one level only
-    assert found[1].raw.replace(b"\r\n", b"\n") == messages[1].replace(b"\r\n", b"\n").rstrip(
-        b"\n"
-    ) + b"\n"
+    assert (
+        found[1].raw.replace(b"\r\n", b"\n")
+        == messages[1].replace(b"\r\n", b"\n").rstrip(b"\n") + b"\n"
+    )
 
 
 def test_mbox_crlf(tmp_path):
@@ -127,8 +128,18 @@ def test_block_splitter_matches_line_rule():
     from assises_tui.ingest.sources import _split_mbox
 
     rng = random.Random(7)
-    pieces = [b"From a@b Mon Jan  1 00:00:00 2020\n", b"\n", b"From here\n", b">From x\n",
-              b">>From y\n", b"Subject: s\n", b"text\n", b"\r\n", b"From: q\r\n", b"x" * 40]
+    pieces = [
+        b"From a@b Mon Jan  1 00:00:00 2020\n",
+        b"\n",
+        b"From here\n",
+        b">From x\n",
+        b">>From y\n",
+        b"Subject: s\n",
+        b"text\n",
+        b"\r\n",
+        b"From: q\r\n",
+        b"x" * 40,
+    ]
     for _ in range(2000):
         data = b"".join(rng.choice(pieces) for _ in range(rng.randint(0, 30)))
         if data.endswith(b"x"):

@@ -16,8 +16,16 @@ def test_announcement_golden():
     expected = (FIXTURES / "ingest" / "annonce-repaired.txt").read_text(encoding="utf-8")
     repaired = normalize_text(source)
     assert repaired == expected
-    for good in ("sécurité intérieure", "synthèse", "devront  être  envoyées", "concrètes",
-                 "années à venir", "les élus", "politique générale", "annoncé la rédaction"):
+    for good in (
+        "sécurité intérieure",
+        "synthèse",
+        "devront  être  envoyées",
+        "concrètes",
+        "années à venir",
+        "les élus",
+        "politique générale",
+        "annoncé la rédaction",
+    ):
         assert good in repaired
     for bad in ("seécuriteé", "syntheàse", "eê tre", "concreà tes", "aà ", "eé lus"):
         assert bad not in repaired

@@ -77,8 +77,21 @@ from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 _PIECES = st.sampled_from(
-    ["Bonjour ", "jm@orange.fr", " 06 12 34 56 78", "\n", "12 rue des Lilas", ", ",
-     "03100 Montluçon", "Jean Dupontel", "Dupontel", "petit", "+33 4 70 00 00 00", "é", "[#4]"]
+    [
+        "Bonjour ",
+        "jm@orange.fr",
+        " 06 12 34 56 78",
+        "\n",
+        "12 rue des Lilas",
+        ", ",
+        "03100 Montluçon",
+        "Jean Dupontel",
+        "Dupontel",
+        "petit",
+        "+33 4 70 00 00 00",
+        "é",
+        "[#4]",
+    ]
 )
 
 
@@ -112,13 +125,16 @@ def test_overlapping_findings_are_merged_not_dropped():
     assert all(a.end <= b.start for a, b in zip(found, found[1:], strict=False))
 
 
-@pytest.mark.parametrize(("text", "address"), [
-    ("J'habite 12 rue des Lilas à Moulins et je propose des patrouilles.", "12 rue des Lilas"),
-    ("Au 3 avenue de la Gare il faut des caméras.", "3 avenue de la Gare"),
-    ("Devant le 2 rue du 8 Mai 1945 les voitures roulent vite.", "2 rue du 8 Mai 1945"),
-    ("Chez moi, 7 impasse Saint-Pierre, rien ne va.", "7 impasse Saint-Pierre"),
-    ("12 bis, rue des lilas : trop de bruit.", "12 bis, rue des lilas"),
-])
+@pytest.mark.parametrize(
+    ("text", "address"),
+    [
+        ("J'habite 12 rue des Lilas à Moulins et je propose des patrouilles.", "12 rue des Lilas"),
+        ("Au 3 avenue de la Gare il faut des caméras.", "3 avenue de la Gare"),
+        ("Devant le 2 rue du 8 Mai 1945 les voitures roulent vite.", "2 rue du 8 Mai 1945"),
+        ("Chez moi, 7 impasse Saint-Pierre, rien ne va.", "7 impasse Saint-Pierre"),
+        ("12 bis, rue des lilas : trop de bruit.", "12 bis, rue des lilas"),
+    ],
+)
 def test_address_stops_at_the_street_name(text, address):
     # The purge masks for good: the citizen's words after the address must survive it.
     found = [f.text for f in find_personal_data(text) if f.kind == "address"]

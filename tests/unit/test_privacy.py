@@ -68,10 +68,11 @@ def test_mask_offsets_follow_the_masks():
     masked = mask_text(text)
     start = text.index("demain")
     new = masked.offset(start)
-    assert masked.text[new:new + 6] == "demain"
+    assert masked.text[new : new + 6] == "demain"
     inside = text.index(PHONE) + 3  # an offset inside a masked piece snaps to its edges
-    assert masked.text[masked.offset(inside):masked.offset(inside, end=True)] == (
-        "[téléphone masqué]")
+    assert masked.text[masked.offset(inside) : masked.offset(inside, end=True)] == (
+        "[téléphone masqué]"
+    )
     assert masked.offset(len(text)) == len(masked.text)
 
 
@@ -108,7 +109,7 @@ def test_purge_erases_personal_data_and_keeps_the_work(env):
     # Themes, excerpts (masked, offsets re-mapped onto the new body) and figures stay.
     assert item.themes == old.themes and len(item.excerpts) == 2
     for e in item.excerpts:
-        assert body[e.start:e.end] == e.text
+        assert body[e.start : e.end] == e.text
     assert "[téléphone masqué]" in item.excerpts[0].text
     assert item.excerpts[1].text == body
     att = item.attachments[0]
@@ -126,7 +127,8 @@ def test_purge_erases_personal_data_and_keeps_the_work(env):
         content = path.read_text(encoding="utf-8")
         assert NAME not in content and EMAIL not in content
     assert "Purge des données personnelles" in (ws.root / report.path).with_suffix(
-        ".txt").read_text(encoding="utf-8")
+        ".txt"
+    ).read_text(encoding="utf-8")
     events = history(services, kinds=["privacy.purge"])
     assert len(events) == 1 and events[0].after["count"] == 2
     assert item.history[-1].what == "purge"
@@ -207,8 +209,9 @@ def test_cli_purge_and_report(env, capsys):
     ws, _services = env
     root = str(ws.root)
     ws.close()
-    assert main(["--workspace", root, "purge", "--before", "01/12/2019", "--dry-run",
-                 "--json"]) == 0
+    assert (
+        main(["--workspace", root, "purge", "--before", "01/12/2019", "--dry-run", "--json"]) == 0
+    )
     dry = json.loads(capsys.readouterr().out)
     assert dry["dry_run"] is True and dry["ids"] == [1, 4]
     assert main(["--workspace", root, "purge", "--before", "2019-12-01"]) == 0
@@ -250,7 +253,7 @@ def test_masked_offsets_map_both_ways():
     for word in ("Écrire", "avant", "lundi."):
         old = text.index(word)
         new = masked.offset(old)
-        assert masked.text[new:new + len(word)] == word
+        assert masked.text[new : new + len(word)] == word
         assert masked.original(new) == old
     # A selection that starts or ends inside a mask label covers the whole masked piece.
     label_at = masked.text.index("[")

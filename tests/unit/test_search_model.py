@@ -13,8 +13,22 @@ from assises_tui.search import SearchIndex, parse_query
 from assises_tui.search.index import MIN_PREFIX
 from assises_tui.text.fold import tokens
 
-VOCAB = ["Sécurité", "police", "GENDARMERIE", "vol", "vols", "plainte", "en", "ligne", "cœur",
-         "l'école", "élus", "securise", "vigilants", "voisins"]
+VOCAB = [
+    "Sécurité",
+    "police",
+    "GENDARMERIE",
+    "vol",
+    "vols",
+    "plainte",
+    "en",
+    "ligne",
+    "cœur",
+    "l'école",
+    "élus",
+    "securise",
+    "vigilants",
+    "voisins",
+]
 
 words = st.sampled_from(VOCAB)
 texts = st.lists(words, max_size=8).map(" ".join)

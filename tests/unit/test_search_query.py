@@ -160,8 +160,9 @@ def test_theme_values_are_checked_only_with_the_configuration():
     assert only("theme:lien").values == ("lien",)
     assert parse_query("theme:cuisine").errors == ()
     q = parse_query("theme:cuisine theme:Participation", config())
-    assert q.errors == ("Thème inconnu « cuisine » (thèmes : communication, service, lien, "
-                        "participation, aucun).",)
+    assert q.errors == (
+        "Thème inconnu « cuisine » (thèmes : communication, service, lien, participation, aucun).",
+    )
     assert len(q.terms) == 2  # the term stays: it simply matches nothing
 
 

@@ -36,7 +36,8 @@ def test_save_list_get_delete(services):
 def test_saved_searches_live_in_the_store_document(services):
     services.saved_searches.save("Police", "police")
     assert services.store.get_doc("saved_searches") == {
-        "version": 1, "searches": [{"name": "Police", "query": "police"}]
+        "version": 1,
+        "searches": [{"name": "Police", "query": "police"}],
     }
     assert SavedSearches(services).get("police") == "police"  # a new session sees it
 
@@ -58,15 +59,31 @@ def test_damaged_document_entries_are_skipped(services):
 
 def test_stats_counts(services):
     store = services.store
-    store.add_many([record(store, 9, "x", themes=("lien", "lien/ecole", "ancien"), late=True,
-                           contributor_category="martien", date_uncertain=True)])
+    store.add_many(
+        [
+            record(
+                store,
+                9,
+                "x",
+                themes=("lien", "lien/ecole", "ancien"),
+                late=True,
+                contributor_category="martien",
+                date_uncertain=True,
+            )
+        ]
+    )
     store.quarantined = [object(), object()]
     data = stats(services)
     assert data["total"] == 7 and data["quarantined"] == 2
     assert data["open"] == 4  # 1, 3, 5 and 9
     assert sum(data["by_status"].values()) == 7
-    assert data["by_theme"] == {"communication": 1, "service": 1, "lien": 2, "participation": 1,
-                                "ancien": 1}  # a sub-theme counts once for its theme
+    assert data["by_theme"] == {
+        "communication": 1,
+        "service": 1,
+        "lien": 2,
+        "participation": 1,
+        "ancien": 1,
+    }  # a sub-theme counts once for its theme
     assert data["untagged"] == 3
     assert (data["late"], data["on_time"], data["date_uncertain"]) == (2, 5, 1)
     assert data["by_category"]["martien"] == 1 and data["by_category"]["none"] == 3

@@ -9,8 +9,11 @@ def sentences(text: str) -> list[str]:
 
 def test_abbreviations_do_not_end_a_sentence():
     text = "Bonjour M. Dupont. Voir cf. art. 3 du code. Mme. Martin est venue."
-    assert sentences(text) == ["Bonjour M. Dupont.", "Voir cf. art. 3 du code.",
-                               "Mme. Martin est venue."]
+    assert sentences(text) == [
+        "Bonjour M. Dupont.",
+        "Voir cf. art. 3 du code.",
+        "Mme. Martin est venue.",
+    ]
 
 
 def test_an_ellipsis_before_a_lower_case_word_goes_on():

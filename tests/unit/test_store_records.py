@@ -259,8 +259,10 @@ def test_history_sharing_stops_when_entries_do_not_repeat(root: Path, monkeypatc
     from assises_tui.store import codec
 
     monkeypatch.setattr(codec.SharePool, "TRIAL", 10)
-    items = [make(i, history=(HistoryEntry("import", f"2020-01-{i:02d}", "import"),)) for i in
-             range(1, 30)]
+    items = [
+        make(i, history=(HistoryEntry("import", f"2020-01-{i:02d}", "import"),))
+        for i in range(1, 30)
+    ]
     pool = codec.SharePool()
     decoded = [decode(orjson.loads(orjson.dumps(encode(i)))) for i in items]
     codec.share_strings(decoded, pool)
@@ -276,6 +278,4 @@ def test_several_lines_spliced_at_once_first_and_last_included(root: Path) -> No
     data = shard(root).read_bytes()
     assert orjson.loads(data)["contributions"]["10"]["assignee"] == "r10"  # still valid JSON
     with reopen(root) as s:
-        assert [c.assignee for c in s.all()] == [
-            "r1", "", "", "", "", "r6", "", "", "", "r10"
-        ]
+        assert [c.assignee for c in s.all()] == ["r1", "", "", "", "", "r6", "", "", "", "r10"]

@@ -24,8 +24,7 @@ def test_first_real_proposal_is_number_one_and_fillers_are_left_out(services):
     config = services.config
     draft = template(config)
     # A coordinator fills one proposal of the third theme, the others stay "- …".
-    draft, _line = add_point(draft, config, "lien", "proposition", "Des réunions de quartier",
-                             [3])
+    draft, _line = add_point(draft, config, "lien", "proposition", "Des réunions de quartier", [3])
     result = services.synthesis.render(draft)
     assert result.errors == []
     numbered = [b for b in result.document.blocks if isinstance(b, ListBlock) and b.ordered]
@@ -56,8 +55,7 @@ def test_odt_title_page_date_is_a_subtitle(services, tmp_path):
     path = tmp_path / "s.odt"
     services.synthesis.export("odt", path, text="# T\n\n## Introduction\n\nTexte.\n")
     doc = load(str(path))
-    date = next(p for p in doc.getElementsByType(P)
-                if teletype.extractText(p) == "3 février 2020")
+    date = next(p for p in doc.getElementsByType(P) if teletype.extractText(p) == "3 février 2020")
     name = date.getAttribute("stylename")
     style = next(s for s in doc.getElementsByType(Style) if s.getAttribute("name") == name)
     assert style.getAttribute("parentstylename") == "Subtitle"

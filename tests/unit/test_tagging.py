@@ -110,8 +110,13 @@ def test_codebook_rename_merge_retire_rewrite_records_and_audit(s):
     with pytest.raises(TaggingError, match="retiré"):
         s.tagging.add([4], "service/accueil")
     whats = [a["what"] for a in s.store.audit()]
-    assert whats == ["codebook:add", "codebook:add", "codebook:rename", "codebook:merge",
-                     "codebook:retire"]
+    assert whats == [
+        "codebook:add",
+        "codebook:add",
+        "codebook:rename",
+        "codebook:merge",
+        "codebook:retire",
+    ]
     assert ex.id == s.store.get(2).excerpts[0].id
 
 
@@ -150,11 +155,17 @@ def test_sentence_and_paragraph_spans():
 
     text = "Bonjour.  Il faut plus de police ! Vraiment ?\n\nDeuxième paragraphe… « Fin. »"
     sentences = [text[a:b] for a, b in sentence_spans(text)]
-    assert sentences == ["Bonjour.", "Il faut plus de police !", "Vraiment ?",
-                         "Deuxième paragraphe…", "« Fin. »"]
+    assert sentences == [
+        "Bonjour.",
+        "Il faut plus de police !",
+        "Vraiment ?",
+        "Deuxième paragraphe…",
+        "« Fin. »",
+    ]
     paragraphs = paragraph_spans(text)
     assert [text[a:b] for a, b in paragraphs] == [
-        "Bonjour.  Il faut plus de police ! Vraiment ?", "Deuxième paragraphe… « Fin. »"
+        "Bonjour.  Il faut plus de police ! Vraiment ?",
+        "Deuxième paragraphe… « Fin. »",
     ]
     spans = sentence_spans(text)
     assert next_span(spans, 0, 0) == spans[0]  # empty selection: the sentence at the cursor

@@ -17,9 +17,16 @@ PARIS = ZoneInfo("Europe/Paris")
 
 def _item(cid: int, **extra) -> Contribution:
     return Contribution(
-        id=cid, message_id=f"<{cid}@t>", received_at=datetime(2020, 1, 10, tzinfo=PARIS),
-        date_uncertain=False, sender_name=f"S{cid}", sender_email=f"s{cid}@t.fr",
-        subject=f"Objet {cid}", body_blob=None, raw_blob=None, **extra,
+        id=cid,
+        message_id=f"<{cid}@t>",
+        received_at=datetime(2020, 1, 10, tzinfo=PARIS),
+        date_uncertain=False,
+        sender_name=f"S{cid}",
+        sender_email=f"s{cid}@t.fr",
+        subject=f"Objet {cid}",
+        body_blob=None,
+        raw_blob=None,
+        **extra,
     )
 
 
