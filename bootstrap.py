@@ -22,6 +22,18 @@ BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PY = BIN / ("python.exe" if os.name == "nt" else "python")
 STAMP = VENV / ".installed-pyproject"
 
+# Debian packages of the real servers and engines that the tests run against (team mode on
+# PostgreSQL, the IMAP mailbox, the browser, OCR). `test` installs the missing ones with
+# apt-get when it runs as root; elsewhere it names them and those tests are skipped, loudly.
+SYSTEM_PACKAGES = {
+    "postgresql": "serveur PostgreSQL (mode équipe)",
+    "dovecot-imapd": "serveur IMAP Dovecot (relève de la boîte de la consultation)",
+    "chromium": "navigateur Chromium sans écran (assises serve)",
+    "tesseract-ocr": "reconnaissance de caractères (lettres scannées)",
+    "tesseract-ocr-fra": "données françaises de tesseract",
+    "poppler-utils": "pdftoppm (pages de PDF en images pour la reconnaissance)",
+}
+
 
 def ensure_venv() -> None:
     if sys.version_info < (3, 11):  # noqa: UP036 - bootstrap runs under any python3
@@ -38,6 +50,45 @@ def ensure_venv() -> None:
     STAMP.write_text(wanted)
 
 
+def missing_system_packages() -> list[str]:
+    missing = []
+    for package in SYSTEM_PACKAGES:
+        try:
+            status = subprocess.run(
+                ["dpkg-query", "-W", "-f=${Status}", package],
+                capture_output=True,
+                text=True,
+            ).stdout
+        except FileNotFoundError:  # not a Debian system
+            return list(SYSTEM_PACKAGES)
+        if "install ok installed" not in status:
+            missing.append(package)
+    return missing
+
+
+def ensure_system_packages() -> bool:
+    """Install the test servers' Debian packages if we can; True when all are present."""
+    missing = missing_system_packages()
+    if missing and hasattr(os, "geteuid") and os.geteuid() == 0:
+        print(f"Installation des paquets Debian : {' '.join(missing)} …", file=sys.stderr)
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        install = ["apt-get", "install", "-y", "-q", "--no-install-recommends", *missing]
+        quiet = {"stdout": subprocess.DEVNULL, "env": env}
+        if subprocess.run(install, **quiet).returncode != 0:
+            subprocess.run(["apt-get", "update", "-q"], **quiet)
+            subprocess.run(install, **quiet)
+        missing = missing_system_packages()
+    if missing:
+        print(
+            "Paquets absents, les tests qui en ont besoin seront ignorés : "
+            + ", ".join(f"{name} ({SYSTEM_PACKAGES[name]})" for name in missing)
+            + ". Installez-les avec : sudo apt-get install "
+            + " ".join(missing),
+            file=sys.stderr,
+        )
+    return not missing
+
+
 def main(argv: list[str]) -> int:
     if not argv or argv[0] not in {"demo", "test"}:
         print(__doc__, file=sys.stderr)
@@ -46,9 +97,14 @@ def main(argv: list[str]) -> int:
     command, rest = argv[0], argv[1:]
     if command == "demo":
         args = [str(BIN / "assises"), "demo", "--workspace", str(ROOT / ".demo-workspace"), *rest]
+        env = None
     else:
         args = [str(PY), "-m", "pytest", "-q", *rest]
-    return subprocess.run(args, cwd=ROOT).returncode
+        env = dict(os.environ)
+        if ensure_system_packages():
+            # Every server is here: a test that cannot start one must fail, not skip.
+            env["ASSISES_REQUIRE_SERVERS"] = "1"
+    return subprocess.run(args, cwd=ROOT, env=env).returncode
 
 
 if __name__ == "__main__":
