@@ -134,9 +134,23 @@ def _summary(report, elapsed: float) -> None:
         )
     if report.late:
         say(f"  {report.late} contribution(s) reçue(s) après la date limite")
-    if report.quarantined:
-        say(f"  {len(report.quarantined)} message(s) mis en quarantaine :")
-        for item in report.quarantined[:20]:
-            say(f"    - {one_line(item['source'], 80)} : {item['reason']}")
-        if len(report.quarantined) > 20:
-            say(f"    … et {len(report.quarantined) - 20} autre(s).")
+    if report.new_versions:
+        say(
+            f"  {report.new_versions} nouvelle(s) version(s) d'un courriel déjà reçu "
+            "(même Message-ID, contenu différent)"
+        )
+    if report.to_check:
+        say(f"  {report.to_check} contribution(s) à vérifier (vue « À vérifier »)")
+    _listing(report.quarantined, "message(s) mis en quarantaine")
+    _listing(report.doubtful, "message(s) dont le découpage de la boîte mbox est à vérifier")
+    _listing(report.skipped, "fichier(s) ignoré(s)")
+
+
+def _listing(items: list[dict[str, str]], what: str) -> None:
+    if not items:
+        return
+    say(f"  {len(items)} {what} :")
+    for item in items[:20]:
+        say(f"    - {one_line(item['source'], 80)} : {item['reason']}")
+    if len(items) > 20:
+        say(f"    … et {len(items) - 20} autre(s).")

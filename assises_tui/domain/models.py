@@ -154,6 +154,9 @@ class Contribution:
     snippet: str = ""  # first characters of the body, folded to one line, for lists
     text_fingerprint: str = ""  # hash of the folded text, for duplicates
     history: tuple[HistoryEntry, ...] = ()
+    #: What a reviewer should check, set by the import (French sentences): a message relayed
+    #: by a list, a new version of an earlier mail, an mbox split in doubt, parts not read.
+    to_check: tuple[str, ...] = ()
 
     @property
     def status_label(self) -> str:
@@ -175,6 +178,7 @@ class Contribution:
         values["notes"] = tuple(Note.from_dict(n) for n in data.get("notes", ()))
         values["history"] = tuple(HistoryEntry.from_dict(h) for h in data.get("history", ()))
         values["themes"] = tuple(data.get("themes", ()))
+        values["to_check"] = tuple(data.get("to_check", ()))
         return cls(**values)
 
 
@@ -200,6 +204,14 @@ class ImportReport:
     not_contributions: int = 0
     late: int = 0
     quarantined: list[dict[str, str]] = field(default_factory=list)
+    #: Files of a folder that are not mail, with why (``source``, ``reason``).
+    skipped: list[dict[str, str]] = field(default_factory=list)
+    #: Messages whose mbox split may be wrong (``source``, ``reason``).
+    doubtful: list[dict[str, str]] = field(default_factory=list)
+    #: Among the new: same Message-ID as an earlier mail but other content.
+    new_versions: int = 0
+    #: Among the new: left for a reviewer to check (``to_check`` not empty).
+    to_check: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -59,6 +59,12 @@ def summary(report: ImportReport) -> str:
         parts.append(f"{report.not_contributions} hors contribution")
     if report.late:
         parts.append(f"{report.late} en retard")
+    if report.to_check:
+        parts.append(f"{report.to_check} à vérifier")
     if report.quarantined:
         parts.append(f"{len(report.quarantined)} en quarantaine")
+    if report.skipped:
+        parts.append(f"{len(report.skipped)} fichier(s) ignoré(s) (pas des courriels)")
+    if report.doubtful:
+        parts.append(f"{len(report.doubtful)} découpage(s) de boîte mbox à vérifier")
     return ", ".join(parts) + "."
