@@ -73,6 +73,7 @@ class Attachment:
     blob: str | None  # sha256 of the bytes in the blob store
     text_blob: str | None = None  # sha256 of the extracted text (utf-8)
     note: str | None = None  # why text is missing or cut (limits, unreadable…)
+    recognised: bool = False  # text read from a scan by OCR: it may hold errors
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Attachment:
@@ -212,6 +213,10 @@ class ImportReport:
     new_versions: int = 0
     #: Among the new: left for a reviewer to check (``to_check`` not empty).
     to_check: int = 0
+    #: Scanned documents whose text was recognised (OCR) during this import.
+    recognised: int = 0
+    #: Scanned documents left without text because OCR is not installed.
+    ocr_missing: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -38,6 +38,7 @@ VIEWS: tuple[View, ...] = (
             and c.status not in (Status.NOT_CONTRIBUTION, Status.DUPLICATE, Status.OFF_TOPIC)
         ),
     ),
+    View("late", "En retard", lambda c, _r: c.late),
     # Left by the import for a human look (list relays, new versions, doubtful mbox splits,
     # parts not read); a contribution leaves the view once a reviewer has decided.
     View(
@@ -45,7 +46,6 @@ VIEWS: tuple[View, ...] = (
         "À vérifier",
         lambda c, _r: bool(c.to_check) and (c.status is _NEW or c.status is _IN_PROGRESS),
     ),
-    View("late", "En retard", lambda c, _r: c.late),
     View(
         "not_contribution", "Hors contribution", lambda c, _r: c.status == Status.NOT_CONTRIBUTION
     ),

@@ -56,6 +56,9 @@ class ImportProgress:
     bytes_total: int  # size of the sources (0 when unknown)
     elapsed: float
     current: str = ""
+    #: "" while messages are read; "ocr" while scans are read (``current`` then says which
+    #: document and page, ``bytes_done``/``bytes_total`` count documents).
+    stage: str = ""
 
 
 ProgressCallback = Callable[[ImportProgress], None]
@@ -405,6 +408,7 @@ def import_sources(
             parser.close()
         importer.close()  # whatever happened, the batch in flight is finished (or raised)
     importer.update_campaigns()
+    _recognise_scans(store, config, who, importer.report, progress, started)
     if progress is not None:
         progress(
             ImportProgress(
@@ -412,3 +416,24 @@ def import_sources(
             )
         )
     return importer.report
+
+
+def _recognise_scans(
+    store: Store,
+    config: Consultation,
+    who: str,
+    report: ImportReport,
+    progress: ProgressCallback | None,
+    started: float,
+) -> None:
+    """OCR of the scanned letters still without text (this import's and any left pending)."""
+    from assises_tui.services.text_recognition import TextRecognition
+
+    def tell(done: int, total: int, label: str) -> None:
+        if progress is not None:
+            elapsed = time.monotonic() - started
+            progress(ImportProgress(report.read, done, total, elapsed, label, stage="ocr"))
+
+    result = TextRecognition(store, config.limits, who=who).run(tell)
+    report.recognised = result.documents + result.from_cache
+    report.ocr_missing = result.missing_engine

@@ -201,7 +201,7 @@ def test_resent_mail_with_an_attachment_added_is_imported_as_a_new_version(ws, t
     second = mail(
         "Ma contribution.\n",
         message_id="<resent@x>",
-        attachments=[("annexe.txt", "text/plain", "Annexe : chiffres de ma commune.".encode())],
+        attachments=[("annexe.txt", "text/plain", b"Annexe : chiffres de ma commune.")],
     )
     (tmp_path / "1.eml").write_bytes(first)
     import_sources(ws, [tmp_path / "1.eml"])
