@@ -10,10 +10,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Protocol
 
+from fakes.memory_store import MemoryStore, MemoryVolume, restore
+
 from assises_tui.store.backup import restore_backup
 from assises_tui.store.protocol import Store
 from assises_tui.store.tinydb_store import TinyDBStore
-from fakes.memory_store import MemoryStore, MemoryVolume, restore
 
 
 class Backend(Protocol):

@@ -10,10 +10,11 @@ from types import SimpleNamespace
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from fakes.memory_store import MemoryStore, MemoryVolume
+
 from assises_tui.config import bundled_config_dir, load_consultation
 from assises_tui.domain.models import Attachment, Contribution, Note, Status
 from assises_tui.services.session import Services
-from fakes.memory_store import MemoryStore, MemoryVolume
 
 PARIS = ZoneInfo("Europe/Paris")
 

@@ -8,10 +8,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from fakes.memory_store import MemoryStore
+
 from assises_tui.config import Consultation, bundled_config_dir, load_consultation
 from assises_tui.domain.models import Contribution
 from assises_tui.services.session import Services
-from fakes.memory_store import MemoryStore
 
 
 @dataclass
