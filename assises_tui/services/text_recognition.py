@@ -18,8 +18,8 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
+from assises_tui.clock import now_iso
 from assises_tui.config import AttachmentLimits
 from assises_tui.domain.models import Attachment, Contribution, HistoryEntry
 from assises_tui.ingest import ocr
@@ -97,7 +97,7 @@ class TextRecognition:
                     attachments[i] = new
                     changed.append(new.filename)
             if changed:
-                history = HistoryEntry(self.who, _now(), "ocr", None, ", ".join(changed))
+                history = HistoryEntry(self.who, now_iso(), "ocr", None, ", ".join(changed))
                 self.store.save(
                     dataclasses.replace(
                         item, attachments=tuple(attachments), history=(*item.history, history)
@@ -168,7 +168,3 @@ def kind_is_image(att: Attachment) -> bool:
     return not (
         att.content_type.lower() == "application/pdf" or att.filename.lower().endswith(".pdf")
     )
-
-
-def _now() -> str:
-    return datetime.now(UTC).astimezone().isoformat(timespec="seconds")
