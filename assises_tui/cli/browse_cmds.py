@@ -141,6 +141,7 @@ def detail(services: Services, item: Contribution) -> dict[str, Any]:
                     "note": e.note,
                     "author": e.author,
                     "created_at": e.created_at,
+                    "attachment": e.attachment,
                 }
                 for e in item.excerpts
             ],

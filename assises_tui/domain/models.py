@@ -83,7 +83,7 @@ class Attachment:
 @dataclass(frozen=True, slots=True)
 class Excerpt:
     id: str
-    start: int  # character offsets into the contribution's normalised body text
+    start: int  # character offsets into the body text (or the attachment's: see below)
     end: int
     text: str
     theme: str
@@ -91,10 +91,15 @@ class Excerpt:
     note: str = ""
     author: str = ""
     created_at: str = ""
+    #: Index in ``Contribution.attachments`` when the excerpt is taken from an attachment's
+    #: text (then ``start``/``end`` are offsets into that text); None for the body.
+    attachment: int | None = None
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Excerpt:
-        return cls(**{f.name: data.get(f.name, "") for f in fields(cls)})
+        values = {f.name: data.get(f.name, "") for f in fields(cls)}
+        values["attachment"] = data.get("attachment")
+        return cls(**values)
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,7 +5,9 @@ text; the selection is read back as character offsets into the stored body text 
 text has the same length: unsafe characters are replaced one for one, see
 ``tagging.display_text``). Keys: j/k next/previous sentence, J/K next/previous paragraph,
 +/- extend/shrink by a sentence (Shift+arrows and the mouse also select), f files the
-selection with the theme, kind and note of the form below the text.
+selection with the theme, kind and note of the form below the text. The attachments'
+texts follow the body; a selection inside one of them files an excerpt of that attachment
+(``services/attached_texts.py``), cited « pièce jointe » in the synthesis.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from textual.widgets.text_area import Selection
 
 from assises_tui.domain.models import EXCERPT_KINDS
 from assises_tui.errors import AssisesError, StoreError
+from assises_tui.services.attached_texts import attached_texts, locate, spans_in
 from assises_tui.services.tagging import (
     display_text,
     next_span,
@@ -66,15 +69,15 @@ class ExcerptScreen(Screen[bool]):
         self.masked = privacy.masking(item, self.body) if item else None
         shown = self.masked.text if self.masked else self.body
         self.shown_body = display_text(shown)
-        # The attachments' text follows the body, to be read (a letter is often attached);
-        # excerpts are offsets into the body, so they are taken from the body only.
-        self.attached = "".join(
-            f"\n\n── Pièce jointe : {one_line(self._shown(name), 80)} (lecture seule) ──\n\n"
-            + display_text(self._shown(text))
-            for name, text in services.contributions.attachment_texts(contribution_id)
+        # The attachments' text follows the body (the mayor's letter is often a PDF); a
+        # selection inside one of them is filed as an excerpt of that attachment.
+        self.attached, self.sections = attached_texts(
+            item, services.contributions, privacy, len(self.body), display_text
         )
         self.sentences = sentence_spans(self.body)
         self.paragraphs = paragraph_spans(self.body)
+        self.sentences += spans_in(self.sections, sentence_spans)
+        self.paragraphs += spans_in(self.sections, paragraph_spans)
         self.changed = False
         self.subject = one_line(self._shown(item.subject), 70) if item else ""
 
@@ -134,6 +137,8 @@ class ExcerptScreen(Screen[bool]):
             line = Text(f"{EXCERPT_KINDS.get(e.kind, e.kind)} · ", style="bold")
             line.append(one_line(label(e.theme), 30) + " · ")
             line.append("« " + one_line(self._shown(e.text), 70) + " »")
+            if e.attachment is not None:
+                line.append(" (pièce jointe)", style="italic")
             if e.note:
                 line.append(" — " + one_line(e.note, 60), style="italic")
             lst.add_option(Option(line, id=e.id))
@@ -220,20 +225,24 @@ class ExcerptScreen(Screen[bool]):
                 markup=False,
             )
             return
+        attachment = None
         if end > len(self.body):
-            self.notify(
-                "Un extrait se prend dans le corps du message, pas dans une pièce "
-                "jointe : recopiez le passage dans la synthèse avec sa référence.",
-                severity="warning",
-                markup=False,
-            )
-            return
+            found = locate(self.sections, start, end)
+            if found is None:
+                self.notify(
+                    "Un extrait se prend dans un seul texte : le corps du message ou une "
+                    "pièce jointe.",
+                    severity="warning",
+                    markup=False,
+                )
+                return
+            attachment, start, end = found
         theme = self.query_one("#excerpt-theme", Select).value
         kind = self.query_one("#excerpt-kind", Select).value
         note_input = self.query_one("#excerpt-note", Input)
         try:
             self.services.tagging.add_excerpt(
-                self.cid, start, end, str(theme), str(kind), note_input.value
+                self.cid, start, end, str(theme), str(kind), note_input.value, attachment
             )
         except (AssisesError, StoreError) as exc:
             self.notify(str(exc), severity="error", markup=False)

@@ -132,7 +132,8 @@ class MaterialPanel:
         # The quotation is its own paragraph after the cursor's line (blank lines around).
         doc = self.editor.document
         line_text = doc.get_line(row)
-        block = quotation(printable(excerpt.text), cid).rstrip("\n")
+        attached = excerpt.attachment is not None
+        block = quotation(printable(excerpt.text), cid, attached).rstrip("\n")
         if line_text.strip():
             block = "\n\n" + block
         if row + 1 < doc.line_count and doc.get_line(row + 1).strip():

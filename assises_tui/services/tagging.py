@@ -118,14 +118,28 @@ class Tagging:
 
     # -- excerpts --------------------------------------------------------------
     def add_excerpt(
-        self, cid: int, start: int, end: int, theme: str, kind: str, note: str = ""
+        self,
+        cid: int,
+        start: int,
+        end: int,
+        theme: str,
+        kind: str,
+        note: str = "",
+        attachment: int | None = None,
     ) -> Excerpt:
-        """File ``body[start:end]`` under ``theme``; the contribution gets the theme too."""
+        """File ``body[start:end]`` under ``theme``; the contribution gets the theme too.
+
+        With ``attachment`` (an index in the contribution's attachments), the offsets are
+        into that attachment's extracted text: the mayor's letter sent as a PDF.
+        """
         ensure_writable(self.changes)
         self.check_theme(theme)
         if kind not in EXCERPT_KINDS:
             raise TaggingError(f"Nature d'extrait inconnue : « {kind} ».")
-        body = self.contributions.body_text(cid)
+        if attachment is None:
+            body = self.contributions.body_text(cid)
+        else:
+            body = self._attachment_text(cid, attachment)
         if not 0 <= start < end <= len(body):
             raise TaggingError("La sélection est vide ou sort du texte.")
         if not body[start:end].strip():
@@ -140,6 +154,7 @@ class Tagging:
             note=note.strip(),
             author=self.changes.reviewer,
             created_at=self.changes.clock(),
+            attachment=attachment,
         )
 
         def change(item: Contribution) -> dict[str, Any]:
@@ -152,6 +167,15 @@ class Tagging:
         if not result.ids:
             raise TaggingError(f"Contribution n° {cid} introuvable.")
         return excerpt
+
+    def _attachment_text(self, cid: int, index: int) -> str:
+        item = self.contributions.get(cid)
+        if item is None or not 0 <= index < len(item.attachments):
+            raise TaggingError("Cette pièce jointe n'existe pas.")
+        text = self.contributions.blob_text(item.attachments[index].text_blob)
+        if not text:
+            raise TaggingError("Cette pièce jointe n'a pas de texte.")
+        return text
 
     def remove_excerpt(self, cid: int, excerpt_id: str) -> ChangeSet:
         ensure_writable(self.changes)

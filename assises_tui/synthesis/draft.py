@@ -15,7 +15,11 @@ from dataclasses import dataclass, field
 from assises_tui.config import Consultation
 from assises_tui.text.fold import fold
 
-CITATION_RE = re.compile(r"\[#\s*(\d+)((?:\s*[,;]\s*#?\s*\d+)*)\s*\]")
+# "[#42]", "[#42, #57]"; "[#42 pj]" cites the attachment of n° 42 (an excerpt of its text).
+CITATION_RE = re.compile(
+    r"\[#\s*(\d+)((?:\s*[,;]\s*#?\s*\d+)*)(?P<attached>\s*,?\s*pj)?\s*\]", re.IGNORECASE
+)
+ATTACHED = " pj"
 PLACEHOLDER_RE = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
 HEADING_RE = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 BULLET_RE = re.compile(r"^(\s*)(?:[-*+]|\d+[.)])\s+")
@@ -203,10 +207,14 @@ def theme_at_line(text: str, line: int, config: Consultation) -> str | None:
     return theme
 
 
-def quotation(excerpt_text: str, cid: int) -> str:
-    """A Markdown quote of the excerpt followed by its citation."""
+def quotation(excerpt_text: str, cid: int, attached: bool = False) -> str:
+    """A Markdown quote of the excerpt followed by its citation (``[#12 pj]`` when the
+    excerpt comes from an attachment's text)."""
     body = " ".join(excerpt_text.split())
-    return f"> « {body} » {format_citation([cid])}\n"
+    cite = format_citation([cid])
+    if attached:
+        cite = cite[:-1] + ATTACHED + "]"
+    return f"> « {body} » {cite}\n"
 
 
 def insert_at_line(text: str, line: int, block: str) -> tuple[str, int]:

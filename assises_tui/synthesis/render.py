@@ -105,8 +105,9 @@ def french_date(d: date) -> str:
     return f"{d.day} {MONTHS[d.month - 1]} {d.year}"
 
 
-def citation_label(item: Contribution, capital: bool = True) -> str:
-    """ "Contribution n° 42 — citoyen, Montluçon" (category and commune only, when known)."""
+def citation_label(item: Contribution, capital: bool = True, attached: bool = False) -> str:
+    """ "Contribution n° 42 — citoyen, Montluçon" (category and commune only, when known);
+    "Contribution n° 42, pièce jointe — …" for a passage of its attachment."""
     head = "Contribution" if capital else "contribution"
     parts = []
     if item.contributor_category:
@@ -115,7 +116,8 @@ def citation_label(item: Contribution, capital: bool = True) -> str:
     if item.commune:
         parts.append(one_line(item.commune, 80))
     tail = f" — {', '.join(parts)}" if parts else ""
-    return f"{head} n° {item.id}{tail}"
+    where = ", pièce jointe" if attached else ""
+    return f"{head} n° {item.id}{where}{tail}"
 
 
 _INLINE = re.compile(
@@ -174,7 +176,8 @@ class _Renderer:
                     self.errors.append(
                         Issue(line, f"le message n° {cid} est classé « hors contribution »")
                     )
-                labels.append(citation_label(item, capital=n == 0))
+                attached = bool(m.group("attached"))
+                labels.append(citation_label(item, capital=n == 0, attached=attached))
             return "(" + " ; ".join(labels) + ")"
 
         return CITATION_RE.sub(citation, text)

@@ -278,32 +278,45 @@ def test_every_coordinator_screen_has_a_french_title_for_the_help():
     assert all(titles.values()), titles  # else the help shows the class name
 
 
-async def test_excerpt_screen_shows_attachments_but_files_from_the_body_only(s):
+async def test_excerpt_screen_files_from_the_body_or_from_an_attachment(s):
     from tagging_support import add_contribution
     from textual.widgets import TextArea
 
     from assises_tui.domain.models import Attachment
+    from assises_tui.synthesis.draft import quotation
 
-    letter = s.store.put_blob(b"Lettre : rouvrir la brigade la nuit.")
+    letter_text = "Lettre du maire. Il faut rouvrir la brigade la nuit. Merci."
+    letter = s.store.put_blob(letter_text.encode())
     body = "Veuillez trouver ci-joint ma contribution."
     cid = add_contribution(
         s,
         body,
         "Lettre",
-        attachments=(Attachment("lettre.pdf", "application/pdf", 10, None, letter),),
+        attachments=(
+            Attachment("photo.jpg", "image/jpeg", 10, None),  # no text: not shown
+            Attachment("lettre.pdf", "application/pdf", 10, None, letter),
+        ),
     )
     app = Host(lambda: ExcerptScreen(s, cid))
     async with app.run_test(size=(80, 24)) as pilot:
         screen = app.screen
         seen = _collect(screen)
         shown = screen.query_one("#excerpt-body", TextArea).text
-        assert shown.startswith(body) and "rouvrir la brigade la nuit" in shown
-        at = shown.index("rouvrir")
-        screen.select_offsets(at, at + len("rouvrir la brigade"))
+        assert shown.startswith(body) and "── Pièce jointe : lettre.pdf ──" in shown
+        at = shown.index("ci-joint")  # a selection across the body and the attachment
+        screen.select_offsets(at, len(body) + 40)
         await pilot.press("f")
         await pilot.pause()
-        assert seen and "pas dans une pièce jointe" in seen[-1]
+        assert seen and "un seul texte" in seen[-1]
         assert s.store.get(cid).excerpts == ()
-        await pilot.press("k", "f")  # back to the body's sentence: filed as usual
+        screen.select_offsets(0, 0)
+        await pilot.press("j", "f")  # the body's sentence
         await pilot.pause()
-    assert [e.text for e in s.store.get(cid).excerpts] == [body]
+        await pilot.press("j", "j", "f")  # the letter's second sentence, j by j
+        await pilot.pause()
+    body_excerpt, letter_excerpt = s.store.get(cid).excerpts
+    assert (body_excerpt.text, body_excerpt.attachment) == (body, None)
+    assert letter_excerpt.text == "Il faut rouvrir la brigade la nuit."
+    assert letter_excerpt.attachment == 1  # the PDF, second attachment
+    assert letter_text[letter_excerpt.start : letter_excerpt.end] == letter_excerpt.text
+    assert quotation(letter_excerpt.text, cid, attached=True).endswith(f"[#{cid} pj]\n")

@@ -111,3 +111,10 @@ def test_markdown_export_shows_hostile_store_text_literally(services):
     md = to_markdown(result.document)
     assert "\\*\\*x\\*\\* \\[lien\\](http://evil) \\<b>" in md
     assert "[lien](" not in md
+
+
+def test_an_excerpt_of_an_attachment_is_cited_as_such(services):
+    result = services.synthesis.render("# T\n\n> « Rouvrir la brigade la nuit. » [#1 pj]\n")
+    assert result.errors == []
+    quote = next(b for b in result.document.blocks if isinstance(b, QuoteBlock))
+    assert plain(quote.runs).endswith("(Contribution n° 1, pièce jointe — citoyen, Montluçon)")
