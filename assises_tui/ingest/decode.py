@@ -159,6 +159,7 @@ def transfer_decode(payload: bytes, cte: str | None) -> bytes:
 
 # -- headers ------------------------------------------------------------------
 
+_SURROGATE = re.compile("[\udc80-\udcff]")
 _ENCODED_WORD = re.compile(r"=\?([^?\s]+)\?([QqBb])\?([^?\s]*)\?=")
 _BETWEEN_WORDS = re.compile(r"(=\?[^?\s]+\?[QqBb]\?[^?\s]*\?=)\s+(?==\?)")
 
@@ -189,7 +190,7 @@ def header_text(value: object) -> str:
         )
     else:
         text = str(value) if not isinstance(value, str) else value
-        if any("\udc80" <= ch <= "\udcff" for ch in text):  # raw 8-bit bytes in the header
+        if not text.isascii() and _SURROGATE.search(text):  # raw 8-bit bytes in the header
             text = decode_bytes(text.encode("ascii", "surrogateescape"), "utf-8")
     if "=?" in text:
         text = _BETWEEN_WORDS.sub(r"\1", text)  # whitespace between encoded words is dropped

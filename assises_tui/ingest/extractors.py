@@ -45,9 +45,9 @@ SNIFF_BYTES = 64 * 1024
 def looks_like_text(data: bytes) -> bool:
     """True when the bytes are plain text (UTF-8, UTF-16 with its mark, or a single-byte
     charset): no NUL, and nearly every character printable or whitespace."""
-    if not data.strip() or data.startswith(_BINARY_MAGIC):
-        return False
     sample = data[:SNIFF_BYTES]
+    if not sample.strip() or data.startswith(_BINARY_MAGIC):
+        return False
     if sample.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             text = sample.decode("utf-16")

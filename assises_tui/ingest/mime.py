@@ -19,10 +19,12 @@ from email.parser import BytesParser
 from email.policy import compat32
 from zoneinfo import ZoneInfo
 
+from assises_tui.ingest import large_parts
 from assises_tui.ingest.classify import classify, list_relay
 from assises_tui.ingest.dates import parse_date, received_date
 from assises_tui.ingest.decode import decode_bytes, header_text, transfer_decode
 from assises_tui.ingest.html import html_to_text
+from assises_tui.ingest.simple import SimpleHeaders, simple_message
 from assises_tui.ingest.tnef import decode_tnef, is_tnef
 from assises_tui.text.normalize import normalize_header, normalize_text
 from assises_tui.text.safe import one_line
@@ -46,6 +48,12 @@ _KNOWN_HEADERS = (
     "delivered-to",
 )
 _ADDRESS = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+")
+# The commonest From values; anything with quotes, comments, groups or escapes is left to
+# email.utils.parseaddr (test_ingest_simple.py compares both on every fixture).
+_PLAIN_FROM = re.compile(
+    r"\s*(?:([A-Za-z0-9=?_.\-\u00c0-\u024f' ]*?)\s*<([A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+)>"
+    r"|([A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+))\s*$"
+)
 _NAME_PARAM = re.compile(r'(?:file)?name\s*=\s*(?:"([^"]*)"|([^;]+))', re.IGNORECASE)
 _FORWARD_RULE = "----- Message transféré -----"
 
@@ -140,10 +148,14 @@ def _sender(msg: Message) -> tuple[str, str]:
     if not raw:
         return "", ""
     name, addr = "", ""
-    try:
-        name, addr = email.utils.parseaddr(raw.replace("\n", " ").replace("\r", " "))
-    except Exception:
-        pass
+    plain = _PLAIN_FROM.match(raw)
+    if plain is not None:  # 'Name <a@b.fr>' or 'a@b.fr': what parseaddr gives, faster
+        name, addr = (plain.group(1) or "").strip(), plain.group(2) or plain.group(3)
+    else:
+        try:
+            name, addr = email.utils.parseaddr(raw.replace("\n", " ").replace("\r", " "))
+        except Exception:
+            pass
     if "@" not in addr:
         decoded = header_text(raw[:2000])  # bounded: the address regex is not linear
         found = _ADDRESS.search(decoded)
@@ -230,6 +242,12 @@ _STD_CTE = ("quoted-printable", "base64", "x-uuencode", "uuencode", "uue", "x-uu
 
 
 def _payload_bytes(part: Message) -> bytes:
+    aside = large_parts.CURRENT.get()
+    if aside is not None:  # a big part kept out of the parser: decoded from the raw bytes
+        cte = _raw_get(part, "content-transfer-encoding").strip().lower()
+        found = aside.part_bytes(part, cte)
+        if found is not None:
+            return found
     try:
         data = part.get_payload(decode=True)
     except Exception:
@@ -398,10 +416,17 @@ def parse_message(
 
 
 def _parse(raw: bytes, source: str, mailbox: str, tz: tzinfo) -> ParsedMessage | Unreadable:
-    if not raw.strip():
+    if not raw or raw.isspace():  # (strip() would copy a 200 MB mail)
         return Unreadable(source, raw, "Message vide.")
     clean = strip_envelope(raw)
-    msg = _PARSER.parsebytes(clean)
+    simple = simple_message(clean)
+    msg: Message | SimpleHeaders
+    if simple is not None:  # one text/plain part: no message tree needed
+        msg, text = simple
+    else:
+        small, aside = large_parts.set_aside(clean)
+        msg = _PARSER.parsebytes(small)
+        del small
     try:
         keys = {k.lower() for k in msg.keys()}
     except Exception:
@@ -412,7 +437,16 @@ def _parse(raw: bytes, source: str, mailbox: str, tz: tzinfo) -> ParsedMessage |
         )
     raw_sha = sha256(raw)
     walker = _Walker()
-    walker.walk(msg)
+    if simple is not None:
+        walker.types.append("text/plain")
+        if text.strip():
+            walker.texts.append(text)
+    else:
+        token = large_parts.CURRENT.set(aside)
+        try:
+            walker.walk(msg)
+        finally:
+            large_parts.CURRENT.reset(token)
     name, addr = _sender(msg)
     subject = normalize_header(_get(msg, "subject"))
     received_at, uncertain = _date(msg, tz)

@@ -106,31 +106,42 @@ def _iter_dir(root: Path) -> Iterator[RawMessage]:
         if _is_maildir(here):
             dirnames[:] = [d for d in dirnames if d not in ("cur", "new", "tmp")]
             for sub in ("cur", "new", "tmp"):
-                if not (here / sub).is_dir():
-                    continue
-                for name in sorted(os.listdir(here / sub)):
+                for name, is_link, is_file in _entries(here / sub):
                     file = here / sub / name
-                    if not file.is_file() or name.startswith("."):
+                    if not is_file or is_link or name.startswith("."):
                         continue
                     if sub == "tmp":
                         yield skipped(_label(file, root), SKIP_DELIVERING)
                     else:
                         yield from _iter_file(file, _label(file, root), maildir=True)
-        for name in sorted(filenames):
+        names = set(filenames)
+        for name, is_link, is_file in _entries(here):
+            if name not in names:
+                continue
             file = here / name
-            if file.is_symlink():
+            if is_link:
                 yield skipped(_label(file, root), SKIP_LINK)
-            elif file.is_file():
+            elif is_file:
                 yield from _iter_file(file, _label(file, root), in_folder=True)
+
+
+def _entries(folder: Path) -> list[tuple[str, bool, bool]]:
+    """(name, is a symlink, is a regular file) of a folder's entries, sorted by name; the
+    types come with the listing (no stat per file: 10,000 mails, 10,000 system calls less)."""
+    try:
+        with os.scandir(folder) as listing:
+            found = [(e.name, e.is_symlink(), e.is_file(follow_symlinks=False)) for e in listing]
+    except OSError:
+        return []
+    return sorted(found)
 
 
 def _is_workspace(path: Path) -> bool:
     return (path / "consultation.toml").is_file() and (path / "store").is_dir()
 
 
-def _read_head(path: Path, size: int = 8192) -> bytes:
-    with open(path, "rb") as fh:
-        return fh.read(size)
+#: A file this small is read whole at once (one open, one read) when it is looked at.
+WHOLE_READ = 1 << 20
 
 
 def _starts_mbox(head: bytes) -> bool:
@@ -142,14 +153,17 @@ def _iter_file(
     path: Path, label: str, maildir: bool = False, in_folder: bool = False
 ) -> Iterator[RawMessage]:
     try:
-        head = _read_head(path)
-        size = path.stat().st_size
+        with open(path, "rb") as fh:
+            size = os.fstat(fh.fileno()).st_size
+            data = fh.read(WHOLE_READ if size <= WHOLE_READ else 8192)
     except OSError as exc:
         yield RawMessage(label, b"", f"Lecture impossible du fichier ({exc.strerror}).")
         return
+    head = data[:8192]
+    whole = data if len(data) == size else None
     suffix = path.suffix.lower()
     if head.startswith(OLE_MAGIC):
-        yield _whole(path, label, size, kind="msg")
+        yield _whole(path, label, size, kind="msg", data=whole)
         return
     if suffix == ".msg" and not looks_like_mail(head):
         yield RawMessage(
@@ -162,14 +176,14 @@ def _iter_file(
     if in_folder and suffix not in MAIL_SUFFIXES + MBOX_SUFFIXES:
         # Any file of a folder is looked at; a mail has headers a mail must have.
         if looks_like_mail(head) and _has_mail_header(head):
-            yield _whole(path, label, size)
+            yield _whole(path, label, size, data=whole)
             return
 
         # A PDF or a photo beside the mails: said in the report, not put in quarantine.
         yield skipped(label, SKIP_NOT_MAIL)
         return
     if looks_like_mail(head):
-        yield _whole(path, label, size)
+        yield _whole(path, label, size, data=whole)
         return
     yield RawMessage(label, _small(path, size), "Ce fichier n'est pas un courriel.")
 
@@ -184,9 +198,13 @@ def _small(path: Path, size: int) -> bytes:
         return b""
 
 
-def _whole(path: Path, label: str, size: int, kind: str = "rfc822") -> RawMessage:
+def _whole(
+    path: Path, label: str, size: int, kind: str = "rfc822", data: bytes | None = None
+) -> RawMessage:
     if size > MAX_MESSAGE_BYTES:
         return RawMessage(label, b"", f"Message trop volumineux ({size // 1_048_576} Mo).", kind)
+    if data is not None:
+        return RawMessage(label, data, None, kind)
     try:
         return RawMessage(label, path.read_bytes(), None, kind)
     except OSError as exc:

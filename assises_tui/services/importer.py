@@ -40,6 +40,9 @@ if TYPE_CHECKING:
     from assises_tui.workspace import Workspace
 
 BATCH_SIZE = 500
+#: A batch is also written once it holds this much mail: a few big messages are not kept
+#: in memory until 500 have been read.
+BATCH_BYTES = 64 * 1024 * 1024
 SNIPPET_CHARS = 200
 REASON_DUPLICATE = "Même texte déjà reçu du même expéditeur (n° {id})."
 CHECK_NEW_VERSION = (
@@ -114,6 +117,7 @@ class Importer:
         self.progress = progress
         self.report = ImportReport()
         self._pending: list[_Pending] = []
+        self._pending_bytes = 0  # raw mails and attachments held until the next flush
         self._seen_raw: set[str] = set()
         self._seen_mid: dict[str, tuple[str, frozenset[str]]] = {}  # mid -> content
         self._first_by_mid: dict[str, int] = {}  # this run's ids, for version links
@@ -208,7 +212,8 @@ class Importer:
         texts = [parsed.body] + [a.text for a in parsed.attachments if a.text]
         pending = _Pending(parsed, "\n\n".join(t for t in texts if t), version_of=version_of)
         self._pending.append(pending)
-        if len(self._pending) >= self.batch_size:
+        self._pending_bytes += len(parsed.raw) + sum(len(a.data) for a in parsed.attachments)
+        if len(self._pending) >= self.batch_size or self._pending_bytes >= BATCH_BYTES:
             self.flush()
 
     # -- batches -------------------------------------------------------------
@@ -281,6 +286,7 @@ class Importer:
         if not self._pending:
             return
         pending, self._pending = self._pending, []
+        self._pending_bytes = 0
         datas: list[bytes] = []
         digests: dict[int, str] = {}
         for item in pending:

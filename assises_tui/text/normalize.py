@@ -50,6 +50,7 @@ _CROSS_BASE = {
 _SAME_RE = re.compile("(" + "|".join(_SAME_BASE) + r") ?")
 _CROSS_RE = re.compile("(" + "|".join(_CROSS_BASE) + r") ?")
 _MIN_SAME_BASE = 2
+_PAIR_HINT = re.compile("[aeiouAEIO][àâéèêëîïôùûüÀÂÉÈÊÎÔ]")
 
 
 def _strip_one_space(match: re.Match[str], table: dict[str, str]) -> str:
@@ -62,7 +63,10 @@ def repair_pdf_accents(text: str) -> str:
     >>> repair_pdf_accents("la seécuriteé  de demain, les eé lus")
     'la sécurité de demain, les élus'
     """
-    if len(_SAME_RE.findall(text)) < _MIN_SAME_BASE:
+    if not _PAIR_HINT.search(text):  # one character class: far cheaper than the alternation
+        return text
+    found = _SAME_RE.finditer(text)  # stop at the second match: no list of all of them
+    if sum(1 for _ in zip(range(_MIN_SAME_BASE), found, strict=False)) < _MIN_SAME_BASE:
         return text
     text = _SAME_RE.sub(lambda m: _strip_one_space(m, _SAME_BASE), text)
     return _CROSS_RE.sub(lambda m: _strip_one_space(m, _CROSS_BASE), text)
