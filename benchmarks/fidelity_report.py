@@ -8,8 +8,9 @@ many became contributions (the rest is quarantined with a reason, or reported as
 and the words of text recovered: body plus attachment texts (PDF, DOCX, ODT, RTF, HTML,
 winmail.dat…), as the import stores them. The reference is the standard library on the same
 files: ``email.message_from_bytes(data, policy=policy.default)`` (``mailbox.mbox`` for mbox
-files), the content of every text/plain and text/html part (HTML turned into text by the same
-function), a parse error counting as nothing recovered. Words are ``\\w+`` runs.
+files), the body it picks (``get_body``, plain text preferred, HTML turned into text by the same
+function) and its text attachments; a parse error, or a file without any mail header,
+counts as nothing recovered. Words are ``\\w+`` runs.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from assises_tui.ingest.parallel import parse_one  # noqa: E402
 from assises_tui.ingest.sources import iter_sources  # noqa: E402
 
 _WORD = re.compile(r"\w+")
+_KNOWN = {"from", "date", "subject", "message-id", "received", "to", "mime-version"}
 
 
 def words(text: str | None) -> int:
@@ -55,17 +57,21 @@ def stdlib_words(path: Path) -> tuple[int, int]:
         except Exception:
             return 0, 0
     total = 0
+    read = 0
     for msg in messages:
         try:
-            parts = list(msg.walk())
+            if not {k.lower() for k in msg.keys()} & _KNOWN:
+                continue  # not a mail for the stdlib either (an Outlook file, a text)
+            read += 1
+            parts = []
+            body = msg.get_body(preferencelist=("plain", "html"))
+            if body is not None:
+                parts.append(body)
+            parts += [p for p in msg.iter_attachments() if p.get_content_maintype() == "text"]
         except Exception:
             continue
         for part in parts:
             try:
-                if part.is_multipart() or part.get_content_maintype() != "text":
-                    continue
-                if part.get_content_subtype() not in ("plain", "html"):
-                    continue
                 content = part.get_content()
                 if not isinstance(content, str):
                     continue
@@ -74,7 +80,7 @@ def stdlib_words(path: Path) -> tuple[int, int]:
                 total += words(content)
             except Exception:
                 continue
-    return len(messages), total
+    return read, total
 
 
 def ours(path: Path, extractor: Extractor, tz) -> tuple[int, int, int, int]:
@@ -117,8 +123,8 @@ def main() -> None:
     with Extractor(AttachmentLimits()) as extractor:
         for root in folders:
             for path in sorted(p for p in root.rglob("*") if p.is_file()):
-                if path.suffix in (".md", ".py", ".txt") and path.parent == root:
-                    continue  # the folder's own README and helpers
+                if path.suffix in (".md", ".py"):
+                    continue  # the folders' READMEs and helpers
                 std_msgs, std_words = stdlib_words(path)
                 read, contribs, recovered, aside = ours(path, extractor, tz)
                 row = rows[group_of(path, root)]
@@ -141,8 +147,10 @@ def write_report(out: Path, rows: dict[str, list[int]], fewer: list[tuple[str, i
         "contributions obtenues, ce qui est mis de côté (quarantaine avec sa raison, ou fichier qui",
         "n'est pas un courriel, signalé), et les mots de texte récupérés (corps et texte des pièces",
         "jointes, tels que l'import les enregistre), à côté de ce que donne le module `email` de",
-        "Python sur les mêmes fichiers (parties text/plain et text/html seulement ; `mailbox.mbox`",
-        "pour les boîtes mbox ; une erreur de lecture compte pour zéro).",
+        "Python sur les mêmes fichiers : le corps qu'il choisit (`get_body`, texte brut d'abord,",
+        "HTML converti par la même fonction) et ses pièces jointes texte ; `mailbox.mbox` pour les",
+        "boîtes mbox ; une erreur de lecture, ou un fichier sans en-tête de courriel, compte pour",
+        "zéro. Les README des dossiers ne sont pas comptés.",
         "",
         "| dossier | fichiers | messages lus | contributions | mis de côté | mots (Assises) "
         "| messages (`email`) | mots (`email`) | rapport |",
