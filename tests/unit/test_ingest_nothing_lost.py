@@ -309,3 +309,13 @@ def test_damaged_winmail_dat_is_kept_with_a_note():
     p = parse_message(data, "t.eml", MAILBOX, TZ)
     (carrier,) = p.attachments
     assert carrier.note and "illisible" in carrier.note
+
+
+def test_the_reader_header_says_what_to_check(ws, tmp_path):
+    from assises_tui.widgets.header_block import header_text
+
+    (tmp_path / "l.eml").write_bytes(mail(headers={"Precedence": "list"}))
+    import_sources(ws, [tmp_path / "l.eml"])
+    (item,) = ws.store.all()
+    shown = header_text(item, ws.config).plain
+    assert "À vérifier : Relayé par une liste de diffusion" in shown
