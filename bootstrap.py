@@ -32,6 +32,7 @@ SYSTEM_PACKAGES = {
     "tesseract-ocr": "reconnaissance de caractères (lettres scannées)",
     "tesseract-ocr-fra": "données françaises de tesseract",
     "poppler-utils": "pdftoppm (pages de PDF en images pour la reconnaissance)",
+    "libreoffice-writer-nogui": "LibreOffice sans écran (mise en page des ODT exportés)",
 }
 
 

@@ -41,6 +41,7 @@ class CheckReport:
     errors: list[Issue] = field(default_factory=list)  # citations, placeholders
     findings: list[Finding] = field(default_factory=list)  # personal data, accepted or not
     accepted: set[str] = field(default_factory=set)  # ids of accepted findings
+    warnings: list[Issue] = field(default_factory=list)  # empty sections: do not block
 
     @property
     def blocking(self) -> list[Finding]:
@@ -59,6 +60,10 @@ class CheckReport:
         ]
         return out
 
+    def warning_lines(self) -> list[str]:
+        """What does not block the export but would show in the document (empty sections)."""
+        return [f"ligne {w.line} : {w.message}" for w in self.warnings]
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "ok": self.ok,
@@ -74,6 +79,7 @@ class CheckReport:
                 }
                 for f in self.findings
             ],
+            "warnings": [{"line": w.line, "message": w.message} for w in self.warnings],
         }
 
 
@@ -159,11 +165,13 @@ class SynthesisService:
     def figures(self) -> Figures:
         return compute_figures(self.services.store.all(), self.services.config)
 
-    def render(self, text: str | None = None) -> RenderResult:
+    def render(self, text: str | None = None, *, omit_empty: bool = False) -> RenderResult:
         text = self.load() if text is None else text
         items = {c.id: c for c in self.services.store.all()}
         figures = compute_figures(items.values(), self.services.config)
-        return render(text, self.services.config, items, figures, self.today())
+        return render(
+            text, self.services.config, items, figures, self.today(), omit_empty=omit_empty
+        )
 
     def known_names(self) -> list[str]:
         return sorted({c.sender_name for c in self.services.store.all() if c.sender_name})
@@ -185,7 +193,8 @@ class SynthesisService:
         findings = find_personal_data(
             text, self.name_index(), allowed=[self.services.config.mailbox]
         )
-        return CheckReport(self.render(text).errors, findings, self.accepted_ids())
+        result = self.render(text)
+        return CheckReport(result.errors, findings, self.accepted_ids(), result.warnings)
 
     def accept(self, finding: Finding) -> None:
         """Accept one finding (that exact text), persisted and recorded in the audit trail."""
@@ -201,9 +210,16 @@ class SynthesisService:
 
     # -- exports ---------------------------------------------------------------
     def export(
-        self, fmt: str, path: Path, *, text: str | None = None, accept: Iterable[str] = ()
+        self,
+        fmt: str,
+        path: Path,
+        *,
+        text: str | None = None,
+        accept: Iterable[str] = (),
+        omit_empty: bool = False,
     ) -> CheckReport:
-        """Check, then write the document in ``fmt``; raises ExportBlocked on problems."""
+        """Check, then write the document in ``fmt``; raises ExportBlocked on problems.
+        With ``omit_empty`` the sections with nothing written under them are left out."""
         if fmt not in FORMATS:
             raise AssisesError(f"Format inconnu « {fmt} » (choix : {', '.join(FORMATS)}).")
         self._writable()  # every export is recorded in the audit trail
@@ -224,7 +240,7 @@ class SynthesisService:
             report = self.check(text)
         if not report.ok:
             raise ExportBlocked(report)
-        document = self.render(text).document
+        document = self.render(text, omit_empty=omit_empty).document
         path = Path(path)
         if fmt == "md":
             from assises_tui.synthesis.export_md import export_markdown as write
@@ -235,7 +251,13 @@ class SynthesisService:
         else:
             from assises_tui.synthesis.export_pdf import export_pdf as write
         write(document, path)
-        self._audit("synthesis.export", format=fmt, path=str(path), sha256=_sha256(path))
+        self._audit(
+            "synthesis.export",
+            format=fmt,
+            path=str(path),
+            sha256=_sha256(path),
+            omit_empty=omit_empty,
+        )
         return report
 
     def export_contributions(

@@ -278,7 +278,9 @@ _CLOSING = re.compile(
     r"|bien (?:à|a) vous|respectueusement|--[ \t]*$)",
     re.IGNORECASE | re.MULTILINE,
 )
-_REPLY = re.compile(r"^[ \t]*(?:>|le\b.*\ba [ée]crit ?:|-{2,} ?message)", re.IGNORECASE | re.MULTILINE)
+_REPLY = re.compile(
+    r"^[ \t]*(?:>|le\b.*\ba [ée]crit ?:|-{2,} ?message)", re.IGNORECASE | re.MULTILINE
+)
 #: A closing formula this far from the end (or from a quoted reply) is not the closing one.
 _SIGNATURE_MAX = 600
 

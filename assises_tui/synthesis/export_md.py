@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from assises_tui.synthesis.render import (
+from assises_tui.store.atomic import write_atomic as atomic_write_bytes
+from assises_tui.synthesis.document import (
     Document,
     HeadingBlock,
     ListBlock,
@@ -13,7 +14,6 @@ from assises_tui.synthesis.render import (
     QuoteBlock,
     Run,
     TableBlock,
-    atomic_write_bytes,
 )
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<|])")
@@ -42,14 +42,10 @@ def _slug(text: str) -> str:
 
 
 def to_markdown(doc: Document, *, toc: bool = True) -> str:
-    parts = [
-        f"# {escape(doc.title)}",
-        "",
-        f"{escape(doc.consultation)} — {escape(doc.department)}",
-        "",
-        f"*{escape(doc.date_label)}*",
-        "",
-    ]
+    parts = [f"**{escape(doc.authority)}**", "", f"# {escape(doc.title)}", ""]
+    if doc.consultation:
+        parts += [escape(doc.consultation), ""]
+    parts += [f"*{escape(doc.date_label)}*", ""]
     if toc:
         parts += ["## Table des matières", ""]
         for h in doc.headings(2):

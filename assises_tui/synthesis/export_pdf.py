@@ -11,7 +11,8 @@ from fpdf import FPDF
 from fpdf.fonts import FontFace
 from fpdf.outline import TableOfContents
 
-from assises_tui.synthesis.render import (
+from assises_tui.store.atomic import write_atomic as atomic_write_bytes
+from assises_tui.synthesis.document import (
     Document,
     HeadingBlock,
     ListBlock,
@@ -19,7 +20,6 @@ from assises_tui.synthesis.render import (
     QuoteBlock,
     Run,
     TableBlock,
-    atomic_write_bytes,
 )
 
 FONTS = Path(__file__).resolve().parent / "fonts"
@@ -84,20 +84,26 @@ def _runs(pdf: FPDF, runs: tuple[Run, ...], size: float = 10.5, italic: bool = F
     pdf.ln(LINE)
 
 
-def build_pdf(doc: Document) -> bytes:
-    pdf = _Pdf(doc)
-    # Title page
+def _title_page(pdf: _Pdf, doc: Document) -> None:
     pdf.add_page()
-    pdf.set_y(90)
+    pdf.set_y(40)
+    pdf.set_font(FAMILY, "B", 14)
+    pdf.multi_cell(0, 8, pdf_text(doc.authority), **CENTRED)
+    pdf.set_y(100)
     pdf.set_font(FAMILY, "B", 22)
     pdf.multi_cell(0, 11, pdf_text(doc.title), **CENTRED)
     pdf.ln(6)
-    pdf.set_font(FAMILY, "", 14)
-    pdf.multi_cell(0, 8, pdf_text(doc.consultation), **CENTRED)
-    pdf.multi_cell(0, 8, pdf_text(f"Département : {doc.department}"), **CENTRED)
+    if doc.consultation:
+        pdf.set_font(FAMILY, "", 14)
+        pdf.multi_cell(0, 8, pdf_text(doc.consultation), **CENTRED)
     pdf.ln(10)
     pdf.set_font(FAMILY, "I", 12)
     pdf.multi_cell(0, 8, doc.date_label, **CENTRED)
+
+
+def _layout(doc: Document) -> _Pdf:
+    pdf = _Pdf(doc)
+    _title_page(pdf, doc)
     # Table of contents (filled by fpdf2 once every section is known)
     pdf.add_page()
     pdf.set_font(FAMILY, "B", 16)
@@ -154,6 +160,7 @@ def build_pdf(doc: Document) -> bytes:
             widths = (first, width - first) if first else None
             with pdf.table(
                 col_widths=widths,
+                padding=(1, 2),  # mm: top/bottom, left/right
                 headings_style=FontFace(emphasis="BOLD", fill_color=(225, 225, 225)),
                 line_height=LINE,
                 text_align=("LEFT", "RIGHT") if len(t.headers) == 2 else "LEFT",
@@ -163,7 +170,19 @@ def build_pdf(doc: Document) -> bytes:
                     for value in row:
                         cells.cell(pdf_text(str(value)))
             pdf.ln(4)
-    return bytes(pdf.output())
+    return pdf
+
+
+def build_pdf(doc: Document) -> bytes:
+    return bytes(_layout(doc).output())
+
+
+def heading_pages(doc: Document) -> list[int]:
+    """The page of each level-1/2 heading once laid out, in order (for other formats'
+    tables of contents)."""
+    pdf = _layout(doc)
+    pdf.output()  # the table of contents is placed (and may add pages) on output
+    return [section.page_number for section in pdf._outline]
 
 
 def export_pdf(doc: Document, path: Path) -> None:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from assises_tui.errors import AssisesError
 from assises_tui.store.atomic import ensure_dir
-from assises_tui.synthesis.render import atomic_write_bytes
+from assises_tui.store.atomic import write_atomic as atomic_write_bytes
 
 _TICK = timedelta(microseconds=1)
 _NAME = re.compile(r"^(\d{8}T\d{6}\.\d{6}Z)\.md$")

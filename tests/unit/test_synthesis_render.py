@@ -37,18 +37,19 @@ def test_render_resolves_citations_pseudonymously_and_numbers_proposals(services
     lists = [b for b in doc.blocks if isinstance(b, ListBlock)]
     proposals = [b for b in lists if b.ordered]
     assert [b.numbers for b in proposals] == [(1,), (2, 3)]
+    # French typography: no-break space after « n° », narrow no-break space before « ; ».
     assert plain(proposals[1].items[1]) == (
-        "Plus de patrouilles le soir (Contribution n° 2 — élu, Gannat ; "
-        "contribution n° 3 — gendarmerie)"
+        "Plus de patrouilles le soir (Contribution n°\u00a02 — élu, Gannat\u202f; "
+        "contribution n°\u00a03 — gendarmerie)"
     )
     quote = next(b for b in doc.blocks if isinstance(b, QuoteBlock))
-    assert plain(quote.runs).endswith("(Contribution n° 1 — citoyen, Montluçon)")
+    assert plain(quote.runs).endswith("(Contribution n°\u00a01 — citoyen, Montluçon)")
     everything = repr(doc)
     for secret in ("Dupontel", "Krawczyk", "orange.fr", "rue des Lilas"):
         assert secret not in everything
     assert "4 contributions reçues, dont 1 hors délai." in everything
     assert doc.date_label == "3 février 2020"
-    assert [h.text for h in doc.headings(1)][-1] == "Annexe : chiffres"
+    assert [h.text for h in doc.headings(1)][-1] == "Annexe\u00a0: chiffres"
     assert isinstance(doc.blocks[0], HeadingBlock)
 
 
