@@ -63,6 +63,7 @@ class PreviewScreen(Screen[None]):
         Binding("w", "export('docx')", "DOCX", id="preview.export_docx"),
         Binding("p", "export('pdf')", "PDF", id="preview.export_pdf"),
         Binding("m", "export('md')", "Markdown", id="preview.export_md"),
+        Binding("e", "toggle_omit_empty", "Sections vides", id="preview.omit_empty"),
         Binding("1", "show_tab('tab-preview')", "Aperçu", show=False, id="preview.tab_preview"),
         Binding("2", "show_tab('tab-figures')", "Chiffres", show=False, id="preview.tab_figures"),
         Binding("3", "show_tab('tab-check')", "Vérification", show=False, id="preview.tab_check"),
@@ -79,6 +80,8 @@ class PreviewScreen(Screen[None]):
         self.services = services
         self.text = text
         self.report: CheckReport | None = None
+        #: Leave the empty sections out of the exports (the check warns about them).
+        self.omit_empty = False
 
     def compose(self) -> ComposeResult:
         yield Static("", id="preview-status", markup=False)
@@ -158,6 +161,14 @@ class PreviewScreen(Screen[None]):
                 style="green" if accepted else "yellow",
             )
             options.append(Option(label, id=f"finding-{f.id}"))
+        for n, w in enumerate(self.report.warnings):
+            label = Text(f"ligne {w.line} · ", style="bold")
+            label.append(one_line(w.message, 200))
+            label.append(
+                "  omise à l'export (e)" if self.omit_empty else "  avertissement (e : omettre)",
+                style="green" if self.omit_empty else "yellow",
+            )
+            options.append(Option(label, id=f"warning-{n}"))
         if not options:
             options.append(
                 Option(
@@ -168,11 +179,23 @@ class PreviewScreen(Screen[None]):
             )
         view.add_options(options)
         n = len(self.report.lines())
-        self.query_one("#preview-status", Static).update(
+        status = (
             "Vérification : aucun problème."
             if n == 0
             else f"Vérification : {n} problème(s) bloquent l'export (onglet Vérification)."
         )
+        if self.report.warnings:
+            empty = len(self.report.warnings)
+            status += (
+                f" {empty} section(s) vide(s) omise(s)."
+                if self.omit_empty
+                else f" {empty} section(s) vide(s) (e : les omettre)."
+            )
+        self.query_one("#preview-status", Static).update(status)
+
+    def action_toggle_omit_empty(self) -> None:
+        self.omit_empty = not self.omit_empty
+        self.refresh_check()
 
     def action_accept(self) -> None:
         view = self.query_one("#findings", OptionList)
@@ -205,7 +228,7 @@ class PreviewScreen(Screen[None]):
         path = folder / f"synthese.{fmt}"
         try:
             ensure_dir(folder)
-            self.services.synthesis.export(fmt, path, text=self.text)
+            self.services.synthesis.export(fmt, path, text=self.text, omit_empty=self.omit_empty)
         except ExportBlocked as blocked:
             self.refresh_check()
             self.query_one(TabbedContent).active = "tab-check"

@@ -162,6 +162,26 @@ async def test_preview_accept_finding_and_export(services):
         assert (services.workspace.root / "exports" / "synthese.odt").stat().st_size > 0
 
 
+async def test_preview_warns_about_empty_sections_and_omits_them(services):
+    services.synthesis.save(CLEAN_DRAFT.replace("Merci.", "…"))
+    async with Host(services).run_test(size=(120, 40)) as pilot:
+        await pilot.press("f5")
+        await pilot.pause(0.3)
+        screen = pilot.app.screen
+        status = str(screen.query_one("#preview-status").render())
+        assert "1 section(s) vide(s) (e : les omettre)" in status
+        await pilot.press("3")
+        findings = screen.query_one("#findings", OptionList)
+        shown = str(findings.get_option_at_index(0).prompt)
+        assert "« Conclusion » est vide" in shown
+        await pilot.press("e", "m")
+        await pilot.pause()
+        exported = (services.workspace.root / "exports" / "synthese.md").read_text()
+        assert "Conclusion" not in exported and "Service rendu" in exported
+        events = [e for e in services.store.audit() if e["what"] == "synthesis.export"]
+        assert events[-1]["omit_empty"] is True
+
+
 async def test_hostile_excerpt_is_shown_literally(services):
     from fixtures import hostile
 
