@@ -8,6 +8,7 @@ from datetime import datetime
 from functools import lru_cache
 from operator import attrgetter
 
+from assises_tui.domain.counting import needs_theme
 from assises_tui.domain.models import Contribution, Status
 from assises_tui.text.fold import fold
 
@@ -30,14 +31,7 @@ VIEWS: tuple[View, ...] = (
     View("left", "À traiter", lambda c, _r: c.status is _NEW or c.status is _IN_PROGRESS),
     View("all", "Toutes", lambda c, _r: True),
     View("mine", "Mes contributions", lambda c, r: c.assignee == r),
-    View(
-        "untagged",
-        "Sans thème",
-        lambda c, _r: (
-            not c.themes
-            and c.status not in (Status.NOT_CONTRIBUTION, Status.DUPLICATE, Status.OFF_TOPIC)
-        ),
-    ),
+    View("untagged", "Sans thème", lambda c, _r: needs_theme(c)),
     View("late", "En retard", lambda c, _r: c.late),
     View(
         "not_contribution", "Hors contribution", lambda c, _r: c.status == Status.NOT_CONTRIBUTION

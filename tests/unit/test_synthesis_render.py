@@ -112,3 +112,28 @@ def test_markdown_export_shows_hostile_store_text_literally(services):
     md = to_markdown(result.document)
     assert "\\*\\*x\\*\\* \\[lien\\](http://evil) \\<b>" in md
     assert "[lien](" not in md
+
+
+def test_one_count_everywhere(services, tmp_path):
+    """« assises stats », the inbox's « Sans thème » view and the synthesis agree, in the
+    same words, and an undated contribution is neither on time nor late."""
+    from dataclasses import replace
+
+    from assises_tui.screens.views import VIEW_BY_KEY
+    from assises_tui.services.stats import stats
+
+    undated = replace(services.store.get(3), received_at=None, date_uncertain=True, themes=())
+    services.store.save_many([undated])
+    data = stats(services)
+    fig = services.synthesis.figures()
+    untagged_view = [c for c in services.store.all() if VIEW_BY_KEY["untagged"].predicate(c, "")]
+    assert data["total"] == fig.messages == 6
+    assert data["contributions"] == fig.contributions == 4
+    assert data["untagged"] == len(untagged_view) == 1
+    assert (data["on_time"], data["late"], data["date_uncertain"]) == (2, 1, 1)
+    assert (fig.on_time, fig.late, fig.date_uncertain) == (2, 1, 1)
+    assert data["summary"] == fig.summary == "6 messages reçus, dont 4 contributions"
+    text = services.synthesis.render("## Méthode\n\n{{bilan}} ; {{date_incertaine}}.\n")
+    assert "6 messages reçus, dont 4 contributions" in repr(text.document).replace("\\xa0", " ")
+    rows = dict(fig.tables()[0].rows)
+    assert rows["dont date incertaine"] == "1" and rows["dont dans les délais"] == "2"
