@@ -19,7 +19,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
-from assises_tui.store.atomic import write_atomic as atomic_write_bytes
+from assises_tui.durable import write_atomic
 from assises_tui.synthesis.document import (
     Document,
     HeadingBlock,
@@ -198,4 +198,4 @@ def export_docx(doc: Document, path: Path) -> None:
 
     buffer = io.BytesIO()
     build_docx(doc, heading_pages(doc)).save(buffer)
-    atomic_write_bytes(path, buffer.getvalue())
+    write_atomic(path, buffer.getvalue())

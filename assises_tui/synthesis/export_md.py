@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from assises_tui.store.atomic import write_atomic as atomic_write_bytes
+from assises_tui.durable import write_atomic
 from assises_tui.synthesis.document import (
     Document,
     HeadingBlock,
@@ -76,4 +76,4 @@ def to_markdown(doc: Document, *, toc: bool = True) -> str:
 
 
 def export_markdown(doc: Document, path: Path) -> None:
-    atomic_write_bytes(path, to_markdown(doc).encode("utf-8"))
+    write_atomic(path, to_markdown(doc).encode("utf-8"))

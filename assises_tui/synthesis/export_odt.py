@@ -53,7 +53,7 @@ from odf.text import (
     TableOfContentSource,
 )
 
-from assises_tui.store.atomic import write_atomic as atomic_write_bytes
+from assises_tui.durable import write_atomic
 from assises_tui.synthesis.document import (
     Document,
     HeadingBlock,
@@ -390,4 +390,4 @@ def export_odt(doc: Document, path: Path) -> None:
 
     buffer = io.BytesIO()
     build_odt(doc, heading_pages(doc)).write(buffer)
-    atomic_write_bytes(path, buffer.getvalue())
+    write_atomic(path, buffer.getvalue())

@@ -11,7 +11,7 @@ from fpdf import FPDF
 from fpdf.fonts import FontFace
 from fpdf.outline import TableOfContents
 
-from assises_tui.store.atomic import write_atomic as atomic_write_bytes
+from assises_tui.durable import write_atomic
 from assises_tui.synthesis.document import (
     Document,
     HeadingBlock,
@@ -186,4 +186,4 @@ def heading_pages(doc: Document) -> list[int]:
 
 
 def export_pdf(doc: Document, path: Path) -> None:
-    atomic_write_bytes(path, build_pdf(doc))
+    write_atomic(path, build_pdf(doc))
