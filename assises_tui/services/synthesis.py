@@ -23,6 +23,7 @@ from assises_tui.domain.models import Contribution, Excerpt
 from assises_tui.durable import write_atomic
 from assises_tui.errors import AssisesError
 from assises_tui.services.changes import now_iso
+from assises_tui.synthesis.charts import Chart, all_charts
 from assises_tui.synthesis.draft import template
 from assises_tui.synthesis.figures import SET_ASIDE, Figures, compute_figures
 from assises_tui.synthesis.render import Issue, RenderResult, render
@@ -171,8 +172,21 @@ class SynthesisService:
         items = {c.id: c for c in self.services.store.all()}
         figures = compute_figures(items.values(), self.services.config)
         return render(
-            text, self.services.config, items, figures, self.today(), omit_empty=omit_empty
+            text,
+            self.services.config,
+            items,
+            figures,
+            self.today(),
+            omit_empty=omit_empty,
+            charts=self.charts(items.values()),
         )
+
+    def charts(self, items: Iterable[Contribution] | None = None) -> list[Chart]:
+        """The annex's charts. The reviewers' progress stays in the app: it names agents
+        and says nothing to the Minister."""
+        items = self.services.store.all() if items is None else items
+        label = self.services.tagging.codebook.label
+        return [c for c in all_charts(items, self.services.config, label) if c.key != "progress"]
 
     def known_names(self) -> list[str]:
         return sorted({c.sender_name for c in self.services.store.all() if c.sender_name})

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from assises_tui.synthesis.charts import Chart
 from assises_tui.synthesis.figures import Table
 
 
@@ -55,7 +56,7 @@ class ChartBlock:
     """A chart of the figures: drawn as an image by the office exporters, always followed
     by its table (the figures beside the picture, for readers who cannot see it)."""
 
-    chart: str  # a key of ``charts.CHARTS``
+    chart: Chart
     table: Table
 
 

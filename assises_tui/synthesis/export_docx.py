@@ -21,6 +21,7 @@ from docx.shared import Mm, Pt
 
 from assises_tui.durable import write_atomic
 from assises_tui.synthesis.document import (
+    ChartBlock,
     Document,
     HeadingBlock,
     ListBlock,
@@ -29,6 +30,7 @@ from assises_tui.synthesis.document import (
     Run,
     TableBlock,
 )
+from assises_tui.synthesis.figures import Table as FigureTable
 
 LANGUAGE = "fr-FR"
 
@@ -177,20 +179,44 @@ def build_docx(doc: Document, pages: list[int] | None = None):
                     p = docx.add_paragraph(style="List Bullet")
                 _add_runs(p, item)
         elif isinstance(block, TableBlock):
-            t = block.table
-            caption = docx.add_paragraph(t.title, style="Caption")
-            caption.paragraph_format.keep_with_next = True
-            table = docx.add_table(rows=1 + len(t.rows), cols=len(t.headers))
-            table.style = "Table Grid"
-            for c, head in enumerate(t.headers):
-                cell = table.cell(0, c)
-                cell.text = ""
-                cell.paragraphs[0].add_run(head).bold = True
-            for r, row in enumerate(t.rows, start=1):
-                for c, value in enumerate(row):
-                    table.cell(r, c).text = value
-            docx.add_paragraph()
+            _table(docx, block.table)
+        elif isinstance(block, ChartBlock):
+            _chart(docx, block)
     return docx
+
+
+def _table(docx, t: FigureTable, title: str | None = None) -> None:
+    caption_text = t.title if title is None else title
+    if caption_text:
+        caption = docx.add_paragraph(caption_text, style="Caption")
+        caption.paragraph_format.keep_with_next = True
+    table = docx.add_table(rows=1 + len(t.rows), cols=len(t.headers))
+    table.style = "Table Grid"
+    for c, head in enumerate(t.headers):
+        cell = table.cell(0, c)
+        cell.text = ""
+        cell.paragraphs[0].add_run(head).bold = True
+    for r, row in enumerate(t.rows, start=1):
+        for c, value in enumerate(row):
+            table.cell(r, c).text = value
+    docx.add_paragraph()
+
+
+def _chart(docx, block: ChartBlock) -> None:
+    """The chart as a picture (with its alternative text), then its figures as a table."""
+    from assises_tui.synthesis.chart_images import image_size_mm, render_png
+
+    png = render_png(block.chart)
+    caption = docx.add_paragraph(block.chart.title, style="Caption")
+    caption.paragraph_format.keep_with_next = True
+    width, _height = image_size_mm(png)
+    docx.add_picture(io.BytesIO(png), width=Mm(width))
+    picture = docx.paragraphs[-1]
+    picture.paragraph_format.keep_with_next = True
+    for prop in picture._p.iter(qn("wp:docPr")):
+        prop.set("descr", block.chart.description())
+        prop.set("title", block.chart.title)
+    _table(docx, block.table, title="" if block.table.title == block.chart.title else None)
 
 
 def export_docx(doc: Document, path: Path) -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from assises_tui.durable import write_atomic
 from assises_tui.synthesis.document import (
+    ChartBlock,
     Document,
     HeadingBlock,
     ListBlock,
@@ -64,7 +65,7 @@ def to_markdown(doc: Document, *, toc: bool = True) -> str:
                 marker = f"{block.numbers[n]}." if block.ordered else "-"
                 parts.append(f"{marker} {_runs(item)}")
             parts.append("")
-        elif isinstance(block, TableBlock):
+        elif isinstance(block, TableBlock | ChartBlock):
             t = block.table
             parts += [f"**{escape(t.title)}**", ""]
             parts.append("| " + " | ".join(escape(h) for h in t.headers) + " |")

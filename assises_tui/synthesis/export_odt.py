@@ -14,6 +14,7 @@ import io
 from pathlib import Path
 
 from odf import dc, teletype
+from odf.draw import Frame, Image
 from odf.opendocument import OpenDocumentText
 from odf.style import (
     DefaultStyle,
@@ -30,6 +31,8 @@ from odf.style import (
     TabStops,
     TextProperties,
 )
+from odf.svg import Desc as SvgDesc
+from odf.svg import Title as SvgTitle
 from odf.table import Table, TableCell, TableColumn, TableRow
 from odf.text import (
     BookmarkEnd,
@@ -55,6 +58,7 @@ from odf.text import (
 
 from assises_tui.durable import write_atomic
 from assises_tui.synthesis.document import (
+    ChartBlock,
     Document,
     HeadingBlock,
     ListBlock,
@@ -251,6 +255,8 @@ class _Styles:
         ):
             s.addElement(style)
         a = doc.automaticstyles
+        self.chart = Style(name="PChart", family="paragraph", parentstylename="Text_20_body")
+        self.chart.addElement(ParagraphProperties(textalign="center", keepwithnext="always"))
         self.page_break = Style(name="PBreak", family="paragraph", parentstylename="Text_20_body")
         self.page_break.addElement(ParagraphProperties(breakafter="page"))
         # The title page's date: a subtitle like the lines above it, then the page break.
@@ -269,6 +275,7 @@ class _Styles:
         self.cell = Style(name="FigCell", family="table-cell")
         self.cell.addElement(TableCellProperties(padding="0.1cm", border="0.5pt solid #808080"))
         for style in (
+            self.chart,
             self.page_break,
             self.date_break,
             self.bold,
@@ -370,19 +377,50 @@ def build_odt(doc: Document, pages: list[int] | None = None) -> OpenDocumentText
                 _add_runs(st, p, item)
                 body.addElement(p)
         elif isinstance(block, TableBlock):
-            t = block.table
-            body.addElement(P(stylename=st.table_title, text=t.title))
-            table = Table(name=f"Tableau{n}", stylename=st.table)
-            table.addElement(TableColumn(numbercolumnsrepeated=len(t.headers), stylename=st.column))
-            for r, row in enumerate((t.headers, *t.rows)):
-                tr = TableRow()
-                for cell in row:
-                    tc = TableCell(valuetype="string", stylename=st.cell)
-                    tc.addElement(P(stylename=st.table_title if r == 0 else st.body, text=cell))
-                    tr.addElement(tc)
-                table.addElement(tr)
-            body.addElement(table)
+            body.addElement(P(stylename=st.table_title, text=block.table.title))
+            body.addElement(_table(st, block.table, n))
+        elif isinstance(block, ChartBlock):
+            body.addElement(P(stylename=st.table_title, text=block.chart.title))
+            body.addElement(_chart(odt, st, block, n))
+            if block.table.title != block.chart.title:
+                body.addElement(P(stylename=st.table_title, text=block.table.title))
+            body.addElement(_table(st, block.table, n))
     return odt
+
+
+def _table(st: _Styles, t, n: int) -> Table:
+    table = Table(name=f"Tableau{n}", stylename=st.table)
+    table.addElement(TableColumn(numbercolumnsrepeated=len(t.headers), stylename=st.column))
+    for r, row in enumerate((t.headers, *t.rows)):
+        tr = TableRow()
+        for cell in row:
+            tc = TableCell(valuetype="string", stylename=st.cell)
+            tc.addElement(P(stylename=st.table_title if r == 0 else st.body, text=cell))
+            tr.addElement(tc)
+        table.addElement(tr)
+    return table
+
+
+def _chart(odt: OpenDocumentText, st: _Styles, block: ChartBlock, n: int) -> P:
+    """A paragraph holding the chart's picture, with its title and description (the
+    alternative text screen readers say)."""
+    from assises_tui.synthesis.chart_images import image_size_mm, render_png
+
+    png = render_png(block.chart)
+    href = odt.addPictureFromString(png, "image/png")
+    width, height = image_size_mm(png)
+    frame = Frame(
+        name=f"Graphique{n}",
+        anchortype="as-char",
+        width=f"{width / 10:.2f}cm",
+        height=f"{height / 10:.2f}cm",
+    )
+    frame.addElement(Image(href=href))
+    frame.addElement(SvgTitle(text=block.chart.title))
+    frame.addElement(SvgDesc(text=block.chart.description()))
+    p = P(stylename=st.chart)
+    p.addElement(frame)
+    return p
 
 
 def export_odt(doc: Document, path: Path) -> None:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import io
 from functools import lru_cache
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from fpdf.outline import TableOfContents
 
 from assises_tui.durable import write_atomic
 from assises_tui.synthesis.document import (
+    ChartBlock,
     Document,
     HeadingBlock,
     ListBlock,
@@ -112,7 +114,6 @@ def _layout(doc: Document) -> _Pdf:
     toc = TableOfContents(level_indent=6, line_spacing=1.6)
     # The placeholder reserves this page and starts the body on a new one.
     pdf.insert_toc_placeholder(toc.render_toc, allow_extra_pages=True)
-    width = pdf.epw
     for block in doc.blocks:
         if isinstance(block, HeadingBlock):
             size = {1: 16, 2: 13}.get(block.level, 11)
@@ -150,27 +151,51 @@ def _layout(doc: Document) -> _Pdf:
                 pdf.ln(1)
             pdf.ln(1.5)
         elif isinstance(block, TableBlock):
-            t = block.table
-            pdf.set_font(FAMILY, "B", 10.5)
-            if pdf.will_page_break(30):
-                pdf.add_page()
-            pdf.multi_cell(0, LINE, pdf_text(t.title), new_x="LMARGIN", new_y="NEXT")
-            pdf.set_font(FAMILY, "", 10)
-            first = width * 0.7 if len(t.headers) == 2 else None
-            widths = (first, width - first) if first else None
-            with pdf.table(
-                col_widths=widths,
-                padding=(1, 2),  # mm: top/bottom, left/right
-                headings_style=FontFace(emphasis="BOLD", fill_color=(225, 225, 225)),
-                line_height=LINE,
-                text_align=("LEFT", "RIGHT") if len(t.headers) == 2 else "LEFT",
-            ) as table:
-                for row in (t.headers, *t.rows):
-                    cells = table.row()
-                    for value in row:
-                        cells.cell(pdf_text(str(value)))
-            pdf.ln(4)
+            _caption(pdf, block.table.title, 30)
+            _table(pdf, block.table)
+        elif isinstance(block, ChartBlock):
+            _chart(pdf, block)
+            if block.table.title != block.chart.title:
+                _caption(pdf, block.table.title, 30)
+            _table(pdf, block.table)
     return pdf
+
+
+def _caption(pdf: FPDF, title: str, room: float) -> None:
+    pdf.set_font(FAMILY, "B", 10.5)
+    if pdf.will_page_break(room):
+        pdf.add_page()
+    pdf.multi_cell(0, LINE, pdf_text(title), new_x="LMARGIN", new_y="NEXT")
+
+
+def _table(pdf: FPDF, t) -> None:
+    width = pdf.epw
+    pdf.set_font(FAMILY, "", 10)
+    first = width * 0.7 if len(t.headers) == 2 else None
+    widths = (first, width - first) if first else None
+    with pdf.table(
+        col_widths=widths,
+        padding=(1, 2),  # mm: top/bottom, left/right
+        headings_style=FontFace(emphasis="BOLD", fill_color=(225, 225, 225)),
+        line_height=LINE,
+        text_align=("LEFT", "RIGHT") if len(t.headers) == 2 else "LEFT",
+    ) as table:
+        for row in (t.headers, *t.rows):
+            cells = table.row()
+            for value in row:
+                cells.cell(pdf_text(str(value)))
+    pdf.ln(4)
+
+
+def _chart(pdf: FPDF, block: ChartBlock) -> None:
+    """The chart's picture under its title, with its description as alternative text."""
+    from assises_tui.synthesis.chart_images import image_size_mm, render_png
+
+    png = render_png(block.chart)
+    width, height = image_size_mm(png)
+    _caption(pdf, block.chart.title, height + 12)
+    pdf.image(io.BytesIO(png), w=width, h=height, alt_text=pdf_text(block.chart.description()))
+    pdf.ln(2)
 
 
 def build_pdf(doc: Document) -> bytes:

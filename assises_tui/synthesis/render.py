@@ -19,6 +19,7 @@ from datetime import date
 
 from assises_tui.config import Consultation
 from assises_tui.domain.models import CATEGORY_LABELS, Contribution, Status
+from assises_tui.synthesis.charts import Chart
 from assises_tui.synthesis.document import (  # noqa: F401 - the model, re-exported
     Block,
     ChartBlock,
@@ -322,6 +323,19 @@ def typeset_document(doc: Document) -> None:
     doc.blocks = [_typeset_block(b) for b in doc.blocks]
 
 
+def figure_blocks(figures: Figures, charts: list[Chart]) -> list[Block]:
+    """What ``{{tableaux}}`` becomes: the summary table, then each chart with its table
+    (the contributions per day beside the table per week); without charts, the tables."""
+    tables = figures.tables()
+    if not charts:
+        return [TableBlock(t) for t in tables]
+    summary, by_week = tables[0], tables[-1]
+    blocks: list[Block] = [TableBlock(summary)]
+    for chart in charts:
+        blocks.append(ChartBlock(chart, by_week if chart.key == "per_day" else chart.table()))
+    return blocks
+
+
 def _subtitle(title: str, consultation: str) -> str:
     """The consultation's title under the document's, unless the title already says it."""
     return "" if fold(consultation).strip() in fold(title) else consultation
@@ -335,13 +349,14 @@ def render(
     today: date,
     *,
     omit_empty: bool = False,
+    charts: list[Chart] | None = None,
 ) -> RenderResult:
     resolver = _Resolver(contributions, figures)
     # A draft edited outside the app may hold control characters or escape sequences: no
     # document format wants them (DOCX refuses them, ODT XML becomes invalid, a Markdown
     # file would colour a terminal). Newlines are kept, so line numbers stay right.
     lines = printable(text.replace("\r\n", "\n")).split("\n")
-    reader = _BlockReader(lines, resolver, lambda: [TableBlock(t) for t in figures.tables()])
+    reader = _BlockReader(lines, resolver, lambda: figure_blocks(figures, charts or []))
     blocks = reader.read()
     title = reader.title or f"Synthèse — {config.title}"
     empty = empty_sections(blocks)
