@@ -130,7 +130,8 @@ def per_theme(
         labels.append(theme.label)
         values.append(themes.get(theme.key, 0))
         for key in sorted(k for k in subs if k.split("/", 1)[0] == theme.key):
-            name = label(key).split(" › ")[-1] if label else sub_labels.get(key, key)
+            name = label(key) if label else sub_labels.get(key, key)
+            name = name.split(" › ")[-1] if name != key else key.split("/", 1)[1]
             labels.append(f"  › {name}")
             values.append(subs[key])
     for key in sorted(k for k in themes if k not in known):
