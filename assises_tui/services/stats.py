@@ -15,13 +15,14 @@ from assises_tui.domain.counting import count, is_contribution, summary
 from assises_tui.domain.models import CATEGORY_LABELS, OPEN_STATUSES, Status
 
 if TYPE_CHECKING:
-    from assises_tui.services.session import Services
+    from assises_tui.config import Consultation
+    from assises_tui.store.protocol import Store
 
 NO_CATEGORY = "none"
 
 
-def stats(services: Services) -> dict[str, Any]:
-    items = services.store.all()
+def stats(store: Store, consultation: Consultation) -> dict[str, Any]:
+    items = store.all()
     counts = count(items)
     by_theme = Counter(counts.by_theme)
     by_category: Counter[str] = Counter()
@@ -30,15 +31,12 @@ def stats(services: Services) -> dict[str, Any]:
         if is_contribution(c):
             by_category[c.contributor_category or NO_CATEGORY] += 1
         assigned += bool(c.assignee)
-    themes = {t.key: by_theme.pop(t.key, 0) for t in services.config.themes}
+    themes = {t.key: by_theme.pop(t.key, 0) for t in consultation.themes}
     themes.update(sorted(by_theme.items()))  # keys no longer in the configuration
     categories = {k: by_category.pop(k, 0) for k in CATEGORY_LABELS}
     categories[NO_CATEGORY] = by_category.pop(NO_CATEGORY, 0)
     categories.update(sorted(by_category.items()))
-    try:
-        quarantined = len(services.store.quarantine())
-    except Exception:  # a store without quarantine support still gets its counts
-        quarantined = 0
+    quarantined = len(store.quarantine())
     return {
         "total": counts.messages,
         "contributions": counts.contributions,

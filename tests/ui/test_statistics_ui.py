@@ -40,7 +40,7 @@ async def _open(pilot) -> StatisticsScreen:
 
 async def test_statistics_screen_says_what_assises_stats_says(make_app, services):
     _enrich(services)
-    data = stats(services)
+    data = stats(services.store, services.config)
     async with make_app().run_test(size=(120, 40)) as pilot:
         screen = await _open(pilot)
         text = screen_text(pilot.app)

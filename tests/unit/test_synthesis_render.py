@@ -124,7 +124,7 @@ def test_one_count_everywhere(services, tmp_path):
 
     undated = replace(services.store.get(3), received_at=None, date_uncertain=True, themes=())
     services.store.save_many([undated])
-    data = stats(services)
+    data = stats(services.store, services.config)
     fig = services.synthesis.figures()
     untagged_view = [c for c in services.store.all() if VIEW_BY_KEY["untagged"].predicate(c, "")]
     assert data["total"] == fig.messages == 6
