@@ -109,13 +109,14 @@ def run_export_contributions(args: argparse.Namespace) -> int:
 def run_versions(args: argparse.Namespace) -> int:
     with open_workspace(args, write=False) as ws:
         versions = Services(ws).synthesis.list_versions()
+        tz = ws.config.tz
     if args.json:
         emit_json([{"id": v.id, "at": v.at.isoformat(), "size": v.size} for v in versions])
     elif not versions:
         say("Aucune version enregistrée : la synthèse n'a pas encore été sauvegardée.")
     else:
         for v in versions:
-            say(f"{v.id}  {v.label}  {v.size} octets")
+            say(f"{v.id}  {v.label(tz)}  {v.size} octets")
     return 0
 
 
