@@ -281,6 +281,29 @@ async def test_palette_commands_are_french_bindings(make_app):
         await pilot.pause()
         titles = [c.title for c in app.get_system_commands(app.screen)]
         assert "Traité" in titles and "Chercher" in titles and "Quitter" in titles
+        assert titles.count("Quitter") == 1
+
+
+async def test_palette_is_french_and_finds_without_accents(make_app):
+    from textual.command import CommandList, CommandPalette
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("ctrl+p")
+        await pilot.pause(0.3)
+        palette = app.screen
+        assert isinstance(palette, CommandPalette)
+        assert "Chercher une commande" in screen_text(app)
+        await pilot.press(*"synthese")
+        await pilot.pause(0.8)
+        found = palette.query_one(CommandList)
+        prompts = [str(found.get_option_at_index(i).prompt) for i in range(found.option_count)]
+        assert any("Synthèse" in p for p in prompts), prompts
+        await pilot.press("ctrl+a", "backspace", *"zzzqqq")
+        await pilot.pause(1.0)
+        text = screen_text(app)
+        assert "Aucune commande ne correspond." in text and "No matches" not in text
 
 
 async def test_read_only_banner_when_lock_is_held(workspace):
