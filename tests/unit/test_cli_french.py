@@ -237,3 +237,17 @@ def test_codebook_and_agreement_json_is_json_only(ws_dir, capsys, where):
     code, out, err = run(capsys, *argv(["agreement", "sample", "1"]))
     assert code == 0, err
     assert json.loads(out)["seed"] == 1
+
+
+def test_bootstrap_usage_is_french():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    out = subprocess.run(
+        [sys.executable, str(root / "bootstrap.py"), "aide"], capture_output=True, text=True
+    )
+    assert out.returncode == 2
+    assert out.stderr.startswith("Utilisation :")
+    assert "--fresh" in out.stderr and "Set everything up" not in out.stderr
