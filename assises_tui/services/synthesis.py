@@ -19,8 +19,15 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from assises_tui.clock import now_iso
-from assises_tui.domain.models import Contribution, Excerpt
+from assises_tui.clock import local_time, now_iso
+from assises_tui.domain.models import (
+    CATEGORY_LABELS,
+    EXCERPT_KINDS,
+    STATUS_LABELS,
+    Contribution,
+    Excerpt,
+    Status,
+)
 from assises_tui.durable import write_atomic
 from assises_tui.errors import AssisesError
 from assises_tui.services.tagging import excerpts_under
@@ -294,11 +301,13 @@ class SynthesisService:
         else:
             # As French spreadsheets open it with a double click: UTF-8 with a BOM (else
             # Excel reads the accents as ANSI), ";" (the French list separator), CRLF.
+            # French headers and values (« Reçue le », « oui », « Traité », theme labels).
             buffer = io.StringIO()
-            columns = list(rows[0]) if rows else list(_ARCHIVE_COLUMNS)
+            french = [self._french_row(r) for r in rows]
+            columns = list(french[0]) if french else [CSV_HEADERS[k] for k in _ARCHIVE_COLUMNS]
             writer = csv.DictWriter(buffer, fieldnames=columns, delimiter=";")
             writer.writeheader()
-            for r in rows:
+            for r in french:
                 writer.writerow({k: _csv_value(v) for k, v in r.items()})
             data = "\ufeff" + buffer.getvalue()
         write_atomic(Path(path), data.encode("utf-8"))
@@ -348,6 +357,38 @@ class SynthesisService:
             row["sender_email"] = c.sender_email
         return row
 
+    def _french_row(self, row: dict[str, Any]) -> dict[str, str]:
+        """An archive row as a French spreadsheet shows it: headers of ``CSV_HEADERS``,
+        dates « 25/11/2019 10:00 » in the consultation's zone, « oui »/« non », labels."""
+        label = self.theme_label or (lambda key: key)
+        values = {
+            "id": str(row["id"]),
+            "received_at": local_time(row["received_at"], self.config.tz)
+            if row["received_at"]
+            else "",
+            "late": "oui" if row["late"] else "non",
+            "status": STATUS_LABELS.get(Status(row["status"]), row["status"]),
+            "themes": " ; ".join(label(t) for t in row["themes"]),
+            "contributor_category": CATEGORY_LABELS.get(
+                row["contributor_category"], row["contributor_category"]
+            ),
+            "commune": row["commune"],
+            "duplicate_of": str(row["duplicate_of"]) if row["duplicate_of"] else "",
+            "subject": row["subject"],
+            "body": row["body"],
+            "attachments": "\n\n".join(
+                f"{a['filename']} : {a['text']}" for a in row["attachments"]
+            ),
+            "excerpts": "\n".join(
+                f"{EXCERPT_KINDS.get(e['kind'], e['kind'])} ({label(e['theme'])}) : {e['text']}"
+                for e in row["excerpts"]
+            ),
+        }
+        if "sender_name" in row:
+            values["sender_name"] = row["sender_name"]
+            values["sender_email"] = row["sender_email"]
+        return {CSV_HEADERS[k]: v for k, v in values.items()}
+
     # -- internals -------------------------------------------------------------
     def _writable(self) -> None:
         if self.store.read_only:
@@ -362,6 +403,24 @@ class SynthesisService:
         entry = {"at": now_iso(), "who": self.reviewer, "what": what, **details}
         self.store.append_audit([entry])
 
+
+#: The CSV archive's column headers (the JSONL keeps the field names of docs/synthesis.md).
+CSV_HEADERS = {
+    "id": "Numéro",
+    "received_at": "Reçue le",
+    "late": "Hors délai",
+    "status": "Statut",
+    "themes": "Thèmes",
+    "contributor_category": "Catégorie de contributeur",
+    "commune": "Commune",
+    "duplicate_of": "Doublon de",
+    "subject": "Objet",
+    "body": "Texte",
+    "attachments": "Pièces jointes",
+    "excerpts": "Extraits",
+    "sender_name": "Expéditeur",
+    "sender_email": "Adresse de l'expéditeur",
+}
 
 _ARCHIVE_COLUMNS = (
     "id received_at late status themes contributor_category commune duplicate_of subject body "
