@@ -294,14 +294,29 @@ class ExcerptScreen(Screen[bool]):
         if lst.highlighted is None:
             return
         option = lst.get_option_at_index(lst.highlighted)
-        if option.id:
+        if not option.id:
+            return
+        excerpt_id = option.id
+
+        def delete(sure: bool | None) -> None:
+            if not sure:
+                return
             try:
-                self.services.tagging.remove_excerpt(self.cid, option.id)
+                self.services.tagging.remove_excerpt(self.cid, excerpt_id)
             except (AssisesError, StoreError) as exc:
                 self.notify(str(exc), severity="error", markup=False)
                 return
             self.changed = True
             self.reload_excerpts()
+
+        self.app.push_screen(
+            ConfirmScreen(
+                "Supprimer cet extrait ?",
+                Text(str(option.prompt)),
+                yes="Supprimer",
+            ),
+            delete,
+        )
 
     def action_accept_suggestion(self) -> None:
         if self.query_one(SuggestionBar).accept(0):

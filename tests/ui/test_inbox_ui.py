@@ -421,3 +421,41 @@ async def test_keys_are_named_in_french(make_app):
         assert described["1 &"] == "Thème « Communication et échanges » (poser/retirer)"
         assert not any(k.split()[0] in ("esc", "space") for k in keys)
         assert "s F5" in keys  # function keys as printed on the keyboard
+
+
+async def test_bulk_action_clears_the_marks_and_undo_names_the_contribution(make_app, services):
+    app = make_app()
+    async with app.run_test(size=NARROW) as pilot:
+        await pilot.pause()
+        screen = inbox(app)
+        first = screen.list.current
+        await pilot.press("space", "space")
+        assert len(screen.marked) == 2
+        marked = sorted(screen.marked)
+        await pilot.press("d", "o")  # bulk « traité », confirmed
+        await pilot.pause()
+        assert all(services.store.get(cid).status == Status.DONE for cid in marked)
+        assert screen.marked == set()  # the next key acts on the current row again
+        screen.list.move_to(first)
+        await pilot.pause()
+        await pilot.press("u")
+        await pilot.pause()
+        toasts = [n.message for n in app._notifications]
+        assert any(f"n° {marked[0]}, {marked[1]}" in t for t in toasts), toasts
+
+
+async def test_late_flag_asks_before_changing(make_app, services):
+    app = make_app()
+    async with app.run_test(size=NARROW) as pilot:
+        await pilot.pause()
+        cid = inbox(app).list.current
+        before = services.store.get(cid).late
+        await pilot.press("L")
+        await pilot.pause()
+        assert services.store.get(cid).late == before
+        await pilot.press("n")
+        await pilot.pause()
+        assert services.store.get(cid).late == before
+        await pilot.press("L", "o")
+        await pilot.pause()
+        assert services.store.get(cid).late != before
