@@ -63,9 +63,30 @@ def _folded(name: str) -> str:
     return fold(name)
 
 
+@lru_cache(maxsize=65536)
+def surname_key(name: str) -> str:
+    """The folded name, surname first, as a French list is sorted: « Martin, Jeanne » and
+    « MARTIN Jeanne » and « Jeanne Martin » all give « martin jeanne »."""
+    name = " ".join(name.split())
+    if "," in name:
+        last, _sep, first = name.partition(",")
+        return fold(f"{last.strip()} {first.strip()}")
+    words = name.split(" ")
+    capitals = [w for w in words if len(w) > 1 and w.isupper()]
+    if capitals and len(capitals) < len(words):
+        rest = [w for w in words if w not in capitals]
+        return fold(" ".join([*capitals, *rest]))
+    if len(words) > 1:
+        return fold(" ".join([words[-1], *words[:-1]]))
+    return fold(name)
+
+
 def sort_key(sort: str) -> Callable[[Contribution], tuple]:
     if sort == "sender":
-        return lambda c: (_folded(c.sender_name or c.sender_email), c.id)
+        return lambda c: (
+            surname_key(c.sender_name) if c.sender_name else _folded(c.sender_email),
+            c.id,
+        )
     if sort == "status":
         return lambda c: (_STATUS_ORDER[c.status], *_date_key(c))
     return _date_key
