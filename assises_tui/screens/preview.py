@@ -40,7 +40,10 @@ if TYPE_CHECKING:
     from assises_tui.services.synthesis import CheckReport
 
 
-class PreviewScreen(Screen[None]):
+class PreviewScreen(Screen[int | None]):
+    """Dismissed with a draft line (1-based) when Enter is pressed on a check finding: the
+    editor below puts its cursor there."""
+
     TITLE = "Aperçu de la synthèse"  # the help screen's title
     # The document, not the tab bar: PageDown and the arrows scroll it at once.
     AUTO_FOCUS = "#preview-scroll"
@@ -57,7 +60,7 @@ class PreviewScreen(Screen[None]):
     }
     """
     BINDINGS = [
-        Binding("escape", "app.pop_screen", "Retour", id="preview.close"),
+        Binding("escape", "close", "Retour", id="preview.close"),
         Binding("a", "accept", "Accepter le signalement", id="preview.accept"),
         Binding("o", "export('odt')", "ODT", id="preview.export_odt"),
         Binding("w", "export('docx')", "DOCX", id="preview.export_docx"),
@@ -80,6 +83,7 @@ class PreviewScreen(Screen[None]):
         self.services = services
         self.text = text
         self.report: CheckReport | None = None
+        self._lines: dict[str, int] = {}
         #: Leave the empty sections out of the exports (the check warns about them).
         self.omit_empty = False
 
@@ -147,10 +151,13 @@ class PreviewScreen(Screen[None]):
         view = self.query_one("#findings", OptionList)
         view.clear_options()
         options = []
+        #: option id → the draft line it is about (Enter goes there).
+        self._lines: dict[str, int] = {}
         for e in self.report.errors:
             label = Text(f"ligne {e.line} · ", style="bold")
             label.append(one_line(e.message, 200), style="red")
             options.append(Option(label, id=f"error-{len(options)}"))
+            self._lines[f"error-{len(options) - 1}"] = e.line
         for f in self.report.findings:
             accepted = f.id in self.report.accepted
             label = Text(f"ligne {f.line} · {f.label} « ", style="bold")
@@ -161,6 +168,7 @@ class PreviewScreen(Screen[None]):
                 style="green" if accepted else "yellow",
             )
             options.append(Option(label, id=f"finding-{f.id}"))
+            self._lines[f"finding-{f.id}"] = f.line
         for n, w in enumerate(self.report.warnings):
             label = Text(f"ligne {w.line} · ", style="bold")
             label.append(one_line(w.message, 200))
@@ -169,6 +177,7 @@ class PreviewScreen(Screen[None]):
                 style="green" if self.omit_empty else "yellow",
             )
             options.append(Option(label, id=f"warning-{n}"))
+            self._lines[f"warning-{n}"] = w.line
         if not options:
             options.append(
                 Option(
@@ -249,6 +258,16 @@ class PreviewScreen(Screen[None]):
             )
             return
         self.notify(f"Exporté : {path}", markup=False)
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+    @on(OptionList.OptionSelected, "#findings")
+    def _go_to_line(self, event: OptionList.OptionSelected) -> None:
+        """Enter on a problem: back to the editor, on its line."""
+        line = self._lines.get(event.option.id or "")
+        if line is not None:
+            self.dismiss(line)
 
     def action_show_tab(self, tab: str) -> None:
         self.query_one(TabbedContent).active = tab

@@ -260,7 +260,15 @@ class SynthesisScreen(MaterialPanel, Screen[None]):
     def action_preview(self) -> None:
         from assises_tui.screens.preview import PreviewScreen
 
-        self.app.push_screen(PreviewScreen(self.services, self.editor.text))
+        self.app.push_screen(PreviewScreen(self.services, self.editor.text), self._go_to_line)
+
+    def _go_to_line(self, line: int | None) -> None:
+        """Back from the preview on a check finding: the cursor on its line."""
+        if line is None:
+            return
+        row = max(0, min(line - 1, self.editor.document.line_count - 1))
+        self.editor.move_cursor((row, 0), center=True)
+        self.editor.focus()
 
     def action_versions(self) -> None:
         from assises_tui.screens.synthesis_versions import VersionsScreen

@@ -182,6 +182,25 @@ async def test_preview_warns_about_empty_sections_and_omits_them(services):
         assert events[-1]["omit_empty"] is True
 
 
+async def test_enter_on_a_check_finding_goes_to_its_line(services):
+    draft = CLEAN_DRAFT.replace("Merci.", "Merci. Tél. 06 12 34 56 78")
+    services.synthesis.save(draft)
+    line = draft.split("\n").index("Merci. Tél. 06 12 34 56 78")
+    async with Host(services).run_test(size=(120, 40)) as pilot:
+        editor = pilot.app.screen.query_one("#draft", TextArea)
+        editor.move_cursor((0, 0))
+        await pilot.press("f5")
+        await pilot.pause(0.3)
+        await pilot.press("3")  # the check tab, the finding highlighted
+        findings = pilot.app.screen.query_one("#findings", OptionList)
+        findings.highlighted = 0
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, SynthesisScreen)
+        assert editor.cursor_location[0] == line
+        assert pilot.app.screen.focused is editor
+
+
 async def test_hostile_excerpt_is_shown_literally(services):
     from fixtures import hostile
 
