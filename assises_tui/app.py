@@ -63,6 +63,8 @@ class AssisesApp(App[None]):
         self.push_screen(InboxScreen(self.services))
 
     def get_key_display(self, binding: Binding) -> str:
+        if binding.action == "help" and getattr(self.screen, "TYPING", False):
+            return "F1"  # on a screen where « ? » types a question mark
         *modifiers, base = binding.key.split("+")
         function_key = re.fullmatch(r"f\d{1,2}", base) is not None
         if binding.key_display or (not modifiers and base not in FRENCH_KEYS and not function_key):

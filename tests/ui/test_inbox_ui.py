@@ -461,3 +461,14 @@ async def test_late_flag_asks_before_changing(make_app, services):
         await pilot.press("L", "o")
         await pilot.pause()
         assert services.store.get(cid).late != before
+
+
+async def test_help_key_shown_as_f1_where_question_mark_types(make_app):
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert "? Aide" in " ".join(screen_text(app).split())
+        await pilot.press("s")
+        await pilot.pause(0.5)
+        footer = " ".join(screen_text(app).split())
+        assert "F1 Aide" in footer and "? Aide" not in footer

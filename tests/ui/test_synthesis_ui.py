@@ -201,6 +201,27 @@ async def test_enter_on_a_check_finding_goes_to_its_line(services):
         assert pilot.app.screen.focused is editor
 
 
+async def test_editor_keys_work_on_lines_not_screen_rows(services):
+    long_line = " ".join(f"mot{n}" for n in range(60))  # wraps over several rows
+    services.synthesis.save(f"# Titre\n\n{long_line}\nSuite\n")
+    async with Host(services).run_test(size=(120, 40)) as pilot:
+        screen = pilot.app.screen
+        editor = screen.query_one("#draft", TextArea)
+        assert editor.size.width >= 80  # wide enough to write in at 120 columns
+        editor.move_cursor((2, 0))
+        await pilot.press("end")
+        assert 0 < editor.cursor_location[1] < len(long_line)  # the row's end first
+        await pilot.press("end")
+        assert editor.cursor_location == (2, len(long_line))  # then the line's
+        await pilot.press("home", "home")
+        assert editor.cursor_location == (2, 0)
+        await pilot.press("right", "right", "right", "right", "ctrl+k")
+        assert editor.text.split("\n")[2] == "mot0"  # the whole rest of the line
+        assert editor.text.split("\n")[3] == "Suite"
+        await pilot.press("question_mark")  # a question mark in a draft is typed
+        assert editor.text.split("\n")[2] == "mot0?"
+
+
 async def test_hostile_excerpt_is_shown_literally(services):
     from fixtures import hostile
 
