@@ -40,7 +40,7 @@ from assises_tui.store.layout import Layout
 from assises_tui.store.meta import AuditLog
 from assises_tui.text.safe import one_line
 from assises_tui.web import pages
-from assises_tui.web.accounts import ROLE_LABELS, Account, Accounts
+from assises_tui.web.accounts import ROLE_LABELS, Account, Accounts, dummy_hash
 from assises_tui.web.app_process import SessionAppService
 from assises_tui.web.sessions import LoginThrottle, Session, SessionStore
 
@@ -100,9 +100,13 @@ class AssisesWebServer:
         throttle: LoginThrottle | None = None,
     ) -> None:
         self.settings = settings
-        self.accounts = accounts or Accounts(settings.workspace_root)
-        self.sessions = sessions or SessionStore(settings.idle_timeout, settings.session_lifetime)
-        self.throttle = throttle or LoginThrottle()
+        if accounts is None:
+            accounts = Accounts(settings.workspace_root)
+        if sessions is None:
+            sessions = SessionStore(settings.idle_timeout, settings.session_lifetime)
+        self.accounts = accounts
+        self.sessions = sessions
+        self.throttle = throttle if throttle is not None else LoginThrottle()
         self.audit_log = AuditLog(Layout(settings.workspace_root).audit)
         self.download_manager = DownloadManager()
         self.live: dict[int, _Live] = {}  # id(Session) -> what runs for it
@@ -191,14 +195,8 @@ class AssisesWebServer:
         return origin == self.origin(request)
 
     async def _headers(self, request: web.Request, response: web.StreamResponse) -> None:
-        nonce = request.get("nonce", "")
-        source = f"'self' 'nonce-{nonce}'" if nonce else "'self'"
         headers = response.headers
-        headers["Content-Security-Policy"] = (
-            f"default-src 'none'; script-src {source}; style-src {source}; "
-            "font-src 'self'; img-src 'self' data:; connect-src 'self'; "
-            "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
-        )
+        headers.setdefault("Content-Security-Policy", content_security_policy())
         headers["X-Content-Type-Options"] = "nosniff"
         headers["X-Frame-Options"] = "DENY"
         headers["Referrer-Policy"] = (
@@ -229,7 +227,6 @@ class AssisesWebServer:
         if session is None:
             raise web.HTTPSeeOther("/login")
         nonce = secrets.token_urlsafe(16)
-        request["nonce"] = nonce
         scheme = "wss" if self.secure(request) else "ws"
         html = pages.app_page(
             self.settings.consultation_title,
@@ -239,7 +236,9 @@ class AssisesWebServer:
             nonce,
             self.settings.font_size,
         )
-        return web.Response(text=html, content_type="text/html")
+        response = web.Response(text=html, content_type="text/html")
+        response.headers["Content-Security-Policy"] = content_security_policy(nonce)
+        return response
 
     async def login_form(self, request: web.Request) -> web.StreamResponse:
         if self.session(request) is not None:
@@ -279,7 +278,7 @@ class AssisesWebServer:
         self.throttle.succeeded(keys[1])
         token = self.sessions.create(account, client)
         self.audit("web.login", account, client)
-        response = web.HTTPSeeOther("/")
+        response = _see_other("/")
         response.set_cookie(
             self.cookie_name(request),
             token,
@@ -292,7 +291,7 @@ class AssisesWebServer:
 
     async def logout(self, request: web.Request) -> web.StreamResponse:
         self._end(self.token(request), "web.logout")
-        response = web.HTTPSeeOther("/login?fin")
+        response = _see_other("/login?fin")
         response.del_cookie(self.cookie_name(request), path="/")
         return response
 
@@ -309,6 +308,7 @@ class AssisesWebServer:
                 asyncio.ensure_future(socket.close())
 
     async def _start_sweeper(self, app: web.Application) -> None:
+        await asyncio.get_running_loop().run_in_executor(None, dummy_hash)
         async def sweep() -> None:
             while True:
                 await asyncio.sleep(min(30.0, self.settings.idle_timeout / 2))
@@ -431,6 +431,21 @@ class AssisesWebServer:
             await response.write(chunk)
         await response.write_eof()
         return response
+
+
+def content_security_policy(nonce: str = "") -> str:
+    """Everything from this server only; scripts and ``<style>`` elements also need the
+    page's nonce (no inline script or style otherwise, no eval)."""
+    source = f"'self' 'nonce-{nonce}'" if nonce else "'self'"
+    return (
+        f"default-src 'none'; script-src {source}; style-src {source}; "
+        "font-src 'self'; img-src 'self' data:; connect-src 'self'; "
+        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+    )
+
+
+def _see_other(location: str) -> web.Response:
+    return web.Response(status=303, headers={"Location": location})
 
 
 def _clamp(value: object, default: int, low: int, high: int) -> int:
