@@ -23,7 +23,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from assises_tui.errors import AssisesError
-from assises_tui.store.atomic import write_atomic
+from assises_tui.durable import write_atomic
 
 ACCOUNTS_FILE = "accounts.json"
 ROLES = ("reviewer", "coordinator")

@@ -309,6 +309,7 @@ class AssisesWebServer:
 
     async def _start_sweeper(self, app: web.Application) -> None:
         await asyncio.get_running_loop().run_in_executor(None, dummy_hash)
+
         async def sweep() -> None:
             while True:
                 await asyncio.sleep(min(30.0, self.settings.idle_timeout / 2))
