@@ -22,8 +22,8 @@ import orjson
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from assises_tui.errors import AssisesError
 from assises_tui.durable import write_atomic
+from assises_tui.errors import AssisesError
 
 ACCOUNTS_FILE = "accounts.json"
 ROLES = ("reviewer", "coordinator")
