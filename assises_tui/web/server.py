@@ -321,6 +321,8 @@ class AssisesWebServer:
     async def _shutdown(self, app: web.Application) -> None:
         if self._sweeper is not None:
             self._sweeper.cancel()
+        services = [s for live in self.live.values() for s in live.sockets.values()]
+        await asyncio.gather(*(_stop(service) for service in services))
         for live in list(self.live.values()):
             for socket in list(live.sockets):
                 await socket.close()
@@ -457,12 +459,15 @@ def _clamp(value: object, default: int, low: int, high: int) -> int:
     return max(low, min(high, number))
 
 
-async def _stop(service: SessionAppService, grace: float = 5.0) -> None:
-    """Ask the app to quit; kill it if it has not within ``grace`` seconds."""
+async def _stop(service: SessionAppService, grace: float = 10.0) -> None:
+    """Ask the app to quit and wait for the process to end; kill it after ``grace`` seconds
+    (nothing is lost: every change is already written)."""
+    process = service._process
     try:
         await asyncio.wait_for(service.stop(), grace)
+        if process is not None:
+            await asyncio.wait_for(process.wait(), grace)
     except (TimeoutError, ProcessLookupError, RuntimeError, OSError):
-        process = service._process
         if process is not None and process.returncode is None:
             process.kill()
             await process.wait()

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
+import time
 from pathlib import Path
 
 from assises_tui.errors import AssisesError
@@ -20,11 +22,26 @@ ENV_USER = "ASSISES_WEB_USER"
 ENV_ROLE = "ASSISES_WEB_ROLE"
 
 
+def _die_with_the_server() -> None:
+    """End this process when the server that started it is gone (killed, crashed): the app
+    would otherwise run on unseen, holding the writer lock. Exiting at any instant loses
+    nothing — every change is already written durably."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="server-watch", daemon=True).start()
+
+
 def main() -> int:
     from assises_tui.app import AssisesApp
     from assises_tui.services.session import Services
     from assises_tui.workspace import Workspace
 
+    _die_with_the_server()
     try:
         root = Path(os.environ[ENV_WORKSPACE])
         user = os.environ[ENV_USER]

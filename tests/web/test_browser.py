@@ -86,7 +86,7 @@ class Desk:
     def mark(self) -> int:
         return self.page.evaluate("window.__screen.length")
 
-    def wait_screen(self, text: str, since: int = 0, timeout: float = 20_000) -> None:
+    def wait_screen(self, text: str, since: int = 0, timeout: float = 45_000) -> None:
         try:
             self.page.wait_for_function(
                 "([text, since]) => window.__screen.slice(since).includes(text)",
@@ -152,7 +152,7 @@ def test_two_colleagues_work_in_their_browsers(browser, live_server, tmp_path):
     since = claire.mark()
     claire.keys("F5")
     claire.wait_screen("Aperçu", since)
-    with claire.page.expect_download(timeout=20_000) as delivered:
+    with claire.page.expect_download(timeout=45_000) as delivered:
         claire.keys("m")
     download = delivered.value
     saved = tmp_path / "recu" / download.suggested_filename
@@ -170,7 +170,7 @@ def test_two_colleagues_work_in_their_browsers(browser, live_server, tmp_path):
 
     # Paul quits the app (q): the page says, in French, that the session ended.
     paul.keys("q")
-    sync_api.expect(paul.page.get_by_text("Session terminée.")).to_be_visible(timeout=15_000)
+    sync_api.expect(paul.page.get_by_text("Session terminée.")).to_be_visible(timeout=30_000)
     sync_api.expect(paul.page.get_by_role("button", name="Rouvrir l'application")).to_be_visible()
 
     events = [(e.get("who"), e.get("what")) for e in _audit(root)]

@@ -12,6 +12,7 @@ import json
 import re
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 from aiohttp import DummyCookieJar, WSServerHandshakeError
@@ -26,7 +27,7 @@ FAKE_APP = textwrap.dedent(
     """
     import json, os, sys
     with open(sys.argv[1], "w") as out:
-        json.dump(dict(os.environ), out)
+        json.dump(dict(os.environ, FAKE_PID=str(os.getpid())), out)
     sys.stdout.write("__GANGLION__\\n")
     sys.stdout.flush()
     while True:  # until textual-serve's "quit" meta packet (or stdin closes)
@@ -239,6 +240,13 @@ async def test_the_app_runs_as_the_logged_in_account_and_nothing_else(web):
     assert env["ASSISES_WEB_WORKSPACE"] == str(web.server_obj.settings.workspace_root)
     assert env["TEXTUAL_DRIVER"].endswith("WebDriver")
     assert "ASSISES_TEST_SECRET" not in env  # the server's environment is not handed down
+    # Closing the tab ended the app process.
+    pid = int(env["FAKE_PID"])
+    for _ in range(100):
+        if not Path(f"/proc/{pid}").exists():
+            break
+        await _sleep(0.05)
+    assert not Path(f"/proc/{pid}").exists()
 
 
 async def test_downloads_belong_to_the_session_whose_app_delivered_them(web):
