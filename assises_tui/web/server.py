@@ -35,7 +35,7 @@ from urllib.parse import quote
 from aiohttp import WSMsgType, web
 from textual_serve.download_manager import DownloadManager
 
-from assises_tui.services.changes import now_iso
+from assises_tui.clock import now_iso
 from assises_tui.store.layout import Layout
 from assises_tui.store.meta import AuditLog
 from assises_tui.text.safe import one_line
