@@ -19,8 +19,10 @@ from textual_serve.app_service import AppService
 from assises_tui.web.session_app import ENV_ROLE, ENV_USER, ENV_WORKSPACE
 from assises_tui.web.sessions import Session
 
-#: What the app process inherits from the server's environment (nothing else: no secrets).
+#: What the app process inherits from the server's environment (nothing else: no secrets),
+#: plus textual's own variables and libpq's ``PG*`` (a team workspace's database access).
 INHERITED = ("PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "TMPDIR", "PYTHONPATH")
+INHERITED_PREFIXES = ("TEXTUAL", "TERM", "COLUMNS", "ROWS", "PG")
 
 
 def session_command() -> list[str]:
@@ -43,15 +45,11 @@ class SessionAppService(AppService):
     def _build_environment(self, width: int = 80, height: int = 24) -> dict[str, str]:
         inherited = super()._build_environment(width=width, height=height)
         environment = {k: inherited[k] for k in INHERITED if k in inherited}
-        environment.update(
-            {
-                k: v
-                for k, v in inherited.items()
-                if k.startswith(("TEXTUAL", "TERM", "COLUMNS", "ROWS"))
-            }
-        )
+        environment.update({k: v for k, v in inherited.items() if k.startswith(INHERITED_PREFIXES)})
         environment[ENV_WORKSPACE] = str(self.workspace_root)
         environment[ENV_USER] = self.session.account.name
+        # The same variable as the command line's --reviewer, for any code that reads it.
+        environment["ASSISES_REVIEWER"] = self.session.account.name
         environment[ENV_ROLE] = self.session.account.role
         return environment
 

@@ -50,6 +50,7 @@ class Clock:
 @pytest.fixture
 async def web(served_workspace, tmp_path, monkeypatch):
     monkeypatch.setenv("ASSISES_TEST_SECRET", "ne-doit-pas-passer")
+    monkeypatch.setenv("ASSISES_REVIEWER", "quelqu-un-d-autre")  # replaced, never inherited
     script = tmp_path / "fake_app.py"
     script.write_text(FAKE_APP)
     env_file = tmp_path / "app-env.json"
@@ -237,6 +238,7 @@ async def test_the_app_runs_as_the_logged_in_account_and_nothing_else(web):
     env = json.loads(web.env_file.read_text())
     assert env["ASSISES_WEB_USER"] == "paul"
     assert env["ASSISES_WEB_ROLE"] == "reviewer"
+    assert env["ASSISES_REVIEWER"] == "paul"
     assert env["ASSISES_WEB_WORKSPACE"] == str(web.server_obj.settings.workspace_root)
     assert env["TEXTUAL_DRIVER"].endswith("WebDriver")
     assert "ASSISES_TEST_SECRET" not in env  # the server's environment is not handed down
