@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 #: French labels of the kinds of change (``what``); unknown kinds are shown as they are.
 WHAT_LABELS: dict[str, str] = {
     "import": "Import",
+    "ocr": "Texte reconnu (OCR)",
     "status": "Statut",
     "duplicate": "Doublon",
     "not_contribution": "Hors contribution",
@@ -48,6 +49,10 @@ WHAT_LABELS: dict[str, str] = {
     "synthesis.restore": "Restauration d'une version de la synthèse",
     "synthesis.accept_finding": "Donnée personnelle acceptée dans la synthèse",
     "contributions.export": "Export des contributions",
+    "web.login": "Connexion (navigateur)",
+    "web.logout": "Déconnexion (navigateur)",
+    "web.session_expired": "Session expirée (navigateur)",
+    "web.session_revoked": "Session fermée : compte supprimé ou rôle changé",
 }
 
 _BASE_KEYS = ("at", "who", "what")
