@@ -59,6 +59,8 @@ class Consultation:
     announcement: str | None = None
     limits: AttachmentLimits = field(default_factory=AttachmentLimits)
     keymap: dict[str, str] = field(default_factory=dict)
+    #: ``[store] url``: the team's PostgreSQL database (None: the local TinyDB store).
+    store_url: str | None = None
     source_text: str = field(default="", repr=False, compare=False)
 
     @property
@@ -186,6 +188,9 @@ def parse_consultation(text: str, path: str = "consultation.toml") -> Consultati
     if reviewer is not None and not isinstance(reviewer, str):
         r.fail("reviewer", "doit être un texte")
     announcement = data.get("announcement")
+    store = data.get("store", {})
+    if not isinstance(store, dict) or not isinstance(store.get("url", ""), str):
+        r.fail("store", 'doit être une table [store] avec url = "postgresql://…"')
     return Consultation(
         title=title,
         department=department,
@@ -197,6 +202,7 @@ def parse_consultation(text: str, path: str = "consultation.toml") -> Consultati
         announcement=announcement if isinstance(announcement, str) else None,
         limits=limits,
         keymap=dict(keymap),
+        store_url=store.get("url") or None,
         source_text=text,
     )
 

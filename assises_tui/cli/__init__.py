@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 import traceback
 
@@ -47,6 +48,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="dossier de travail (sinon $ASSISES_WORKSPACE, sinon le dossier par défaut)",
     )
     parser.add_argument(
+        "--reviewer",
+        metavar="NOM",
+        help="relecteur inscrit dans l'historique (sinon $ASSISES_REVIEWER, sinon le nom de connexion)",
+    )
+    parser.add_argument(
         "--debug", action="store_true", help="afficher la trace complète des erreurs"
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMANDE", parser_class=_Parser)
@@ -58,6 +64,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.reviewer and args.reviewer.strip():
+        os.environ["ASSISES_REVIEWER"] = args.reviewer.strip()  # read by default_reviewer
     func = getattr(args, "func", None)
     if func is None:  # no command: open the app
         from assises_tui.cli.app_cmds import run_open

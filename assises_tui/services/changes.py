@@ -9,6 +9,7 @@ change on the undo stack. ``undo`` writes the previous values back (recorded too
 from __future__ import annotations
 
 import getpass
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -25,6 +26,11 @@ def now_iso() -> str:
 
 
 def default_reviewer(configured: str | None = None) -> str:
+    """Who is working: ``--reviewer`` / ``$ASSISES_REVIEWER``, else the configuration's
+    ``reviewer``, else the login name (shown in the history and to the team)."""
+    chosen = os.environ.get("ASSISES_REVIEWER", "").strip()
+    if chosen:
+        return chosen
     if configured:
         return configured
     try:
