@@ -19,14 +19,28 @@ from assises_tui.store.layout import CONFIG_NAME, DEFAULT_SHARD_SIZE, Layout
 from assises_tui.store.protocol import Store, StoreLockedError
 from assises_tui.store.tinydb_store import TinyDBStore
 
+_STORE_COMMENT = (
+    "# Mode équipe : la base PostgreSQL partagée (le mot de passe n'est jamais ici :\n"
+    "# PGPASSWORD, ~/.pgpass, ou Assises le demande).\n"
+)
 
-def _store_section(url: str) -> bytes:
+
+def without_store_section(text: bytes) -> bytes:
+    """``consultation.toml`` without its ``[store]`` table (for a local copy)."""
+    kept: list[str] = []
+    skipping = False
+    for line in text.decode("utf-8").splitlines(keepends=True):
+        head = line.strip()
+        if head.startswith("["):
+            skipping = head == "[store]"
+        if not skipping and line not in _STORE_COMMENT.splitlines(keepends=True):
+            kept.append(line)
+    return "".join(kept).rstrip("\n").encode() + b"\n"
+
+
+def store_section(url: str) -> bytes:
     quoted = url.replace("\\", "\\\\").replace('"', '\\"')
-    return (
-        "\n\n# Mode équipe : la base PostgreSQL partagée (le mot de passe n'est jamais ici :\n"
-        "# PGPASSWORD, ~/.pgpass, ou Assises le demande).\n"
-        f'[store]\nurl = "{quoted}"\n'
-    ).encode()
+    return ("\n\n" + _STORE_COMMENT + f'[store]\nurl = "{quoted}"\n').encode()
 
 
 class WorkspaceError(AssisesError):
@@ -117,7 +131,7 @@ class Workspace:
                     f"{config_path} nomme déjà une base ([store]) : retirez-la ou "
                     "n'utilisez pas --postgres."
                 )
-            config_bytes = config_bytes.rstrip(b"\n") + _store_section(postgres_url)
+            config_bytes = config_bytes.rstrip(b"\n") + store_section(postgres_url)
             PostgresStore.create(postgres_url, department=config.department)
         ensure_dir(root.parent)
         # Built aside then renamed into place, so a failure never leaves a half workspace.

@@ -26,6 +26,7 @@ COMMAND_MODULES = [
     "tag_cmds",  # tag, suggest, codebook, agreement
     "export_cmds",  # export synthesis|contributions, synthesis versions|diff|restore|check
     "privacy_cmds",  # history, purge, privacy-report
+    "team_cmds",  # db upgrade, migrate
 ]
 
 
@@ -61,6 +62,22 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _run_asking_password(func, args: argparse.Namespace) -> int:  # noqa: ANN001
+    """Run the command; if the team database wants a password, ask once on a terminal."""
+    try:
+        return int(func(args) or 0)
+    except AssisesError as exc:
+        url = getattr(exc, "url", None)
+        if url is None or not sys.stdin.isatty():
+            raise
+        import getpass
+
+        from assises_tui.store.postgres.connection import remember_password
+
+        remember_password(url, getpass.getpass(f"Mot de passe pour {url} : "))
+        return int(func(args) or 0)  # nothing was written: it failed at the connection
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -72,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
 
         func = run_open
     try:
-        return int(func(args) or 0)
+        return _run_asking_password(func, args)
     except AssisesError as exc:
         if args.debug:
             traceback.print_exc()

@@ -37,18 +37,41 @@ def check_url(url: str) -> str:
     return url
 
 
-def needs_password(exc: BaseException) -> bool:
+class StorePasswordError(StoreError):
+    """The server wants a password that neither PGPASSWORD nor ~/.pgpass gave."""
+
+    def __init__(self, message: str, url: str) -> None:
+        super().__init__(message)
+        self.url = url
+
+
+#: Passwords typed at the prompt, by URL: kept in this process's memory only.
+_TYPED: dict[str, str] = {}
+
+
+def remember_password(url: str, password: str) -> None:
+    _TYPED[url] = password
+
+
+def _needs_password(exc: BaseException) -> bool:
     text = str(exc)
     return "no password supplied" in text or "password authentication failed" in text
 
 
 def connection_error(url: str, exc: BaseException) -> StoreError:
     detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    if _needs_password(exc):
+        return StorePasswordError(
+            f"La base PostgreSQL {url} demande un mot de passe : donnez-le par PGPASSWORD, "
+            f"le fichier ~/.pgpass, ou lancez la commande dans un terminal ({detail}).",
+            url,
+        )
     return StoreError(f"Impossible de joindre la base PostgreSQL {url} : {detail}.")
 
 
 def connect(url: str, password: str | None = None, **kwargs: Any) -> psycopg.Connection:
     """One connection (French StoreError when the server cannot be reached)."""
+    password = password or _TYPED.get(url)
     extra = {"password": password} if password else {}
     try:
         return psycopg.connect(url, **extra, **kwargs)
@@ -61,6 +84,7 @@ class Pool:
 
     def __init__(self, url: str, password: str | None = None, size: int = 4) -> None:
         self.url = url
+        password = password or _TYPED.get(url)
         kwargs = {"password": password} if password else {}
         self._pool = ConnectionPool(
             url, min_size=1, max_size=size, kwargs=kwargs, open=False, timeout=10

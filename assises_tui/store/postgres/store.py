@@ -29,7 +29,7 @@ import psycopg
 from assises_tui.domain.models import Contribution, QuarantineEntry
 from assises_tui.store.blobs import sha256_hex
 from assises_tui.store.codec import SharePool, encode, share_strings
-from assises_tui.store.merge import merge
+from assises_tui.store.merge import StoreConflictError, merge
 from assises_tui.store.postgres import schema
 from assises_tui.store.postgres.connection import Pool, check_url, connect
 from assises_tui.store.protocol import StoreError
@@ -305,10 +305,21 @@ class PostgresStore:
         self.save_many([item])
 
     def save_many(self, items: Sequence[Contribution]) -> None:
-        """Save changed records all or nothing, merged with others' changes made meanwhile."""
+        """Save changed records all or nothing, merged with others' changes made meanwhile.
+
+        A real conflict saves nothing and raises StoreConflictError; the records are then
+        refreshed, so what the reviewer sees next is the other reviewer's change.
+        """
         self._check_writable()
         if not items:
             return
+        try:
+            self._save_merged(items)
+        except StoreConflictError:
+            self.reload_if_changed()
+            raise
+
+    def _save_merged(self, items: Sequence[Contribution]) -> None:
         latest = {item.id: item for item in items}
         ids = sorted(latest)
         with self._lock:
@@ -447,6 +458,21 @@ class PostgresStore:
                 "SELECT id, source, reason, raw_blob, at, raw_sha256 FROM quarantine ORDER BY id"
             ).fetchall()
         return [QuarantineEntry(*row) for row in rows]
+
+    def put_quarantine(self, entries: Sequence[QuarantineEntry]) -> None:
+        """Entries copied verbatim from another store (``assises migrate``)."""
+        self._check_writable()
+        rows = [(e.id, e.source, e.reason, e.raw_blob, e.at, e.raw_sha256) for e in entries]
+        if not rows:
+            return
+        with self.pool.connection() as conn, conn.transaction():
+            with conn.cursor() as cur:
+                cur.executemany(
+                    "INSERT INTO quarantine (id, source, reason, raw_blob, at, raw_sha256) "
+                    "VALUES (%s, %s, %s, %s, %s, %s)",
+                    rows,
+                )
+            conn.execute("SELECT setval('quarantine_id_seq', (SELECT max(id) FROM quarantine))")
 
     def erase_quarantine_raw(self, ids: list[int], note: str) -> None:
         self._check_writable()
