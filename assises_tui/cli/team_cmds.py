@@ -65,12 +65,11 @@ def _to_postgres(args: argparse.Namespace, root: Path) -> dict:
             PostgresStore.create(url, department=department)
         with PostgresStore.open(root, url, department=department) as dst:
             report = copy_store(ws.store, dst, merge=args.merge, department=department)
-        if not args.merge:
-            _switch_to(root, url)
-    return {"to": "postgres", "department": department, **report.to_dict()}
+        aside = None if args.merge else str(_switch_to(root, url))
+    return {"to": "postgres", "department": department, "aside": aside, **report.to_dict()}
 
 
-def _switch_to(root: Path, url: str) -> None:
+def _switch_to(root: Path, url: str) -> Path:
     """The workspace now names the database; the local store is set aside, not deleted."""
     from assises_tui.store.atomic import write_atomic
 
@@ -82,7 +81,7 @@ def _switch_to(root: Path, url: str) -> None:
     for name in ("store", "blobs"):
         if (root / name).exists():
             os.replace(root / name, aside / name)
-    say(f"Les fichiers locaux d'avant la migration sont conservés dans {aside}.")
+    return aside
 
 
 def _to_tinydb(args: argparse.Namespace, root: Path) -> dict:
@@ -119,6 +118,8 @@ def run_migrate(args: argparse.Namespace) -> int:
             f"{result['blobs']} pièce(s), {result['quarantine']} courriel(s) en quarantaine, "
             f"{result['documents']} document(s), {result['audit']} événement(s) d'audit."
         )
+        if result.get("aside"):
+            say(f"Les fichiers locaux d'avant la migration sont conservés dans {result['aside']}.")
     return 0
 
 

@@ -1,0 +1,191 @@
+"""Team mode from the command line: init --postgres, db upgrade, migrate (round trip and
+national roll-up), verify/backup/restore on the database, the reviewer in the history."""
+
+from __future__ import annotations
+
+import json
+import mailbox
+from pathlib import Path
+
+import psycopg
+import pytest
+from test_cli_json_contract import FIELDS
+
+import assises_tui.cli as cli
+from assises_tui.domain.models import Status
+from assises_tui.services.session import Services
+from assises_tui.store.transfer import item_blobs
+from assises_tui.workspace import Workspace
+
+DEMO = Path(__file__).resolve().parents[2] / "data" / "demo" / "allier-demo.mbox"
+
+
+@pytest.fixture
+def run(capsys):
+    def run(*argv: str) -> tuple[int, str, str]:
+        code = cli.main(list(argv))
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run
+
+
+def small_mbox(path: Path, count: int = 40) -> Path:
+    source = mailbox.mbox(DEMO)
+    target = mailbox.mbox(path)
+    for n, message in enumerate(source):
+        if n >= count:
+            break
+        target.add(message)
+    target.flush()
+    return path
+
+
+def snapshot(store) -> dict:
+    """Everything a store holds, blobs included, in a comparable form."""
+    items = store.all()
+    shas = {sha for item in items for sha in item_blobs(item)}
+    entries = store.quarantine()
+    shas |= {e.raw_blob for e in entries if e.raw_blob}
+    return {
+        "records": items,
+        "quarantine": entries,
+        "documents": {name: store.get_doc(name) for name in store.doc_names()},
+        "audit": store.audit(),
+        "blobs": {sha: store.get_blob(sha) for sha in shas},
+    }
+
+
+def busy_workspace(run, root: Path, tmp_path: Path) -> None:
+    code, _, err = run("init", str(root))
+    assert code == 0, err
+    code, _, err = run("--workspace", str(root), "import", str(small_mbox(tmp_path / "a.mbox")))
+    assert code in (0, 1), err
+    with Workspace.open(root) as ws:
+        services = Services(ws)
+        services.triage.set_status([1, 2], "done")
+        services.triage.add_note(3, "À relire")
+        services.triage.toggle_theme([4], "lien")
+        services.saved_searches.save("police", "police -theme:lien")
+        raw = ws.store.put_blob(b"From: x\n\ncourriel illisible")
+        ws.store.add_quarantine("boite.mbox#99", "En-têtes illisibles", raw)
+        ws.store.append_audit([{"what": "export", "at": "2020-01-20T10:00:00+01:00"}])
+
+
+def test_migrate_round_trip_tinydb_postgres_tinydb_is_equal_blobs_included(run, tmp_path, pg_url):
+    root = tmp_path / "allier"
+    busy_workspace(run, root, tmp_path)
+    with Workspace.open(root, read_only=True) as ws:
+        start = snapshot(ws.store)
+    assert len(start["records"]) >= 30 and start["blobs"] and start["quarantine"]
+
+    code, out, err = run("--workspace", str(root), "migrate", "--to", "postgres", pg_url, "--json")
+    assert code == 0, err
+    moved = json.loads(out)
+    assert moved["contributions"] == len(start["records"])
+    assert set(moved) <= FIELDS["migrate"] and moved["aside"]
+    assert "[store]" in (root / "consultation.toml").read_text()
+    with Workspace.open(root, read_only=True) as ws:
+        assert type(ws.store).__name__ == "PostgresStore"
+        assert snapshot(ws.store) == start
+    code, out, _ = run("--workspace", str(root), "verify")
+    assert code == 0 and "Tout est en ordre" in out
+
+    back = tmp_path / "retour"
+    code, out, err = run("--workspace", str(root), "migrate", "--to", "tinydb", str(back), "--json")
+    assert code == 0, err
+    assert set(json.loads(out)) <= FIELDS["migrate"]
+    with Workspace.open(back, read_only=True) as ws:
+        assert type(ws.store).__name__ == "TinyDBStore"
+        assert "[store]" not in (back / "consultation.toml").read_text()
+        assert snapshot(ws.store) == start
+
+
+def test_init_postgres_upgrade_reviewer_and_backup_restore(run, tmp_path, pg_url, monkeypatch):
+    root = tmp_path / "equipe"
+    code, out, err = run("init", str(root), "--postgres", pg_url)
+    assert code == 0 and "Base partagée" in out, err
+    text = (root / "consultation.toml").read_text()
+    assert pg_url in text and "password" not in text
+    code, out, _ = run("--workspace", str(root), "db", "upgrade")
+    assert code == 0 and "déjà à jour" in out
+    code, _, err = run("init", str(tmp_path / "autre"), "--postgres", pg_url)
+    assert code == 0  # an empty database may be shared by a second folder (a colleague)
+
+    code, _, err = run("--workspace", str(root), "import", str(small_mbox(tmp_path / "b.mbox", 5)))
+    assert code in (0, 1), err
+    monkeypatch.delenv("ASSISES_REVIEWER", raising=False)
+    code, _, err = run(
+        "--workspace", str(root), "--reviewer", "m.dupont", "tag", "--status", "done", "--", "id:1"
+    )
+    assert code == 0, err
+    with Workspace.open(root, read_only=True) as ws:
+        assert ws.store.get(1).history[-1].who == "m.dupont"
+    code, out, _ = run("--workspace", str(root), "backup", "--json")
+    backup = json.loads(out)["backup"]
+    run("--workspace", str(root), "tag", "--status", "off_topic", "--", "id:1-5")
+    code, out, err = run("--workspace", str(root), "restore", backup)
+    assert code == 0 and "restaurée" in out, err
+    with Workspace.open(root, read_only=True) as ws:
+        assert ws.store.get(1).status == Status.DONE
+        assert ws.store.get(2).status != Status.OFF_TOPIC
+
+
+def test_db_upgrade_applies_new_steps_once_and_a_newer_schema_is_refused(
+    run, tmp_path, pg_url, monkeypatch
+):
+    from assises_tui.store.postgres import schema
+
+    root = tmp_path / "equipe"
+    assert run("init", str(root), "--postgres", pg_url)[0] == 0
+    # a later version of Assises brings step 2
+    monkeypatch.setitem(schema.MIGRATIONS, 2, "CREATE TABLE etape_deux (x integer)")
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", 2)
+    code, _, err = run("--workspace", str(root), "list")
+    assert code == 2 and "assises db upgrade" in err and "Traceback" not in err
+    code, out, _ = run("--workspace", str(root), "db", "upgrade", "--json")
+    assert code == 0 and json.loads(out) == {"applied": [2], "schema_version": 2}
+    assert set(json.loads(out)) == FIELDS["db upgrade"]
+    code, out, _ = run("--workspace", str(root), "db", "upgrade")
+    assert code == 0 and "déjà à jour" in out
+    assert run("--workspace", str(root), "list")[0] == 0
+    # and this version of Assises meets a database upgraded by a newer one
+    monkeypatch.delitem(schema.MIGRATIONS, 2)
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", 1)
+    code, _, err = run("--workspace", str(root), "list")
+    assert code == 2 and "plus récente" in err
+    with psycopg.connect(pg_url) as conn:
+        assert conn.execute("SELECT count(*) FROM assises_schema").fetchone() == (2,)
+
+
+def test_national_roll_up_keeps_each_departement_and_number(run, tmp_path, pg_url):
+    roots = []
+    for name, department in (("allier", "Allier"), ("cher", "Cher")):
+        root = tmp_path / name
+        config = (Path(__file__).resolve().parents[2] / "data/allier/consultation.toml").read_text()
+        folder = tmp_path / f"conf-{name}"
+        folder.mkdir()
+        (folder / "consultation.toml").write_text(
+            config.replace('department = "Allier"', f'department = "{department}"').replace(
+                'announcement = "annonce.txt"\n', ""
+            )
+        )
+        assert run("init", str(root), "--config", str(folder / "consultation.toml"))[0] == 0
+        run("--workspace", str(root), "import", str(small_mbox(tmp_path / f"{name}.mbox", 6)))
+        roots.append(root)
+    for root in roots:
+        code, _, err = run(
+            "--workspace", str(root), "migrate", "--to", "postgres", pg_url, "--merge"
+        )
+        assert code == 0, err
+    with psycopg.connect(pg_url) as conn:
+        rows = conn.execute(
+            "SELECT department, count(*), min(origin_id), max(id) FROM contributions "
+            "GROUP BY department ORDER BY department"
+        ).fetchall()
+    allier, cher = rows
+    assert allier[0] == "Allier" and cher[0] == "Cher"
+    assert allier[1] == cher[1] and allier[2] == cher[2] == 1  # each keeps its numbers
+    assert cher[3] == allier[1] + cher[1]  # renumbered after the first
+    # the départements' own workspaces are untouched
+    assert "[store]" not in (roots[0] / "consultation.toml").read_text()
