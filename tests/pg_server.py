@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import pwd
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -97,7 +98,13 @@ class PostgresServer:
     def stop(self) -> None:
         process = self._process
         if process is not None and process.poll() is None:
-            process.terminate()  # SIGTERM: "smart" shutdown would wait for clients
+            # "fast" shutdown (SIGTERM would wait for clients), sent to the postmaster
+            # itself: runuser, between us and it, does not pass SIGINT on
+            try:
+                pid = int((self.data / "postmaster.pid").read_text().split()[0])
+                os.kill(pid, signal.SIGINT)
+            except (OSError, ValueError, IndexError):
+                process.terminate()
             try:
                 process.wait(timeout=30)
             except subprocess.TimeoutExpired:
