@@ -74,7 +74,11 @@ class PostgresServer:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-        self._wait_ready()
+        try:
+            self._wait_ready()
+        except BaseException:
+            self.stop()  # never leave a server behind
+            raise
         return self
 
     def _wait_ready(self, timeout: float = 30.0) -> None:
