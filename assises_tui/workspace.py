@@ -12,9 +12,9 @@ import shutil
 from pathlib import Path, PurePosixPath
 
 from assises_tui.config import ConfigError, Consultation, bundled_config_dir, load_consultation
+from assises_tui.durable import DIR_MODE, ensure_dir, fsync_dir, write_atomic
 from assises_tui.errors import AssisesError
 from assises_tui.services.changes import default_reviewer
-from assises_tui.store.atomic import DIR_MODE, ensure_dir, fsync_dir, write_atomic
 from assises_tui.store.layout import CONFIG_NAME, DEFAULT_SHARD_SIZE, Layout
 from assises_tui.store.protocol import Store, StoreLockedError
 from assises_tui.store.tinydb_store import TinyDBStore

@@ -103,7 +103,7 @@ class HistoryScreen(Screen[None]):
             table.move_cursor(row=len(rows) - 1)
 
     def _exists(self) -> bool:
-        return self.services.store.get(self.cid) is not None
+        return self.services.contributions.exists(self.cid)
 
     def action_close(self) -> None:
         self.dismiss(None)

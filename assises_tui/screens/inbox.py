@@ -85,7 +85,7 @@ class InboxScreen(InboxPickers, TriageActions, ReadingActions, Screen):
         if self.services.read_only:
             yield read_only_banner(self.services)
         lst = ContributionList(
-            self.services.store.get,
+            self.services.contributions.get,
             self.services.config,
             self.marked,
             privacy=self.services.privacy,
@@ -152,12 +152,12 @@ class InboxScreen(InboxPickers, TriageActions, ReadingActions, Screen):
     # -- view, sort, search ----------------------------------------------------
     def reload_view(self, keep: int | None = None) -> None:
         """Recompute the view from the store (after a view/sort change or an import)."""
-        records = self.services.store.all()
+        records = self.services.contributions.all()
         self.left = sum(1 for c in records if is_open(c))
         quarantine = self.view.predicate is None
         self.set_class(quarantine, "quarantine")
         if quarantine:
-            self.query_one(QuarantineView).show(self.services.store.quarantine())
+            self.query_one(QuarantineView).show(self.services.contributions.quarantine())
         self.view_sorted = view_ids(
             records, self.view, self.services.reviewer, self.sort, self.reverse
         )
@@ -178,7 +178,7 @@ class InboxScreen(InboxPickers, TriageActions, ReadingActions, Screen):
         sort = dict(SORTS)[self.sort] + (" ↓" if self.reverse else "")
         shown = len(lst.ids)
         if self.view.predicate is None:
-            shown = len(self.services.store.quarantine())
+            shown = len(self.services.contributions.quarantine())
         self.query_one(StatusLine).show(
             view=self.view.label,
             shown=shown,
@@ -264,7 +264,7 @@ class InboxScreen(InboxPickers, TriageActions, ReadingActions, Screen):
         self.reload_view()
 
     def action_reload(self) -> None:
-        self.services.store.reload_if_changed()
+        self.services.contributions.refresh()
         self.reload_view()
 
     class OthersChanged(Message):
@@ -284,7 +284,7 @@ class InboxScreen(InboxPickers, TriageActions, ReadingActions, Screen):
     _others_pending = False
 
     def _poll_store(self) -> None:
-        if self.services.store.reload_if_changed():
+        if self.services.contributions.refresh():
             self.reload_view()
             if self.wide:
                 self.reader.show(self.list.current, keep_scroll=True)
@@ -322,7 +322,7 @@ class InboxScreen(InboxPickers, TriageActions, ReadingActions, Screen):
                     was_open = before["status"] in OPEN_STATUSES
                     self.left += (changeset.after[cid]["status"] in OPEN_STATUSES) - was_open
         else:
-            self.left = sum(1 for c in self.services.store.all() if is_open(c))
+            self.left = sum(1 for c in self.services.contributions.all() if is_open(c))
         self.list.refresh()
         self.update_status()
         if self.wide:

@@ -23,6 +23,7 @@ from datetime import date, datetime, time
 from typing import TYPE_CHECKING, Any
 
 from assises_tui.domain.models import Attachment, Contribution, Excerpt, HistoryEntry, Note
+from assises_tui.durable import remove_durably
 from assises_tui.errors import AssisesError
 from assises_tui.services.changes import now_iso
 from assises_tui.services.privacy_masking import Masked, mask_text, mask_value
@@ -33,7 +34,6 @@ from assises_tui.services.purge_report import (
     french_date,
     is_purged,
 )
-from assises_tui.store.atomic import remove_durably
 from assises_tui.store.backup import list_backups
 from assises_tui.store.blobs import sha256_hex
 from assises_tui.text.safe import one_line
@@ -363,7 +363,7 @@ class Privacy:
     def _write_report(self, report: PurgeReport) -> str:
         import json
 
-        from assises_tui.store.atomic import ensure_dir, write_atomic
+        from assises_tui.durable import ensure_dir, write_atomic
 
         folder = self.services.workspace.root / REPORTS_DIR
         ensure_dir(folder)

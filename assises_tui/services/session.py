@@ -11,6 +11,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from assises_tui.services.changes import Changes
+from assises_tui.services.contributions import Contributions
 
 if TYPE_CHECKING:
     from assises_tui.config import Consultation
@@ -29,6 +30,7 @@ class Services:
     def __init__(self, workspace: Workspace) -> None:
         self.workspace = workspace
         self.changes = Changes(workspace.store, workspace.reviewer)
+        self.contributions = Contributions(workspace.store)
 
     @property
     def store(self) -> Store:
@@ -101,18 +103,8 @@ class Services:
 
     def body_text(self, cid: int) -> str:
         """The normalised body text of a contribution ('' when it has none)."""
-        item = self.store.get(cid)
-        if item is None or not item.body_blob:
-            return ""
-        return self.store.get_blob(item.body_blob).decode("utf-8", "replace")
+        return self.contributions.body_text(cid)
 
     def attachment_texts(self, cid: int) -> list[tuple[str, str]]:
         """(file name, extracted text) for each attachment with text."""
-        item = self.store.get(cid)
-        if item is None:
-            return []
-        return [
-            (a.filename, self.store.get_blob(a.text_blob).decode("utf-8", "replace"))
-            for a in item.attachments
-            if a.text_blob
-        ]
+        return self.contributions.attachment_texts(cid)

@@ -20,11 +20,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assises_tui.domain.models import Contribution, Excerpt
+from assises_tui.durable import write_atomic
 from assises_tui.errors import AssisesError
 from assises_tui.services.changes import now_iso
 from assises_tui.synthesis.draft import template
 from assises_tui.synthesis.figures import SET_ASIDE, Figures, compute_figures
-from assises_tui.synthesis.render import Issue, RenderResult, atomic_write_bytes, render
+from assises_tui.synthesis.render import Issue, RenderResult, render
 from assises_tui.synthesis.versions import DraftVersions, Version
 from assises_tui.text.personal_data import Finding, NameIndex, find_personal_data, mask
 
@@ -263,7 +264,7 @@ class SynthesisService:
             for r in rows:
                 writer.writerow({k: _csv_value(v) for k, v in r.items()})
             data = "\ufeff" + buffer.getvalue()
-        atomic_write_bytes(Path(path), data.encode("utf-8"))
+        write_atomic(Path(path), data.encode("utf-8"))
         self._audit(
             "contributions.export",
             format=fmt,

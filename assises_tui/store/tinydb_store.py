@@ -20,15 +20,11 @@ from pathlib import Path
 from typing import Any
 
 from assises_tui.domain.models import Contribution, QuarantineEntry
+from assises_tui.durable import ensure_dir, remove_durably, write_atomic
 from assises_tui.store import migrations
-from assises_tui.store.atomic import (
-    dump_json,
-    ensure_dir,
-    remove_durably,
-    write_atomic,
-)
 from assises_tui.store.blobs import BlobStore
 from assises_tui.store.codec import encode
+from assises_tui.store.json_files import dump_json
 from assises_tui.store.layout import DEFAULT_SHARD_SIZE, Layout
 from assises_tui.store.loading import StoreLoading
 from assises_tui.store.lock import WriterLock

@@ -17,8 +17,7 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import Static
 
-from assises_tui.errors import AssisesError
-from assises_tui.store.protocol import StoreError
+from assises_tui.errors import AssisesError, StoreError
 from assises_tui.suggest import Suggestion
 from assises_tui.text.safe import one_line
 

@@ -72,7 +72,8 @@ def test_stats_counts(services):
             )
         ]
     )
-    store.quarantined = [object(), object()]
+    store.add_quarantine("a.eml", "illisible", None)
+    store.add_quarantine("b.eml", "illisible", None)
     data = stats(services)
     assert data["total"] == 7 and data["quarantined"] == 2
     assert data["open"] == 4  # 1, 3, 5 and 9
