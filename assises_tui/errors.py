@@ -29,3 +29,8 @@ class StoreCorruptError(StoreError):
 
 class StoreVersionError(StoreError):
     """The store was written by a newer version of Assises."""
+
+
+class StoreConflictError(StoreError):
+    """Team mode: another reviewer changed the same field to another value meanwhile;
+    nothing was saved (the message names their change)."""

@@ -71,7 +71,7 @@ def _to_postgres(args: argparse.Namespace, root: Path) -> dict:
 
 def _switch_to(root: Path, url: str) -> Path:
     """The workspace now names the database; the local store is set aside, not deleted."""
-    from assises_tui.store.atomic import write_atomic
+    from assises_tui.durable import write_atomic
 
     layout = Layout(root)
     text = layout.config.read_bytes()

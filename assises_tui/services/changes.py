@@ -16,7 +16,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from assises_tui.domain.models import Contribution, HistoryEntry, Status
-from assises_tui.store.merge import SET_FIELDS, StoreConflictError, conflict_message
+from assises_tui.errors import StoreConflictError
+from assises_tui.store.merge import SET_FIELDS, conflict_message
 from assises_tui.store.protocol import Store
 
 Change = Callable[[Contribution], dict[str, Any]]

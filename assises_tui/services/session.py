@@ -6,7 +6,6 @@ Every service class takes this ``Services`` object in its constructor.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -89,17 +88,6 @@ class Services:
         from assises_tui.services.synthesis import SynthesisService
 
         return SynthesisService(self)
-
-    def watch_changes(self, callback: Callable[[], None]) -> bool:
-        """Call ``callback`` (from another thread) when another process changes records.
-
-        Only a shared (PostgreSQL) store can tell; False when the store has no such feed.
-        """
-        start = getattr(self.store, "start_listening", None)
-        if start is None:
-            return False
-        start(callback)
-        return True
 
     def body_text(self, cid: int) -> str:
         """The normalised body text of a contribution ('' when it has none)."""

@@ -20,7 +20,7 @@ from dataclasses import fields, replace
 from typing import Any
 
 from assises_tui.domain.models import Contribution, HistoryEntry, Status
-from assises_tui.store.protocol import StoreError
+from assises_tui.errors import StoreConflictError
 
 #: Fields merged as sets of items (order: the stored order, then the additions).
 SET_FIELDS = frozenset({"themes", "notes", "excerpts"})
@@ -35,10 +35,6 @@ FIELD_LABELS = {
     "cluster": "le regroupement",
 }
 _NAMES = tuple(f.name for f in fields(Contribution) if f.name not in {"id", "history"})
-
-
-class StoreConflictError(StoreError):
-    """Another reviewer changed the same field to another value meanwhile; nothing saved."""
 
 
 def _merge_items(base: tuple, mine: tuple, theirs: tuple) -> tuple:

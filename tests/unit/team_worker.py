@@ -23,8 +23,8 @@ import sys
 import time
 from pathlib import Path
 
+from assises_tui.errors import StoreConflictError
 from assises_tui.services.changes import Changes, ChangeSet, _plain
-from assises_tui.store.merge import StoreConflictError
 from assises_tui.workspace import Workspace
 
 

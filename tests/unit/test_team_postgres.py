@@ -12,8 +12,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from assises_tui.domain.models import Contribution, HistoryEntry, Status
+from assises_tui.errors import StoreConflictError
 from assises_tui.services.session import Services
-from assises_tui.store.merge import StoreConflictError, merge
+from assises_tui.store.merge import merge
 from assises_tui.store.protocol import StoreError
 from assises_tui.workspace import Workspace
 

@@ -27,9 +27,10 @@ import orjson
 import psycopg
 
 from assises_tui.domain.models import Contribution, QuarantineEntry
+from assises_tui.errors import StoreConflictError
 from assises_tui.store.blobs import sha256_hex
 from assises_tui.store.codec import SharePool, encode, share_strings
-from assises_tui.store.merge import StoreConflictError, merge
+from assises_tui.store.merge import merge
 from assises_tui.store.postgres import schema
 from assises_tui.store.postgres.connection import Pool, check_url, connect
 from assises_tui.store.protocol import StoreError
