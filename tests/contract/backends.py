@@ -13,9 +13,9 @@ from typing import Protocol
 from fakes.memory_store import MemoryStore, MemoryVolume, restore
 
 from assises_tui.store.backup import restore_backup
-from assises_tui.store.protocol import Store
 from assises_tui.store.postgres.maintenance import restore as restore_database
 from assises_tui.store.postgres.store import PostgresStore
+from assises_tui.store.protocol import Store
 from assises_tui.store.tinydb_store import TinyDBStore
 
 
