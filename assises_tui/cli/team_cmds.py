@@ -13,6 +13,7 @@ from assises_tui.cli.output import emit_json, say
 from assises_tui.cli.workspace_cmds import workspace_dir
 from assises_tui.errors import AssisesError
 from assises_tui.store.layout import CONFIG_NAME, Layout
+from assises_tui.synthesis.versions import DraftVersions, SharedDraftVersions
 from assises_tui.workspace import Workspace, WorkspaceError, store_section, without_store_section
 
 
@@ -65,8 +66,22 @@ def _to_postgres(args: argparse.Namespace, root: Path) -> dict:
             PostgresStore.create(url, department=department)
         with PostgresStore.open(root, url, department=department) as dst:
             report = copy_store(ws.store, dst, merge=args.merge, department=department)
+            # a roll-up's synthesis is written nationally, not gathered from the départements
+            versions = 0 if args.merge else _versions_of(ws).copy_to(SharedDraftVersions(dst))
         aside = None if args.merge else str(_switch_to(root, url))
-    return {"to": "postgres", "department": department, "aside": aside, **report.to_dict()}
+    return {
+        "to": "postgres",
+        "department": department,
+        "aside": aside,
+        **report.to_dict(),
+        "synthesis_versions": versions,
+    }
+
+
+def _versions_of(ws: Workspace):  # noqa: ANN202 - DraftVersions or SharedDraftVersions
+    if ws.config.store_url:
+        return SharedDraftVersions(ws.store)
+    return DraftVersions(ws.synthesis_path)
 
 
 def _switch_to(root: Path, url: str) -> Path:
@@ -78,7 +93,7 @@ def _switch_to(root: Path, url: str) -> Path:
     write_atomic(layout.config, text.rstrip(b"\n") + store_section(url))
     aside = root / f"avant-migration-{datetime.now().strftime('%Y%m%d-%H%M%S')}"
     aside.mkdir(mode=0o700)
-    for name in ("store", "blobs"):
+    for name in ("store", "blobs", "synthesis.md", "synthesis_versions"):
         if (root / name).exists():
             os.replace(root / name, aside / name)
     return aside
@@ -95,14 +110,14 @@ def _to_tinydb(args: argparse.Namespace, root: Path) -> dict:
             if ws.announcement_path is not None:
                 shutil.copyfile(ws.announcement_path, Path(folder) / ws.announcement_path.name)
             with Workspace.init(target, config) as new:
-                report = copy_store(ws.store, new.store)
-        for name in ("synthesis.md", "synthesis_versions"):
-            source = root / name
-            if source.is_dir():
-                shutil.copytree(source, target / name)
-            elif source.is_file():
-                shutil.copy2(source, target / name)
-    return {"to": "tinydb", "workspace": str(target), **report.to_dict()}
+                report = copy_store(ws.store, new.store, skip_document=SharedDraftVersions.owns)
+                versions = _versions_of(ws).copy_to(DraftVersions(new.synthesis_path))
+    return {
+        "to": "tinydb",
+        "workspace": str(target),
+        **report.to_dict(),
+        "synthesis_versions": versions,
+    }
 
 
 def run_migrate(args: argparse.Namespace) -> int:

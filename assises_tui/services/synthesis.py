@@ -26,7 +26,7 @@ from assises_tui.services.changes import now_iso
 from assises_tui.synthesis.draft import template
 from assises_tui.synthesis.figures import SET_ASIDE, Figures, compute_figures
 from assises_tui.synthesis.render import Issue, RenderResult, render
-from assises_tui.synthesis.versions import DraftVersions, Version
+from assises_tui.synthesis.versions import DraftVersions, SharedDraftVersions, Version
 from assises_tui.text.personal_data import Finding, NameIndex, find_personal_data, mask
 
 if TYPE_CHECKING:
@@ -99,7 +99,12 @@ class SynthesisService:
     def __init__(self, services: Services, today: Callable[[], date] | None = None) -> None:
         self.services = services
         self._today = today
-        self.versions = DraftVersions(services.workspace.synthesis_path)
+        # team mode: one draft for the whole team, in the shared store
+        self.versions = (
+            SharedDraftVersions(services.store)
+            if services.config.store_url
+            else DraftVersions(services.workspace.synthesis_path)
+        )
 
     # -- the draft -----------------------------------------------------------
     @property

@@ -60,8 +60,10 @@ def copy_store(
     merge: bool = False,
     department: str = "",
     progress: Callable[[int, int], None] | None = None,
+    skip_document: Callable[[str], bool] = lambda _name: False,
 ) -> TransferReport:
-    """Copy everything from ``src`` into ``dst`` (empty unless ``merge``)."""
+    """Copy everything from ``src`` into ``dst`` (empty unless ``merge``); documents for
+    which ``skip_document(name)`` is true stay behind (the caller moves them its way)."""
     report = TransferReport()
     seen: set[str] = set()
     items = src.all()
@@ -110,7 +112,7 @@ def copy_store(
 
     existing = set(dst.doc_names()) if merge else set()
     for name in src.doc_names():
-        if name not in existing:
+        if name not in existing and not skip_document(name):
             dst.put_doc(name, src.get_doc(name))
             report.documents += 1
     events = src.audit()

@@ -41,6 +41,12 @@ def small_mbox(path: Path, count: int = 40) -> Path:
     return path
 
 
+def synthesis(root: Path) -> tuple[str | None, list[tuple[str, str]]]:
+    with Workspace.open(root, read_only=True) as ws:
+        versions = Services(ws).synthesis.versions
+        return versions.current(), [(v.id, versions.read(v.id)) for v in versions.list()]
+
+
 def snapshot(store) -> dict:
     """Everything a store holds, blobs included, in a comparable form."""
     items = store.all()
@@ -70,6 +76,8 @@ def busy_workspace(run, root: Path, tmp_path: Path) -> None:
         raw = ws.store.put_blob(b"From: x\n\ncourriel illisible")
         ws.store.add_quarantine("boite.mbox#99", "En-têtes illisibles", raw)
         ws.store.append_audit([{"what": "export", "at": "2020-01-20T10:00:00+01:00"}])
+        services.synthesis.save("# Synthèse\n\nPremière version.\n")
+        services.synthesis.save("# Synthèse\n\nDeuxième version [#1].\n")
 
 
 def test_migrate_round_trip_tinydb_postgres_tinydb_is_equal_blobs_included(run, tmp_path, pg_url):
@@ -78,6 +86,8 @@ def test_migrate_round_trip_tinydb_postgres_tinydb_is_equal_blobs_included(run, 
     with Workspace.open(root, read_only=True) as ws:
         start = snapshot(ws.store)
     assert len(start["records"]) >= 30 and start["blobs"] and start["quarantine"]
+    drafted = synthesis(root)
+    assert drafted[0].endswith("[#1].\n") and len(drafted[1]) == 2
 
     code, out, err = run("--workspace", str(root), "migrate", "--to", "postgres", pg_url, "--json")
     assert code == 0, err
@@ -87,7 +97,11 @@ def test_migrate_round_trip_tinydb_postgres_tinydb_is_equal_blobs_included(run, 
     assert "[store]" in (root / "consultation.toml").read_text()
     with Workspace.open(root, read_only=True) as ws:
         assert type(ws.store).__name__ == "PostgresStore"
-        assert snapshot(ws.store) == start
+        documents = snapshot(ws.store)
+    # the synthesis is now shared: in the database, with its versions
+    assert synthesis(root) == drafted and not (root / "synthesis.md").exists()
+    shared = {k: v for k, v in documents["documents"].items() if not k.startswith("synthesis.")}
+    assert {**documents, "documents": shared} == start
     code, out, _ = run("--workspace", str(root), "verify")
     assert code == 0 and "Tout est en ordre" in out
 
@@ -99,6 +113,7 @@ def test_migrate_round_trip_tinydb_postgres_tinydb_is_equal_blobs_included(run, 
         assert type(ws.store).__name__ == "TinyDBStore"
         assert "[store]" not in (back / "consultation.toml").read_text()
         assert snapshot(ws.store) == start
+    assert synthesis(back) == drafted
 
 
 def test_init_postgres_upgrade_reviewer_and_backup_restore(run, tmp_path, pg_url, monkeypatch):
