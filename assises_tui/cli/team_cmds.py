@@ -11,6 +11,7 @@ from pathlib import Path
 
 from assises_tui.cli.output import emit_json, say
 from assises_tui.cli.workspace_cmds import workspace_dir
+from assises_tui.domain.models import OPEN_STATUSES
 from assises_tui.errors import AssisesError
 from assises_tui.store.layout import CONFIG_NAME, Layout
 from assises_tui.synthesis.versions import DraftVersions, SharedDraftVersions
@@ -138,7 +139,53 @@ def run_migrate(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_assign(args: argparse.Namespace) -> int:
+    from assises_tui.cli.tag_cmds import open_services
+
+    services = open_services(args, write=True)
+    try:
+        query = services.search.parse(args.search or "", prefix_last=False)
+        if query.errors:
+            raise AssisesError("Requête invalide : " + " ".join(query.errors))
+        found = services.search.search(query, exhaustive=True)
+        records = [services.store.get(cid) for cid in found]
+        ids = [
+            c.id
+            for c in sorted((c for c in records if c is not None), key=_by_date)
+            if c.status in OPEN_STATUSES and (args.reassign or not c.assignee)
+        ]
+        changeset = services.triage.spread(ids, args.reviewers)
+    finally:
+        services.workspace.close()
+    given: dict[str, list[int]] = {name: [] for name in args.reviewers}
+    for cid, after in changeset.after.items():
+        given.setdefault(after["assignee"], []).append(cid)
+    if args.json:
+        emit_json({"assigned": given})
+    else:
+        for name, cids in given.items():
+            say(f"{name} : {len(cids)} contribution(s) attribuée(s)")
+    return 0
+
+
+def _by_date(item):  # noqa: ANN001, ANN202
+    return (item.received_at is None, item.received_at.timestamp() if item.received_at else 0)
+
+
 def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "assign",
+        help="répartir les contributions entre relecteurs",
+        description="Attribue les contributions à traiter et non attribuées (celles de "
+        "--search si donné), par date de réception, à chacun à tour de rôle en commençant "
+        "par le moins chargé.",
+    )
+    p.add_argument("reviewers", nargs="+", metavar="RELECTEUR", help="noms des relecteurs")
+    p.add_argument("--search", metavar="REQUÊTE", help="seulement ces contributions")
+    p.add_argument("--reassign", action="store_true", help="répartir aussi celles déjà attribuées")
+    p.add_argument("--json", action="store_true", help="résultat en JSON")
+    p.set_defaults(func=run_assign)
+
     p = sub.add_parser(
         "db",
         help="base PostgreSQL de l'équipe",

@@ -17,6 +17,34 @@ if TYPE_CHECKING:
 NO_CATEGORY = "none"
 
 
+def _last_status_change(item: Any) -> str | None:
+    for entry in reversed(item.history):
+        if isinstance(entry.after, dict) and "status" in entry.after:
+            return entry.who
+    return None
+
+
+def by_reviewer(items: list[Any]) -> dict[str, dict[str, int]]:
+    """The coordinator's view of the team: per reviewer, what is assigned to them, what of
+    it is still open, and how many contributions they closed (last status change theirs)."""
+    table: dict[str, dict[str, int]] = {}
+
+    def row(name: str) -> dict[str, int]:
+        return table.setdefault(name, {"assigned": 0, "left": 0, "closed": 0})
+
+    for item in items:
+        is_open = item.status in OPEN_STATUSES
+        if item.assignee:
+            mine = row(item.assignee)
+            mine["assigned"] += 1
+            mine["left"] += is_open
+        if not is_open:
+            who = _last_status_change(item)
+            if who is not None:
+                row(who)["closed"] += 1
+    return dict(sorted(table.items()))
+
+
 def stats(services: Services) -> dict[str, Any]:
     items = services.store.all()
     by_status = Counter(c.status for c in items)
@@ -44,6 +72,7 @@ def stats(services: Services) -> dict[str, Any]:
     except Exception:  # a store without quarantine support still gets its counts
         quarantined = 0
     return {
+        "by_reviewer": by_reviewer(items),
         "total": len(items),
         "open": sum(by_status[s] for s in OPEN_STATUSES),
         "quarantined": quarantined,

@@ -204,3 +204,44 @@ def test_national_roll_up_keeps_each_departement_and_number(run, tmp_path, pg_ur
     assert cher[3] == allier[1] + cher[1]  # renumbered after the first
     # the départements' own workspaces are untouched
     assert "[store]" not in (roots[0] / "consultation.toml").read_text()
+
+
+def test_assign_spreads_the_inbox_and_stats_show_progress_per_reviewer(run, tmp_path, pg_url):
+    root = tmp_path / "equipe"
+    assert run("init", str(root), "--postgres", pg_url)[0] == 0
+    run("--workspace", str(root), "import", str(small_mbox(tmp_path / "c.mbox", 20)))
+    with Workspace.open(root) as ws:
+        open_ids = [c.id for c in ws.store.all() if c.status in (Status.NEW, Status.IN_PROGRESS)]
+        Services(ws).triage.assign(open_ids[:2], "alice")  # alice already has two
+    code, out, err = run("--workspace", str(root), "assign", "alice", "bob", "carole", "--json")
+    assert code == 0, err
+    given = json.loads(out)["assigned"]
+    assert set(json.loads(out)) == FIELDS["assign"]
+    counts = {name: len(ids) for name, ids in given.items()}
+    left = len(open_ids) - 2
+    assert sum(counts.values()) == left
+    totals = {"alice": counts["alice"] + 2, "bob": counts["bob"], "carole": counts["carole"]}
+    assert max(totals.values()) - min(totals.values()) <= 1  # spread evenly
+    bobs = given["bob"]
+    assert (
+        run(
+            "--workspace",
+            str(root),
+            "--reviewer",
+            "bob",
+            "tag",
+            "--status",
+            "done",
+            "--",
+            f"id:{bobs[0]}",
+        )[0]
+        == 0
+    )
+    code, out, _ = run("--workspace", str(root), "stats", "--json")
+    team = json.loads(out)["by_reviewer"]
+    assert team["bob"] == {"assigned": counts["bob"], "left": counts["bob"] - 1, "closed": 1}
+    assert team["alice"]["assigned"] == totals["alice"] and team["alice"]["closed"] == 0
+    code, out, _ = run("--workspace", str(root), "stats")
+    assert "Par relecteur" in out and "carole" in out
+    code, out, _ = run("--workspace", str(root), "assign", "alice", "--json")
+    assert json.loads(out) == {"assigned": {"alice": []}}  # nothing left unassigned
