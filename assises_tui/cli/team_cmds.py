@@ -63,8 +63,11 @@ def _to_postgres(args: argparse.Namespace, root: Path) -> dict:
             with connect(url, autocommit=True) as conn:
                 if schema.current_version(conn) == 0:
                     schema.upgrade(conn)
-        else:
-            PostgresStore.create(url, department=department)
+        elif PostgresStore.create(url, department=department):
+            raise WorkspaceError(
+                f"La base {url} contient déjà des contributions : choisissez une base vide, "
+                "ou --merge pour y ajouter cet espace (regroupement)."
+            )
         with PostgresStore.open(root, url, department=department) as dst:
             report = copy_store(ws.store, dst, merge=args.merge, department=department)
             # a roll-up's synthesis is written nationally, not gathered from the départements

@@ -37,6 +37,8 @@ def run_init(args: argparse.Namespace) -> int:
         say(f"Espace de travail créé : {ws.root}")
         if args.postgres:
             say(f"Base partagée de l'équipe : {args.postgres}")
+            if ws.store.count():
+                say(f"Cette base contient déjà {ws.store.count()} contribution(s) : vous la rejoignez.")
         say(f"Consultation : {ws.config.title} ({ws.config.department})")
     return 0
 

@@ -154,6 +154,7 @@ class Contribution:
     snippet: str = ""  # first characters of the body, folded to one line, for lists
     text_fingerprint: str = ""  # hash of the folded text, for duplicates
     history: tuple[HistoryEntry, ...] = ()
+    department: str = ""  # set in a national roll-up: the département it came from
 
     @property
     def status_label(self) -> str:

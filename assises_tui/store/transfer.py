@@ -79,6 +79,7 @@ def copy_store(
                     item,
                     id=renumber[item.id],
                     duplicate_of=renumber.get(item.duplicate_of or 0, item.duplicate_of),
+                    department=item.department or department,
                 )
                 for item in batch
             ]

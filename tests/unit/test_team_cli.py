@@ -204,6 +204,27 @@ def test_national_roll_up_keeps_each_departement_and_number(run, tmp_path, pg_ur
     assert cher[3] == allier[1] + cher[1]  # renumbered after the first
     # the départements' own workspaces are untouched
     assert "[store]" not in (roots[0] / "consultation.toml").read_text()
+    # the national inbox filters by département
+    national = tmp_path / "national"
+    folder = tmp_path / "conf-cher"
+    assert (
+        run(
+            "init",
+            str(national),
+            "--postgres",
+            pg_url,
+            "--config",
+            str(folder / "consultation.toml"),
+        )[0]
+        == 0
+    )
+    code, out, _ = run(
+        "--workspace", str(national), "list", "--search", "departement:cher", "--json"
+    )
+    listed = json.loads(out)
+    assert len(listed) == cher[1] and min(r["id"] for r in listed) == allier[1] + 1
+    code, out, _ = run("--workspace", str(national), "list", "--search", "dep:allier", "--json")
+    assert len(json.loads(out)) == allier[1]
 
 
 def test_assign_spreads_the_inbox_and_stats_show_progress_per_reviewer(run, tmp_path, pg_url):

@@ -75,21 +75,22 @@ class PostgresStore:
 
     # -- lifecycle ---------------------------------------------------------
     @classmethod
-    def create(cls, url: str, *, department: str = "", password: str | None = None) -> None:
-        """Lay out the schema in an empty database (refused when it holds a workspace)."""
+    def create(cls, url: str, *, department: str = "", password: str | None = None) -> int:
+        """Lay out the schema in an empty database, or join the team's database when it
+        already holds a workspace. Returns the number of contributions found there."""
         check_url(url)
         with connect(url, password, autocommit=True) as conn:
-            if schema.current_version(conn) and _count(conn):
-                raise StoreError(
-                    f"La base {url} contient déjà un espace de travail Assises "
-                    f"({_count(conn)} contributions)."
-                )
+            found = _count(conn) if schema.current_version(conn) else 0
+            if found:
+                schema.check(conn)  # joining: never change the team's schema on the way
+                return found
             schema.upgrade(conn)
             conn.execute(
                 "INSERT INTO settings VALUES ('created_at', %s), ('department', %s) "
                 "ON CONFLICT (key) DO NOTHING",
                 (orjson.dumps(_now()).decode(), orjson.dumps(department).decode()),
             )
+        return 0
 
     @classmethod
     def open(
