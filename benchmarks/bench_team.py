@@ -120,6 +120,42 @@ async def visibility(root: Path, rounds: int = 20) -> dict:
     return {"change_visible_to_another": _ms(seen), "rounds": rounds}
 
 
+def database_search(url: str) -> dict:
+    """The alternative to the in-process word index: PostgreSQL's French full-text search
+    with unaccent, over the same bodies, queried per typed prefix."""
+    import psycopg
+
+    query = "gendarmerie patrouille"
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("CREATE EXTENSION IF NOT EXISTS unaccent")
+        conn.execute(
+            "CREATE OR REPLACE FUNCTION fr_unaccent(text) RETURNS text AS "
+            "$$ SELECT public.unaccent('public.unaccent', $1) $$ LANGUAGE sql IMMUTABLE"
+        )
+        t = time.perf_counter()
+        conn.execute(
+            "CREATE TABLE IF NOT EXISTS bench_fts AS SELECT c.id, to_tsvector('french', "
+            "fr_unaccent(convert_from(b.data, 'UTF8'))) AS words FROM contributions c "
+            "JOIN blobs b ON b.sha256 = c.record->>'body_blob'"
+        )
+        conn.execute("CREATE INDEX IF NOT EXISTS bench_fts_words ON bench_fts USING gin (words)")
+        built = time.perf_counter() - t
+        per_char: list[float] = []
+        hits = 0
+        for i in range(1, len(query) + 1):
+            words = [w for w in query[:i].split() if w]
+            tsquery = " & ".join(f"{w}:*" for w in words)
+            t = time.perf_counter()
+            rows = conn.execute(
+                "SELECT id FROM bench_fts WHERE words @@ to_tsquery('french', "
+                "fr_unaccent(%s)) ORDER BY id",
+                (tsquery,),
+            ).fetchall()
+            per_char.append(time.perf_counter() - t)
+            hits = len(rows)
+    return {"index_build_s": round(built, 1), "query_per_char": _ms(per_char), "hits": hits}
+
+
 def reviewer_loop(root: Path, who: str, seconds: float, seed: int) -> dict:
     from assises_tui.errors import StoreConflictError
     from assises_tui.services.session import Services
@@ -251,6 +287,7 @@ def main(argv: list[str] | None = None) -> int:
             results["build_s"] = round(time.perf_counter() - t, 1)
             results["inbox"] = _child("--step", "inbox", str(root))
             results["visible"] = _child("--step", "visible", str(root))
+            results["database_search"] = database_search(url)
             results["reviewers"] = reviewers(root, args.reviewers, args.seconds)
             print(json.dumps({"n": args.n, **results}, indent=2), flush=True)
         if args.rollup:

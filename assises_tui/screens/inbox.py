@@ -280,6 +280,7 @@ class InboxScreen(InboxPickers, TriageActions, ReadingActions, Screen):
         self._poll_store()
         if self.query_text:
             self.run_search()
+        self._prepare_search()  # the word index follows their changes (notes…) too
 
     _others_pending = False
 
