@@ -6,6 +6,7 @@ configuration and opens the store, as the single writer or as a read-only view.
 
 from __future__ import annotations
 
+import getpass
 import os
 import secrets
 import shutil
@@ -14,7 +15,6 @@ from pathlib import Path, PurePosixPath
 from assises_tui.config import ConfigError, Consultation, bundled_config_dir, load_consultation
 from assises_tui.durable import DIR_MODE, ensure_dir, fsync_dir, write_atomic
 from assises_tui.errors import AssisesError
-from assises_tui.services.changes import default_reviewer
 from assises_tui.store.layout import CONFIG_NAME, DEFAULT_SHARD_SIZE, Layout
 from assises_tui.store.protocol import Store, StoreLockedError
 from assises_tui.store.tinydb_store import TinyDBStore
@@ -41,6 +41,20 @@ def without_store_section(text: bytes) -> bytes:
 def store_section(url: str) -> bytes:
     quoted = url.replace("\\", "\\\\").replace('"', '\\"')
     return ("\n\n" + _STORE_COMMENT + f'[store]\nurl = "{quoted}"\n').encode()
+
+
+def default_reviewer(configured: str | None = None) -> str:
+    """Who is working, written in the history: ``--reviewer`` / ``$ASSISES_REVIEWER``, else
+    the configuration's ``reviewer``, else the login name."""
+    chosen = os.environ.get("ASSISES_REVIEWER", "").strip()
+    if chosen:
+        return chosen
+    if configured:
+        return configured
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name (containers): still record something honest
+        return "inconnu"
 
 
 class WorkspaceError(AssisesError):

@@ -38,7 +38,9 @@ def run_init(args: argparse.Namespace) -> int:
         if args.postgres:
             say(f"Base partagée de l'équipe : {args.postgres}")
             if ws.store.count():
-                say(f"Cette base contient déjà {ws.store.count()} contribution(s) : vous la rejoignez.")
+                say(
+                    f"Cette base contient déjà {ws.store.count()} contribution(s) : vous la rejoignez."
+                )
         say(f"Consultation : {ws.config.title} ({ws.config.department})")
     return 0
 

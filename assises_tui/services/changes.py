@@ -8,37 +8,18 @@ change on the undo stack. ``undo`` writes the previous values back (recorded too
 
 from __future__ import annotations
 
-import getpass
-import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
+from assises_tui.clock import now_iso
 from assises_tui.domain.models import Contribution, HistoryEntry, Status
 from assises_tui.errors import StoreConflictError
 from assises_tui.store.merge import SET_FIELDS, conflict_message
 from assises_tui.store.protocol import Store
 
 Change = Callable[[Contribution], dict[str, Any]]
-
-
-def now_iso() -> str:
-    return datetime.now(UTC).astimezone().isoformat(timespec="seconds")
-
-
-def default_reviewer(configured: str | None = None) -> str:
-    """Who is working: ``--reviewer`` / ``$ASSISES_REVIEWER``, else the configuration's
-    ``reviewer``, else the login name (shown in the history and to the team)."""
-    chosen = os.environ.get("ASSISES_REVIEWER", "").strip()
-    if chosen:
-        return chosen
-    if configured:
-        return configured
-    try:
-        return getpass.getuser()
-    except Exception:  # no login name (containers): still record something honest
-        return "inconnu"
 
 
 def _plain(value: Any) -> Any:
@@ -81,6 +62,16 @@ class Changes:
         self.clock = clock
         self._undo: list[ChangeSet] = []
         self._undo_depth = undo_depth
+        #: Called with every applied or undone ChangeSet (the suggester listens for themes).
+        self.listeners: list[Callable[[ChangeSet], None]] = []
+
+    @property
+    def read_only(self) -> bool:
+        return self.store.read_only
+
+    def _tell(self, changeset: ChangeSet) -> None:
+        for listener in self.listeners:
+            listener(changeset)
 
     def apply(self, ids: Sequence[int], what: str, change: Change) -> ChangeSet:
         """Apply ``change`` to each id; records whose fields do not change are left alone."""
@@ -104,6 +95,7 @@ class Changes:
             self.store.save_many(updated)
             self._undo.append(changeset)
             del self._undo[: -self._undo_depth]
+            self._tell(changeset)
         return changeset
 
     def set_fields(self, ids: Sequence[int], what: str, **values: Any) -> ChangeSet:
@@ -138,6 +130,7 @@ class Changes:
             restored.append(replace(item, **values, history=item.history + (entry,)))
         if restored:
             self.store.save_many(restored)
+            self._tell(last)
         self._undo.pop()
         return last
 
