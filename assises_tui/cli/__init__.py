@@ -82,7 +82,20 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.reviewer and args.reviewer.strip():
-        os.environ["ASSISES_REVIEWER"] = args.reviewer.strip()  # read by default_reviewer
+        # read by workspace.default_reviewer; for this command only (main runs in tests too)
+        previous = os.environ.get("ASSISES_REVIEWER")
+        os.environ["ASSISES_REVIEWER"] = args.reviewer.strip()
+        try:
+            return _main(args)
+        finally:
+            if previous is None:
+                os.environ.pop("ASSISES_REVIEWER", None)
+            else:
+                os.environ["ASSISES_REVIEWER"] = previous
+    return _main(args)
+
+
+def _main(args: argparse.Namespace) -> int:
     func = getattr(args, "func", None)
     if func is None:  # no command: open the app
         from assises_tui.cli.app_cmds import run_open
