@@ -20,6 +20,7 @@ from pathlib import Path
 
 SEARCH = ("/usr/lib/postgresql/*/bin/{name}",)
 SUPERUSER = "assises"
+PASSWORD_ROLE = "avecmotdepasse"  # the only role asked for a password (tests of the prompt)
 
 
 class PostgresServer:
@@ -64,6 +65,10 @@ class PostgresServer:
         }
         if not self.durable:  # test data: a server crash is not what the tests exercise
             settings |= {"fsync": "off", "full_page_writes": "off"}
+        # trust on the private socket, except the role the password tests log in as
+        (self.data / "pg_hba.conf").write_text(
+            f"local all {PASSWORD_ROLE} scram-sha-256\nlocal all all trust\n", encoding="utf-8"
+        )
         conf = "".join(f"{k} = {v}\n" for k, v in settings.items())
         with open(self.data / "postgresql.conf", "a", encoding="utf-8") as handle:
             handle.write(conf)

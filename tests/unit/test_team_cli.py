@@ -266,3 +266,34 @@ def test_assign_spreads_the_inbox_and_stats_show_progress_per_reviewer(run, tmp_
     assert "Par relecteur" in out and "carole" in out
     code, out, _ = run("--workspace", str(root), "assign", "alice", "--json")
     assert json.loads(out) == {"assigned": {"alice": []}}  # nothing left unassigned
+
+
+def test_the_password_comes_from_pgpassword_or_the_prompt_never_the_file(
+    run, tmp_path, pg_url, monkeypatch
+):
+    from pg_server import PASSWORD_ROLE
+
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        conn.execute(f"CREATE ROLE {PASSWORD_ROLE} LOGIN PASSWORD 'secret' SUPERUSER")
+    url = pg_url.replace("assises@", f"{PASSWORD_ROLE}@")
+    monkeypatch.delenv("PGPASSWORD", raising=False)
+    monkeypatch.setenv("PGPASSFILE", str(tmp_path / "absent.pgpass"))
+    root = tmp_path / "equipe"
+    # no password anywhere, not a terminal: one French sentence saying where to put it
+    monkeypatch.setattr("sys.stdin.isatty", lambda: False)
+    code, _, err = run("init", str(root), "--postgres", url)
+    assert code == 2 and "PGPASSWORD" in err and "Traceback" not in err
+    assert not root.exists()
+    # PGPASSWORD
+    monkeypatch.setenv("PGPASSWORD", "secret")
+    code, _, err = run("init", str(root), "--postgres", url)
+    assert code == 0, err
+    assert "secret" not in (root / "consultation.toml").read_text()
+    # on a terminal, asked once
+    monkeypatch.delenv("PGPASSWORD")
+    monkeypatch.setattr("sys.stdin.isatty", lambda: True)
+    asked = []
+    monkeypatch.setattr("getpass.getpass", lambda prompt: asked.append(prompt) or "secret")
+    code, out, err = run("--workspace", str(root), "stats", "--json")
+    assert code == 0, err
+    assert len(asked) == 1 and PASSWORD_ROLE in asked[0]
