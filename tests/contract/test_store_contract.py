@@ -27,7 +27,7 @@ from datetime import UTC, datetime
 import pytest
 from backends import BACKENDS
 
-from assises_tui.domain.models import Attachment, Contribution, Status
+from assises_tui.domain.models import Attachment, Contribution, QuarantineEntry, Status
 from assises_tui.errors import StoreError, StoreLockedError
 
 
@@ -201,6 +201,23 @@ def test_documents_are_copies(store_factory, store):
     store = reopen(store_factory, store)
     try:
         assert store.get_doc("recherches") == {"liste": [1, 2], "nom": "Sécurité"}
+    finally:
+        store.close()
+
+
+def test_copied_quarantine_keeps_its_numbers_and_documents_are_listed(store_factory, store):
+    copied = [
+        QuarantineEntry(4, "a.mbox#4", "Illisible", None, "2020-01-02T10:00:00+01:00", "ab" * 32),
+        QuarantineEntry(9, "a.mbox#9", "Trop gros", None, "2020-01-03T10:00:00+01:00"),
+    ]
+    store.put_quarantine(copied)
+    store.put_doc("b", {"v": 1})
+    store.put_doc("a", {"v": 2})
+    store = reopen(store_factory, store)
+    try:
+        assert store.quarantine() == copied
+        assert store.add_quarantine("x", "y", None).id > 9  # numbers never handed out twice
+        assert store.doc_names() == ["a", "b"]
     finally:
         store.close()
 
