@@ -70,13 +70,15 @@ def run_api(root: Path, who: str, seconds: float, log: Log, rng: random.Random) 
     deadline = time.monotonic() + seconds
     n = 0
     while time.monotonic() < deadline:
-        if rng.random() < 0.3:  # a screen refreshes when told, not before every key
+        if rng.random() < 0.05:  # rarely: others' changes must meet stale copies
             ws.store.reload_if_changed()
         cid = rng.choice(ids)
         action = rng.random()
         try:
             if action < 0.45:
-                services.triage.set_status([cid], rng.choice(["done", "in_progress", "new"]))
+                services.triage.set_status(
+                    [cid], rng.choice(["done", "in_progress", "new", "off_topic"])
+                )
             elif action < 0.85:
                 services.triage.toggle_theme([cid], rng.choice(themes))
             else:

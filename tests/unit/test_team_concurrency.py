@@ -186,7 +186,7 @@ def campaign(tmp_path: Path, pg_url: str, seconds: float, apps: int, apis: int, 
 
 
 def test_reviewers_at_once_lose_nothing_and_every_conflict_is_reported(tmp_path, pg_url):
-    changes, conflicts = campaign(tmp_path, pg_url, 6.0, apps=1, apis=2, clis=1)
+    changes, conflicts = campaign(tmp_path, pg_url, 8.0, apps=1, apis=3, clis=1)
     assert changes > 50
     assert sum(conflicts.values()) > 0  # hot records: conflicts did happen, and were reported
 
