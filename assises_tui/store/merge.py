@@ -23,7 +23,7 @@ from assises_tui.domain.models import Contribution, HistoryEntry, Status
 from assises_tui.errors import StoreConflictError
 
 #: Fields merged as sets of items (order: the stored order, then the additions).
-SET_FIELDS = frozenset({"themes", "notes", "excerpts"})
+SET_FIELDS = frozenset({"themes", "notes", "excerpts", "to_check"})
 FIELD_LABELS = {
     "status": "le statut",
     "assignee": "l'attribution",
