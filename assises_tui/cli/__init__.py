@@ -26,7 +26,11 @@ COMMAND_MODULES = [
     "tag_cmds",  # tag, suggest, codebook, agreement
     "export_cmds",  # export synthesis|contributions, synthesis versions|diff|restore|check
     "privacy_cmds",  # history, purge, privacy-report
+<<<<<<< HEAD
     "team_cmds",  # db upgrade, migrate
+=======
+    "serve_cmds",  # serve, users
+>>>>>>> main
 ]
 
 
