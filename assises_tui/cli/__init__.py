@@ -26,11 +26,8 @@ COMMAND_MODULES = [
     "tag_cmds",  # tag, suggest, codebook, agreement
     "export_cmds",  # export synthesis|contributions, synthesis versions|diff|restore|check
     "privacy_cmds",  # history, purge, privacy-report
-<<<<<<< HEAD
-    "team_cmds",  # db upgrade, migrate
-=======
+    "team_cmds",  # assign, db upgrade, migrate
     "serve_cmds",  # serve, users
->>>>>>> main
 ]
 
 
