@@ -62,6 +62,19 @@ class Consultation:
     #: ``[store] url``: the team's PostgreSQL database (None: the local TinyDB store).
     store_url: str | None = None
     source_text: str = field(default="", repr=False, compare=False)
+    #: Who signs the synthesis (« Préfecture de l'Allier »); see :attr:`signed_by`.
+    authority: str | None = None
+
+    @property
+    def signed_by(self) -> str:
+        """The issuing authority; without ``authority`` in the file, « Préfecture de
+        l'Allier » for a name starting with a vowel, else « Préfecture — Cher » (the article
+        of « du Cher », « de la Creuse » cannot be guessed)."""
+        if self.authority:
+            return self.authority
+        if self.department[:1].lower() in "aeiouyhéèêîôâ":
+            return f"Préfecture de l'{self.department}"
+        return f"Préfecture — {self.department}"
 
     @property
     def tz(self) -> ZoneInfo:
@@ -191,6 +204,9 @@ def parse_consultation(text: str, path: str = "consultation.toml") -> Consultati
     store = data.get("store", {})
     if not isinstance(store, dict) or not isinstance(store.get("url", ""), str):
         r.fail("store", 'doit être une table [store] avec url = "postgresql://…"')
+    authority = data.get("authority")
+    if authority is not None and (not isinstance(authority, str) or not authority.strip()):
+        r.fail("authority", "doit être un texte (« Préfecture de l'Allier »)")
     return Consultation(
         title=title,
         department=department,
@@ -204,6 +220,7 @@ def parse_consultation(text: str, path: str = "consultation.toml") -> Consultati
         keymap=dict(keymap),
         store_url=store.get("url") or None,
         source_text=text,
+        authority=authority.strip() if authority else None,
     )
 
 
