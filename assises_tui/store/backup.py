@@ -104,15 +104,35 @@ def check_archive(path: Path) -> dict[str, bytes]:
         raise StoreError(f"La sauvegarde {path} est illisible ({exc}).") from None
     if "store/meta.json" not in files:
         raise StoreError(f"La sauvegarde {path} ne contient pas store/meta.json.")
+    parsed = {}
     for name, data in files.items():
         if name.endswith(".json"):
             try:
-                orjson.loads(data)
+                parsed[name] = orjson.loads(data)
             except orjson.JSONDecodeError:
                 raise StoreError(
                     f"La sauvegarde {path} contient un fichier abîmé : {name}."
                 ) from None
+    _check_complete(path, parsed)
     return files
+
+
+def _check_complete(path: Path, parsed: dict[str, object]) -> None:
+    """Every shard the archive's meta lists is in the archive."""
+    from assises_tui.store.meta import META_DOC_ID
+    from assises_tui.store.shards import missing_shards, shard_index
+
+    meta = parsed.get("store/meta.json")
+    doc = meta.get("meta", {}).get(str(META_DOC_ID)) if isinstance(meta, dict) else None
+    if not isinstance(doc, dict):
+        raise StoreError(f"La sauvegarde {path} a un store/meta.json mal formé.")
+    existing = [i for i in map(shard_index, parsed) if i is not None]
+    missing = missing_shards(doc, existing, int(doc.get("shard_size") or 1000))
+    if missing:
+        raise StoreError(
+            f"La sauvegarde {path} est incomplète : il lui manque "
+            f"store/contributions/{missing[0]:04d}.json."
+        )
 
 
 def newest_good_backup(root: Path) -> Path | None:

@@ -17,9 +17,14 @@ from assises_tui.store.codec import SharePool, decode, encode
 from assises_tui.store.json_files import UnreadableFileError, read_json
 from assises_tui.store.layout import DEFAULT_SHARD_SIZE
 from assises_tui.store.meta import MetaDB
-from assises_tui.store.protocol import StoreError
-from assises_tui.store.shard_records import corrupt_error, shard_dicts, shard_objects
-from assises_tui.store.shards import Shards
+from assises_tui.store.protocol import StoreCorruptError, StoreError
+from assises_tui.store.shard_records import (
+    corrupt_error,
+    restore_advice,
+    shard_dicts,
+    shard_objects,
+)
+from assises_tui.store.shards import SHARDS_KEY, Shards, missing_shard_detail, missing_shards
 
 if TYPE_CHECKING:
     from assises_tui.store.tinydb_store import TinyDBStore
@@ -59,6 +64,7 @@ class StoreLoading:
             self._load_shards()
         if journal is not None:
             self._overlay(journal)
+        self._check_no_shard_missing(meta)
         self._shards.source = self._stored_shard
         self._rebuild_indexes()
         self._signatures = self._current_signatures()
@@ -67,6 +73,23 @@ class StoreLoading:
             remove_temp_files(layout.contributions)
             remove_temp_files(layout.backups)  # a daily copy cut short by a crash
             self.blobs.cleanup()
+
+    def _check_no_shard_missing(self: TinyDBStore, meta: dict[str, Any]) -> None:
+        """Refuse a store that lost a shard file: its records would silently vanish, and
+        a later import would bring their mails back as new, untriaged contributions."""
+        missing = missing_shards(meta, self._shards.existing(), self._shards.shard_size)
+        overlaid = {self._shards.index_of(cid) for cid in self._overlaid}
+        missing = [index for index in missing if index not in overlaid]
+        if missing:
+            raise StoreCorruptError(
+                f"Le fichier {self._shards.path_of(missing[0])} a disparu ("
+                f"{missing_shard_detail(missing[0], self._shards.shard_size)}) : la base ne "
+                "s'ouvre pas sans lui, sinon ces contributions seraient perdues et un nouvel "
+                f"import les recréerait sans leur tri. {restore_advice(self.root)}"
+            )
+        if not self.read_only and meta.get(SHARDS_KEY) is None:
+            # An older store: from now on the list of shards is kept in meta.
+            self._meta.set_meta({SHARDS_KEY: self._shards.existing()})
 
     def _shard_dicts(self: TinyDBStore, index: int) -> dict[int, dict[str, Any]]:
         return self._guard(lambda: shard_dicts(self._shards, index, self.root))

@@ -42,6 +42,9 @@ from assises_tui.store.json_files import UnreadableFileError
 from assises_tui.store.protocol import StoreError
 
 TABLE = "contributions"
+#: Key of the meta document listing the shards that hold records: a shard file that goes
+#: missing is then known to be missing (ids are never reused, records never deleted).
+SHARDS_KEY = "shards"
 _SHARD_NAME = re.compile(r"^(\d{4,})\.json$")
 _HEAD = b'{"' + TABLE.encode() + b'":{\n'
 _TAIL = b"\n}}\n"
@@ -109,6 +112,34 @@ def _split(data: bytes) -> dict[int, bytes] | None:
         except ValueError:
             return None
     return lines
+
+
+def shard_index(path: str) -> int | None:
+    """The index of a shard file (``store/contributions/0003.json`` → 3), else None."""
+    folder, _, name = path.rpartition("/")
+    match = _SHARD_NAME.match(name)
+    return int(match.group(1)) if match and folder.endswith(TABLE) else None
+
+
+def missing_shards(meta: dict[str, Any], existing: list[int], shard_size: int) -> list[int]:
+    """Shards the meta document says hold records but whose file is absent.
+
+    A store written before the list was kept (no ``shards`` key) expects every shard up
+    to the one of the last id handed out: ids are reserved in batches of a few hundred,
+    so a whole shard of ids never used is all but impossible there.
+    """
+    listed = meta.get(SHARDS_KEY)
+    if isinstance(listed, list):
+        expected = {int(i) for i in listed if isinstance(i, int)}
+    else:
+        last_id = int(meta.get("next_id") or 1) - 1
+        expected = set(range((last_id - 1) // shard_size + 1)) if last_id >= 1 else set()
+    return sorted(expected - set(existing))
+
+
+def missing_shard_detail(index: int, shard_size: int) -> str:
+    low = index * shard_size + 1
+    return f"il contenait les contributions n° {low} à {low + shard_size - 1}"
 
 
 class Shards:

@@ -30,6 +30,7 @@ from assises_tui.store.loading import StoreLoading
 from assises_tui.store.lock import WriterLock
 from assises_tui.store.meta import AuditLog, MetaDB
 from assises_tui.store.protocol import StoreError
+from assises_tui.store.shards import SHARDS_KEY
 from assises_tui.store.snapshot import StoreBackups
 
 READ_ONLY_MESSAGE = (
@@ -63,6 +64,7 @@ class TinyDBStore(StoreLoading, StoreBackups):
                 "shard_size": shard_size,
                 "created_at": _now(),
                 "last_backup_day": "",
+                SHARDS_KEY: [],
             }
         )
 
@@ -211,11 +213,16 @@ class TinyDBStore(StoreLoading, StoreBackups):
                 self._shards.index_of(item.id)
                 seen.add(item.id)
             records = {item.id: encode(item) for item in items}
-            meta_update = None
-            next_id = int(self._meta.meta().get("next_id", 1))
+            meta = self._meta.meta()
+            meta_update: dict[str, Any] = {}
+            next_id = int(meta.get("next_id", 1))
             if max(seen) >= next_id:  # ids not reserved: never hand them out again
-                meta_update = {"next_id": max(seen) + 1}
-            self._commit(records, meta_update)
+                meta_update["next_id"] = max(seen) + 1
+            listed = set(meta.get(SHARDS_KEY) or ())
+            touched = {self._shards.index_of(cid) for cid in seen}
+            if not touched <= listed:  # a new shard: once per 1,000 records
+                meta_update[SHARDS_KEY] = sorted(listed | touched)
+            self._commit(records, meta_update or None)
             self._remember(items)
 
     def save(self, item: Contribution) -> None:

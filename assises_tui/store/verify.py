@@ -10,9 +10,11 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from assises_tui.domain.models import Contribution
+from assises_tui.store.codec import decode
 from assises_tui.store.json_files import UnreadableFileError, read_json
-from assises_tui.store.shards import TABLE
+from assises_tui.store.meta import META_DOC_ID
+from assises_tui.store.shard_records import restore_advice
+from assises_tui.store.shards import TABLE, missing_shard_detail, missing_shards
 
 if TYPE_CHECKING:
     from assises_tui.store.tinydb_store import TinyDBStore
@@ -58,6 +60,17 @@ def verify_store(store: TinyDBStore) -> list[str]:
 
     seen: dict[int, str] = {}
     shards = store._shards
+    meta_doc = (meta.get("meta") or {}).get(str(META_DOC_ID)) if isinstance(meta, dict) else None
+    if isinstance(meta_doc, dict):
+        for index in missing_shards(meta_doc, shards.existing(), shards.shard_size):
+            problems.append(
+                f"Le fichier {shards.path_of(index)} a disparu ("
+                + missing_shard_detail(index, shards.shard_size)
+                + f"). {restore_advice(store.root)}"
+            )
+        next_id = int(meta_doc.get("next_id") or 1)
+    else:
+        next_id = None
     for index in shards.existing():
         path = shards.path_of(index)
         try:
@@ -84,12 +97,17 @@ def verify_store(store: TinyDBStore) -> list[str]:
                     f"La contribution n° {cid} figure deux fois ({seen[cid]}, {where})."
                 )
             seen[cid] = where
+            if next_id is not None and cid >= next_id:
+                problems.append(
+                    f"La contribution n° {cid} ({where}) porte un numéro jamais attribué "
+                    f"(le prochain est {next_id})."
+                )
             if shards.index_of(cid) != index:
                 problems.append(
                     f"La contribution n° {cid} est rangée dans le mauvais fichier ({where})."
                 )
             try:
-                Contribution.from_dict(record)
+                decode(record)
             except Exception as exc:  # any shape problem is a finding, not a crash
                 problems.append(f"La contribution n° {cid} est mal formée ({exc}).")
             for what, sha in _blob_refs(record):
