@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from assises_tui.domain.models import Contribution
+from assises_tui.domain.models import Contribution, blob_refs  # noqa: F401 - shared
 from assises_tui.text.personal_data import KIND_LABELS
 
 if TYPE_CHECKING:
@@ -104,10 +104,3 @@ def french_date(iso: str) -> str:
 
 def is_purged(item: Contribution) -> bool:
     return any(h.what == PURGE_WHAT for h in item.history)
-
-
-def blob_refs(item: Contribution) -> set[str]:
-    refs = {b for b in (item.raw_blob, item.body_blob) if b}
-    for a in item.attachments:
-        refs.update(b for b in (a.blob, a.text_blob) if b)
-    return refs

@@ -76,7 +76,13 @@ class Store(Protocol):
     def has_blob(self, sha256: str) -> bool: ...
 
     def delete_blob(self, sha256: str) -> None:
-        """Only for the RGPD purge: erase personal data on request."""
+        """Only for the RGPD purge (erase personal data on request) and for blobs that
+        ``unreferenced_blobs`` lists."""
+
+    def unreferenced_blobs(self, among: Iterable[str] | None = None) -> dict[str, int]:
+        """Blobs (sha256 -> size in bytes) no record, quarantine entry or committed write
+        names (``among``: only these candidates): what an import that failed between its
+        blobs and its records left behind."""
 
     # -- quarantine ----------------------------------------------------------
     def add_quarantine(self, source: str, reason: str, raw_blob: str | None) -> QuarantineEntry: ...

@@ -3,20 +3,27 @@ names. Each is found at open and by ``verify``, in French, without a traceback."
 
 from __future__ import annotations
 
+import errno
 import io
 import shutil
+import sys
 import tarfile
 from pathlib import Path
 
 import orjson
 import pytest
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # benchmarks/
 from assises_tui.cli import main
 from assises_tui.config import bundled_config_dir
 from assises_tui.domain.models import Contribution
+from assises_tui.errors import AssisesError
+from assises_tui.services.importer import import_sources
 from assises_tui.store import backup as backups
 from assises_tui.store.protocol import StoreCorruptError, StoreError
 from assises_tui.store.tinydb_store import TinyDBStore
+from assises_tui.workspace import Workspace
+from benchmarks.crash_campaign import write_mbox  # noqa: E402
 
 
 def make(cid: int, **kw) -> Contribution:
@@ -118,3 +125,47 @@ def test_wrong_types_are_reported_by_verify_of_a_running_writer(root) -> None:
         shard(root, 0).write_bytes(orjson.dumps(data))
         problems = writer.verify()
     assert any("n° 3 est mal formée" in p and "« themes »" in p for p in problems)
+
+
+def test_an_import_stopped_by_a_full_disk_leaves_no_blob_behind(tmp_path, monkeypatch):
+    """Blobs are written before the records naming them; when the records cannot be
+    written (ENOSPC), the blobs of that batch are removed again."""
+    box = tmp_path / "boite.mbox"
+    write_mbox(box, 30)
+    root = tmp_path / "ws"
+    Workspace.init(root).close()
+    calls = []
+    real = TinyDBStore.add_many
+
+    def full_on_the_second_batch(self, items):
+        calls.append(len(items))
+        if len(calls) == 2:
+            raise OSError(errno.ENOSPC, "No space left on device", str(self.root / "store"))
+        return real(self, items)
+
+    monkeypatch.setattr(TinyDBStore, "add_many", full_on_the_second_batch)
+    with Workspace.open(root) as ws, pytest.raises(AssisesError) as caught:
+        import_sources(ws, [box], batch_size=10, workers=1)
+    assert str(caught.value).startswith("Disque plein")
+    assert "l'import a été interrompu(e)" in str(caught.value)
+    with TinyDBStore.open(root, read_only=True) as s:
+        assert s.count() == 10 and s.verify() == []
+        assert s.unreferenced_blobs() == {}
+    monkeypatch.setattr(TinyDBStore, "add_many", real)
+    with Workspace.open(root) as ws:
+        import_sources(ws, [box], workers=1)
+    with TinyDBStore.open(root, read_only=True) as s:
+        assert s.count() == 30 and s.verify() == [] and s.unreferenced_blobs() == {}
+
+
+def test_verify_reports_and_removes_blobs_nobody_names(root, capsys) -> None:
+    with TinyDBStore.open(root, daily_backup=False) as s:
+        s.put_blobs([b"reste d'un lot jamais enregistre", b"un autre reste"])
+    assert main(["--workspace", str(root), "verify"]) == 0  # not a problem: a leftover
+    out = capsys.readouterr().out
+    assert "2 fichier(s) de blobs/ ne sont cités par aucune contribution" in out
+    assert main(["--workspace", str(root), "verify", "--remove-unreferenced", "--json"]) == 0
+    report = orjson.loads(capsys.readouterr().out)
+    assert report["removed_blobs"] == 2 and report["unreferenced_blobs"]["files"] == 2
+    with TinyDBStore.open(root, read_only=True) as s:
+        assert s.unreferenced_blobs() == {}
