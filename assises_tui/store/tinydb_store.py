@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from assises_tui.domain.models import Contribution, QuarantineEntry, blob_refs, digests_in
-from assises_tui.errors import os_error_message
 from assises_tui.durable import ensure_dir, remove_durably, write_atomic
+from assises_tui.errors import os_error_message
 from assises_tui.store import migrations
 from assises_tui.store.blobs import BlobStore
 from assises_tui.store.codec import decode, encode

@@ -70,9 +70,7 @@ def test_tag_with_status_is_one_all_or_nothing_write(ws_dir, capsys, monkeypatch
         return real(self, items)
 
     monkeypatch.setattr(TinyDBStore, "save_many", counted)
-    code, out, err = run(
-        ws_dir, capsys, "tag", "+service", "--status", "traité", "--", "proximité"
-    )
+    code, out, err = run(ws_dir, capsys, "tag", "+service", "--status", "traité", "--", "proximité")
     assert code == 0, err
     assert writes == [[3, 6]]
     with Workspace.open(ws_dir, read_only=True) as ws:
@@ -100,7 +98,10 @@ def test_a_combined_change_is_undone_as_one(ws_dir):
         for cid in (1, 2, 3):
             item = services.store.get(cid)
             assert item.themes == () and item.status == "new"
-        assert [h.what for h in services.store.get(2).history[-2:]] == ["undo:status", "undo:themes"]
+        assert [h.what for h in services.store.get(2).history[-2:]] == [
+            "undo:status",
+            "undo:themes",
+        ]
         assert not services.triage.can_undo
 
 

@@ -157,7 +157,11 @@ def test_odd_but_readable_records_take_the_tolerant_path(root: Path) -> None:
         ("status", "fini", "« status »"),
         ("received_at", 20200114, "« received_at »"),
         ("notes", [{"author": "a", "at": "b"}], "« text »"),
-        ("attachments", [{"filename": "a", "content_type": "t", "size": None, "blob": None}], "size"),
+        (
+            "attachments",
+            [{"filename": "a", "content_type": "t", "size": None, "blob": None}],
+            "size",
+        ),
     ],
 )
 def test_a_wrong_type_is_refused_not_coerced(root: Path, field, value, named) -> None:
