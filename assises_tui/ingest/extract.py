@@ -9,8 +9,8 @@ the import. Plain text is decoded in-process (cheap and bounded by size).
 from __future__ import annotations
 
 import multiprocessing
-import os
 import multiprocessing.pool
+import os
 from collections.abc import Iterable
 
 from assises_tui.config import AttachmentLimits
