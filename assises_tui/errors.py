@@ -58,6 +58,12 @@ _OS_ERRORS: dict[int, tuple[str, str]] = {
 }
 
 
+def os_error_cause(exc: OSError) -> str:
+    """What went wrong, in French (« disque plein »…), else the system's own words."""
+    known = _OS_ERRORS.get(exc.errno or 0)
+    return known[0] if known else (exc.strerror or str(exc))
+
+
 def os_error_message(exc: OSError, doing: str = "") -> str | None:
     """One French sentence for an OS error a user can act on, None for any other.
 

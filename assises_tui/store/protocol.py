@@ -18,6 +18,7 @@ from assises_tui.errors import (  # noqa: F401 - re-exported: the store raises t
     StoreCorruptError,
     StoreError,
     StoreLockedError,
+    StoreReadOnlyMediaError,
     StoreVersionError,
 )
 
