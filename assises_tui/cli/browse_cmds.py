@@ -95,7 +95,7 @@ def summary(item: Contribution, tz: ZoneInfo) -> dict[str, Any]:
 
 def _body(services: Services, item: Contribution) -> str:
     try:
-        return services.body_text(item.id)
+        return services.contributions.body_text(item.id)
     except Exception:  # a body erased by a personal-data purge: show the rest
         return ""
 
@@ -126,6 +126,7 @@ def detail(services: Services, item: Contribution) -> dict[str, Any]:
             "contributor_category": item.contributor_category or None,
             "commune": item.commune or None,
             "status_reason": item.status_reason or None,
+            "to_check": list(item.to_check),
             "source": item.source or None,
             "body": _body(services, item),
             "attachments": attachments,
@@ -282,6 +283,7 @@ def _show_text(services: Services, item: Contribution) -> None:
     ]
     if item.duplicate_of is not None:
         rows.append(("Doublon de", f"n° {item.duplicate_of}"))
+    rows.extend(("À vérifier", check) for check in item.to_check)
     if item.cluster is not None:
         rows.append(("Groupe", str(item.cluster)))
     rows.append(("Attribuée à", item.assignee or "personne"))
@@ -342,7 +344,7 @@ def run_show(args: argparse.Namespace) -> int:
 def run_stats(args: argparse.Namespace) -> int:
     services = _open(args)
     try:
-        data = stats(services)
+        data = stats(services.store, services.config)
     finally:
         _close(services)
     if args.json:

@@ -8,30 +8,17 @@ change on the undo stack. ``undo`` writes the previous values back (recorded too
 
 from __future__ import annotations
 
-import getpass
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
+from assises_tui.clock import now_iso
 from assises_tui.domain.models import Contribution, HistoryEntry, Status
 from assises_tui.store.protocol import Store
 
 Change = Callable[[Contribution], dict[str, Any]]
-
-
-def now_iso() -> str:
-    return datetime.now(UTC).astimezone().isoformat(timespec="seconds")
-
-
-def default_reviewer(configured: str | None = None) -> str:
-    if configured:
-        return configured
-    try:
-        return getpass.getuser()
-    except Exception:  # no login name (containers): still record something honest
-        return "inconnu"
 
 
 def _plain(value: Any) -> Any:
@@ -89,9 +76,19 @@ class Changes:
         self.clock = clock
         self._undo: list[ChangeSet] = []
         self._undo_depth = undo_depth
+        #: Called with every applied or undone ChangeSet (the suggester listens for themes).
+        self.listeners: list[Callable[[ChangeSet], None]] = []
         #: While ``together`` runs: the changed records not written yet, and the actions.
         self._pending: dict[int, Contribution] | None = None
         self._pending_sets: list[ChangeSet] = []
+
+    @property
+    def read_only(self) -> bool:
+        return self.store.read_only
+
+    def _tell(self, changeset: ChangeSet) -> None:
+        for listener in self.listeners:
+            listener(changeset)
 
     @contextmanager
     def together(self) -> Iterator[None]:
@@ -114,6 +111,8 @@ class Changes:
         if pending:
             self.store.save_many(list(pending.values()))
             self._push(ChangeSet.combined(sets))
+            for part in sets:
+                self._tell(part)
 
     def _current(self, cid: int) -> Contribution | None:
         pending = self._pending
@@ -149,6 +148,7 @@ class Changes:
         elif updated:
             self.store.save_many(updated)
             self._push(changeset)
+            self._tell(changeset)
         return changeset
 
     def set_fields(self, ids: Sequence[int], what: str, **values: Any) -> ChangeSet:
@@ -178,4 +178,6 @@ class Changes:
                 restored[cid] = replace(item, **old_values, history=item.history + (entry,))
         if restored:
             self.store.save_many(list(restored.values()))
+            for part in last.parts or (last,):
+                self._tell(part)
         return last

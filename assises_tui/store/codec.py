@@ -56,6 +56,7 @@ _OUT = {
     "excerpts": "list(map(_encode_Excerpt, v))",
     "notes": "list(map(_encode_Note, v))",
     "history": "list(map(_encode_HistoryEntry, v))",
+    "to_check": "list(v)",
 }
 _ENV: dict[str, Any] = {"_status_out": _status_out}
 
