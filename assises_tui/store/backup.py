@@ -118,20 +118,26 @@ def check_archive(path: Path) -> dict[str, bytes]:
 
 
 def _check_complete(path: Path, parsed: dict[str, object]) -> None:
-    """Every shard the archive's meta lists is in the archive."""
+    """Every record the archive's meta counts is in the archive."""
     from assises_tui.store.meta import META_DOC_ID
-    from assises_tui.store.shards import missing_shards, shard_index
+    from assises_tui.store.shards import TABLE, shard_index, shortfalls
 
     meta = parsed.get("store/meta.json")
     doc = meta.get("meta", {}).get(str(META_DOC_ID)) if isinstance(meta, dict) else None
     if not isinstance(doc, dict):
         raise StoreError(f"La sauvegarde {path} a un store/meta.json mal formé.")
-    existing = [i for i in map(shard_index, parsed) if i is not None]
-    missing = missing_shards(doc, existing, int(doc.get("shard_size") or 1000))
+    counts = {}
+    for name, data in parsed.items():
+        index = shard_index(name)
+        if index is not None:
+            table = data.get(TABLE) if isinstance(data, dict) else None
+            counts[index] = len(table) if isinstance(table, dict) else 0
+    missing = shortfalls(doc, counts, int(doc.get("shard_size") or 1000))
     if missing:
+        index = next(iter(missing))
         raise StoreError(
-            f"La sauvegarde {path} est incomplète : il lui manque "
-            f"store/contributions/{missing[0]:04d}.json."
+            f"La sauvegarde {path} est incomplète : il lui manque des contributions de "
+            f"store/contributions/{index:04d}.json."
         )
 
 

@@ -24,7 +24,7 @@ from assises_tui.store.shard_records import (
     shard_dicts,
     shard_objects,
 )
-from assises_tui.store.shards import SHARDS_KEY, Shards, missing_shard_detail, missing_shards
+from assises_tui.store.shards import SHARDS_KEY, Shards, shortfall_sentence, shortfalls
 
 if TYPE_CHECKING:
     from assises_tui.store.tinydb_store import TinyDBStore
@@ -42,7 +42,10 @@ class StoreLoading:
     def _load(self) -> None:
         layout = self.layout
         if not layout.meta.exists():
-            raise StoreError(f"Aucune base Assises dans {layout.root} (store/meta.json absent).")
+            message = f"Aucune base Assises dans {layout.root} (store/meta.json absent)."
+            if layout.contributions.is_dir():  # it was there: lost, not never made
+                message += " " + restore_advice(self.root)
+            raise StoreError(message)
         self._meta = MetaDB(layout.meta, read_only=self.read_only)
         meta = self._guard(self._meta.meta)
         shard_size = int(meta.get("shard_size") or DEFAULT_SHARD_SIZE)
@@ -62,9 +65,9 @@ class StoreLoading:
             self._migrate(raw, meta, version)
         else:
             self._load_shards()
+        self._check_nothing_lost(meta, pending=journal is not None)  # before the overlay
         if journal is not None:
             self._overlay(journal)
-        self._check_no_shard_missing(meta)
         self._shards.source = self._stored_shard
         self._rebuild_indexes()
         self._signatures = self._current_signatures()
@@ -74,22 +77,32 @@ class StoreLoading:
             remove_temp_files(layout.backups)  # a daily copy cut short by a crash
             self.blobs.cleanup()
 
-    def _check_no_shard_missing(self: TinyDBStore, meta: dict[str, Any]) -> None:
-        """Refuse a store that lost a shard file: its records would silently vanish, and
-        a later import would bring their mails back as new, untriaged contributions."""
-        missing = missing_shards(meta, self._shards.existing(), self._shards.shard_size)
-        overlaid = {self._shards.index_of(cid) for cid in self._overlaid}
-        missing = [index for index in missing if index not in overlaid]
-        if missing:
+    def _check_nothing_lost(self: TinyDBStore, meta: dict[str, Any], pending: bool) -> None:
+        """Refuse a store that lost records (a shard file deleted, emptied, a record cut
+        out) or whose id counter went back: the records would silently vanish, and a later
+        import would bring their mails back as new, untriaged contributions."""
+        shards = self._shards
+        counts: dict[int, int] = {}
+        for cid in self._objs:
+            index = shards.index_of(cid)
+            counts[index] = counts.get(index, 0) + 1
+        for index, missing in shortfalls(meta, counts, shards.shard_size).items():
+            found = counts.get(index, 0)
             raise StoreCorruptError(
-                f"Le fichier {self._shards.path_of(missing[0])} a disparu ("
-                f"{missing_shard_detail(missing[0], self._shards.shard_size)}) : la base ne "
-                "s'ouvre pas sans lui, sinon ces contributions seraient perdues et un nouvel "
-                f"import les recréerait sans leur tri. {restore_advice(self.root)}"
+                shortfall_sentence(shards.path_of(index), index, missing, found, shards.shard_size)
+                + " : la base ne s'ouvre pas ainsi, sinon ces contributions seraient perdues et "
+                f"un nouvel import les recréerait sans leur tri. {restore_advice(self.root)}"
             )
-        if not self.read_only and meta.get(SHARDS_KEY) is None:
-            # An older store: from now on the list of shards is kept in meta.
-            self._meta.set_meta({SHARDS_KEY: self._shards.existing()})
+        next_id = int(meta.get("next_id") or 1)
+        if self._objs and not pending and max(self._objs) >= next_id:
+            raise StoreCorruptError(
+                f"Le compteur des numéros de {self.layout.meta} (prochain : {next_id}) est en "
+                f"retard sur les contributions (jusqu'au n° {max(self._objs)}) : un import "
+                f"donnerait des numéros déjà pris. {restore_advice(self.root)}"
+            )
+        if not self.read_only and not isinstance(meta.get(SHARDS_KEY), dict):
+            # An older store: from now on the records of each shard are counted in meta.
+            self._meta.set_meta({SHARDS_KEY: {str(i): n for i, n in sorted(counts.items())}})
 
     def _shard_dicts(self: TinyDBStore, index: int) -> dict[int, dict[str, Any]]:
         return self._guard(lambda: shard_dicts(self._shards, index, self.root))

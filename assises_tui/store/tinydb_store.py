@@ -61,7 +61,7 @@ class TinyDBStore(StoreLoading, StoreBackups):
                 "shard_size": shard_size,
                 "created_at": now_iso(),
                 "last_backup_day": "",
-                SHARDS_KEY: [],
+                SHARDS_KEY: {},
             }
         )
 
@@ -216,11 +216,13 @@ class TinyDBStore(StoreLoading, StoreBackups):
             next_id = int(meta.get("next_id", 1))
             if max(seen) >= next_id:  # ids not reserved: never hand them out again
                 meta_update["next_id"] = max(seen) + 1
-            listed = set(meta.get(SHARDS_KEY) or ())
-            touched = {self._shards.index_of(cid) for cid in seen}
-            if not touched <= listed:  # a new shard: once per 1,000 records
-                meta_update[SHARDS_KEY] = sorted(listed | touched)
-            self._commit(records, meta_update or None)
+            # Counted in the same all-or-nothing write: a record lost later is noticed.
+            counts = dict(meta.get(SHARDS_KEY) or {})
+            for cid in seen:
+                key = str(self._shards.index_of(cid))
+                counts[key] = counts.get(key, 0) + 1
+            meta_update[SHARDS_KEY] = counts
+            self._commit(records, meta_update)
             self._remember(items)
 
     def save(self, item: Contribution) -> None:

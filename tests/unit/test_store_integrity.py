@@ -76,20 +76,47 @@ def test_verify_on_the_command_line_reports_a_deleted_shard(root, capsys) -> Non
     assert report["ok"] is False and "0000.json a disparu" in report["problems"][0]
 
 
+@pytest.mark.parametrize(
+    ("damage", "expected"),
+    [
+        (lambda data: data["contributions"].pop("12"), r"a perdu 1 contribution\(s\)"),
+        (lambda data: data["contributions"].clear(), r"a perdu 10 contribution\(s\)"),
+        (lambda data: data.pop("contributions"), r"a perdu 10 contribution\(s\)"),
+    ],
+)
+def test_records_cut_out_of_a_shard_are_refused(root, damage, expected) -> None:
+    data = orjson.loads(shard(root, 1).read_bytes())
+    damage(data)
+    shard(root, 1).write_bytes(orjson.dumps(data))
+    with pytest.raises(StoreCorruptError, match=expected):
+        TinyDBStore.open(root, daily_backup=False)
+    with pytest.raises(StoreCorruptError, match=expected):
+        TinyDBStore.open(root, read_only=True, daily_backup=False)
+
+
+def test_an_id_counter_set_back_is_refused(root) -> None:
+    meta_path = root / "store/meta.json"
+    meta = orjson.loads(meta_path.read_bytes())
+    meta["meta"]["1"]["next_id"] = 20
+    meta_path.write_bytes(orjson.dumps(meta))
+    with pytest.raises(StoreCorruptError, match="prochain : 20.*jusqu'au n° 25"):
+        TinyDBStore.open(root, daily_backup=False)
+
+
 def test_ids_reserved_and_never_used_are_no_missing_shard(root) -> None:
     with TinyDBStore.open(root, daily_backup=False) as s:
         s.allocate_ids(40)  # an import killed after reserving: shards 3-6 never written
         s.add_many([make(cid) for cid in s.allocate_ids(3)])  # ids 66-68, shard 6
     with TinyDBStore.open(root, daily_backup=False) as s:
         assert s.count() == 28
-        assert s.meta()["shards"] == [0, 1, 2, 6]
+        assert s.meta()["shard_counts"] == {"0": 10, "1": 10, "2": 5, "6": 3}
     assert verify(root) == []
 
 
 def test_an_older_store_without_the_list_is_checked_against_the_last_id(root) -> None:
     meta_path = root / "store/meta.json"
     meta = orjson.loads(meta_path.read_bytes())
-    del meta["meta"]["1"]["shards"]
+    del meta["meta"]["1"]["shard_counts"]
     meta_path.write_bytes(orjson.dumps(meta))
     kept = shard(root, 1).read_bytes()
     shard(root, 1).unlink()
@@ -99,7 +126,8 @@ def test_an_older_store_without_the_list_is_checked_against_the_last_id(root) ->
     shard(root, 1).write_bytes(kept)
     with TinyDBStore.open(root, daily_backup=False):
         pass
-    assert orjson.loads(meta_path.read_bytes())["meta"]["1"]["shards"] == [0, 1, 2]
+    counted = orjson.loads(meta_path.read_bytes())["meta"]["1"]["shard_counts"]
+    assert counted == {"0": 10, "1": 10, "2": 5}
 
 
 def test_a_backup_missing_a_shard_is_neither_good_nor_restorable(root) -> None:
@@ -113,7 +141,7 @@ def test_a_backup_missing_a_shard_is_neither_good_nor_restorable(root) -> None:
         for member in src.getmembers():
             if member.name != "store/contributions/0002.json":
                 dst.addfile(member, io.BytesIO(src.extractfile(member).read()))
-    with pytest.raises(StoreError, match="incomplète.*0002.json"):
+    with pytest.raises(StoreError, match="incomplète.*de store/contributions/0002.json"):
         backups.check_archive(partial)
     assert backups.newest_good_backup(root) == complete
 

@@ -237,6 +237,11 @@ def test_a_single_line_shard_from_an_older_version_is_read_and_converted(root: P
     items = [make(i) for i in range(1, 6)]
     legacy = {"contributions": {str(i.id): encode(i) for i in items}, "_default": {}}
     shard(root).write_bytes(orjson.dumps(legacy))
+    meta_path = root / "store/meta.json"  # as that version left it: a counter, no counts
+    meta = orjson.loads(meta_path.read_bytes())
+    meta["meta"]["1"]["next_id"] = 6
+    del meta["meta"]["1"]["shard_counts"]
+    meta_path.write_bytes(orjson.dumps(meta))
     with reopen(root) as s:
         assert s.all() == items
         s.save(replace(s.get(2), assignee="moi"))
