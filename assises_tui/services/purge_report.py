@@ -37,6 +37,11 @@ class PurgeReport:
     already_purged: int = 0
     backups: int = 0  # backup archives made before the purge (they hold what it erases)
     backups_deleted: int = 0  # of those, replaced by one backup made after the purge
+    backup_made: bool = False  # the backup made after the purge could be written
+    restore_leftovers: int = 0  # stores set aside by a restore (they hold it too)
+    restore_leftovers_deleted: int = 0
+    saved_searches_masked: int = 0  # saved searches that named what was erased
+    synthesis_files_masked: int = 0  # the draft and its versions, where it was quoted
     path: str | None = None  # the JSON report written in the workspace
 
     def to_dict(self) -> dict[str, Any]:
@@ -75,6 +80,25 @@ class PurgeReport:
                 "  Sans date de réception et importées après la date (non purgées) : "
                 f"{self.undated}"
             )
+        if self.saved_searches_masked:
+            out.append(f"  Recherches enregistrées masquées : {self.saved_searches_masked}")
+        if self.synthesis_files_masked:
+            out.append(
+                "  Synthèse : données des contributions purgées masquées dans "
+                f"{self.synthesis_files_masked} fichier(s) (brouillon et versions)"
+            )
+        elif not self.dry_run:
+            out.append("  Synthèse : aucune donnée des contributions purgées n'y figurait.")
+        if self.restore_leftovers and self.dry_run:
+            out.append(
+                "  Bases mises de côté par une restauration (elles contiennent ces données), "
+                f"qui seraient supprimées : {self.restore_leftovers}"
+            )
+        elif self.restore_leftovers_deleted:
+            out.append(
+                "  Bases mises de côté par une restauration supprimées : "
+                f"{self.restore_leftovers_deleted}"
+            )
         if self.backups and self.dry_run:
             out.append(
                 f"  Sauvegardes antérieures (elles contiennent ces données) qui seraient "
@@ -89,6 +113,11 @@ class PurgeReport:
             out.append(
                 f"  Attention : {self.backups - self.backups_deleted} sauvegarde(s) antérieure(s) "
                 "n'ont pas pu être remplacées et contiennent encore ces données."
+            )
+        if not self.dry_run:
+            out.append(
+                "  Les sauvegardes écrites hors de l'espace de travail (assises backup -o) "
+                "restent à supprimer à la main."
             )
         if self.path:
             out.append(f"  Rapport : {self.path}")

@@ -262,6 +262,11 @@ class _AsRead:
         return origin + 1 + (offset - at - length) + after
 
 
+def as_read(text: str) -> str:
+    """``text`` as a reader sees it (see :class:`_AsRead`)."""
+    return _AsRead(text).text
+
+
 def find_personal_data(
     text: str,
     known_names: Iterable[str] | NameIndex = (),

@@ -153,5 +153,5 @@ def test_every_known_os_error_has_a_sentence():
 
 def test_purge_date_still_parses(ws_dir):  # the purge above was refused, not misread
     with Workspace.open(ws_dir) as ws:
-        report = Services(ws).privacy.purge(date(2000, 1, 1), dry_run=True)
+        report = Services(ws).purge.run(date(2000, 1, 1), dry_run=True)
     assert report.ids == []
