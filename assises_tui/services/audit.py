@@ -49,6 +49,10 @@ WHAT_LABELS: dict[str, str] = {
     "synthesis.restore": "Restauration d'une version de la synthèse",
     "synthesis.accept_finding": "Donnée personnelle acceptée dans la synthèse",
     "contributions.export": "Export des contributions",
+    "web.login": "Connexion (navigateur)",
+    "web.logout": "Déconnexion (navigateur)",
+    "web.session_expired": "Session expirée (navigateur)",
+    "web.session_revoked": "Session fermée : compte supprimé ou rôle changé",
 }
 
 _BASE_KEYS = ("at", "who", "what")
