@@ -26,7 +26,7 @@ import msgspec
 import orjson
 import psycopg
 
-from assises_tui.domain.models import Contribution, QuarantineEntry
+from assises_tui.domain.models import Contribution, QuarantineEntry, blob_refs, digests_in
 from assises_tui.errors import StoreConflictError
 from assises_tui.store.blobs import sha256_hex
 from assises_tui.store.codec import SharePool, encode, share_strings
@@ -440,6 +440,30 @@ class PostgresStore:
         self._check_writable()
         with self.pool.connection() as conn:
             conn.execute("DELETE FROM blobs WHERE sha256 = %s", (sha256,))
+
+    def unreferenced_blobs(self, among: Iterable[str] | None = None) -> dict[str, int]:
+        """Blobs (sha256 -> size) no record, quarantine entry or document names."""
+        with self.pool.connection() as conn:
+            if among is None:
+                rows = conn.execute("SELECT sha256, length(data) FROM blobs").fetchall()
+            else:
+                rows = conn.execute(
+                    "SELECT sha256, length(data) FROM blobs WHERE sha256 = ANY(%s)",
+                    (list(set(among)),),
+                ).fetchall()
+            quarantined = conn.execute(
+                "SELECT raw_blob FROM quarantine WHERE raw_blob IS NOT NULL"
+            ).fetchall()
+            documents = conn.execute("SELECT value::text FROM documents").fetchall()
+        if not rows:
+            return {}
+        self.reload_if_changed()  # records written by others name blobs too
+        used: set[str] = {sha for (sha,) in quarantined}
+        for item in self._objs.values():
+            used |= blob_refs(item)
+        for (text,) in documents:
+            used |= digests_in(orjson.loads(text))
+        return {sha: int(size) for sha, size in rows if sha not in used}
 
     # -- quarantine --------------------------------------------------------------
     def add_quarantine(self, source: str, reason: str, raw_blob: str | None) -> QuarantineEntry:
