@@ -73,7 +73,13 @@ class Services:
     def suggester(self) -> Suggester:
         from assises_tui.suggest import Suggester
 
-        return Suggester(self)
+        return Suggester(
+            self.store,
+            self.config.themes,
+            self.tagging.codebook,
+            self.body_text,
+            self.attachment_texts,
+        )
 
     @cached_property
     def privacy(self) -> Privacy:
