@@ -17,6 +17,9 @@ regressions); this module feeds it from the store:
 
 Feature rows of the labelled contributions are kept (their texts never change), so a
 retrain after a tag only featurises the new ones.
+
+numpy, scipy and scikit-learn are imported on first training, not with this module: the
+interface imports it at start-up, and a key press must not wait for them.
 """
 
 from __future__ import annotations
@@ -28,20 +31,21 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-import numpy as np
-from scipy import sparse
-
-from assises_tui.analysis.features import FIT_SAMPLE, FeatureSpace
 from assises_tui.analysis.keywords import MAX_TEXT_CHARS, KeywordPrior
-from assises_tui.analysis.model import ThemeModel, train
-from assises_tui.analysis.priority import priority_order
+from assises_tui.analysis.model_info import KEYWORDS_THRESHOLD
 
 if TYPE_CHECKING:
+    import numpy as np
+    from scipy import sparse
+
+    from assises_tui.analysis.features import FeatureSpace
+    from assises_tui.analysis.model import ThemeModel
     from assises_tui.config import Theme
     from assises_tui.services.codebook import Codebook
     from assises_tui.store.protocol import Store
 
 CHUNK = 256  # texts featurised at once when scoring many
+FIT_SAMPLE = 20_000  # inbox texts read to fit the feature space (a seeded sample beyond)
 REFIT_GROWTH = 1.25  # refit the feature space when the inbox grew by this factor
 SCAN_SECONDS = 10.0  # without a notification, look for changed labels this often
 PRIORITY_POOL = 3_000  # untagged contributions ranked by the priority view (a sample beyond)
@@ -113,6 +117,8 @@ class Suggester:
         return "\n".join(parts)[:MAX_TEXT_CHARS]
 
     def _prior_vector(self, text: str, keys: Sequence[str]) -> np.ndarray:
+        import numpy as np
+
         found = self.prior.score(text)
         return np.array([found[k][0] if k in found else 0.0 for k in keys])
 
@@ -136,6 +142,10 @@ class Suggester:
 
         Safe to call from any thread; concurrent calls wait for the one running.
         """
+        import numpy as np
+
+        from assises_tui.analysis.model import train
+
         with self._train_lock:
             if not self.needs_retrain:
                 return False
@@ -143,12 +153,12 @@ class Suggester:
             self._last_scan = self._clock()
             records = self.store.all()
             labelled = [(c.id, c.themes) for c in records if c.themes]
-            signature = (len(records), tuple(labelled))
+            keys = self._label_keys(labelled)  # a retired sub-theme changes them, not records
+            signature = (len(records), tuple(labelled), tuple(keys))
             if self.model is not None and signature == self._signature:
                 return False
             started = time.perf_counter()
             features = self._feature_space([c.id for c in records])
-            keys = self._label_keys(labelled)
             ids = [cid for cid, _themes in labelled]
             rows, priors = self._labelled_rows(features, ids)
             prior_full = np.zeros((len(ids), len(keys)))
@@ -181,10 +191,12 @@ class Suggester:
         return self.main_keys + subs
 
     def _feature_space(self, all_ids: list[int]) -> FeatureSpace:
+        from assises_tui.analysis.features import FeatureSpace
+
         features = self._features
         if features is not None and len(all_ids) <= features.fitted_on * REFIT_GROWTH:
             return features
-        sample = all_ids
+        sample = all_ids  # FeatureSpace would sample too, but only after reading every text
         if len(sample) > FIT_SAMPLE:
             sample = random.Random(0).sample(all_ids, FIT_SAMPLE)
         features = FeatureSpace().fit([self.text_of(cid) for cid in sample])
@@ -196,6 +208,9 @@ class Suggester:
     def _labelled_rows(
         self, features: FeatureSpace, ids: list[int]
     ) -> tuple[sparse.csr_matrix, np.ndarray]:
+        import numpy as np
+        from scipy import sparse
+
         missing = [cid for cid in ids if cid not in self._rows]
         for start in range(0, len(missing), CHUNK):
             chunk = missing[start : start + CHUNK]
@@ -217,6 +232,8 @@ class Suggester:
     def _score(
         self, model: ThemeModel, texts: list[str]
     ) -> tuple[sparse.csr_matrix, np.ndarray, list[dict[str, tuple[float, list[str]]]]]:
+        import numpy as np
+
         rows = model.features.transform(texts)
         found = [self.prior.score(t) for t in texts]
         prior = np.array([[f[k][0] if k in f else 0.0 for k in model.keys] for f in found]).reshape(
@@ -224,13 +241,35 @@ class Suggester:
         )
         return rows, model.scores(rows, prior), found
 
-    def suggest(self, cid: int, *, exclude_tagged: bool = True) -> list[Suggestion]:
-        """Suggested themes and sub-themes for ``cid``, surest first."""
+    def suggest(
+        self, cid: int, *, exclude_tagged: bool = True, train: bool = True
+    ) -> list[Suggestion]:
+        """Suggested themes and sub-themes for ``cid``, surest first.
+
+        ``train=False`` (on the event loop): before the first model is ready, the keywords
+        alone answer instead of training one.
+        """
+        if not train and self.model is None:
+            return self._keyword_suggestions(cid, exclude_tagged)
         return self.suggest_many([cid], exclude_tagged=exclude_tagged).get(cid, [])
+
+    def _keyword_suggestions(self, cid: int, exclude_tagged: bool) -> list[Suggestion]:
+        item = self.store.get(cid)
+        if item is None:
+            return []
+        skip = set(item.themes) if exclude_tagged else set()
+        found = self.prior.score(self.text_of(cid))
+        made = [
+            Suggestion(key, round(conf, 4), words[:BECAUSE])
+            for key, (conf, words) in found.items()
+            if key not in skip and conf >= KEYWORDS_THRESHOLD
+        ]
+        return sorted(made, key=lambda s: -s.confidence)
 
     def suggest_many(
         self, ids: Sequence[int], *, exclude_tagged: bool = True
     ) -> dict[int, list[Suggestion]]:
+        """Suggestions for each of ``ids`` (trains a first model if there is none)."""
         model = self.current_model()
         thresholds = model.thresholds()
         out: dict[int, list[Suggestion]] = {}
@@ -274,6 +313,57 @@ class Suggester:
                 break
         return out
 
+    # -- how good -----------------------------------------------------------------------
+    def report(self) -> dict[str, object]:
+        """The model's figures, as ``assises suggest --report --json`` prints them."""
+        import math
+
+        model = self.current_model()
+
+        def number(value: float | None) -> float | None:
+            return None if value is None or math.isnan(value) else round(value, 3)
+
+        return {
+            "labelled": model.n_labelled,
+            "micro_f1": number(model.cv_micro_f1),
+            "macro_f1": number(model.cv_macro_f1),
+            "labels": [
+                {
+                    "theme": s.key,
+                    "positives": s.positives,
+                    "negatives": s.negatives,
+                    "learned": s.learned,
+                    "calibrated": s.calibrated,
+                    "keyword_weight": round(1.0 - s.model_weight, 3),
+                    "threshold": s.threshold,
+                    "precision": number(s.precision),
+                    "recall": number(s.recall),
+                    "f1": number(s.f1),
+                }
+                for s in model.stats
+            ],
+            "reliability": [
+                {
+                    "low": b.low,
+                    "high": round(b.high, 3),
+                    "count": b.count,
+                    "correct": b.correct,
+                    "precision": number(b.precision),
+                    "mean_confidence": number(b.mean_confidence),
+                }
+                for b in model.reliability
+            ],
+        }
+
+    def quality(self) -> str:
+        """One French phrase for the status line: how good the suggestions are now."""
+        model = self.model
+        if model is None:
+            return ""
+        if model.cv_micro_f1 is None or not any(s.learned for s in model.stats):
+            return "suggestions : mots-clés"
+        return "F1 suggestions " + f"{model.cv_micro_f1:.2f}".replace(".", ",")
+
     # -- what to tag next -------------------------------------------------------------
     def priority(self, candidates: Sequence[int], limit: int | None = None) -> list[int]:
         """``candidates`` (untagged ids) ordered by how much a label would teach the model.
@@ -281,6 +371,10 @@ class Suggester:
         Beyond ``PRIORITY_POOL`` a seeded sample is ranked and the others follow in their
         given order.
         """
+        import numpy as np
+
+        from assises_tui.analysis.priority import priority_order
+
         model = self.current_model()
         pool = list(candidates)
         if len(pool) > PRIORITY_POOL:

@@ -33,6 +33,7 @@ CHAR_FEATURES = 2**18
 LSA_COMPONENTS = 100
 LSA_WEIGHT = 0.5  # of the latent block against the unit-length n-gram blocks
 FIT_SAMPLE = 20_000
+EXPLAIN_FLOOR = 0.2  # words weighing less than this share of the strongest are not named
 TEXT_CHARS = 6_000  # the themes of a long letter show in its first pages; time grows with size
 
 _TOKEN = re.compile(r"(?u)\b\w\w+\b")
@@ -165,10 +166,15 @@ class FeatureSpace:
         ranked = sorted((item for item in scores.items() if item[1] > 0), key=lambda item: -item[1])
         out: list[str] = []
         taken: set[str] = set()
-        for gram, _value in ranked:
+        floor = ranked[0][1] * EXPLAIN_FLOOR if ranked else 0.0
+        for gram, value in ranked:
+            if value < floor:
+                break
             parts = gram.split()
-            if all(p in STOP_WORDS for p in parts) or any(
-                len(p) < 3 and not p.isdigit() for p in parts[:1] + parts[-1:]
+            if (
+                all(p in STOP_WORDS for p in parts)
+                or any(p in STOP_WORDS or len(p) < 3 for p in parts[:1] + parts[-1:])
+                or any(p.isdigit() for p in parts)  # "17" is the keywords' job (they check it)
             ):
                 continue
             if set(parts) <= taken:

@@ -36,13 +36,13 @@ from sklearn.model_selection import StratifiedKFold
 from threadpoolctl import threadpool_limits
 
 from assises_tui.analysis.features import FeatureSpace
+from assises_tui.analysis.model_info import KEYWORDS_THRESHOLD
 
 MIN_EXAMPLES = 3  # with and without the label, to learn it at all
 CALIBRATION_MIN = 5  # with and without, to fit the calibration
 PRIOR_HALF = 10
 FOLDS = 5
 REGULARISATION_C = 10.0
-KEYWORDS_THRESHOLD = 0.30
 BANDS = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0001)
 _GRID = np.round(np.arange(0.05, 0.951, 0.01), 2)
 

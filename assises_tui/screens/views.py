@@ -26,18 +26,21 @@ class View:
     predicate: Callable[[Contribution, str], bool] | None  # (record, reviewer); None: quarantine
 
 
+def _untagged(c: Contribution, _reviewer: str) -> bool:
+    return not c.themes and c.status not in (
+        Status.NOT_CONTRIBUTION,
+        Status.DUPLICATE,
+        Status.OFF_TOPIC,
+    )
+
+
 VIEWS: tuple[View, ...] = (
     View("left", "À traiter", lambda c, _r: c.status is _NEW or c.status is _IN_PROGRESS),
     View("all", "Toutes", lambda c, _r: True),
     View("mine", "Mes contributions", lambda c, r: c.assignee == r),
-    View(
-        "untagged",
-        "Sans thème",
-        lambda c, _r: (
-            not c.themes
-            and c.status not in (Status.NOT_CONTRIBUTION, Status.DUPLICATE, Status.OFF_TOPIC)
-        ),
-    ),
+    View("untagged", "Sans thème", _untagged),
+    # The same contributions, in the theme model's order (screens/suggestion_training.py).
+    View("priority", "À étiqueter en priorité", _untagged),
     View("late", "En retard", lambda c, _r: c.late),
     View(
         "not_contribution", "Hors contribution", lambda c, _r: c.status == Status.NOT_CONTRIBUTION
