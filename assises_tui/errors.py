@@ -10,3 +10,22 @@ class AssisesError(Exception):
         super().__init__(message)
         if exit_code is not None:
             self.exit_code = exit_code
+
+
+class StoreError(AssisesError):
+    """A store problem with a French, user-facing message (no traceback needed).
+
+    An ``AssisesError``, so the CLI prints its sentence and exits 2 without a traceback.
+    """
+
+
+class StoreLockedError(StoreError):
+    """Another process holds the writer lock (message names pid, host and since when)."""
+
+
+class StoreCorruptError(StoreError):
+    """A store file cannot be read; it is left untouched. Message names the newest good backup."""
+
+
+class StoreVersionError(StoreError):
+    """The store was written by a newer version of Assises."""

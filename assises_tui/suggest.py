@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING
 
 from assises_tui.analysis.keywords import MAX_TEXT_CHARS, KeywordPrior
 from assises_tui.analysis.model_info import KEYWORDS_THRESHOLD
+from assises_tui.store.texts import attachment_texts, body_text
 
 if TYPE_CHECKING:
     import numpy as np
@@ -82,16 +83,12 @@ class Suggester:
         store: Store,
         themes: Sequence[Theme],
         codebook: Codebook,
-        body_text: Callable[[int], str],
-        attachment_texts: Callable[[int], list[tuple[str, str]]],
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.store = store
         self.main_keys = [t.key for t in themes]
         self.codebook = codebook
         self.prior = KeywordPrior(themes)
-        self._body_text = body_text
-        self._attachment_texts = attachment_texts
         self._clock = clock
         self.model: ThemeModel | None = None
         self.trained_at: float | None = None  # seconds the last training took
@@ -107,9 +104,9 @@ class Suggester:
         item = self.store.get(cid)
         if item is None:
             return ""
-        parts = [item.subject, self._body_text(cid)]
+        parts = [item.subject, body_text(self.store, item)]
         size = sum(len(p) for p in parts)
-        for _name, text in self._attachment_texts(cid):
+        for _name, text in attachment_texts(self.store, item):
             if size >= MAX_TEXT_CHARS:
                 break
             parts.append(text)

@@ -14,8 +14,8 @@ import sys
 from pathlib import Path
 
 from assises_tui.config import bundled_config_dir
+from assises_tui.durable import write_atomic
 from assises_tui.errors import AssisesError
-from assises_tui.store.atomic import write_atomic
 
 DEMO_MARKER = ".assises-demo"
 DEMO_MBOX = Path(__file__).resolve().parents[2] / "data" / "demo" / "allier-demo.mbox"

@@ -11,10 +11,9 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from assises_tui.errors import AssisesError
+from assises_tui.errors import AssisesError, StoreError
 from assises_tui.screens.prompts import ChoiceScreen, ConfirmScreen, TextPrompt
 from assises_tui.services.codebook import CodebookEntry, parent_of
-from assises_tui.store.protocol import StoreError
 from assises_tui.text.safe import one_line
 
 

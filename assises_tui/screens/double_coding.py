@@ -14,11 +14,10 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, SelectionList, Static, TextArea
 from textual.widgets.selection_list import Selection
 
-from assises_tui.agreement import AgreementReport, DoubleCoding, format_kappa, percent
-from assises_tui.errors import AssisesError
+from assises_tui.analysis.agreement import AgreementReport, format_kappa, percent
+from assises_tui.errors import AssisesError, StoreError
 from assises_tui.screens.prompts import TextPrompt
 from assises_tui.services.tagging import display_text
-from assises_tui.store.protocol import StoreError
 from assises_tui.text.safe import one_line
 
 
@@ -93,7 +92,7 @@ class DoubleCodingScreen(Screen[None]):
     def __init__(self, services) -> None:
         super().__init__()
         self.services = services
-        self.dc = DoubleCoding(services)
+        self.dc = services.double_coding
         self.ids = self.dc.sample_ids()
         self.index = 0
 
@@ -121,7 +120,7 @@ class DoubleCodingScreen(Screen[None]):
             title.update("Double codage — aucun échantillon : « s » pour en tirer un")
             body.load_text("")
             return
-        item = self.services.store.get(cid)
+        item = self.services.contributions.get(cid)
         second = self.dc.second_themes(cid)
         state = "déjà recodée" if second is not None else "à coder"
         subject = one_line(item.subject, 50) if item else ""
@@ -139,8 +138,8 @@ class DoubleCodingScreen(Screen[None]):
     def coding_text(self, cid: int) -> str:
         """The body and then each attachment's text: many letters come as an attachment
         behind a two-line e-mail, and the second coder must read what the first one read."""
-        parts = [display_text(self.services.body_text(cid))]
-        for name, text in self.services.attachment_texts(cid):
+        parts = [display_text(self.services.contributions.body_text(cid))]
+        for name, text in self.services.contributions.attachment_texts(cid):
             parts.append(f"── Pièce jointe : {one_line(name, 80)} ──\n\n{display_text(text)}")
         return "\n\n".join(parts)
 

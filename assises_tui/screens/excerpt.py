@@ -21,7 +21,7 @@ from textual.widgets.option_list import Option
 from textual.widgets.text_area import Selection
 
 from assises_tui.domain.models import EXCERPT_KINDS
-from assises_tui.errors import AssisesError
+from assises_tui.errors import AssisesError, StoreError
 from assises_tui.services.tagging import (
     display_text,
     next_span,
@@ -29,7 +29,6 @@ from assises_tui.services.tagging import (
     previous_span,
     sentence_spans,
 )
-from assises_tui.store.protocol import StoreError
 from assises_tui.text.safe import one_line
 from assises_tui.widgets.suggestions import SuggestionBar
 
@@ -59,8 +58,8 @@ class ExcerptScreen(Screen[bool]):
         super().__init__()
         self.services = services
         self.cid = contribution_id
-        self.body = services.body_text(contribution_id)
-        item = self.item = services.store.get(contribution_id)
+        self.body = services.contributions.body_text(contribution_id)
+        item = self.item = services.contributions.get(contribution_id)
         privacy = services.privacy
         # Pseudonymised: the text is shown masked; selections map back to the stored body's
         # offsets, so excerpts stay exact whoever files them.
@@ -72,7 +71,7 @@ class ExcerptScreen(Screen[bool]):
         self.attached = "".join(
             f"\n\n── Pièce jointe : {one_line(self._shown(name), 80)} (lecture seule) ──\n\n"
             + display_text(self._shown(text))
-            for name, text in services.attachment_texts(contribution_id)
+            for name, text in services.contributions.attachment_texts(contribution_id)
         )
         self.sentences = sentence_spans(self.body)
         self.paragraphs = paragraph_spans(self.body)
@@ -113,7 +112,7 @@ class ExcerptScreen(Screen[bool]):
         return [(codebook.label(key), key) for key in codebook.active_keys()]
 
     def default_theme(self) -> str:
-        item = self.services.store.get(self.cid)
+        item = self.services.contributions.get(self.cid)
         keys = self.services.tagging.codebook.active_keys()
         for key in item.themes if item else ():
             if key in keys:
@@ -129,7 +128,7 @@ class ExcerptScreen(Screen[bool]):
         lst = self.query_one("#excerpt-list", OptionList)
         previous = lst.highlighted
         lst.clear_options()
-        item = self.services.store.get(self.cid)
+        item = self.services.contributions.get(self.cid)
         label = self.services.tagging.label
         for e in item.excerpts if item else ():
             line = Text(f"{EXCERPT_KINDS.get(e.kind, e.kind)} · ", style="bold")

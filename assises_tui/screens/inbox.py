@@ -85,7 +85,7 @@ class InboxScreen(InboxPickers, TriageActions, ReadingActions, SuggestionTrainin
         if self.services.read_only:
             yield read_only_banner(self.services)
         lst = ContributionList(
-            self.services.store.get,
+            self.services.contributions.get,
             self.services.config,
             self.marked,
             privacy=self.services.privacy,
@@ -151,12 +151,12 @@ class InboxScreen(InboxPickers, TriageActions, ReadingActions, SuggestionTrainin
     # -- view, sort, search ----------------------------------------------------
     def reload_view(self, keep: int | None = None) -> None:
         """Recompute the view from the store (after a view/sort change or an import)."""
-        records = self.services.store.all()
+        records = self.services.contributions.all()
         self.left = sum(1 for c in records if is_open(c))
         quarantine = self.view.predicate is None
         self.set_class(quarantine, "quarantine")
         if quarantine:
-            self.query_one(QuarantineView).show(self.services.store.quarantine())
+            self.query_one(QuarantineView).show(self.services.contributions.quarantine())
         self.view_sorted = view_ids(
             records, self.view, self.services.reviewer, self.sort, self.reverse
         )
@@ -181,7 +181,7 @@ class InboxScreen(InboxPickers, TriageActions, ReadingActions, SuggestionTrainin
             sort = "priorité" if self.priority_rank is not None else "date (classement…)"
         shown = len(lst.ids)
         if self.view.predicate is None:
-            shown = len(self.services.store.quarantine())
+            shown = len(self.services.contributions.quarantine())
         self.query_one(StatusLine).show(
             view=self.view.label,
             shown=shown,
@@ -268,11 +268,11 @@ class InboxScreen(InboxPickers, TriageActions, ReadingActions, SuggestionTrainin
         self.reload_view()
 
     def action_reload(self) -> None:
-        self.services.store.reload_if_changed()
+        self.services.contributions.refresh()
         self.reload_view()
 
     def _poll_store(self) -> None:
-        if self.services.store.reload_if_changed():
+        if self.services.contributions.refresh():
             self.reload_view()
             if self.wide:
                 self.reader.show(self.list.current, keep_scroll=True)
@@ -304,15 +304,13 @@ class InboxScreen(InboxPickers, TriageActions, ReadingActions, SuggestionTrainin
         return ([cid] if cid is not None else []), False
 
     def after_change(self, changeset: ChangeSet | None) -> None:
-        if changeset is None or changeset.what == "themes" or self._undoing:
-            self.services.suggester.mark_stale()  # the next check retrains (in a worker)
         if changeset is not None and changeset.what == "status" and not self._undoing:
             for cid, before in changeset.before.items():
                 if "status" in before:
                     was_open = before["status"] in OPEN_STATUSES
                     self.left += (changeset.after[cid]["status"] in OPEN_STATUSES) - was_open
         else:
-            self.left = sum(1 for c in self.services.store.all() if is_open(c))
+            self.left = sum(1 for c in self.services.contributions.all() if is_open(c))
         self.list.refresh()
         self.update_status()
         if self.wide:

@@ -20,12 +20,12 @@ class InboxPickers:
     services: Services
 
     def action_views(self) -> None:
-        records = self.services.store.all()
+        records = self.services.contributions.all()
         reviewer = self.services.reviewer
         items = []
         for i, view in enumerate(VIEWS):
             if view.predicate is None:
-                n = len(self.services.store.quarantine())
+                n = len(self.services.contributions.quarantine())
             else:
                 n = sum(1 for c in records if view.predicate(c, reviewer))
             items.append((view.key, Text(f"{i + 1}. {view.label} ({n})")))

@@ -28,9 +28,9 @@ from textual.widgets import (
 )
 from textual.widgets.option_list import Option
 
+from assises_tui.durable import ensure_dir
 from assises_tui.errors import AssisesError
 from assises_tui.services.synthesis import ExportBlocked
-from assises_tui.store.atomic import ensure_dir
 from assises_tui.synthesis.export_md import to_markdown
 from assises_tui.synthesis.figures import bar, week_label
 from assises_tui.text.safe import one_line, printable

@@ -21,9 +21,8 @@ from textual.widgets import Input, Select, SelectionList, Static
 from textual.widgets.selection_list import Selection
 
 from assises_tui.domain.models import CATEGORY_LABELS
-from assises_tui.errors import AssisesError
+from assises_tui.errors import AssisesError, StoreError
 from assises_tui.services.codebook import CodebookEntry
-from assises_tui.store.protocol import StoreError
 from assises_tui.text.fold import fold
 from assises_tui.text.safe import one_line
 
@@ -74,7 +73,7 @@ class TagPickerScreen(ModalScreen[bool]):
         if n == 1:
             for s in services.suggester.suggest(self.ids[0], train=False):
                 self.suggested[s.theme] = round(s.confidence * 100)
-        items = [services.store.get(i) for i in self.ids]
+        items = [services.contributions.get(i) for i in self.ids]
         items = [c for c in items if c is not None]
         cats = {c.contributor_category for c in items}
         communes = {c.commune for c in items}

@@ -12,10 +12,9 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from assises_tui.domain.models import STATUS_LABELS, Status
-from assises_tui.errors import AssisesError
+from assises_tui.errors import AssisesError, StoreError
 from assises_tui.screens.prompts import ConfirmScreen, TextPrompt
 from assises_tui.services.changes import ChangeSet
-from assises_tui.store.protocol import StoreError
 from assises_tui.widgets.formatting import plural
 
 if TYPE_CHECKING:
@@ -110,8 +109,8 @@ class TriageActions:
         self.app.push_screen(ConfirmScreen(f"{label} ?", message, yes="Appliquer"), done)
 
     def _count(self, ids: list[int], predicate) -> int:
-        store = self.services.store
-        return sum(1 for i in ids if (c := store.get(i)) is not None and predicate(c))
+        get = self.services.contributions.get
+        return sum(1 for i in ids if (c := get(i)) is not None and predicate(c))
 
     # -- actions ---------------------------------------------------------------
     def action_status(self, status: str) -> None:
@@ -197,7 +196,7 @@ class TriageActions:
     def action_duplicate(self) -> None:
         if not self._writable() or (cid := self._single()) is None:
             return
-        store = self.services.store
+        contributions = self.services.contributions
 
         def check(value: str) -> str | None:
             value = value.strip().lstrip("#n°").strip()
@@ -205,7 +204,7 @@ class TriageActions:
                 return "Indiquez un numéro de contribution."
             if int(value) == cid:
                 return "Une contribution ne peut pas être le doublon d'elle-même."
-            if store.get(int(value)) is None:
+            if not contributions.exists(int(value)):
                 return f"La contribution n° {value} n'existe pas."
             return None
 
@@ -232,14 +231,14 @@ class TriageActions:
     def action_toggle_late(self) -> None:
         if not self._writable() or (cid := self._single()) is None:
             return
-        item = self.services.store.get(cid)
+        item = self.services.contributions.get(cid)
         if item is not None:
             self._run("Retard", lambda: self.services.triage.set_late(cid, not item.late))
 
     def action_set_date(self) -> None:
         if not self._writable() or (cid := self._single()) is None:
             return
-        item = self.services.store.get(cid)
+        item = self.services.contributions.get(cid)
         tz = self.services.config.tz
         current = item.received_at.astimezone(tz) if item and item.received_at else None
 

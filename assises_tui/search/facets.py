@@ -3,15 +3,13 @@
 At 100,000 records a predicate over every record costs 15-50 ms, and a ``from:`` term
 with folding far more. While someone types, the metadata terms of the query stay the same
 from one keystroke to the next, so the set of ids each term selects is kept and reused as
-long as the store's ``generation`` (bumped on every change of records) is unchanged. For a
-store without ``generation``, the identities of its (frozen) records tell instead.
+long as the store's ``generation`` (bumped on every change of records) is unchanged.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict, defaultdict
 from dataclasses import replace
-from operator import is_
 from typing import TYPE_CHECKING, Any
 
 from assises_tui.search.filters import FieldMatcher, theme_root
@@ -27,39 +25,19 @@ GROUPED = frozenset({"status", "late", "category", "cluster", "assignee", "theme
 
 
 class MetaSets:
-    def __init__(self, store_of: Any, matcher: FieldMatcher) -> None:
-        self._store_of = store_of  # callable: the store may be swapped (restore)
+    def __init__(self, store: Store, matcher: FieldMatcher) -> None:
+        self.store = store
         self.matcher = matcher
         self._sets: OrderedDict[tuple, tuple[Any, frozenset[int]]] = OrderedDict()
         self._columns: tuple[Any, list[int], list[str], list[str]] | None = None
-        self._snapshot: tuple[Any, list[Any]] | None = None
         self._grouped: dict[str, tuple[Any, dict[Any, list[int]]]] = {}
-        self._snapshots = 0
-
-    @property
-    def store(self) -> Store:
-        return self._store_of()
 
     def generation(self) -> Any:
         """A token that changes whenever the records change."""
-        store = self.store
-        gen = getattr(store, "generation", None)
-        if gen is not None:
-            return (id(store), gen)
-        # No counter: records are frozen and replaced on change, so comparing the
-        # identities of store.all() with the last list seen tells (~2 ms at 100,000).
-        items = store.all()
-        snap = self._snapshot
-        if snap is not None and len(snap[1]) == len(items) and all(map(is_, snap[1], items)):
-            return snap[0]
-        self._snapshots += 1
-        self._snapshot = (("snapshot", self._snapshots), items)
-        return self._snapshot[0]
+        return self.store.generation
 
     def all_ids(self) -> list[int]:
-        store = self.store
-        ids_of = getattr(store, "ids", None)
-        return list(ids_of()) if ids_of is not None else [c.id for c in store.all()]
+        return self.store.ids()
 
     def ids_for(self, term: Term, gen: Any = None) -> frozenset[int]:
         """Ids of the records matching ``term`` taken positively (negation is the caller's).

@@ -22,7 +22,7 @@ from array import array
 from collections.abc import Iterable
 from pathlib import Path
 
-from assises_tui.store.atomic import ensure_dir, write_atomic
+from assises_tui.durable import ensure_dir, write_atomic
 
 MAGIC = b"ASSIDX\x00\x01"
 #: Bump when the tokenizer or the layout changes: older files are then rebuilt.

@@ -23,7 +23,7 @@ from typing import IO
 
 import orjson
 
-from assises_tui.store.atomic import FILE_MODE, ensure_dir, fsync_dir, write_atomic
+from assises_tui.durable import FILE_MODE, ensure_dir, fsync_dir, write_atomic
 from assises_tui.store.layout import BACKUPS_KEPT, Layout
 from assises_tui.store.lock import WriterLock
 from assises_tui.store.protocol import StoreError

@@ -14,7 +14,7 @@ import secrets
 from collections.abc import Iterable
 from pathlib import Path
 
-from assises_tui.store.atomic import FILE_MODE, ensure_dir, fsync_dir, remove_temp_files
+from assises_tui.durable import FILE_MODE, ensure_dir, fsync_dir, remove_temp_files, write_all
 from assises_tui.store.protocol import StoreError
 
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
@@ -82,9 +82,7 @@ class BlobStore:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
         try:
             os.fchmod(fd, FILE_MODE)
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view) :]
+            write_all(fd, data)
             if sync:
                 os.fsync(fd)
         except BaseException:

@@ -11,14 +11,10 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from assises_tui.domain.models import Contribution
+from assises_tui.durable import remove_durably, remove_temp_files
 from assises_tui.store import migrations
-from assises_tui.store.atomic import (
-    UnreadableFileError,
-    read_json,
-    remove_durably,
-    remove_temp_files,
-)
 from assises_tui.store.codec import SharePool, decode, encode
+from assises_tui.store.json_files import UnreadableFileError, read_json
 from assises_tui.store.layout import DEFAULT_SHARD_SIZE
 from assises_tui.store.meta import MetaDB
 from assises_tui.store.protocol import StoreError

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from assises_tui.store.atomic import FILE_MODE
+from assises_tui.durable import FILE_MODE
 from assises_tui.store.protocol import StoreError, StoreLockedError
 
 

@@ -22,7 +22,8 @@ import orjson
 from tinydb import Query, TinyDB
 from tinydb.table import Document
 
-from assises_tui.store.atomic import FILE_MODE, AtomicJSONStorage, UnreadableFileError
+from assises_tui.durable import FILE_MODE
+from assises_tui.store.json_files import AtomicJSONStorage, UnreadableFileError
 
 META_DOC_ID = 1
 

@@ -1,7 +1,10 @@
-"""The one interface services use to reach stored data.
+"""The one interface services use to reach stored data: everything a backend must do.
 
-Screens and the CLI never see it directly: they call services, which call a ``Store``.
-A server backend can be added later by implementing this Protocol.
+Screens, widgets and CLI commands never see it: they call services, which call a
+``Store``. A new backend implements every method here and passes the contract suite in
+``tests/contract/test_store_contract.py`` (durability, all-or-nothing batches, ids never
+reused, blobs, quarantine, documents, audit, verify, backups). Nothing in it names a file
+format: a backend keeps its data where it likes under the workspace ``root``.
 """
 
 from __future__ import annotations
@@ -11,31 +14,22 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from assises_tui.domain.models import Contribution, QuarantineEntry
-from assises_tui.errors import AssisesError
-
-
-class StoreError(AssisesError):
-    """A store problem with a French, user-facing message (no traceback needed).
-
-    An ``AssisesError``, so the CLI prints its sentence and exits 2 without a traceback.
-    """
-
-
-class StoreLockedError(StoreError):
-    """Another process holds the writer lock (message names pid, host and since when)."""
-
-
-class StoreCorruptError(StoreError):
-    """A store file cannot be read; it is left untouched. Message names the newest good backup."""
-
-
-class StoreVersionError(StoreError):
-    """The store was written by a newer version of Assises."""
+from assises_tui.errors import (  # noqa: F401 - re-exported: the store raises them
+    StoreCorruptError,
+    StoreError,
+    StoreLockedError,
+    StoreVersionError,
+)
 
 
 class Store(Protocol):
+    #: True for a view opened without the writer lock: every write raises ``StoreError``.
     read_only: bool
+    #: The workspace folder (caches such as the search index live beside the store).
     root: Path
+    #: Bumped whenever records change (a write here, or another writer's change picked up
+    #: by ``reload_if_changed``): caches compare it instead of comparing records.
+    generation: int
 
     # -- lifecycle ---------------------------------------------------------
     def close(self) -> None: ...
@@ -55,6 +49,9 @@ class Store(Protocol):
 
     def get(self, cid: int) -> Contribution | None: ...
 
+    def ids(self) -> list[int]:
+        """Every contribution id, ascending."""
+
     def all(self) -> list[Contribution]:
         """Every record, ordered by id (served from memory after open)."""
 
@@ -70,7 +67,11 @@ class Store(Protocol):
     # -- blobs (content-addressed, sha256, written once) --------------------
     def put_blob(self, data: bytes) -> str: ...
 
-    def get_blob(self, sha256: str) -> bytes: ...
+    def put_blobs(self, datas: Iterable[bytes]) -> list[str]:
+        """Several blobs at once, durable together when it returns (imports, purges)."""
+
+    def get_blob(self, sha256: str) -> bytes:
+        """The stored bytes; ``StoreError`` when the blob is missing."""
 
     def has_blob(self, sha256: str) -> bool: ...
 
@@ -100,4 +101,6 @@ class Store(Protocol):
     def verify(self) -> list[str]:
         """Problems found (French sentences); empty when sound."""
 
-    def backup(self, reason: str, dest: Path | None = None) -> Path: ...
+    def backup(self, reason: str, dest: Path | None = None) -> Path:
+        """A consistent copy of the records, documents and audit (not the blobs, which
+        are immutable); ``dest`` or a new file among the workspace's backups."""

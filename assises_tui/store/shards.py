@@ -36,8 +36,9 @@ from typing import Any
 
 import orjson
 
-from assises_tui.store import atomic
-from assises_tui.store.atomic import UnreadableFileError, ensure_dir
+from assises_tui import durable
+from assises_tui.durable import ensure_dir
+from assises_tui.store.json_files import UnreadableFileError
 from assises_tui.store.protocol import StoreError
 
 TABLE = "contributions"
@@ -225,7 +226,7 @@ class Shards:
                 lines[cid] = _line(cid, record)
             new = _render_lines(lines)
         self._known.pop(index, None)  # unknown until the new file is in place
-        atomic.write_atomic(self.path_of(index), new)
+        durable.write_atomic(self.path_of(index), new)
         self._known[index] = self.signature(index)
 
     def invalidate(self, index: int) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assises_tui.domain.models import Contribution
-from assises_tui.store.atomic import UnreadableFileError, read_json
+from assises_tui.store.json_files import UnreadableFileError, read_json
 from assises_tui.store.shards import TABLE
 
 if TYPE_CHECKING:

@@ -15,6 +15,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Pt
 
+from assises_tui.durable import write_atomic
 from assises_tui.synthesis.render import (
     Document,
     HeadingBlock,
@@ -23,7 +24,6 @@ from assises_tui.synthesis.render import (
     QuoteBlock,
     Run,
     TableBlock,
-    atomic_write_bytes,
 )
 
 
@@ -109,4 +109,4 @@ def build_docx(doc: Document):
 def export_docx(doc: Document, path: Path) -> None:
     buffer = io.BytesIO()
     build_docx(doc).save(buffer)
-    atomic_write_bytes(path, buffer.getvalue())
+    write_atomic(path, buffer.getvalue())

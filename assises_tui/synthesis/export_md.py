@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from assises_tui.durable import write_atomic
 from assises_tui.synthesis.render import (
     Document,
     HeadingBlock,
@@ -13,7 +14,6 @@ from assises_tui.synthesis.render import (
     QuoteBlock,
     Run,
     TableBlock,
-    atomic_write_bytes,
 )
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<|])")
@@ -80,4 +80,4 @@ def to_markdown(doc: Document, *, toc: bool = True) -> str:
 
 
 def export_markdown(doc: Document, path: Path) -> None:
-    atomic_write_bytes(path, to_markdown(doc).encode("utf-8"))
+    write_atomic(path, to_markdown(doc).encode("utf-8"))

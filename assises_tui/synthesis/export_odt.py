@@ -30,6 +30,7 @@ from odf.text import (
     TableOfContentSource,
 )
 
+from assises_tui.durable import write_atomic
 from assises_tui.synthesis.render import (
     Document,
     HeadingBlock,
@@ -38,7 +39,6 @@ from assises_tui.synthesis.render import (
     QuoteBlock,
     Run,
     TableBlock,
-    atomic_write_bytes,
 )
 
 FONT = "DejaVu Sans"
@@ -271,4 +271,4 @@ def build_odt(doc: Document) -> OpenDocumentText:
 def export_odt(doc: Document, path: Path) -> None:
     buffer = io.BytesIO()
     build_odt(doc).write(buffer)
-    atomic_write_bytes(path, buffer.getvalue())
+    write_atomic(path, buffer.getvalue())

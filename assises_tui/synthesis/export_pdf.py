@@ -11,6 +11,7 @@ from fpdf import FPDF
 from fpdf.fonts import FontFace
 from fpdf.outline import TableOfContents
 
+from assises_tui.durable import write_atomic
 from assises_tui.synthesis.render import (
     Document,
     HeadingBlock,
@@ -19,7 +20,6 @@ from assises_tui.synthesis.render import (
     QuoteBlock,
     Run,
     TableBlock,
-    atomic_write_bytes,
 )
 
 FONTS = Path(__file__).resolve().parent / "fonts"
@@ -167,4 +167,4 @@ def build_pdf(doc: Document) -> bytes:
 
 
 def export_pdf(doc: Document, path: Path) -> None:
-    atomic_write_bytes(path, build_pdf(doc))
+    write_atomic(path, build_pdf(doc))

@@ -16,7 +16,6 @@ from datetime import date
 
 from assises_tui.config import Consultation
 from assises_tui.domain.models import CATEGORY_LABELS, Contribution, Status
-from assises_tui.store.atomic import write_atomic as atomic_write_bytes  # noqa: F401 - re-export
 from assises_tui.synthesis.draft import (
     BULLET_RE,
     CITATION_RE,

@@ -16,9 +16,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from assises_tui.durable import ensure_dir, write_atomic
 from assises_tui.errors import AssisesError
-from assises_tui.store.atomic import ensure_dir
-from assises_tui.synthesis.render import atomic_write_bytes
 
 _TICK = timedelta(microseconds=1)
 _NAME = re.compile(r"^(\d{8}T\d{6}\.\d{6}Z)\.md$")
@@ -109,8 +108,8 @@ class DraftVersions:
             at = latest[-1].at + _TICK
         version_id = at.strftime("%Y%m%dT%H%M%S.%fZ")
         path = self.folder / f"{version_id}.md"
-        atomic_write_bytes(path, data)
-        atomic_write_bytes(self.draft_path, data)
+        write_atomic(path, data)
+        write_atomic(self.draft_path, data)
         return Version(version_id, at, len(data), path)
 
     def restore(self, version_id: str) -> Version:

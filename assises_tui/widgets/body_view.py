@@ -116,7 +116,7 @@ class ReaderView(VerticalScroll, can_focus=True):
 
     # -- rendering ------------------------------------------------------------
     def _item(self) -> Contribution | None:
-        return self.services.store.get(self.cid) if self.cid is not None else None
+        return self.services.contributions.get(self.cid) if self.cid is not None else None
 
     @property
     def _privacy(self) -> Privacy:
@@ -148,7 +148,7 @@ class ReaderView(VerticalScroll, can_focus=True):
         notes.update(self._notes_text(item))
 
     def _body_text(self, item: Contribution) -> Text:
-        body = self._masked(item, self.services.body_text(item.id))
+        body = self._masked(item, self.services.contributions.body_text(item.id))
         source, cut = _capped(printable(body), BODY_LIMIT)
         text = Text(overflow="fold")
         if not source.strip():
@@ -214,7 +214,7 @@ class ReaderView(VerticalScroll, can_focus=True):
             if att.note:
                 text.append("\n  ")
                 text.append(one_line(att.note, 500), style="italic")
-            extracted = self._masked(item, self._blob_text(att.text_blob))
+            extracted = self._masked(item, self.services.contributions.blob_text(att.text_blob))
             if extracted:
                 shown, cut = _capped(printable(extracted), limit)
                 text.append("\n")
@@ -225,14 +225,6 @@ class ReaderView(VerticalScroll, can_focus=True):
             elif not att.note:
                 text.append("\n  (aucun texte extrait)", style="italic")
         return text
-
-    def _blob_text(self, sha: str | None) -> str:
-        if not sha:
-            return ""
-        try:
-            return self.services.store.get_blob(sha).decode("utf-8", "replace")
-        except Exception:  # a purged or missing blob must not break the reader
-            return ""
 
     def _notes_text(self, item: Contribution | None) -> Text:
         text = Text(overflow="fold")
@@ -257,9 +249,8 @@ class ReaderView(VerticalScroll, can_focus=True):
                 style="italic",
             )
             return text
-        try:
-            data = self.services.store.get_blob(item.raw_blob)
-        except Exception:  # a purged or missing blob must not break the reader
+        data = self.services.contributions.raw_mail(item)
+        if data is None:  # purged or missing
             text.append("(source brute introuvable)", style="italic")
             return text
         shown, cut = _capped(printable(data.decode("utf-8", "replace")), RAW_LIMIT)

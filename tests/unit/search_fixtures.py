@@ -1,12 +1,8 @@
-"""A small in-memory store and record builder for the search, stats and saved-search tests.
-
-It implements only the Store methods those services use, so the tests do not depend on the
-storage backend's details.
-"""
+"""Services over the shared in-memory store, and a record builder, for the search, stats
+and saved-search tests (so they do not depend on a storage backend's details)."""
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -14,96 +10,39 @@ from types import SimpleNamespace
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from fakes.memory_store import MemoryStore, MemoryVolume
+
 from assises_tui.config import bundled_config_dir, load_consultation
 from assises_tui.domain.models import Attachment, Contribution, Note, Status
+from assises_tui.search import SearchIndex
 from assises_tui.services.session import Services
 
 PARIS = ZoneInfo("Europe/Paris")
-
-
-class FakeStore:
-    def __init__(self, root: Path, read_only: bool = False) -> None:
-        self.root = root
-        self.read_only = read_only
-        self.records: dict[int, Contribution] = {}
-        self.blobs: dict[str, bytes] = {}
-        self.docs: dict[str, dict[str, Any]] = {}
-        self.quarantined: list[Any] = []
-        self.generation = 0  # bumped on every change of records, like the real store
-
-    def put_blob(self, data: bytes) -> str:
-        key = hashlib.sha256(data).hexdigest()
-        self.blobs[key] = data
-        return key
-
-    def get_blob(self, sha256: str) -> bytes:
-        return self.blobs[sha256]
-
-    def has_blob(self, sha256: str) -> bool:
-        return sha256 in self.blobs
-
-    def add_many(self, items) -> None:
-        for item in items:
-            self.records[item.id] = item
-        self._bump()
-
-    def _bump(self) -> None:
-        self.generation += 1
-
-    def save(self, item: Contribution) -> None:
-        self.add_many([item])
-
-    def save_many(self, items) -> None:
-        self.add_many(items)
-
-    def ids(self) -> list[int]:
-        return sorted(self.records)
-
-    def get(self, cid: int) -> Contribution | None:
-        return self.records.get(cid)
-
-    def all(self) -> list[Contribution]:
-        return [self.records[k] for k in sorted(self.records)]
-
-    def count(self) -> int:
-        return len(self.records)
-
-    def get_doc(self, name: str) -> dict[str, Any]:
-        return dict(self.docs.get(name, {}))
-
-    def put_doc(self, name: str, value: dict[str, Any]) -> None:
-        self.docs[name] = dict(value)
-
-    def quarantine(self) -> list[Any]:
-        return list(self.quarantined)
 
 
 def config():
     return load_consultation(bundled_config_dir() / "consultation.toml")
 
 
-class PlainStore(FakeStore):
-    """A store with neither ``generation`` nor ``ids`` (only the Store protocol)."""
-
-    def __getattribute__(self, name: str) -> Any:
-        if name in ("generation", "ids"):
-            raise AttributeError(name)
-        return super().__getattribute__(name)
-
-    def _bump(self) -> None:
-        pass
-
-
 def make_services(
-    root: Path, reviewer: str = "marie", read_only: bool = False, plain: bool = False
+    root: Path,
+    reviewer: str = "marie",
+    read_only: bool = False,
+    volume: MemoryVolume | None = None,
 ) -> Services:
-    store = (PlainStore if plain else FakeStore)(root, read_only)
+    """Services over a new in-memory store (or a view of ``volume``, another one's data)."""
+    store = MemoryStore(root, read_only, volume=volume)
     ws = SimpleNamespace(store=store, config=config(), reviewer=reviewer, read_only=read_only)
     return Services(ws)  # type: ignore[arg-type]
 
 
+def new_index(services: Services) -> SearchIndex:
+    """A search index as a new session builds it (reading the saved index file)."""
+    return SearchIndex(services.store, services.config, services.reviewer)
+
+
 def record(
-    store: FakeStore,
+    store: MemoryStore,
     cid: int,
     body: str = "",
     *,

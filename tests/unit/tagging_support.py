@@ -1,110 +1,18 @@
-"""An in-memory store and workspace for the tagging/suggestion tests (no disk, no lock)."""
+"""A workspace over the shared in-memory store for the tagging/suggestion tests (no disk)."""
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from fakes.memory_store import MemoryStore
+
 from assises_tui.config import Consultation, bundled_config_dir, load_consultation
-from assises_tui.domain.models import Contribution, QuarantineEntry
+from assises_tui.domain.models import Contribution
 from assises_tui.services.session import Services
-
-
-class MemoryStore:
-    read_only = False
-
-    def __init__(self, root: Path | None = None) -> None:
-        self.root = root or Path("/nonexistent")
-        self.items: dict[int, Contribution] = {}
-        self.blobs: dict[str, bytes] = {}
-        self.docs: dict[str, dict[str, Any]] = {}
-        self.audits: list[dict[str, Any]] = []
-        self.next_id = 1
-        self.saves = 0
-
-    def close(self) -> None:
-        pass
-
-    def allocate_ids(self, count: int) -> list[int]:
-        ids = list(range(self.next_id, self.next_id + count))
-        self.next_id += count
-        return ids
-
-    def add_many(self, items: Sequence[Contribution]) -> None:
-        for c in items:
-            self.items[c.id] = c
-
-    def save(self, item: Contribution) -> None:
-        self.save_many([item])
-
-    def save_many(self, items: Sequence[Contribution]) -> None:
-        self.saves += 1
-        for c in items:
-            self.items[c.id] = c
-
-    def get(self, cid: int) -> Contribution | None:
-        return self.items.get(cid)
-
-    def all(self) -> list[Contribution]:
-        return [self.items[k] for k in sorted(self.items)]
-
-    def count(self) -> int:
-        return len(self.items)
-
-    def id_for_message_id(self, message_id: str) -> int | None:
-        return next((c.id for c in self.items.values() if c.message_id == message_id), None)
-
-    def id_for_raw_sha256(self, sha256: str) -> int | None:
-        return None
-
-    def reload_if_changed(self) -> bool:
-        return False
-
-    def put_blob(self, data: bytes) -> str:
-        key = hashlib.sha256(data).hexdigest()
-        self.blobs[key] = data
-        return key
-
-    def get_blob(self, sha256: str) -> bytes:
-        return self.blobs[sha256]
-
-    def has_blob(self, sha256: str) -> bool:
-        return sha256 in self.blobs
-
-    def delete_blob(self, sha256: str) -> None:
-        self.blobs.pop(sha256, None)
-
-    def add_quarantine(self, source: str, reason: str, raw_blob: str | None) -> QuarantineEntry:
-        raise NotImplementedError
-
-    def quarantine(self) -> list[QuarantineEntry]:
-        return []
-
-    def get_doc(self, name: str) -> dict[str, Any]:
-        import copy
-
-        return copy.deepcopy(self.docs.get(name, {}))
-
-    def put_doc(self, name: str, value: dict[str, Any]) -> None:
-        import copy
-
-        self.docs[name] = copy.deepcopy(value)
-
-    def append_audit(self, entries: Iterable[dict[str, Any]]) -> None:
-        self.audits.extend(entries)
-
-    def audit(self) -> list[dict[str, Any]]:
-        return list(self.audits)
-
-    def verify(self) -> list[str]:
-        return []
-
-    def backup(self, reason: str, dest: Path | None = None) -> Path:
-        raise NotImplementedError
 
 
 @dataclass

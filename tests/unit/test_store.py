@@ -155,7 +155,7 @@ def test_single_shard_failure_changes_nothing(store: TinyDBStore, monkeypatch) -
     def boom(*_a, **_k):
         raise OSError(5, "Input/output error")
 
-    monkeypatch.setattr("assises_tui.store.atomic.write_atomic", boom)
+    monkeypatch.setattr("assises_tui.durable.write_atomic", boom)
     with pytest.raises(StoreError, match="Échec de l'enregistrement"):
         store.save(replace(store.get(2), assignee="x"))
     monkeypatch.undo()

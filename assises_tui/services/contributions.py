@@ -1,0 +1,69 @@
+"""What screens and widgets read: the records, their texts, the quarantine, and news of
+the writer's changes. The one read path of the interface: no screen touches a ``Store``.
+
+Writes go the other way, through ``Changes`` (history and undo in one place).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from assises_tui.domain.models import Contribution, QuarantineEntry
+from assises_tui.store import texts
+
+if TYPE_CHECKING:
+    from assises_tui.store.protocol import Store
+
+
+class Contributions:
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    def get(self, cid: int) -> Contribution | None:
+        return self._store.get(cid)
+
+    def exists(self, cid: int) -> bool:
+        return self._store.get(cid) is not None
+
+    def all(self) -> list[Contribution]:
+        """Every contribution in id order (the inbox's rows); a copy the caller may sort."""
+        return self._store.all()
+
+    def quarantine(self) -> list[QuarantineEntry]:
+        """Messages set aside at import (unreadable, too big…), oldest first."""
+        return self._store.quarantine()
+
+    def refresh(self) -> bool:
+        """Pick up what another process (the writer) changed; True when something did.
+
+        Views that can show stale data (a read-only window beside the writer) call it on
+        a timer: the store has no push notifications, the poll is cheap when nothing moved.
+        """
+        return self._store.reload_if_changed()
+
+    # -- texts ---------------------------------------------------------------------
+    def blob_text(self, sha: str | None) -> str:
+        """A stored text (body, extracted attachment text); '' when absent or purged."""
+        if not sha:
+            return ""
+        try:
+            return self._store.get_blob(sha).decode("utf-8", "replace")
+        except Exception:  # a purged or missing blob must not break a reader
+            return ""
+
+    def body_text(self, cid: int) -> str:
+        """The normalised body text of a contribution ('' when it has none)."""
+        return texts.body_text(self._store, self._store.get(cid))
+
+    def attachment_texts(self, cid: int) -> list[tuple[str, str]]:
+        """(file name, extracted text) for each attachment with text."""
+        return texts.attachment_texts(self._store, self._store.get(cid))
+
+    def raw_mail(self, item: Contribution) -> bytes | None:
+        """The e-mail as received, byte for byte; None when not kept or purged."""
+        if not item.raw_blob:
+            return None
+        try:
+            return self._store.get_blob(item.raw_blob)
+        except Exception:  # a purged or missing blob must not break the reader
+            return None

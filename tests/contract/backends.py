@@ -1,0 +1,53 @@
+"""The store backends the contract suite runs on, one small class each.
+
+A backend here knows how to open its store on a workspace folder (again and again: a
+reopen is how durability is checked) and how to put a backup back. Add a backend by
+writing such a class and one line in ``BACKENDS``; see ``test_store_contract.py``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Protocol
+
+from fakes.memory_store import MemoryStore, MemoryVolume, restore
+
+from assises_tui.store.backup import restore_backup
+from assises_tui.store.protocol import Store
+from assises_tui.store.tinydb_store import TinyDBStore
+
+
+class Backend(Protocol):
+    def open(self, *, read_only: bool = False) -> Store:
+        """A store on this backend's data (a new connection: as another process would)."""
+
+    def restore(self, backup: Path) -> None:
+        """Put ``backup`` (from ``Store.backup``) back, every store being closed."""
+
+
+class TinyDBBackend:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        TinyDBStore.create(root)
+
+    def open(self, *, read_only: bool = False) -> Store:
+        return TinyDBStore.open(self.root, read_only=read_only, daily_backup=False)
+
+    def restore(self, backup: Path) -> None:
+        restore_backup(self.root, backup)
+
+
+class MemoryBackend:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.volume = MemoryVolume()
+
+    def open(self, *, read_only: bool = False) -> Store:
+        return MemoryStore(self.root, read_only, volume=self.volume)
+
+    def restore(self, backup: Path) -> None:
+        restore(self.volume, backup)
+
+
+#: name -> class taking the (empty, existing) workspace folder.
+BACKENDS: dict[str, type] = {"tinydb": TinyDBBackend, "memory": MemoryBackend}
