@@ -16,7 +16,9 @@ regressions); this module feeds it from the store:
   answers.
 
 Feature rows of the labelled contributions are kept (their texts never change), so a
-retrain after a tag only featurises the new ones.
+retrain after a tag only featurises the new ones. Beyond ``MAX_TRAIN`` labelled
+contributions, the model learns from the latest decisions plus a fixed sample of the
+others: the learning curve is flat long before, and time and memory stay bounded.
 
 numpy, scipy and scikit-learn are imported on first training, not with this module: the
 interface imports it at start-up, and a key press must not wait for them.
@@ -46,10 +48,11 @@ if TYPE_CHECKING:
     from assises_tui.store.protocol import Store
 
 CHUNK = 256  # texts featurised at once when scoring many
-FIT_SAMPLE = 20_000  # inbox texts read to fit the feature space (a seeded sample beyond)
+FIT_SAMPLE = 3_000  # inbox texts read to fit the feature space (a seeded sample beyond)
 REFIT_GROWTH = 1.25  # refit the feature space when the inbox grew by this factor
 SCAN_SECONDS = 10.0  # without a notification, look for changed labels this often
-PRIORITY_POOL = 3_000  # untagged contributions ranked by the priority view (a sample beyond)
+MAX_TRAIN = 4_000  # labelled contributions learned from (memory and time; see docs)
+PRIORITY_POOL = 1_000  # untagged contributions ranked by the priority view (a sample beyond)
 BECAUSE = 5
 
 
@@ -95,6 +98,8 @@ class Suggester:
         self._signature: tuple | None = None
         self._features: FeatureSpace | None = None
         self._rows: dict[int, tuple[sparse.csr_matrix, np.ndarray]] = {}  # id -> row, prior
+        self._themes_seen: dict[int, tuple[str, ...]] = {}
+        self._recent: dict[int, None] = {}  # ids whose themes changed lately, oldest first
         self._stale = True
         self._last_scan = -float("inf")
         self._train_lock = threading.Lock()
@@ -156,14 +161,15 @@ class Suggester:
                 return False
             started = time.perf_counter()
             features = self._feature_space([c.id for c in records])
-            ids = [cid for cid, _themes in labelled]
+            chosen = self._training_set(labelled)
+            ids = [cid for cid, _themes in chosen]
             rows, priors = self._labelled_rows(features, ids)
             prior_full = np.zeros((len(ids), len(keys)))
             prior_full[:, : len(self.main_keys)] = priors  # main themes come first in keys
             self.model = train(
                 features,
                 rows,
-                [label_set(themes) for _cid, themes in labelled],
+                [label_set(themes) for _cid, themes in chosen],
                 keys,
                 prior_full,
                 [k in self.main_keys for k in keys],
@@ -172,6 +178,31 @@ class Suggester:
             self._signature = signature
             self.trained_at = time.perf_counter() - started
             return True
+
+    def _training_set(
+        self, labelled: list[tuple[int, tuple[str, ...]]]
+    ) -> list[tuple[int, tuple[str, ...]]]:
+        """All the labelled contributions, up to ``MAX_TRAIN``; beyond, the latest decisions
+        and a fixed pseudo-random share of the others (fixed, so their cached rows serve
+        from one training to the next)."""
+        seen = self._themes_seen
+        for cid, themes in labelled:
+            if seen.get(cid) != themes:
+                seen[cid] = themes
+                self._recent.pop(cid, None)
+                self._recent[cid] = None  # most recent last
+        while len(self._recent) > MAX_TRAIN // 2:
+            del self._recent[next(iter(self._recent))]
+        if len(labelled) <= MAX_TRAIN:
+            return labelled
+        recent = {cid for cid in self._recent}
+        rest = sorted(
+            (pair for pair in labelled if pair[0] not in recent),
+            key=lambda pair: (pair[0] * 2654435761) % 2**32,  # Knuth's multiplicative hash
+        )
+        chosen = [pair for pair in labelled if pair[0] in recent]
+        chosen += rest[: MAX_TRAIN - len(chosen)]
+        return sorted(chosen)
 
     def current_model(self) -> ThemeModel:
         """The model in use; trains one first if there is none yet (worker threads only)."""

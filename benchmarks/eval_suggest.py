@@ -11,7 +11,8 @@ Protocol (written up in docs/suggestions.md), everything in this one process:
   the feature space (IDF, latent space) is fitted, as in the app;
 * compared on the same splits: **ours** (``assises_tui.analysis``: word and character
   n-grams, latent space, keyword prior, class-balanced logistic regression per theme,
-  calibrated, thresholds by cross-validation on the training half only), a **plain
+  calibrated, thresholds by cross-validation on the training half only), the same
+  **recipe without the latent space and the keyword prior**, a **plain
   TF-IDF + logistic regression** (scikit-learn defaults, one per theme, threshold 0.5)
   and the **keywords alone** (threshold 0.30);
 * the fixed split (seed 2020), then the mean and spread over ``SPLITS`` random splits;
@@ -70,6 +71,8 @@ class Data:
         self.features = FeatureSpace().fit(self.texts)  # the inbox: every text, no label
         self.rows = self.features.transform(self.texts)
         self.featurise_seconds = time.perf_counter() - start
+        self.ngrams = FeatureSpace(lsa_weight=0).fit(self.texts)  # the recipe: no latent space
+        self.ngram_rows = self.ngrams.transform(self.texts)
 
 
 def ours(data: Data, fit: np.ndarray, held: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -85,6 +88,29 @@ def ours(data: Data, fit: np.ndarray, held: np.ndarray) -> tuple[np.ndarray, np.
     )
     confidence = model.scores(data.rows[held], data.prior[held])
     return (confidence >= model.thresholds()).astype(int), confidence
+
+
+def recipe(data: Data, fit: np.ndarray, held: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The off-the-shelf recipe alone: same n-grams, thresholds and calibration, without the
+    latent space and the keyword prior (what those two add)."""
+    no_prior = np.zeros_like(data.prior)
+    model = train(
+        data.ngrams,
+        data.ngram_rows[fit],
+        [data.sets[i] for i in fit],
+        data.keys,
+        no_prior[fit],
+        [False] * len(data.keys),
+        data.keys,
+    )
+    learned = model.scores(data.ngram_rows[held], no_prior[held][:, : len(model.keys)])
+    # Without keywords, a theme with fewer than three examples is not suggested at all.
+    confidence = np.zeros((len(held), len(data.keys)))
+    thresholds = np.ones(len(data.keys))
+    for j, key in enumerate(model.keys):
+        confidence[:, data.keys.index(key)] = learned[:, j]
+        thresholds[data.keys.index(key)] = model.thresholds()[j]
+    return (confidence >= thresholds).astype(int), confidence
 
 
 def plain(data: Data, fit: np.ndarray, held: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -104,9 +130,10 @@ def keywords(data: Data, _fit: np.ndarray, held: np.ndarray) -> tuple[np.ndarray
     return (confidence >= KEYWORDS_THRESHOLD).astype(int), confidence
 
 
-METHODS = (("ours", ours), ("plain", plain), ("keywords", keywords))
+METHODS = (("ours", ours), ("recipe", recipe), ("plain", plain), ("keywords", keywords))
 NAMES = {
     "ours": "Assises (ce module)",
+    "recipe": "n-grammes seuls (sans espace latent ni mots-clés)",
     "plain": "TF-IDF + régression logistique simple",
     "keywords": "Mots-clés seuls",
 }

@@ -32,9 +32,9 @@ WORD_FEATURES = 2**18
 CHAR_FEATURES = 2**18
 LSA_COMPONENTS = 100
 LSA_WEIGHT = 0.5  # of the latent block against the unit-length n-gram blocks
-FIT_SAMPLE = 20_000
+FIT_SAMPLE = 3_000
 EXPLAIN_FLOOR = 0.2  # words weighing less than this share of the strongest are not named
-TEXT_CHARS = 6_000  # the themes of a long letter show in its first pages; time grows with size
+TEXT_CHARS = 3_000  # the themes of a long letter show in its first pages; time grows with size
 
 _TOKEN = re.compile(r"(?u)\b\w\w+\b")
 

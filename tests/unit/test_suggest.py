@@ -84,3 +84,18 @@ def test_retrain_only_when_labels_change_and_featurises_only_new_tags():
 def test_to_dict_has_the_documented_keys():
     d = Suggestion("lien", 0.81234, ["confiance"]).to_dict()
     assert d == {"theme": "lien", "confidence": 0.812, "because": ["confiance"]}
+
+
+def test_beyond_the_cap_the_latest_decisions_are_always_learned(monkeypatch):
+    import assises_tui.suggest as suggest_module
+
+    monkeypatch.setattr(suggest_module, "MAX_TRAIN", 6)
+    s = make_services([])
+    ids = [add_contribution(s, ROADS + f" {i}") for i in range(10)]
+    s.tagging.add(ids[:9], "service")
+    s.suggester.retrain()
+    assert s.suggester.model.n_labelled == 6
+    s.tagging.add([ids[9]], "lien")
+    s.suggester.retrain()
+    assert s.suggester.model.n_labelled == 6
+    assert ids[9] in s.suggester._rows  # the latest tag is among those learned from
