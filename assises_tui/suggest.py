@@ -103,6 +103,7 @@ class Suggester:
         self._stale = True
         self._last_scan = -float("inf")
         self._train_lock = threading.Lock()
+        self._stopping = threading.Event()
 
     # -- texts -----------------------------------------------------------------
     def text_of(self, cid: int) -> str:
@@ -125,6 +126,14 @@ class Suggester:
         return np.array([found[k][0] if k in found else 0.0 for k in keys])
 
     # -- training ----------------------------------------------------------------
+    def stop(self) -> None:
+        """Make a training or a ranking under way give up soon (the app is closing: Python
+        waits for worker threads before it exits)."""
+        self._stopping.set()
+
+    def resume(self) -> None:
+        self._stopping.clear()
+
     def mark_stale(self) -> None:
         """The labels changed (a tag, an undo): the next :meth:`retrain` looks at once."""
         self._stale = True
@@ -146,10 +155,10 @@ class Suggester:
         """
         import numpy as np
 
-        from assises_tui.analysis.model import train
+        from assises_tui.analysis.model import TrainingStopped, train
 
         with self._train_lock:
-            if not self.needs_retrain:
+            if self._stopping.is_set() or not self.needs_retrain:
                 return False
             self._stale = False
             self._last_scan = self._clock()
@@ -160,21 +169,25 @@ class Suggester:
             if self.model is not None and signature == self._signature:
                 return False
             started = time.perf_counter()
-            features = self._feature_space([c.id for c in records])
             chosen = self._training_set(labelled)
             ids = [cid for cid, _themes in chosen]
-            rows, priors = self._labelled_rows(features, ids)
-            prior_full = np.zeros((len(ids), len(keys)))
-            prior_full[:, : len(self.main_keys)] = priors  # main themes come first in keys
-            self.model = train(
-                features,
-                rows,
-                [label_set(themes) for _cid, themes in chosen],
-                keys,
-                prior_full,
-                [k in self.main_keys for k in keys],
-                self.main_keys,
-            )
+            try:
+                features = self._feature_space([c.id for c in records])
+                rows, priors = self._labelled_rows(features, ids)
+                prior_full = np.zeros((len(ids), len(keys)))
+                prior_full[:, : len(self.main_keys)] = priors  # main themes come first
+                self.model = train(
+                    features,
+                    rows,
+                    [label_set(themes) for _cid, themes in chosen],
+                    keys,
+                    prior_full,
+                    [k in self.main_keys for k in keys],
+                    self.main_keys,
+                    should_stop=self._stopping.is_set,
+                )
+            except TrainingStopped:
+                return False
             self._signature = signature
             self.trained_at = time.perf_counter() - started
             return True
@@ -227,7 +240,14 @@ class Suggester:
         sample = all_ids  # FeatureSpace would sample too, but only after reading every text
         if len(sample) > FIT_SAMPLE:
             sample = random.Random(0).sample(all_ids, FIT_SAMPLE)
-        features = FeatureSpace().fit([self.text_of(cid) for cid in sample])
+        texts = []
+        for cid in sample:
+            if self._stopping.is_set():
+                from assises_tui.analysis.model import TrainingStopped
+
+                raise TrainingStopped
+            texts.append(self.text_of(cid))
+        features = FeatureSpace().fit(texts)
         features.fitted_on = max(len(all_ids), 1)
         self._features = features
         self._rows.clear()  # rows of the old space mean nothing in the new one
@@ -239,8 +259,12 @@ class Suggester:
         import numpy as np
         from scipy import sparse
 
+        from assises_tui.analysis.model import TrainingStopped
+
         missing = [cid for cid in ids if cid not in self._rows]
         for start in range(0, len(missing), CHUNK):
+            if self._stopping.is_set():
+                raise TrainingStopped
             chunk = missing[start : start + CHUNK]
             texts = [self.text_of(cid) for cid in chunk]
             rows = features.transform(texts)
@@ -410,6 +434,8 @@ class Suggester:
             pool = [cid for cid in candidates if cid in chosen]
         scores_parts, latent_parts = [], []
         for start in range(0, len(pool), CHUNK):
+            if self._stopping.is_set():
+                return list(candidates)
             texts = [self.text_of(cid) for cid in pool[start : start + CHUNK]]
             rows, scores, _found = self._score(model, texts)
             scores_parts.append(scores[:, : len(model.main_keys)])

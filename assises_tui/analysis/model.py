@@ -26,7 +26,7 @@ from ``KEYWORDS_THRESHOLD``), a sub-theme is not suggested.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -45,6 +45,10 @@ FOLDS = 5
 REGULARISATION_C = 10.0
 BANDS = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0001)
 _GRID = np.round(np.arange(0.05, 0.951, 0.01), 2)
+
+
+class TrainingStopped(Exception):
+    """``should_stop`` said so (the application is closing): no model is built."""
 
 
 @dataclass(frozen=True)
@@ -156,6 +160,7 @@ def train(
     main_keys: Sequence[str],
     *,
     seed: int = 0,
+    should_stop: Callable[[], bool] = lambda: False,
 ) -> ThemeModel:
     """Learn every label of ``keys`` from the tagged ``rows`` (one per label set).
 
@@ -168,6 +173,8 @@ def train(
     oof_truth: list[np.ndarray] = []
     with threadpool_limits(1):  # the machine's other cores belong to the interface
         for j, key in enumerate(keys):
+            if should_stop():
+                raise TrainingStopped
             y = np.fromiter((key in s for s in label_sets), dtype=np.int8, count=n)
             lab, oof = _train_label(rows, y, key, prior[:, j], has_prior[j], seed)
             if lab is None:

@@ -26,8 +26,13 @@ class SuggestionTraining:
     _training = False
 
     def start_suggestion_training(self) -> None:
+        self.services.suggester.resume()  # a previous app on the same services stopped it
         self.set_interval(CHECK_SECONDS, self.check_suggestion_training)
         self.check_suggestion_training()
+
+    def on_unmount(self) -> None:
+        # A training under way would keep the process alive after « q » until it ends.
+        self.services.suggester.stop()
 
     def check_suggestion_training(self) -> None:
         if self._training or not self.services.suggester.needs_retrain:

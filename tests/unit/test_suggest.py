@@ -99,3 +99,11 @@ def test_beyond_the_cap_the_latest_decisions_are_always_learned(monkeypatch):
     s.suggester.retrain()
     assert s.suggester.model.n_labelled == 6
     assert ids[9] in s.suggester._rows  # the latest tag is among those learned from
+
+
+def test_stop_makes_a_training_under_way_give_up():
+    s = make_services()
+    s.tagging.add([1, 2, 3], "service")
+    s.suggester.stop()  # the app is closing
+    assert not s.suggester.retrain()
+    assert s.suggester.model is None
