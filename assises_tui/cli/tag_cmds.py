@@ -274,10 +274,10 @@ def run_suggest(args: argparse.Namespace, services: Services) -> int:
     if args.json:
         emit_json([{"id": cid, "suggestions": [s.to_dict() for s in result[cid]]} for cid in ids])
         return 0
-    labels = {t.key: t.label for t in services.config.themes}
+    label = services.tagging.codebook.label  # "Service rendu › Accueil" for a sub-theme
     for cid in ids:
         shown = " ; ".join(
-            f"{labels.get(s.theme, s.theme)} {round(s.confidence * 100)} %"
+            f"{label(s.theme)} {round(s.confidence * 100)} %"
             f" ({', '.join(s.because[:3])})"
             for s in result[cid]
         )
