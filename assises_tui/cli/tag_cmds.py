@@ -277,8 +277,7 @@ def run_suggest(args: argparse.Namespace, services: Services) -> int:
     label = services.tagging.codebook.label  # "Service rendu › Accueil" for a sub-theme
     for cid in ids:
         shown = " ; ".join(
-            f"{label(s.theme)} {round(s.confidence * 100)} %"
-            f" ({', '.join(s.because[:3])})"
+            f"{label(s.theme)} {round(s.confidence * 100)} % ({', '.join(s.because[:3])})"
             for s in result[cid]
         )
         say(f"n° {cid} : {shown or '—'}")
