@@ -218,9 +218,10 @@ def _tag(services: Services, opts: dict[str, Any], status: Status | None) -> int
             print("assises : aucune contribution ne correspond à la requête.", file=sys.stderr)
         return 1
     before = {i: services.store.get(i) for i in ids}
-    tagging.update_themes(ids, add=opts["add"], remove=opts["remove"])
-    if status is not None:
-        services.changes.set_fields(ids, "status", status=status)
+    with services.changes.together():  # one command, one all-or-nothing write
+        tagging.update_themes(ids, add=opts["add"], remove=opts["remove"])
+        if status is not None:
+            services.changes.set_fields(ids, "status", status=status)
     changed = []
     for cid in ids:
         old, new = before[cid], services.store.get(cid)

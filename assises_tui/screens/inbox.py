@@ -47,9 +47,12 @@ SLOW_SEARCH = 0.08  # seconds: slower searches move off the event loop
 def read_only_banner(services: Services) -> Static:
     reason = getattr(services.workspace, "read_only_reason", None) or ""
     found = re.search(r"ouvert en écriture par (.+?)\s*;", reason)
-    holder = found.group(1) if found else "un autre processus"
+    if "disque" in reason and "lecture seule" in reason:
+        why = "le disque de l'espace de travail n'accepte pas l'écriture"
+    else:
+        why = f"ouvert en écriture par {found.group(1) if found else 'un autre processus'}"
     return Static(
-        f"Lecture seule — ouvert en écriture par {holder}",
+        f"Lecture seule — {why}",
         markup=False,
         classes="read-only-banner",
     )

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from assises_tui.services.audit import AuditTrail
     from assises_tui.services.codebook import Codebook
     from assises_tui.services.privacy import Privacy
+    from assises_tui.services.purge import Purge
     from assises_tui.services.saved_searches import SavedSearches
     from assises_tui.services.synthesis import SynthesisService
     from assises_tui.services.tagging import Tagging
@@ -100,7 +101,13 @@ class Services:
     def privacy(self) -> Privacy:
         from assises_tui.services.privacy import Privacy
 
-        return Privacy(self.store, self.config, self.reviewer, search=self.search)
+        return Privacy(self.store, self.config, self.reviewer)
+
+    @cached_property
+    def purge(self) -> Purge:
+        from assises_tui.services.purge import Purge
+
+        return Purge(self.store, self.config, self.reviewer, search=self.search)
 
     @cached_property
     def synthesis(self) -> SynthesisService:

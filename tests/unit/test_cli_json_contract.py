@@ -294,7 +294,16 @@ def test_exit_codes_and_values_match_the_page(outputs):
     code, written = outputs["export synthesis"]
     assert code == 0 and written["written"] is True and written["format"] == "odt"
 
-    assert outputs["verify"] == (0, {"ok": True, "contributions": 5, "problems": []})
+    assert outputs["verify"] == (
+        0,
+        {
+            "ok": True,
+            "contributions": 5,
+            "problems": [],
+            "unreferenced_blobs": {"files": 0, "bytes": 0},
+            "removed_blobs": 0,
+        },
+    )
     assert outputs["purge (dry run)"][1]["path"] is None
     assert outputs["purge"][1]["path"].startswith("purge-reports/")
     assert outputs["purge"][1]["ids"] == [1, 5]
