@@ -286,6 +286,15 @@ class Importer:
         return result.changed
 
 
+@dataclass(frozen=True)
+class Checkpoint:
+    """A marker in a message stream: every message before it is made durable (parsed,
+    written, fsync'd), then ``reached()`` is called. A source that can resume (IMAP) records
+    its position there, so an interrupted run never skips a message."""
+
+    reached: Callable[[], None]
+
+
 def import_sources(
     target: Workspace | Store,
     paths: Iterable[str | os.PathLike[str]],
@@ -312,18 +321,53 @@ def import_sources(
         store = target  # type: ignore[assignment]
         who = "import"
     checked = check_paths(paths)
+    store.backup("import")
+    return import_messages(
+        store,
+        config,
+        iter_sources(checked),
+        progress,
+        who=who,
+        bytes_total=total_size(checked),
+        batch_size=batch_size,
+        workers=workers,
+    )
+
+
+def import_messages(
+    store: Store,
+    config: Consultation,
+    messages: Iterable[RawMessage | Checkpoint],
+    progress: ProgressCallback | None = None,
+    *,
+    who: str = "import",
+    bytes_total: int = 0,
+    batch_size: int = BATCH_SIZE,
+    workers: int | None = None,
+) -> ImportReport:
+    """Import a stream of raw messages (files, an IMAP folder…) through the whole pipeline:
+    decoding, classification, deduplication, quarantine, campaigns. ``Checkpoint`` items in
+    the stream are honoured once what precedes them is durable. No backup is taken here."""
     if workers is None:
         workers = min(os.cpu_count() or 1, 2)
-    store.backup("import")
     importer = Importer(store, config, who=who, batch_size=batch_size, progress=progress)
-    bytes_total = total_size(checked)
     started = time.monotonic()
     done_bytes = 0
     last_tick = 0.0
+    count = 0
     parser = ParallelParser(config, workers) if workers > 1 else None
     try:
         with Extractor(config.limits) as extractor:
-            for count, raw in enumerate(iter_sources(checked), start=1):
+            for raw in messages:
+                if isinstance(raw, Checkpoint):
+                    if parser is not None:
+                        for parsed in parser.drain():
+                            importer.add_parsed(parsed, extractor)
+                    importer.flush()
+                    importer.wait()
+                    raw.reached()
+                    continue
+                count += 1
                 importer.report.read += 1
                 if parser is None or count <= SERIAL_FIRST:
                     importer.add(raw, extractor)
@@ -347,9 +391,6 @@ def import_sources(
         importer.close()  # whatever happened, the batch in flight is finished (or raised)
     importer.update_campaigns()
     if progress is not None:
-        progress(
-            ImportProgress(
-                importer.report.read, bytes_total, bytes_total, time.monotonic() - started
-            )
-        )
+        total = bytes_total or done_bytes
+        progress(ImportProgress(importer.report.read, total, total, time.monotonic() - started))
     return importer.report
