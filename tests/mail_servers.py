@@ -23,7 +23,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tests.system_tools import require_program
+from system_tools import require_program
 
 PASSWORD = "secret-de-test"
 
@@ -294,7 +294,7 @@ class SmtpServer:
                 and data.login.decode() == user
                 and data.password.decode() == PASSWORD
             )
-            return AuthResult(success=ok)
+            return AuthResult(success=ok, handled=False)
 
         self.port = free_port()
         self.controller = Controller(
@@ -309,10 +309,16 @@ class SmtpServer:
 
     def __enter__(self) -> SmtpServer:
         self.controller.start()
+        self.running = True
         return self
 
+    def stop(self) -> None:
+        if self.running:
+            self.controller.stop()
+            self.running = False
+
     def __exit__(self, *exc: object) -> None:
-        self.controller.stop()
+        self.stop()
 
     def recipients(self) -> list[str]:
         with self.lock:

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from assises_tui.domain.models import Attachment, Contribution, Excerpt, HistoryEntry, Note
 from assises_tui.durable import remove_durably
 from assises_tui.errors import AssisesError
+from assises_tui.services.acknowledgement_records import forget_addresses
 from assises_tui.services.changes import now_iso
 from assises_tui.services.privacy_masking import Masked, mask_text, mask_value
 from assises_tui.services.purge_report import (
@@ -191,6 +192,7 @@ class Privacy:
                 [q.id for q in quarantined],
                 f"(courriel d'origine effacé par la purge du {french_date(at)})",
             )
+        forget_addresses(store, report.ids)  # the acknowledgements' address book
         report.blobs_deleted += self._finish_pending()
         report.backups_deleted = self._replace_backups()
         report.path = self._write_report(report)

@@ -85,3 +85,33 @@ def reference_import(tmp_path: Path, messages, name: str):
         raws = [RawMessage(f"#{n}", crlf(raw)) for n, raw in enumerate(messages)]
         report = import_messages(ws.store, ws.config, raws, workers=1)
         return report, sorted(r.message_id for r in ws.store.all())
+
+
+SPECIAL_KINDS = (
+    "auto-reply",
+    "bounce",
+    "own-mail",
+    "resent",
+    "exact-duplicate",
+    "hostile",
+    "reply",
+)
+
+
+@cache
+def demo_sample() -> tuple[bytes, ...]:
+    """About sixty demonstration messages: the first twenty-five, every automatic reply,
+    bounce, own mail, resent or hostile one, and the originals of the duplicates."""
+    import json
+
+    expected = json.loads(DEMO_MBOX.with_name("allier-demo.expected.json").read_text())
+    messages = demo_messages()
+    wanted = set(range(25))
+    originals = set()
+    for n, item in enumerate(expected):
+        kinds = item["kinds"]
+        if any(k in SPECIAL_KINDS or k.startswith("duplicate-of:") for k in kinds):
+            wanted.add(n)
+            originals |= {k.partition(":")[2] for k in kinds if k.startswith("duplicate-of:")}
+    wanted |= {n for n, item in enumerate(expected) if item["message_id"] in originals}
+    return tuple(messages[n] for n in sorted(wanted))
