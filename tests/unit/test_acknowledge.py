@@ -21,6 +21,7 @@ from email import policy
 import pytest
 from mail_servers import PASSWORD, CertificateAuthority, SmtpServer
 from mailbox_support import demo_sample, mailbox_workspace, smtp_table
+from test_cli_json_contract import FIELDS
 
 from assises_tui.cli import main
 from assises_tui.domain.models import Status
@@ -111,6 +112,7 @@ def test_sent_once_each_and_never_to_the_excluded(tmp_path, demo_store, smtp, ca
     code, report, err = acknowledge(root, capsys, "--json")
 
     assert (code, err) == (0, "")
+    assert set(report) == FIELDS["acknowledge"]  # the fields docs/cli-json.md documents
     assert report["sent"] == len(expected) == len(smtp.messages)
     assert report["failed"] == report["refused"] == 0 and report["uncertain"] == []
     skipped = report["skipped"]

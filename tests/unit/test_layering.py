@@ -12,7 +12,17 @@ from pathlib import Path
 import assises_tui
 
 REPO = Path(__file__).resolve().parents[2]
-CORE = ["domain", "store", "ingest", "text", "synthesis", "services", "search", "suggest"]
+CORE = [
+    "domain",
+    "store",
+    "ingest",
+    "text",
+    "synthesis",
+    "services",
+    "search",
+    "suggest",
+    "mailbox",
+]
 
 
 def core_modules() -> list[str]:

@@ -29,6 +29,7 @@ from mailbox_support import (
     mailbox_workspace,
     reference_import,
 )
+from test_cli_json_contract import FIELDS
 
 from assises_tui.cli import main
 from assises_tui.services.mailbox_fetch import FETCH_DOC, MailboxFetch
@@ -80,6 +81,7 @@ def test_first_fetch_imports_like_an_import_and_leaves_the_server_untouched(
     assert code == (1 if report["quarantined"] else 0)
     assert report["read"] == len(messages) and report["server_messages"] == len(messages)
     assert report["offline"] is False and report["last_fetch"]
+    assert set(report) == FIELDS["fetch"]  # the fields docs/cli-json.md documents
     # The same counts as importing the same messages from the mbox export.
     reference = mailbox_workspace(tmp_path, name="reference")
     capsys.readouterr()

@@ -10,8 +10,8 @@ from assises_tui.config import bundled_config_dir
 from assises_tui.ingest.sources import iter_mbox
 from assises_tui.workspace import Workspace
 
-DEMO_MBOX = Path(__file__).resolve().parents[2] / "data" / "demo" / "allier-demo.mbox"
-FIXTURE_MAILS = Path(__file__).resolve().parents[1] / "fixtures" / "emails"
+DEMO_MBOX = Path(__file__).resolve().parents[1] / "data" / "demo" / "allier-demo.mbox"
+FIXTURE_MAILS = Path(__file__).resolve().parent / "fixtures" / "emails"
 
 
 @cache
