@@ -48,6 +48,10 @@ WHAT_LABELS: dict[str, str] = {
     "synthesis.restore": "Restauration d'une version de la synthèse",
     "synthesis.accept_finding": "Donnée personnelle acceptée dans la synthèse",
     "contributions.export": "Export des contributions",
+    "mailbox.fetch": "Relève de la boîte",
+    "acknowledgement.sent": "Accusé de réception envoyé",
+    "acknowledgement.failed": "Accusé de réception en échec (nouvel essai plus tard)",
+    "acknowledgement.refused": "Accusé de réception refusé par le serveur",
 }
 
 _BASE_KEYS = ("at", "who", "what")
