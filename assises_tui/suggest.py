@@ -23,11 +23,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from assises_tui.config import Theme
+from assises_tui.store.texts import attachment_texts, body_text
 from assises_tui.text.fold import fold
 from assises_tui.text.stem import stem_pairs, stems
 
 if TYPE_CHECKING:
-    from assises_tui.services.session import Services
+    from assises_tui.store.protocol import Store
 
 MAX_TEXT_CHARS = 20_000  # beyond this, more text does not change the themes, only the time
 MIN_CONFIDENCE = 0.30
@@ -245,9 +246,9 @@ def main_themes(keys: Iterable[str]) -> set[str]:
 class Suggester:
     """Suggestions for stored contributions; learns from the themes reviewers set."""
 
-    def __init__(self, services: Services, clock=time.monotonic) -> None:
-        self.services = services
-        self.engine = SuggestEngine(services.config.themes)
+    def __init__(self, store: Store, themes: Sequence[Theme], clock=time.monotonic) -> None:
+        self.store = store
+        self.engine = SuggestEngine(themes)
         self._clock = clock
         self._trained: dict[int, tuple[frozenset[str], tuple[str, ...]]] = {}  # id -> labels, stems
         self._raw: dict[int, tuple[str, ...]] = {}  # id -> theme tuple last looked at
@@ -255,12 +256,12 @@ class Suggester:
         self._last_refresh = -math.inf
 
     def text_of(self, cid: int) -> str:
-        item = self.services.store.get(cid)
+        item = self.store.get(cid)
         if item is None:
             return ""
-        parts = [item.subject, self.services.body_text(cid)]
+        parts = [item.subject, body_text(self.store, item)]
         size = sum(len(p) for p in parts)
-        for _name, text in self.services.attachment_texts(cid):
+        for _name, text in attachment_texts(self.store, item):
             if size >= MAX_TEXT_CHARS:
                 break
             parts.append(text)
@@ -283,7 +284,7 @@ class Suggester:
         trained = self._trained
         raw = self._raw
         seen: set[int] = set()
-        for item in self.services.store.all():
+        for item in self.store.all():
             themes = item.themes
             cid = item.id
             if cid not in raw:
@@ -322,7 +323,7 @@ class Suggester:
     def suggest(self, cid: int, *, exclude_tagged: bool = True) -> list[Suggestion]:
         """Suggested main themes for ``cid``, best first (themes it already has left out)."""
         self.refresh()
-        item = self.services.store.get(cid)
+        item = self.store.get(cid)
         if item is None:
             return []
         exclude = main_themes(item.themes) if exclude_tagged else set()

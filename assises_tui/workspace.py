@@ -6,6 +6,7 @@ configuration and opens the store, as the single writer or as a read-only view.
 
 from __future__ import annotations
 
+import getpass
 import os
 import secrets
 import shutil
@@ -14,10 +15,19 @@ from pathlib import Path, PurePosixPath
 from assises_tui.config import ConfigError, Consultation, bundled_config_dir, load_consultation
 from assises_tui.durable import DIR_MODE, ensure_dir, fsync_dir, write_atomic
 from assises_tui.errors import AssisesError
-from assises_tui.services.changes import default_reviewer
 from assises_tui.store.layout import CONFIG_NAME, DEFAULT_SHARD_SIZE, Layout
 from assises_tui.store.protocol import Store, StoreLockedError
 from assises_tui.store.tinydb_store import TinyDBStore
+
+
+def default_reviewer(configured: str | None = None) -> str:
+    """The name written in history: the configured one, else the login name."""
+    if configured:
+        return configured
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name (containers): still record something honest
+        return "inconnu"
 
 
 class WorkspaceError(AssisesError):

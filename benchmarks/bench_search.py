@@ -74,20 +74,20 @@ def bench(root: Path, n: int) -> dict[str, float | int | str]:
         gc.collect()
         out["rss_records_mb"] = rss_mb()
         t0 = time.perf_counter()
-        indexed = SearchIndex(services).refresh()
+        indexed = SearchIndex(services.store, services.config, services.reviewer).refresh()
         out["build_s"] = time.perf_counter() - t0
         assert indexed == n, (indexed, n)
         out["file_mb"] = index_file.stat().st_size / 1e6
 
         out["rss_after_build_mb"] = rss_mb()
         tracemalloc.start()
-        traced = SearchIndex(services)
+        traced = SearchIndex(services.store, services.config, services.reviewer)
         traced._loaded()
         out["index_mb"] = tracemalloc.get_traced_memory()[0] / 1e6
         tracemalloc.stop()
         del traced
         gc.collect()
-        index = SearchIndex(services)
+        index = SearchIndex(services.store, services.config, services.reviewer)
         t0 = time.perf_counter()
         index._loaded()
         out["load_s"] = time.perf_counter() - t0

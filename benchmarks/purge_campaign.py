@@ -30,13 +30,12 @@ PURGE_CUTOFF = "2019-12-20"
 def purge_child(root: Path) -> None:
     from datetime import date
 
-    from assises_tui.services.privacy import Privacy
     from assises_tui.services.session import Services
     from assises_tui.workspace import Workspace
 
     ws = Workspace.open(root)
     print(json.dumps({"ev": "purge-start"}), flush=True)
-    Privacy(Services(ws)).purge(date.fromisoformat(PURGE_CUTOFF))
+    Services(ws).privacy.purge(date.fromisoformat(PURGE_CUTOFF))
     print(json.dumps({"ev": "purge-done"}), flush=True)
     ws.close()
 
@@ -73,7 +72,6 @@ def purge_campaign(trials: int, messages: int, seed: int, base: Path) -> dict[st
     from datetime import date
 
     from assises_tui.services.importer import import_sources
-    from assises_tui.services.privacy import Privacy
     from assises_tui.services.session import Services
     from assises_tui.workspace import Workspace
 
@@ -115,7 +113,7 @@ def purge_campaign(trials: int, messages: int, seed: int, base: Path) -> dict[st
         )
         with Workspace.open(root) as ws:
             problems = [f"verify : {p}" for p in ws.store.verify()]
-            Privacy(Services(ws)).purge(date.fromisoformat(PURGE_CUTOFF))
+            Services(ws).privacy.purge(date.fromisoformat(PURGE_CUTOFF))
             problems += check_purged(ws)
         results.append({"trial": number, "phase": phase, "losses": problems})
         shutil.rmtree(root, ignore_errors=True)

@@ -95,7 +95,7 @@ def summary(item: Contribution, tz: ZoneInfo) -> dict[str, Any]:
 
 def _body(services: Services, item: Contribution) -> str:
     try:
-        return services.body_text(item.id)
+        return services.contributions.body_text(item.id)
     except Exception:  # a body erased by a personal-data purge: show the rest
         return ""
 
@@ -342,7 +342,7 @@ def run_show(args: argparse.Namespace) -> int:
 def run_stats(args: argparse.Namespace) -> int:
     services = _open(args)
     try:
-        data = stats(services)
+        data = stats(services.store, services.config)
     finally:
         _close(services)
     if args.json:

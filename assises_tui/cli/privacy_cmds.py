@@ -104,14 +104,16 @@ def _services(args: argparse.Namespace, *, write: bool):
 
 
 def run_history(args: argparse.Namespace) -> int:
-    from assises_tui.services.audit import describe_change, history
+    from assises_tui.services.audit import describe_change
 
     services = _services(args, write=False)
     tz = services.config.tz
     try:
         if args.id is not None and services.store.get(args.id) is None:
             raise AssisesError(f"La contribution n° {args.id} n'existe pas.", exit_code=1)
-        entries = history(services, args.id, kinds=args.kind, since=args.since, until=args.until)
+        entries = services.audit.history(
+            args.id, kinds=args.kind, since=args.since, until=args.until
+        )
     finally:
         services.workspace.close()
     if args.json:
@@ -131,11 +133,10 @@ def run_history(args: argparse.Namespace) -> int:
 
 
 def run_purge(args: argparse.Namespace) -> int:
-    from assises_tui.services.privacy import Privacy
 
     services = _services(args, write=not args.dry_run)
     try:
-        report = Privacy(services).purge(args.before, dry_run=args.dry_run)
+        report = services.privacy.purge(args.before, dry_run=args.dry_run)
     finally:
         services.workspace.close()
     if args.json:
@@ -147,11 +148,11 @@ def run_purge(args: argparse.Namespace) -> int:
 
 
 def run_privacy_report(args: argparse.Namespace) -> int:
-    from assises_tui.services.privacy_report import privacy_report, report_lines
+    from assises_tui.services.privacy_report import report_lines
 
     services = _services(args, write=False)
     try:
-        report = privacy_report(services)
+        report = services.privacy.report()
     finally:
         services.workspace.close()
     if args.json:

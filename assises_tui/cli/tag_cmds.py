@@ -314,10 +314,10 @@ def run_codebook(args: argparse.Namespace, services: Services) -> int:
 # -- agreement ------------------------------------------------------------------------
 @_closing
 def run_agreement(args: argparse.Namespace, services: Services) -> int:
-    from assises_tui.agreement import DoubleCoding, format_kappa, percent
+    from assises_tui.analysis.agreement import format_kappa, percent
 
     action = getattr(args, "action", None)
-    dc = DoubleCoding(services)
+    dc = services.double_coding
     if action == "sample":
         ids = dc.draw_sample(args.n, args.seed)
         if args.json:

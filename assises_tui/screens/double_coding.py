@@ -14,7 +14,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, SelectionList, Static, TextArea
 from textual.widgets.selection_list import Selection
 
-from assises_tui.agreement import AgreementReport, DoubleCoding, format_kappa, percent
+from assises_tui.analysis.agreement import AgreementReport, format_kappa, percent
 from assises_tui.errors import AssisesError, StoreError
 from assises_tui.screens.prompts import TextPrompt
 from assises_tui.services.tagging import display_text
@@ -92,7 +92,7 @@ class DoubleCodingScreen(Screen[None]):
     def __init__(self, services) -> None:
         super().__init__()
         self.services = services
-        self.dc = DoubleCoding(services)
+        self.dc = services.double_coding
         self.ids = self.dc.sample_ids()
         self.index = 0
 

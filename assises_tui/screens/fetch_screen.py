@@ -22,7 +22,7 @@ from textual.worker import Worker, WorkerState
 from assises_tui.errors import AssisesError
 from assises_tui.mailbox.settings import ImapSettings, password
 from assises_tui.services.import_bridge import summary
-from assises_tui.services.mailbox_fetch import FetchResult, MailboxFetch, last_fetch_sentence
+from assises_tui.services.mailbox_fetch import FetchResult, last_fetch_sentence
 from assises_tui.text.safe import one_line
 
 if TYPE_CHECKING:
@@ -43,7 +43,7 @@ class FetchScreen(Screen[bool]):
     def __init__(self, services: Services) -> None:
         super().__init__()
         self.services = services
-        self.fetcher = MailboxFetch(services.store, services.config, services.reviewer)
+        self.fetcher = services.mailbox_fetch
         self.settings: ImapSettings | None = None
         self.running = False
         self.fetched = False

@@ -18,7 +18,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from assises_tui.services.audit import AuditEntry, describe, history
+from assises_tui.services.audit import AuditEntry, describe
 from assises_tui.text.safe import one_line
 
 if TYPE_CHECKING:
@@ -42,7 +42,7 @@ def history_rows(services: Services, cid: int) -> list[tuple[str, str, str, str,
     """The table's rows, oldest first, as bounded single-line strings (no Textual here)."""
     tz = services.config.tz
     rows = []
-    for entry in history(services, cid):
+    for entry in services.audit.history(cid):
         rows.append(_row(entry, tz))
     return rows
 

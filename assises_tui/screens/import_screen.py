@@ -85,7 +85,7 @@ class ImportScreen(Screen[bool]):
         def progress(done: int, total: int | None, label: str) -> None:
             self.app.call_from_thread(self._progress, done, total, label)
 
-        report = run_import(self.services, paths, progress)
+        report = run_import(self.services.workspace, self.services.search, paths, progress)
         return summary(report)
 
     def _progress(self, done: int, total: int | None, label: str) -> None:

@@ -25,21 +25,16 @@ GROUPED = frozenset({"status", "late", "category", "cluster", "assignee", "theme
 
 
 class MetaSets:
-    def __init__(self, store_of: Any, matcher: FieldMatcher) -> None:
-        self._store_of = store_of  # callable: the store may be swapped (restore)
+    def __init__(self, store: Store, matcher: FieldMatcher) -> None:
+        self.store = store
         self.matcher = matcher
         self._sets: OrderedDict[tuple, tuple[Any, frozenset[int]]] = OrderedDict()
         self._columns: tuple[Any, list[int], list[str], list[str]] | None = None
         self._grouped: dict[str, tuple[Any, dict[Any, list[int]]]] = {}
 
-    @property
-    def store(self) -> Store:
-        return self._store_of()
-
     def generation(self) -> Any:
-        """A token that changes whenever the records change (or the store is swapped)."""
-        store = self.store
-        return (id(store), store.generation)
+        """A token that changes whenever the records change."""
+        return self.store.generation
 
     def all_ids(self) -> list[int]:
         return self.store.ids()

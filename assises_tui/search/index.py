@@ -27,7 +27,8 @@ from assises_tui.search.tokenize import folded_words, index_words
 from assises_tui.search.wordindex import IndexFileError, WordIndex, write_file
 
 if TYPE_CHECKING:
-    from assises_tui.services.session import Services
+    from assises_tui.config import Consultation
+    from assises_tui.store.protocol import Store
 
 Progress = Callable[[int, int], Any]
 
@@ -53,8 +54,10 @@ def signature(item: Contribution) -> int:
 
 
 class SearchIndex:
-    def __init__(self, services: Services) -> None:
-        self.services = services
+    def __init__(self, store: Store, consultation: Consultation, reviewer: str) -> None:
+        self.store = store
+        self.config = consultation
+        self.reviewer = reviewer
         self._index: WordIndex | None = None
         self._lock = threading.RLock()  # guards the live index
         self._refreshing = threading.Lock()  # one refresh at a time
@@ -71,18 +74,18 @@ class SearchIndex:
     # -- plumbing ------------------------------------------------------------
     @property
     def path(self) -> Path:
-        return Path(self.services.store.root) / INDEX_DIR / INDEX_FILE
+        return Path(self.store.root) / INDEX_DIR / INDEX_FILE
 
     @property
     def matcher(self) -> FieldMatcher:
         if self._matcher is None:
-            self._matcher = FieldMatcher(self.services.config, self.services.reviewer)
+            self._matcher = FieldMatcher(self.config, self.reviewer)
         return self._matcher
 
     @property
     def facets(self) -> MetaSets:
         if self._facets is None:
-            self._facets = MetaSets(lambda: self.services.store, self.matcher)
+            self._facets = MetaSets(self.store, self.matcher)
         return self._facets
 
     def _loaded(self) -> WordIndex:
@@ -100,11 +103,11 @@ class SearchIndex:
 
     def parse(self, text: str, *, prefix_last: bool = True) -> Query:
         """:func:`parse_query` with theme names checked against the consultation."""
-        return parse_query(text, self.services.config, prefix_last=prefix_last)
+        return parse_query(text, self.config, prefix_last=prefix_last)
 
     def texts(self, item: Contribution) -> tuple[str, ...]:
         """Every searchable text of a record: subject, sender, body, attachment texts."""
-        store = self.services.store
+        store = self.store
         out = [item.subject, item.sender_name, item.sender_email]
         blobs = [item.body_blob] + [a.text_blob for a in item.attachments]
         for blob in blobs:
@@ -126,7 +129,7 @@ class SearchIndex:
         return sig
 
     def _stale(self, idx: WordIndex) -> tuple[list[Contribution], set[int]]:
-        items = self.services.store.all()
+        items = self.store.all()
         sigs = idx.sigs
         sig_of = self._signature
         todo = [c for c in items if sigs.get(c.id) != sig_of(c)]
@@ -183,8 +186,8 @@ class SearchIndex:
 
     def save(self) -> bool:
         """Write the index to the workspace (not in read-only mode). False if not written."""
-        store = self.services.store
-        if getattr(store, "read_only", False) or self._index is None:
+        store = self.store
+        if store.read_only or self._index is None:
             return False
         try:
             with self._lock:  # serialise under the lock, write without it (searches go on)
@@ -246,7 +249,7 @@ class SearchIndex:
         if cand is None:
             result = self.facets.all_ids()
         elif unchecked:
-            store = self.services.store
+            store = self.store
             result = [i for i in sorted(cand) if store.get(i) is not None]
         else:
             result = sorted(cand)
@@ -318,7 +321,7 @@ class SearchIndex:
 
     def _unindexed(self, idx: WordIndex) -> list[int]:
         """Records the index lacks, if few enough to scan (cached per store size)."""
-        store = self.services.store
+        store = self.store
         key = (store.count(), len(idx))
         if key[0] == key[1]:
             return []
@@ -330,7 +333,7 @@ class SearchIndex:
     def _scan(self, ids: list[int], terms: tuple[Term, ...]) -> set[int]:
         out = set()
         for cid in ids:
-            item = self.services.store.get(cid)
+            item = self.store.get(cid)
             if item is None:
                 continue
             words = set(" ".join(self._folded_texts(item)).split())
@@ -363,7 +366,7 @@ class SearchIndex:
     def _check_phrases(self, phrases: list[Term], ids: list[int], exhaustive: bool) -> list[int]:
         needles = [(" " + " ".join(t.words) + " ", t.negated) for t in phrases]
         deadline = time.perf_counter() + PHRASE_BUDGET_S
-        store = self.services.store
+        store = self.store
         out = []
         for n, cid in enumerate(ids):
             if not exhaustive and time.perf_counter() > deadline:

@@ -24,7 +24,7 @@ from assises_tui.domain.models import Status
 from assises_tui.text.safe import one_line
 
 if TYPE_CHECKING:
-    from assises_tui.services.session import Services
+    from assises_tui.store.protocol import Store
 
 #: French labels of the kinds of change (``what``); unknown kinds are shown as they are.
 WHAT_LABELS: dict[str, str] = {
@@ -170,7 +170,8 @@ def _kind_matches(what: str, kinds: set[str]) -> bool:
 
 
 def history(
-    services: Services,
+    store: Store,
+    tz: tzinfo,
     cid: int | None = None,
     *,
     kinds: Iterable[str] | None = None,
@@ -185,8 +186,6 @@ def history(
     ``"synthesis"`` keeps every ``"synthesis.…"``). ``since``/``until``: inclusive bounds
     (a plain date is a whole day in the consultation's time zone).
     """
-    tz = services.config.tz
-    store = services.store
     entries: list[AuditEntry] = []
     items = [store.get(cid)] if cid is not None else store.all()
     for item in items:
@@ -218,6 +217,33 @@ def history(
     # Entries without a readable date go first; the stable index keeps same-instant order.
     out.sort(key=lambda t: (t[0] is not None, t[0].timestamp() if t[0] else 0.0, t[1]))
     return [entry for _moment_, _n, entry in out]
+
+
+class AuditTrail:
+    """The workspace's history as screens and commands read it (see :func:`history`)."""
+
+    def __init__(self, store: Store, tz: tzinfo) -> None:
+        self.store = store
+        self.tz = tz
+
+    def history(
+        self,
+        cid: int | None = None,
+        *,
+        kinds: Iterable[str] | None = None,
+        since: date | datetime | None = None,
+        until: date | datetime | None = None,
+        workspace_events: bool = True,
+    ) -> list[AuditEntry]:
+        return history(
+            self.store,
+            self.tz,
+            cid,
+            kinds=kinds,
+            since=since,
+            until=until,
+            workspace_events=workspace_events,
+        )
 
 
 def describe(value: Any, limit: int = 120) -> str:

@@ -8,29 +8,16 @@ change on the undo stack. ``undo`` writes the previous values back (recorded too
 
 from __future__ import annotations
 
-import getpass
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
+from assises_tui.clock import now_iso
 from assises_tui.domain.models import Contribution, HistoryEntry, Status
 from assises_tui.store.protocol import Store
 
 Change = Callable[[Contribution], dict[str, Any]]
-
-
-def now_iso() -> str:
-    return datetime.now(UTC).astimezone().isoformat(timespec="seconds")
-
-
-def default_reviewer(configured: str | None = None) -> str:
-    if configured:
-        return configured
-    try:
-        return getpass.getuser()
-    except Exception:  # no login name (containers): still record something honest
-        return "inconnu"
 
 
 def _plain(value: Any) -> Any:
@@ -73,6 +60,16 @@ class Changes:
         self.clock = clock
         self._undo: list[ChangeSet] = []
         self._undo_depth = undo_depth
+        #: Called with every applied or undone ChangeSet (the suggester listens for themes).
+        self.listeners: list[Callable[[ChangeSet], None]] = []
+
+    @property
+    def read_only(self) -> bool:
+        return self.store.read_only
+
+    def _tell(self, changeset: ChangeSet) -> None:
+        for listener in self.listeners:
+            listener(changeset)
 
     def apply(self, ids: Sequence[int], what: str, change: Change) -> ChangeSet:
         """Apply ``change`` to each id; records whose fields do not change are left alone."""
@@ -96,6 +93,7 @@ class Changes:
             self.store.save_many(updated)
             self._undo.append(changeset)
             del self._undo[: -self._undo_depth]
+            self._tell(changeset)
         return changeset
 
     def set_fields(self, ids: Sequence[int], what: str, **values: Any) -> ChangeSet:
@@ -123,4 +121,5 @@ class Changes:
             restored.append(replace(item, **old_values, history=item.history + (entry,)))
         if restored:
             self.store.save_many(restored)
+            self._tell(last)
         return last

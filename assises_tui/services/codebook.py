@@ -14,13 +14,16 @@ import re
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
+from assises_tui.clock import now_iso
 from assises_tui.errors import AssisesError
-from assises_tui.services.changes import ChangeSet, now_iso
+from assises_tui.services.changes import ChangeSet
 from assises_tui.text.fold import fold
 
 if TYPE_CHECKING:
+    from assises_tui.config import Consultation
     from assises_tui.domain.models import Contribution
-    from assises_tui.services.session import Services
+    from assises_tui.services.changes import Changes
+    from assises_tui.store.protocol import Store
 
 DOC = "codebook"
 _SLUG_RE = re.compile(r"[^a-z0-9]+")
@@ -59,8 +62,8 @@ READ_ONLY_MESSAGE = (
 )
 
 
-def ensure_writable(services: Services) -> None:
-    if services.read_only:
+def ensure_writable(changes: Changes) -> None:
+    if changes.read_only:
         raise CodebookError(READ_ONLY_MESSAGE)
 
 
@@ -73,40 +76,42 @@ def parent_of(key: str) -> str:
 
 
 class Codebook:
-    def __init__(self, services: Services) -> None:
-        self.services = services
+    def __init__(self, store: Store, consultation: Consultation, changes: Changes) -> None:
+        self.store = store
+        self.config = consultation
+        self.changes = changes
 
     # -- reading -------------------------------------------------------------
     def _doc(self) -> dict[str, Any]:
-        doc = self.services.store.get_doc(DOC) or {}
+        doc = self.store.get_doc(DOC) or {}
         if "subthemes" not in doc:  # first use: seed from the configuration
             doc = {
                 "subthemes": {
                     t.key: [{"key": s.key, "label": s.label, "retired": False} for s in t.subthemes]
-                    for t in self.services.config.themes
+                    for t in self.config.themes
                 }
             }
         doc.setdefault("subthemes", {})
         return doc
 
     def _save(self, doc: dict[str, Any], event: dict[str, Any]) -> None:
-        ensure_writable(self.services)
-        self.services.store.put_doc(DOC, doc)
-        entry = {"at": now_iso(), "who": self.services.reviewer, **event}
-        self.services.store.append_audit([entry])
+        ensure_writable(self.changes)
+        self.store.put_doc(DOC, doc)
+        entry = {"at": now_iso(), "who": self.changes.reviewer, **event}
+        self.store.append_audit([entry])
 
     def entries(self, *, counts: bool = True, include_retired: bool = True) -> list[CodebookEntry]:
         """Main themes in config order, each followed by its sub-themes."""
         doc = self._doc()
         tally: dict[str, int] = {}
         if counts:
-            for item in self.services.store.all():
+            for item in self.store.all():
                 keys = set(item.themes)
                 keys |= {parent_of(k) for k in item.themes}
                 for k in keys:
                     tally[k] = tally.get(k, 0) + 1
         out: list[CodebookEntry] = []
-        for theme in self.services.config.themes:
+        for theme in self.config.themes:
             out.append(CodebookEntry(theme.key, theme.label, None, False, tally.get(theme.key, 0)))
             for sub in doc["subthemes"].get(theme.key, []):
                 if sub.get("retired") and not include_retired:
@@ -137,8 +142,8 @@ class Codebook:
 
     # -- changing ------------------------------------------------------------
     def _require_parent(self, parent: str) -> None:
-        if self.services.config.theme(parent) is None:
-            known = ", ".join(self.services.config.theme_keys)
+        if self.config.theme(parent) is None:
+            known = ", ".join(self.config.theme_keys)
             raise CodebookError(f"Thème inconnu : « {parent} » (thèmes : {known}).")
 
     def _find_sub(self, doc: dict[str, Any], key: str) -> dict[str, Any]:
@@ -256,7 +261,7 @@ class Codebook:
 
         ids = [
             c.id
-            for c in self.services.store.all()
+            for c in self.store.all()
             if old_set & set(c.themes) or any(e.theme in old_set for e in c.excerpts)
         ]
-        return self.services.changes.apply(ids, what, change)
+        return self.changes.apply(ids, what, change)

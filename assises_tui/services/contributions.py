@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from assises_tui.domain.models import Contribution, QuarantineEntry
+from assises_tui.store import texts
 
 if TYPE_CHECKING:
     from assises_tui.store.protocol import Store
@@ -52,21 +53,11 @@ class Contributions:
 
     def body_text(self, cid: int) -> str:
         """The normalised body text of a contribution ('' when it has none)."""
-        item = self._store.get(cid)
-        if item is None or not item.body_blob:
-            return ""
-        return self._store.get_blob(item.body_blob).decode("utf-8", "replace")
+        return texts.body_text(self._store, self._store.get(cid))
 
     def attachment_texts(self, cid: int) -> list[tuple[str, str]]:
         """(file name, extracted text) for each attachment with text."""
-        item = self._store.get(cid)
-        if item is None:
-            return []
-        return [
-            (a.filename, self._store.get_blob(a.text_blob).decode("utf-8", "replace"))
-            for a in item.attachments
-            if a.text_blob
-        ]
+        return texts.attachment_texts(self._store, self._store.get(cid))
 
     def raw_mail(self, item: Contribution) -> bytes | None:
         """The e-mail as received, byte for byte; None when not kept or purged."""

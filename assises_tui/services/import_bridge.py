@@ -15,15 +15,19 @@ from assises_tui.domain.models import ImportReport
 from assises_tui.errors import AssisesError
 
 if TYPE_CHECKING:
-    from assises_tui.services.session import Services
+    from assises_tui.search import SearchIndex
+    from assises_tui.workspace import Workspace
 
 Progress = Callable[[int, int | None, str], None]
 
 
 def run_import(
-    services: Services, paths: Sequence[Path], progress: Progress | None = None
+    workspace: Workspace,
+    search: SearchIndex,
+    paths: Sequence[Path],
+    progress: Progress | None = None,
 ) -> ImportReport:
-    """Import ``paths`` into the services' workspace; ``progress(done, total, label)`` gets
+    """Import ``paths`` into ``workspace``, then index them in ``search``; ``progress(done, total, label)`` gets
     bytes read / bytes in total (total None when unknown) and a French label."""
     from assises_tui.ingest.sources import SourceError
     from assises_tui.services.importer import ImportProgress, import_sources
@@ -34,13 +38,13 @@ def run_import(
             progress(p.bytes_done, total, f"Import : {p.messages} message(s) lu(s)")
 
     try:
-        result = import_sources(services.workspace, [Path(p) for p in paths], report)
+        result = import_sources(workspace, [Path(p) for p in paths], report)
     except SourceError as exc:
         raise AssisesError(str(exc)) from None
     if progress is not None:
         progress(0, None, "Indexation pour la recherche…")
     try:
-        services.search.refresh()
+        search.refresh()
     except Exception:  # the index is a cache: search scans records not indexed yet
         pass
     return result

@@ -14,10 +14,10 @@ import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from assises_tui.clock import now_iso
 from assises_tui.config import Consultation
 from assises_tui.domain.models import (
     Attachment,
@@ -79,10 +79,6 @@ def total_size(paths: Iterable[Path]) -> int:
             except OSError:
                 pass
     return total
-
-
-def _now() -> str:
-    return datetime.now(UTC).astimezone().isoformat(timespec="seconds")
 
 
 def _put_blobs(store: Store, datas: list[bytes]) -> list[str]:
@@ -244,7 +240,7 @@ class Importer:
                 datas.append(data)
                 digests[id(obj)] = sha256(data)  # the blob store names blobs by sha256
         ids = self.store.allocate_ids(len(pending))
-        at = _now()
+        at = now_iso()
         records = [
             self._record(cid, item, digests, at) for cid, item in zip(ids, pending, strict=True)
         ]

@@ -26,12 +26,12 @@ from datetime import datetime
 from functools import partial
 from typing import Any
 
+from assises_tui.clock import now_iso
 from assises_tui.config import Consultation
 from assises_tui.domain.models import ImportReport
 from assises_tui.ingest.sources import MAX_MESSAGE_BYTES, RawMessage
 from assises_tui.mailbox.imap import ImapFolder, MailboxOffline, batches
 from assises_tui.mailbox.settings import ImapSettings, MailboxError, imap_settings
-from assises_tui.services.changes import now_iso
 from assises_tui.services.importer import (
     Checkpoint,
     ProgressCallback,

@@ -22,11 +22,11 @@ from dataclasses import replace
 from datetime import date, datetime, time
 from typing import TYPE_CHECKING, Any
 
+from assises_tui.clock import now_iso
 from assises_tui.domain.models import Attachment, Contribution, Excerpt, HistoryEntry, Note
 from assises_tui.durable import remove_durably
 from assises_tui.errors import AssisesError
 from assises_tui.services.acknowledgement_records import forget_addresses
-from assises_tui.services.changes import now_iso
 from assises_tui.services.privacy_masking import Masked, mask_text, mask_value
 from assises_tui.services.purge_report import (
     PURGE_WHAT,
@@ -37,10 +37,13 @@ from assises_tui.services.purge_report import (
 )
 from assises_tui.store.backup import list_backups
 from assises_tui.store.blobs import sha256_hex
+from assises_tui.store.texts import body_text
 from assises_tui.text.safe import one_line
 
 if TYPE_CHECKING:
-    from assises_tui.services.session import Services
+    from assises_tui.config import Consultation
+    from assises_tui.search import SearchIndex
+    from assises_tui.store.protocol import Store
 
 SETTINGS_DOC = "settings"
 PENDING_DOC = "privacy_purge_pending"
@@ -64,8 +67,19 @@ class PrivacyError(AssisesError):
 
 # -- the service ---------------------------------------------------------------------------------
 class Privacy:
-    def __init__(self, services: Services, pseudonymised: bool | None = None) -> None:
-        self.services = services
+    def __init__(
+        self,
+        store: Store,
+        consultation: Consultation,
+        reviewer: str,
+        search: SearchIndex | None = None,
+        pseudonymised: bool | None = None,
+    ) -> None:
+        self.store = store
+        self.config = consultation
+        self.reviewer = reviewer
+        #: Re-indexed after a purge (the index holds words of the erased texts).
+        self.search = search
         if pseudonymised is None:
             pseudonymised = bool(self.settings().get("pseudonymised", False))
         #: The current view's mode (a session choice; the workspace default is a setting).
@@ -74,7 +88,7 @@ class Privacy:
     # -- settings --------------------------------------------------------------
     def settings(self) -> dict[str, Any]:
         try:
-            return self.services.store.get_doc(SETTINGS_DOC) or {}
+            return self.store.get_doc(SETTINGS_DOC) or {}
         except Exception:  # an unreadable settings doc must not block display
             return {}
 
@@ -82,7 +96,7 @@ class Privacy:
         """Make the pseudonymised view the workspace default (or not); recorded."""
         self._writable()
         doc = {**self.settings(), "pseudonymised": bool(pseudonymised)}
-        self.services.store.put_doc(SETTINGS_DOC, doc)
+        self.store.put_doc(SETTINGS_DOC, doc)
         self._audit("privacy.settings", pseudonymised=bool(pseudonymised))
 
     # -- display -----------------------------------------------------------------
@@ -112,7 +126,7 @@ class Privacy:
         """Show real names and addresses for this session (a coordinator's decision, recorded
         in the audit trail with who and when; refused in a read-only view, where it could not
         be recorded)."""
-        if self.services.read_only:
+        if self.store.read_only:
             raise PrivacyError(
                 "Espace de travail ouvert en lecture seule : l'affichage des données "
                 "personnelles doit être consigné au journal, ce qui est impossible ici."
@@ -135,15 +149,15 @@ class Privacy:
         """
         if not dry_run:
             self._writable()
-        store = self.services.store
-        tz = self.services.config.tz
+        store = self.store
+        tz = self.config.tz
         if isinstance(before, datetime):
             cutoff = before if before.tzinfo else before.replace(tzinfo=tz)
         else:
             cutoff = datetime.combine(before, time.min, tzinfo=tz)
         at = now_iso()
-        report = PurgeReport(cutoff.date().isoformat(), dry_run, at, self.services.reviewer)
-        report.backups = len(list_backups(self.services.workspace.root))
+        report = PurgeReport(cutoff.date().isoformat(), dry_run, at, self.reviewer)
+        report.backups = len(list_backups(self.store.root))
         if not dry_run:
             report.blobs_deleted += self._finish_pending()
         allowed = self._allowed()
@@ -204,7 +218,8 @@ class Privacy:
             report=report.path,
         )
         try:  # the search index holds words of the old texts: re-index the purged records
-            self.services.search.refresh()
+            if self.search is not None:
+                self.search.refresh()
         except Exception:
             pass
         return report
@@ -212,12 +227,12 @@ class Privacy:
     def _replace_backups(self) -> int:
         """Backups made before the purge still hold what it erased: one backup made now
         replaces them (so the workspace keeps a safety net, without the erased data)."""
-        root = self.services.workspace.root
+        root = self.store.root
         older = list_backups(root)
         if not older:
             return 0
         try:
-            fresh = self.services.store.backup("purge")
+            fresh = self.store.backup("purge")
         except OSError:  # no clean backup: keep the old ones rather than none (reported)
             return 0
         deleted = 0
@@ -235,7 +250,7 @@ class Privacy:
         at: str,
         new_texts: list[bytes],
     ) -> Contribution:
-        store = self.services.store
+        store = self.store
         names = [item.sender_name] if item.sender_name else []
         counted = False
 
@@ -253,7 +268,7 @@ class Privacy:
             return masked.text
 
         body_blob = item.body_blob
-        body = self.services.body_text(item.id) if item.body_blob else ""
+        body = body_text(self.store, item) if item.body_blob else ""
         masked_body = mask_text(body, names, allowed)
         count(masked_body)
         if masked_body.findings:
@@ -300,7 +315,7 @@ class Privacy:
             for h in item.history
         )
         entry = HistoryEntry(
-            self.services.reviewer,
+            self.reviewer,
             at,
             PURGE_WHAT,
             None,
@@ -346,7 +361,7 @@ class Privacy:
 
     def _finish_pending(self) -> int:
         """Delete the listed files that no record or quarantine entry names any more."""
-        store = self.services.store
+        store = self.store
         pending = list((store.get_doc(PENDING_DOC) or {}).get("blobs", []))
         if not pending:
             return 0
@@ -367,7 +382,7 @@ class Privacy:
 
         from assises_tui.durable import ensure_dir, write_atomic
 
-        folder = self.services.workspace.root / REPORTS_DIR
+        folder = self.store.root / REPORTS_DIR
         ensure_dir(folder)
         stamp = report.at[:19].replace(":", "").replace("-", "")
         base = folder / f"purge-{stamp}"
@@ -376,7 +391,7 @@ class Privacy:
             n += 1
             base = folder / f"purge-{stamp}-{n}"
         path = base.with_suffix(".json")
-        report.path = str(path.relative_to(self.services.workspace.root))
+        report.path = str(path.relative_to(self.store.root))
         write_atomic(base.with_suffix(".txt"), ("\n".join(report.lines()) + "\n").encode())
         write_atomic(path, json.dumps(report.to_dict(), ensure_ascii=False, indent=2).encode())
         return report.path
@@ -385,19 +400,19 @@ class Privacy:
     def report(self) -> dict[str, Any]:
         from assises_tui.services.privacy_report import privacy_report
 
-        return privacy_report(self.services)
+        return privacy_report(self.store, self.config)
 
     # -- internals -----------------------------------------------------------------
     def _allowed(self) -> list[str]:
-        return [self.services.config.mailbox]
+        return [self.config.mailbox]
 
     def _writable(self) -> None:
-        if self.services.read_only:
+        if self.store.read_only:
             raise PrivacyError(
                 "Espace de travail ouvert en lecture seule : aucune modification possible "
                 "(fermez l'autre session d'Assises)."
             )
 
     def _audit(self, what: str, **details: Any) -> None:
-        entry = {"at": now_iso(), "who": self.services.reviewer, "what": what, **details}
-        self.services.store.append_audit([entry])
+        entry = {"at": now_iso(), "who": self.reviewer, "what": what, **details}
+        self.store.append_audit([entry])

@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any
 from assises_tui.text.personal_data import KIND_LABELS, find_personal_data
 
 if TYPE_CHECKING:
-    from assises_tui.services.session import Services
+    from assises_tui.config import Consultation
+    from assises_tui.store.protocol import Store
 
 DEFAULT_RETENTION = (
     "Jusqu'à la publication de la synthèse, puis purge des données personnelles "
@@ -38,10 +39,8 @@ def _span(values: list[str]) -> dict[str, str | None]:
     return {"first": values[0] if values else None, "last": values[-1] if values else None}
 
 
-def privacy_report(services: Services) -> dict[str, Any]:
-    store = services.store
-    config = services.config
-    root = services.workspace.root
+def privacy_report(store: Store, config: Consultation) -> dict[str, Any]:
+    root = store.root
     settings: dict[str, Any] = {}
     try:
         settings = store.get_doc("settings") or {}

@@ -13,7 +13,7 @@ from assises_tui.text.fold import fold
 from assises_tui.text.safe import one_line
 
 if TYPE_CHECKING:
-    from assises_tui.services.session import Services
+    from assises_tui.store.protocol import Store
 
 DOC = "saved_searches"
 MAX_NAME = 80
@@ -24,11 +24,11 @@ def _same(a: str, b: str) -> bool:
 
 
 class SavedSearches:
-    def __init__(self, services: Services) -> None:
-        self.services = services
+    def __init__(self, store: Store) -> None:
+        self.store = store
 
     def _entries(self) -> list[dict[str, str]]:
-        doc = self.services.store.get_doc(DOC) or {}
+        doc = self.store.get_doc(DOC) or {}
         entries = doc.get("searches", [])
         return [
             {"name": str(e["name"]), "query": str(e.get("query", ""))}
@@ -37,7 +37,7 @@ class SavedSearches:
         ]
 
     def _write(self, entries: list[dict[str, str]]) -> None:
-        self.services.store.put_doc(DOC, {"version": 1, "searches": entries})
+        self.store.put_doc(DOC, {"version": 1, "searches": entries})
 
     def list(self) -> list[tuple[str, str]]:
         """(name, query) pairs, ordered by name (accents and case ignored)."""

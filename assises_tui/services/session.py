@@ -1,7 +1,9 @@
-"""The bundle of services handed to the App and its screens (dependency injection).
+"""The composition root: builds each service from the workspace, with what it uses.
 
-Each service is built on first use, so start-up only pays for what the first screen needs.
-Every service class takes this ``Services`` object in its constructor.
+Every service takes its dependencies explicitly (a store, the consultation, the reviewer,
+the change log, another service); none takes this object. The app, its screens and the
+CLI commands hold a ``Services`` to reach the services it built. Each service is built on
+first use, so start-up only pays for what the first screen needs.
 """
 
 from __future__ import annotations
@@ -9,12 +11,16 @@ from __future__ import annotations
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from assises_tui.services.changes import Changes
+from assises_tui.services.changes import Changes, ChangeSet
 from assises_tui.services.contributions import Contributions
 
 if TYPE_CHECKING:
+    from assises_tui.analysis.agreement import DoubleCoding
     from assises_tui.config import Consultation
     from assises_tui.search import SearchIndex
+    from assises_tui.services.audit import AuditTrail
+    from assises_tui.services.codebook import Codebook
+    from assises_tui.services.mailbox_fetch import MailboxFetch
     from assises_tui.services.privacy import Privacy
     from assises_tui.services.saved_searches import SavedSearches
     from assises_tui.services.synthesis import SynthesisService
@@ -51,48 +57,74 @@ class Services:
     def triage(self) -> Triage:
         from assises_tui.services.triage import Triage
 
-        return Triage(self)
+        return Triage(self.contributions, self.config, self.changes)
 
     @cached_property
     def search(self) -> SearchIndex:
         from assises_tui.search import SearchIndex
 
-        return SearchIndex(self)
+        return SearchIndex(self.store, self.config, self.reviewer)
 
     @cached_property
     def saved_searches(self) -> SavedSearches:
         from assises_tui.services.saved_searches import SavedSearches
 
-        return SavedSearches(self)
+        return SavedSearches(self.store)
+
+    @cached_property
+    def codebook(self) -> Codebook:
+        from assises_tui.services.codebook import Codebook
+
+        return Codebook(self.store, self.config, self.changes)
 
     @cached_property
     def tagging(self) -> Tagging:
         from assises_tui.services.tagging import Tagging
 
-        return Tagging(self)
+        return Tagging(self.contributions, self.changes, self.codebook)
 
     @cached_property
     def suggester(self) -> Suggester:
         from assises_tui.suggest import Suggester
 
-        return Suggester(self)
+        suggester = Suggester(self.store, self.config.themes)
+
+        def learn(changeset: ChangeSet) -> None:
+            # Counts refresh lazily; a theme decision must show in the next suggestion.
+            if any("themes" in after for after in changeset.after.values()):
+                suggester.mark_stale()
+
+        self.changes.listeners.append(learn)
+        return suggester
 
     @cached_property
     def privacy(self) -> Privacy:
         from assises_tui.services.privacy import Privacy
 
-        return Privacy(self)
+        return Privacy(self.store, self.config, self.reviewer, search=self.search)
 
     @cached_property
     def synthesis(self) -> SynthesisService:
         from assises_tui.services.synthesis import SynthesisService
 
-        return SynthesisService(self)
+        return SynthesisService(
+            self.store, self.config, self.reviewer, self.workspace.synthesis_path
+        )
 
-    def body_text(self, cid: int) -> str:
-        """The normalised body text of a contribution ('' when it has none)."""
-        return self.contributions.body_text(cid)
+    @cached_property
+    def audit(self) -> AuditTrail:
+        from assises_tui.services.audit import AuditTrail
 
-    def attachment_texts(self, cid: int) -> list[tuple[str, str]]:
-        """(file name, extracted text) for each attachment with text."""
-        return self.contributions.attachment_texts(cid)
+        return AuditTrail(self.store, self.config.tz)
+
+    @cached_property
+    def double_coding(self) -> DoubleCoding:
+        from assises_tui.analysis.agreement import DoubleCoding
+
+        return DoubleCoding(self.store, self.config, self.reviewer)
+
+    @cached_property
+    def mailbox_fetch(self) -> MailboxFetch:
+        from assises_tui.services.mailbox_fetch import MailboxFetch
+
+        return MailboxFetch(self.store, self.config, self.reviewer)

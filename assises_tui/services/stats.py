@@ -12,13 +12,14 @@ from assises_tui.domain.models import CATEGORY_LABELS, OPEN_STATUSES, Status
 from assises_tui.search.filters import theme_root
 
 if TYPE_CHECKING:
-    from assises_tui.services.session import Services
+    from assises_tui.config import Consultation
+    from assises_tui.store.protocol import Store
 
 NO_CATEGORY = "none"
 
 
-def stats(services: Services) -> dict[str, Any]:
-    items = services.store.all()
+def stats(store: Store, consultation: Consultation) -> dict[str, Any]:
+    items = store.all()
     by_status = Counter(c.status for c in items)
     by_theme: Counter[str] = Counter()
     untagged = 0
@@ -34,15 +35,12 @@ def stats(services: Services) -> dict[str, Any]:
         uncertain += bool(c.date_uncertain)
         by_category[c.contributor_category or NO_CATEGORY] += 1
         assigned += bool(c.assignee)
-    themes = {t.key: by_theme.pop(t.key, 0) for t in services.config.themes}
+    themes = {t.key: by_theme.pop(t.key, 0) for t in consultation.themes}
     themes.update(sorted(by_theme.items()))  # keys no longer in the configuration
     categories = {k: by_category.pop(k, 0) for k in CATEGORY_LABELS}
     categories[NO_CATEGORY] = by_category.pop(NO_CATEGORY, 0)
     categories.update(sorted(by_category.items()))
-    try:
-        quarantined = len(services.store.quarantine())
-    except Exception:  # a store without quarantine support still gets its counts
-        quarantined = 0
+    quarantined = len(store.quarantine())
     return {
         "total": len(items),
         "open": sum(by_status[s] for s in OPEN_STATUSES),

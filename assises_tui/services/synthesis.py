@@ -19,10 +19,12 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from assises_tui.clock import now_iso
 from assises_tui.domain.models import Contribution, Excerpt
 from assises_tui.durable import write_atomic
 from assises_tui.errors import AssisesError
-from assises_tui.services.changes import now_iso
+from assises_tui.services.tagging import excerpts_under
+from assises_tui.store.texts import attachment_texts, body_text
 from assises_tui.synthesis.draft import template
 from assises_tui.synthesis.figures import SET_ASIDE, Figures, compute_figures
 from assises_tui.synthesis.render import Issue, RenderResult, render
@@ -30,7 +32,8 @@ from assises_tui.synthesis.versions import DraftVersions, Version
 from assises_tui.text.personal_data import Finding, NameIndex, find_personal_data, mask
 
 if TYPE_CHECKING:
-    from assises_tui.services.session import Services
+    from assises_tui.config import Consultation
+    from assises_tui.store.protocol import Store
 
 FORMATS = ("odt", "docx", "md", "pdf")
 ARCHIVE_FORMATS = ("csv", "jsonl")
@@ -96,18 +99,25 @@ def _today_in(tz) -> date:
 
 
 class SynthesisService:
-    def __init__(self, services: Services, today: Callable[[], date] | None = None) -> None:
-        self.services = services
+    def __init__(
+        self,
+        store: Store,
+        consultation: Consultation,
+        reviewer: str,
+        draft_path: Path,
+        today: Callable[[], date] | None = None,
+    ) -> None:
+        self.store = store
+        self.config = consultation
+        self.reviewer = reviewer
+        #: The synthesis draft (Markdown) in the workspace.
+        self.path = draft_path
         self._today = today
-        self.versions = DraftVersions(services.workspace.synthesis_path)
+        self.versions = DraftVersions(draft_path)
 
     # -- the draft -----------------------------------------------------------
-    @property
-    def path(self) -> Path:
-        return self.services.workspace.synthesis_path
-
     def template(self) -> str:
-        return template(self.services.config)
+        return template(self.config)
 
     def load(self) -> str:
         """The current draft, or the template when none was saved yet."""
@@ -135,67 +145,59 @@ class SynthesisService:
 
     # -- material for the drafting screen ------------------------------------
     def excerpts_for_theme(self, theme: str) -> list[tuple[int, Excerpt]]:
-        try:
-            return self.services.tagging.excerpts_by_theme(theme)
-        except ImportError:  # tagging service not available: read the records directly
-            out = []
-            for item in self.services.store.all():
-                out += [(item.id, e) for e in item.excerpts if e.theme.split("/")[0] == theme]
-            return out
+        return excerpts_under(self.store.all(), theme)
 
     def contributions_for_theme(self, theme: str) -> list[Contribution]:
         return [
             c
-            for c in self.services.store.all()
+            for c in self.store.all()
             if c.status not in SET_ASIDE and theme in {t.split("/", 1)[0] for t in c.themes}
         ]
 
     def contribution(self, cid: int) -> Contribution | None:
-        return self.services.store.get(cid)
+        return self.store.get(cid)
 
     # -- figures, rendering, check -------------------------------------------
     def today(self) -> date:
-        return self._today() if self._today else _today_in(self.services.config.tz)
+        return self._today() if self._today else _today_in(self.config.tz)
 
     def figures(self) -> Figures:
-        return compute_figures(self.services.store.all(), self.services.config)
+        return compute_figures(self.store.all(), self.config)
 
     def render(self, text: str | None = None) -> RenderResult:
         text = self.load() if text is None else text
-        items = {c.id: c for c in self.services.store.all()}
-        figures = compute_figures(items.values(), self.services.config)
-        return render(text, self.services.config, items, figures, self.today())
+        items = {c.id: c for c in self.store.all()}
+        figures = compute_figures(items.values(), self.config)
+        return render(text, self.config, items, figures, self.today())
 
     def known_names(self) -> list[str]:
-        return sorted({c.sender_name for c in self.services.store.all() if c.sender_name})
+        return sorted({c.sender_name for c in self.store.all() if c.sender_name})
 
     def name_index(self) -> NameIndex:
         """Sender names to look for; a surname that is also a commune or a theme word of
         this consultation ("Vichy", "Gendarmerie"…) is only reported as part of a full name."""
-        config = self.services.config
-        ignore = {c.commune for c in self.services.store.all() if c.commune}
+        config = self.config
+        ignore = {c.commune for c in self.store.all() if c.commune}
         ignore.update(t.label for t in config.themes)
         ignore.update(k for t in config.themes for k in t.keywords)
         return NameIndex(self.known_names(), ignore=ignore)
 
     def accepted_ids(self) -> set[str]:
-        return set(self.services.store.get_doc(ACCEPTED_DOC).get("accepted", {}))
+        return set(self.store.get_doc(ACCEPTED_DOC).get("accepted", {}))
 
     def check(self, text: str | None = None) -> CheckReport:
         text = self.load() if text is None else text
-        findings = find_personal_data(
-            text, self.name_index(), allowed=[self.services.config.mailbox]
-        )
+        findings = find_personal_data(text, self.name_index(), allowed=[self.config.mailbox])
         return CheckReport(self.render(text).errors, findings, self.accepted_ids())
 
     def accept(self, finding: Finding) -> None:
         """Accept one finding (that exact text), persisted and recorded in the audit trail."""
         self._writable()
-        doc = self.services.store.get_doc(ACCEPTED_DOC)
+        doc = self.store.get_doc(ACCEPTED_DOC)
         accepted = dict(doc.get("accepted", {}))
         at = now_iso()
-        accepted[finding.id] = {"kind": finding.kind, "who": self.services.reviewer, "at": at}
-        self.services.store.put_doc(ACCEPTED_DOC, {**doc, "accepted": accepted})
+        accepted[finding.id] = {"kind": finding.kind, "who": self.reviewer, "at": at}
+        self.store.put_doc(ACCEPTED_DOC, {**doc, "accepted": accepted})
         self._audit(
             "synthesis.accept_finding", finding=finding.id, kind=finding.kind, line=finding.line
         )
@@ -247,11 +249,8 @@ class SynthesisService:
             raise AssisesError(f"Format inconnu « {fmt} » (choix : {', '.join(ARCHIVE_FORMATS)}).")
         self._writable()
         names = self.name_index()  # built once for every record
-        allowed = [self.services.config.mailbox]
-        rows = [
-            self._archive_row(c, names, allowed, with_personal_data)
-            for c in self.services.store.all()
-        ]
+        allowed = [self.config.mailbox]
+        rows = [self._archive_row(c, names, allowed, with_personal_data) for c in self.store.all()]
         if fmt == "jsonl":
             data = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
         else:
@@ -295,12 +294,12 @@ class SynthesisService:
             "commune": c.commune,
             "duplicate_of": c.duplicate_of,
             "subject": clean(c.subject),
-            "body": clean(self.services.body_text(c.id)),
+            "body": clean(body_text(self.store, c)),
             # Many contributions are a letter attached to a two-line e-mail: without the
             # attachments' text the archive would lose what the citizen actually wrote.
             "attachments": [
                 {"filename": clean(name), "text": clean(text)}
-                for name, text in self.services.attachment_texts(c.id)
+                for name, text in attachment_texts(self.store, c)
             ],
             "excerpts": [
                 {"theme": e.theme, "kind": e.kind, "text": clean(e.text)} for e in c.excerpts
@@ -313,17 +312,17 @@ class SynthesisService:
 
     # -- internals -------------------------------------------------------------
     def _writable(self) -> None:
-        if self.services.read_only:
+        if self.store.read_only:
             raise AssisesError(
                 "Espace de travail ouvert en lecture seule : impossible d'enregistrer la "
                 "synthèse, d'accepter un signalement ou d'exporter."
             )
 
     def _audit(self, what: str, **details: Any) -> None:
-        if self.services.read_only:
+        if self.store.read_only:
             return
-        entry = {"at": now_iso(), "who": self.services.reviewer, "what": what, **details}
-        self.services.store.append_audit([entry])
+        entry = {"at": now_iso(), "who": self.reviewer, "what": what, **details}
+        self.store.append_audit([entry])
 
 
 _ARCHIVE_COLUMNS = (

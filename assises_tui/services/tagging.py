@@ -22,7 +22,8 @@ from assises_tui.text.safe import one_line
 
 if TYPE_CHECKING:
     from assises_tui.domain.models import Contribution
-    from assises_tui.services.session import Services
+    from assises_tui.services.changes import Changes
+    from assises_tui.services.contributions import Contributions
 
 THEMES_WHAT = "themes"
 
@@ -46,9 +47,10 @@ def _with_removed(themes: tuple[str, ...], keys: Iterable[str]) -> tuple[str, ..
 
 
 class Tagging:
-    def __init__(self, services: Services) -> None:
-        self.services = services
-        self.codebook = Codebook(services)
+    def __init__(self, contributions: Contributions, changes: Changes, codebook: Codebook) -> None:
+        self.contributions = contributions
+        self.changes = changes
+        self.codebook = codebook
 
     # -- themes ----------------------------------------------------------------
     def label(self, key: str) -> str:
@@ -69,16 +71,14 @@ class Tagging:
         self, ids: Sequence[int], add: Iterable[str] = (), remove: Iterable[str] = ()
     ) -> ChangeSet:
         """Add and remove theme keys on every id in one undoable action."""
-        ensure_writable(self.services)
+        ensure_writable(self.changes)
         add = [self.check_theme(k) for k in add]
         remove = list(remove)
 
         def change(item: Contribution) -> dict[str, Any]:
             return {"themes": _with_added(_with_removed(item.themes, remove), add)}
 
-        result = self.services.changes.apply(list(ids), THEMES_WHAT, change)
-        self._learned(result)
-        return result
+        return self.changes.apply(list(ids), THEMES_WHAT, change)
 
     def add(self, ids: Sequence[int], key: str) -> ChangeSet:
         return self.update_themes(ids, add=[key])
@@ -88,7 +88,7 @@ class Tagging:
 
     def toggle(self, ids: Sequence[int], key: str) -> ChangeSet:
         """Remove ``key`` when every record has it, else add it to all."""
-        items = [c for c in (self.services.store.get(i) for i in ids) if c is not None]
+        items = [c for c in (self.contributions.get(i) for i in ids) if c is not None]
         if items and all(key in c.themes for c in items):
             return self.remove(ids, key)
         return self.add(ids, key)
@@ -97,37 +97,35 @@ class Tagging:
         """How many of ``ids`` carry each key (the picker shows partial states)."""
         counts: dict[str, int] = {}
         for cid in ids:
-            item = self.services.store.get(cid)
+            item = self.contributions.get(cid)
             for key in item.themes if item else ():
                 counts[key] = counts.get(key, 0) + 1
         return counts
 
     # -- contributor -----------------------------------------------------------
     def set_category(self, ids: Sequence[int], category: str) -> ChangeSet:
-        ensure_writable(self.services)
+        ensure_writable(self.changes)
         if category and category not in CATEGORY_LABELS:
             known = ", ".join(CATEGORY_LABELS)
             raise TaggingError(f"Catégorie inconnue : « {category} » (possibles : {known}).")
-        return self.services.changes.set_fields(
+        return self.changes.set_fields(
             list(ids), "contributor_category", contributor_category=category
         )
 
     def set_commune(self, ids: Sequence[int], name: str) -> ChangeSet:
-        ensure_writable(self.services)
-        return self.services.changes.set_fields(
-            list(ids), "commune", commune=one_line(name, 120).strip()
-        )
+        ensure_writable(self.changes)
+        return self.changes.set_fields(list(ids), "commune", commune=one_line(name, 120).strip())
 
     # -- excerpts --------------------------------------------------------------
     def add_excerpt(
         self, cid: int, start: int, end: int, theme: str, kind: str, note: str = ""
     ) -> Excerpt:
         """File ``body[start:end]`` under ``theme``; the contribution gets the theme too."""
-        ensure_writable(self.services)
+        ensure_writable(self.changes)
         self.check_theme(theme)
         if kind not in EXCERPT_KINDS:
             raise TaggingError(f"Nature d'extrait inconnue : « {kind} ».")
-        body = self.services.body_text(cid)
+        body = self.contributions.body_text(cid)
         if not 0 <= start < end <= len(body):
             raise TaggingError("La sélection est vide ou sort du texte.")
         if not body[start:end].strip():
@@ -140,8 +138,8 @@ class Tagging:
             theme=theme,
             kind=kind,
             note=note.strip(),
-            author=self.services.reviewer,
-            created_at=self.services.changes.clock(),
+            author=self.changes.reviewer,
+            created_at=self.changes.clock(),
         )
 
         def change(item: Contribution) -> dict[str, Any]:
@@ -150,23 +148,22 @@ class Tagging:
                 "themes": _with_added(item.themes, [theme]),
             }
 
-        result = self.services.changes.apply([cid], "excerpt", change)
+        result = self.changes.apply([cid], "excerpt", change)
         if not result.ids:
             raise TaggingError(f"Contribution n° {cid} introuvable.")
-        self._learned(result)
         return excerpt
 
     def remove_excerpt(self, cid: int, excerpt_id: str) -> ChangeSet:
-        ensure_writable(self.services)
+        ensure_writable(self.changes)
 
         def change(item: Contribution) -> dict[str, Any]:
             return {"excerpts": tuple(e for e in item.excerpts if e.id != excerpt_id)}
 
-        return self.services.changes.apply([cid], "excerpt", change)
+        return self.changes.apply([cid], "excerpt", change)
 
     def edit_excerpt(self, cid: int, excerpt_id: str, **values: Any) -> ChangeSet:
         """Change theme, kind or note of an excerpt (offsets and text stay)."""
-        ensure_writable(self.services)
+        ensure_writable(self.changes)
         allowed = {k: v for k, v in values.items() if k in ("theme", "kind", "note")}
         if "theme" in allowed:
             self.check_theme(allowed["theme"])
@@ -178,25 +175,23 @@ class Tagging:
                 )
             }
 
-        return self.services.changes.apply([cid], "excerpt", change)
+        return self.changes.apply([cid], "excerpt", change)
 
     def excerpts_by_theme(self, theme: str) -> list[tuple[int, Excerpt]]:
         """Excerpts filed under ``theme`` (a main theme includes its sub-themes)."""
-        out: list[tuple[int, Excerpt]] = []
-        for item in self.services.store.all():
-            for e in item.excerpts:
-                if e.theme == theme or ("/" not in theme and parent_of(e.theme) == theme):
-                    out.append((item.id, e))
-        out.sort(key=lambda pair: (pair[0], pair[1].start))
-        return out
+        return excerpts_under(self.contributions.all(), theme)
 
-    # -- internals -------------------------------------------------------------
-    def _learned(self, result: ChangeSet) -> None:
-        # The suggester (if built) refreshes its counts lazily; tell it now so the next
-        # suggestion already reflects this decision.
-        suggester = self.services.__dict__.get("suggester")
-        if result.ids and suggester is not None:
-            suggester.mark_stale()
+
+def excerpts_under(items: Iterable[Contribution], theme: str) -> list[tuple[int, Excerpt]]:
+    """(id, excerpt) filed under ``theme`` (a main theme includes its sub-themes), in
+    contribution then text order."""
+    out: list[tuple[int, Excerpt]] = []
+    for item in items:
+        for e in item.excerpts:
+            if e.theme == theme or ("/" not in theme and parent_of(e.theme) == theme):
+                out.append((item.id, e))
+    out.sort(key=lambda pair: (pair[0], pair[1].start))
+    return out
 
 
 # -- text spans for excerpt selection (offsets into the body text) ----------------------

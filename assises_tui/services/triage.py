@@ -17,7 +17,9 @@ from assises_tui.errors import AssisesError
 from assises_tui.services.changes import ChangeSet
 
 if TYPE_CHECKING:
-    from assises_tui.services.session import Services
+    from assises_tui.config import Consultation
+    from assises_tui.services.changes import Changes
+    from assises_tui.services.contributions import Contributions
 
 
 class TriageError(AssisesError):
@@ -25,15 +27,15 @@ class TriageError(AssisesError):
 
 
 class Triage:
-    def __init__(self, services: Services) -> None:
-        self.services = services
-
-    @property
-    def changes(self):
-        return self.services.changes
+    def __init__(
+        self, contributions: Contributions, consultation: Consultation, changes: Changes
+    ) -> None:
+        self.contributions = contributions
+        self.config = consultation
+        self.changes = changes
 
     def _writable(self) -> None:
-        if self.services.read_only:
+        if self.changes.read_only:
             raise TriageError(
                 "Espace de travail ouvert en lecture seule : aucune modification possible."
             )
@@ -58,7 +60,7 @@ class Triage:
         self._writable()
         if cid == of_id:
             raise TriageError("Une contribution ne peut pas être le doublon d'elle-même.")
-        if self.services.store.get(of_id) is None:
+        if self.contributions.get(of_id) is None:
             raise TriageError(f"La contribution n° {of_id} n'existe pas.")
         return self.changes.set_fields(
             [cid], "duplicate", status=Status.DUPLICATE, duplicate_of=of_id
@@ -81,7 +83,7 @@ class Triage:
         text = text.strip()
         if not text:
             raise TriageError("Une note vide n'est pas enregistrée.")
-        note = Note(self.services.reviewer, self.changes.clock(), text)
+        note = Note(self.changes.reviewer, self.changes.clock(), text)
         return self.changes.apply([cid], "note", lambda item: {"notes": item.notes + (note,)})
 
     def assign(self, ids: Sequence[int], who: str) -> ChangeSet:
@@ -96,11 +98,11 @@ class Triage:
         the order of the marked set.
         """
         self._writable()
-        if key not in self.services.config.theme_keys:
+        if key not in self.config.theme_keys:
             raise TriageError(f"Thème inconnu : « {key} ».")
-        items = [c for c in (self.services.store.get(i) for i in ids) if c is not None]
+        items = [c for c in (self.contributions.get(i) for i in ids) if c is not None]
         remove = bool(items) and all(key in c.themes for c in items)
-        order = self.services.config.theme_keys
+        order = self.config.theme_keys
 
         def change(item):
             themes = set(item.themes)
@@ -120,8 +122,8 @@ class Triage:
         """Correct the reception date; lateness follows the consultation deadline."""
         self._writable()
         if when.tzinfo is None:
-            when = when.replace(tzinfo=self.services.config.tz)
-        late = when > self.services.config.deadline
+            when = when.replace(tzinfo=self.config.tz)
+        late = when > self.config.deadline
         return self.changes.set_fields(
             [cid], "received_at", received_at=when, date_uncertain=False, late=late
         )

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import os
 import threading
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
+from assises_tui.clock import now_iso
 from assises_tui.store import backup as backups
 from assises_tui.store import migrations
 from assises_tui.store.protocol import StoreError
@@ -20,17 +21,13 @@ if TYPE_CHECKING:
     pass
 
 
-def _now() -> str:
-    return datetime.now(UTC).astimezone().isoformat(timespec="seconds")
-
-
 class StoreBackups:
     def backup(self, reason: str, dest: Path | None = None) -> Path:
         """A consistent tar.gz of the store files (rotated when in backups/)."""
         with self._lock:
             handles = self._snapshot_handles()
             manifest = {
-                "created_at": _now(),
+                "created_at": now_iso(),
                 "reason": reason,
                 "schema_version": migrations.SCHEMA_VERSION,
                 "count": self.count(),

@@ -15,10 +15,10 @@ from __future__ import annotations
 import threading
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from assises_tui.clock import now_iso
 from assises_tui.domain.models import Contribution, QuarantineEntry
 from assises_tui.durable import ensure_dir, remove_durably, write_atomic
 from assises_tui.store import migrations
@@ -35,10 +35,6 @@ from assises_tui.store.snapshot import StoreBackups
 READ_ONLY_MESSAGE = (
     "Espace de travail ouvert en lecture seule : aucune modification n'est possible."
 )
-
-
-def _now() -> str:
-    return datetime.now(UTC).astimezone().isoformat(timespec="seconds")
 
 
 class TinyDBStore(StoreLoading, StoreBackups):
@@ -61,7 +57,7 @@ class TinyDBStore(StoreLoading, StoreBackups):
                 "next_id": 1,
                 "next_quarantine_id": 1,
                 "shard_size": shard_size,
-                "created_at": _now(),
+                "created_at": now_iso(),
                 "last_backup_day": "",
             }
         )
@@ -285,7 +281,7 @@ class TinyDBStore(StoreLoading, StoreBackups):
     # -- quarantine ----------------------------------------------------------
     def add_quarantine(self, source: str, reason: str, raw_blob: str | None) -> QuarantineEntry:
         self._check_writable()
-        at = _now()
+        at = now_iso()
         with self._lock:
             qid = self._meta.add_quarantine(
                 {"source": source, "reason": reason, "raw_blob": raw_blob, "at": at}

@@ -102,12 +102,11 @@ async def test_double_coding_smaller_sample_than_asked_is_said(s):
 
 
 async def test_kappa_is_written_with_a_decimal_comma(s):
-    from assises_tui.agreement import DoubleCoding
     from assises_tui.screens.double_coding import report_text
 
     s.tagging.add([1], "communication")
     s.tagging.add([2], "service")
-    dc = DoubleCoding(s)
+    dc = s.double_coding
     dc.draw_sample(2, 1)
     dc.code(1, ["communication"])
     dc.code(2, ["service"])
@@ -150,10 +149,9 @@ async def test_preview_scrolls_at_once_and_switches_tabs_with_digits(tmp_path):
 
 
 async def test_agreement_report_before_any_coding_says_what_to_do(s):
-    from assises_tui.agreement import DoubleCoding
     from assises_tui.screens.double_coding import report_text
 
-    text = report_text(DoubleCoding(s).report(), {}).plain
+    text = report_text(s.double_coding.report(), {}).plain
     assert "Rien à comparer" in text and "accord observé" not in text
 
 
@@ -239,7 +237,6 @@ async def test_double_coding_shows_the_attachments_text(s):
     from tagging_support import add_contribution
     from textual.widgets import TextArea
 
-    from assises_tui.agreement import DoubleCoding
     from assises_tui.domain.models import Attachment
 
     letter = s.store.put_blob(b"Lettre : rouvrir la brigade la nuit.")
@@ -250,7 +247,7 @@ async def test_double_coding_shows_the_attachments_text(s):
         attachments=(Attachment("lettre.pdf", "application/pdf", 10, None, letter),),
         themes=("service",),
     )
-    DoubleCoding(s).draw_sample(1, 1, ids=[cid])
+    s.double_coding.draw_sample(1, 1, ids=[cid])
     app = Host(lambda: DoubleCodingScreen(s))
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()

@@ -9,7 +9,6 @@ from conftest import screen_text
 from assises_tui.screens.history import HistoryScreen
 from assises_tui.screens.prompts import ConfirmScreen
 from assises_tui.screens.reader import ReaderScreen
-from assises_tui.services.audit import history
 
 NARROW = (80, 24)
 WIDE = (120, 40)
@@ -46,12 +45,12 @@ async def test_pseudonymised_view_masks_then_reveal_is_confirmed_and_recorded(ma
         await pilot.press("n")
         await _settle(pilot)
         assert "Jeanne Martin" not in screen_text(app)
-        assert not history(services, 2, kinds=["privacy.reveal"])
+        assert not services.audit.history(2, kinds=["privacy.reveal"])
 
         await pilot.press("P", "o")
         await _settle(pilot)
         assert "Jeanne Martin" in screen_text(app)
-        entries = history(services, 2, kinds=["privacy.reveal"])
+        entries = services.audit.history(2, kinds=["privacy.reveal"])
         assert len(entries) == 1 and entries[0].who == services.reviewer
 
 
@@ -124,7 +123,7 @@ async def test_search_index_is_prepared_in_the_background_at_start(make_app, ser
 
 
 async def test_reader_lists_and_underlines_the_excerpts_filed(make_app, services):
-    body = services.body_text(1)
+    body = services.contributions.body_text(1)
     end = body.index(".") + 1
     services.tagging.add_excerpt(1, 0, end, "service", "constat", "à reprendre")
     app = make_app()
@@ -151,7 +150,7 @@ async def test_excerpt_screen_masks_when_pseudonymised_and_files_exact_offsets(m
     from assises_tui.screens.excerpt import ExcerptScreen
 
     services.privacy.hide()
-    body = services.body_text(2)
+    body = services.contributions.body_text(2)
     start = body.index("Cordialement")
     end = body.index("06 00 00 00 00") + len("06 00 00 00 00")
     app = make_app()

@@ -46,6 +46,6 @@ def test_reader_80x24_attachments(snap_compare, make_app):
 
 
 def test_reader_80x24_excerpts_and_suggestions(snap_compare, make_app, services):
-    body = services.body_text(7)
+    body = services.contributions.body_text(7)
     services.tagging.add_excerpt(7, 0, body.index(".") + 1, "participation", "proposition")
     assert snap_compare(make_app(), terminal_size=(80, 24), run_before=lambda p: _to(p, 7, "enter"))

@@ -107,7 +107,7 @@ async def test_panel_is_fresh_after_a_contribution_opened_from_it(services):
         assert isinstance(pilot.app.screen, ReaderScreen)
         cid = pilot.app.screen.cid
         item = services.store.get(cid)
-        body = services.body_text(cid)
+        body = services.contributions.body_text(cid)
         services.changes.set_fields(  # what "x" in the reader would do
             [cid],
             "excerpt",

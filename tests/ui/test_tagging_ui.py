@@ -16,7 +16,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "unit"))
 
 from tagging_support import make_services  # noqa: E402
 
-from assises_tui.agreement import DoubleCoding  # noqa: E402
 from assises_tui.screens.codebook import CodebookScreen  # noqa: E402
 from assises_tui.screens.double_coding import AgreementReportScreen, DoubleCodingScreen  # noqa: E402
 from assises_tui.screens.excerpt import ExcerptScreen  # noqa: E402
@@ -98,7 +97,7 @@ async def test_picker_escape_changes_nothing(s):
 
 
 async def test_excerpt_selected_with_keyboard_and_filed(s):
-    body = s.body_text(2)
+    body = s.contributions.body_text(2)
     app = Host(lambda: ExcerptScreen(s, 2))
     async with app.run_test(size=(80, 24)) as pilot:
         screen = app.screen
@@ -127,7 +126,7 @@ async def test_excerpt_selected_with_keyboard_and_filed(s):
 async def test_excerpt_mouse_like_selection_maps_to_offsets():
     # Control characters and a line separator are masked one for one: offsets stay exact.
     s = make_services([("x", "Début\x1b[31m rouge.\u2028Suite ici. Fin.")])
-    body = s.body_text(1)
+    body = s.contributions.body_text(1)
     app = Host(lambda: ExcerptScreen(s, 1))
     async with app.run_test(size=(80, 24)) as pilot:
         screen = app.screen
@@ -227,7 +226,7 @@ async def test_double_coding_blind_then_report(s):
         text = app.screen.text.plain
         assert "n° 3 — Communication et échanges : 2e codeur seulement" in text
         assert "n° 3 — Lien population-forces : 1er codeur seulement" in text
-    report = DoubleCoding(s).report()
+    report = s.double_coding.report()
     assert report.coded == 3
     assert s.store.get(3).themes == ("lien",)
 
@@ -243,7 +242,7 @@ def test_snapshot_picker(snap_compare):
 
 def test_snapshot_excerpt_screen(snap_compare):
     s = make_services()
-    body = s.body_text(1)
+    body = s.contributions.body_text(1)
     s.tagging.add_excerpt(1, 0, body.index("."), "communication", "proposition", "à retenir")
 
     async def before(pilot):
@@ -275,7 +274,7 @@ async def test_hostile_text_is_shown_literally(which):
     s = make_services([(hostile.HOSTILE_SUBJECT, hostile.HOSTILE_BODY + " police de proximité")])
     s.tagging.codebook.add("lien", hostile.MARKUP_BOLD + " " + hostile.ANSI_RED)
     s.tagging.add([1], "lien")
-    DoubleCoding(s).draw_sample(1, seed=1)
+    s.double_coding.draw_sample(1, seed=1)
     make = {
         "picker": lambda: TagPickerScreen(s, [1]),
         "excerpt": lambda: ExcerptScreen(s, 1),

@@ -7,6 +7,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from assises_tui.domain.models import Attachment, Contribution, Excerpt, HistoryEntry, Note
+from assises_tui.services.privacy import Privacy
 from assises_tui.services.session import Services
 from assises_tui.workspace import Workspace
 
@@ -21,6 +22,13 @@ BODY_1 = (
 )
 BODY_2 = "Une application pour porter plainte en ligne serait utile. Paul Aubrac, 07 98 76 54 32"
 SHARED_ATTACHMENT = b"%PDF-1.4 annexe commune"
+
+
+def privacy_of(services: Services, pseudonymised: bool | None = None) -> Privacy:
+    """A privacy service as a new session builds it (reading the saved settings)."""
+    return Privacy(
+        services.store, services.config, services.reviewer, services.search, pseudonymised
+    )
 
 
 def build(tmp_path: Path) -> tuple[Workspace, Services]:

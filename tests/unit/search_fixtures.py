@@ -14,6 +14,7 @@ from fakes.memory_store import MemoryStore, MemoryVolume
 
 from assises_tui.config import bundled_config_dir, load_consultation
 from assises_tui.domain.models import Attachment, Contribution, Note, Status
+from assises_tui.search import SearchIndex
 from assises_tui.services.session import Services
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -33,6 +34,11 @@ def make_services(
     store = MemoryStore(root, read_only, volume=volume)
     ws = SimpleNamespace(store=store, config=config(), reviewer=reviewer, read_only=read_only)
     return Services(ws)  # type: ignore[arg-type]
+
+
+def new_index(services: Services) -> SearchIndex:
+    """A search index as a new session builds it (reading the saved index file)."""
+    return SearchIndex(services.store, services.config, services.reviewer)
 
 
 def record(

@@ -157,7 +157,9 @@ def make_services(tmp_path: Path) -> Services:
     make_contributions(ws.store)
     services = Services(ws)
     # A fixed "today" so documents and snapshots do not change with the date.
-    services.__dict__["synthesis"] = SynthesisService(services, today=lambda: TODAY)
+    services.__dict__["synthesis"] = SynthesisService(
+        ws.store, ws.config, ws.reviewer, ws.synthesis_path, today=lambda: TODAY
+    )
     return services
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from tagging_support import make_services
 
-from assises_tui.agreement import DoubleCoding, cohen_kappa
+from assises_tui.analysis.agreement import cohen_kappa
 from assises_tui.errors import AssisesError
 
 
@@ -49,7 +49,7 @@ def test_double_coding_report_and_blindness():
     s.tagging.add([1], "communication")
     s.tagging.add([3], "lien")
     s.tagging.add([4], "participation")
-    dc = DoubleCoding(s)
+    dc = s.double_coding
     sample = dc.draw_sample(10, seed=7)
     assert sample == [1, 2, 3, 4]  # only coded contributions are drawn
     assert dc.draw_sample(2, seed=7) == dc.draw_sample(2, seed=7)  # reproducible
@@ -77,13 +77,13 @@ def test_double_coding_report_and_blindness():
 def test_double_coding_refuses_unknown_theme_and_empty_population():
     s = make_services()
     with pytest.raises(AssisesError):
-        DoubleCoding(s).draw_sample(3, seed=1)
+        s.double_coding.draw_sample(3, seed=1)
     with pytest.raises(AssisesError, match="Thème inconnu"):
-        DoubleCoding(s).code(1, ["inexistant"])
+        s.double_coding.code(1, ["inexistant"])
 
 
 def test_kappa_formatting_never_shows_negative_zero():
-    from assises_tui.agreement import format_kappa, percent
+    from assises_tui.analysis.agreement import format_kappa, percent
 
     assert format_kappa(-1e-17) == "0,00"
     assert format_kappa(0.6) == "0,60"

@@ -13,11 +13,9 @@ from assises_tui.domain.models import Status
 from assises_tui.services.audit import (
     AuditEntry,
     describe_change,
-    history,
     what_label,
     workspace_entry,
 )
-from assises_tui.services.privacy import Privacy
 
 
 @pytest.fixture
@@ -28,7 +26,7 @@ def env(tmp_path):
 
 
 def _last(services, cid, what) -> AuditEntry:
-    found = [e for e in history(services, cid) if e.what == what]
+    found = [e for e in services.audit.history(cid) if e.what == what]
     assert found, f"no {what!r} entry for n° {cid}"
     entry = found[-1]
     assert entry.who == services.reviewer and entry.id == cid
@@ -89,7 +87,7 @@ def test_workspace_events_codebook_synthesis_export_purge(env, tmp_path):
     codebook = services.tagging.codebook
     codebook.add("service", "Accueil du public", "accueil")
     codebook.rename("service/accueil", label="Accueil")
-    events = history(services, kinds=["codebook"])
+    events = services.audit.history(kinds=["codebook"])
     assert [e.what for e in events] == ["codebook:add", "codebook:rename"]
     assert events[0].id is None and events[0].who == services.reviewer
     assert events[1].before["label"] == "Accueil du public"
@@ -100,31 +98,31 @@ def test_workspace_events_codebook_synthesis_export_purge(env, tmp_path):
     report = synthesis.check("Merci à Jeanne Vernadaz pour sa contribution.\n")
     finding = next(f for f in report.findings if f.kind == "name")
     synthesis.accept(finding)
-    accepted = history(services, kinds=["synthesis.accept_finding"])
+    accepted = services.audit.history(kinds=["synthesis.accept_finding"])
     assert accepted[-1].after["finding"] == finding.id
     services.synthesis.export_contributions("csv", tmp_path / "a.csv")
-    assert history(services, kinds=["contributions.export"])[-1].after["count"] == 4
-    Privacy(services).purge(date(2019, 12, 1))
-    purge = history(services, kinds=["privacy.purge"])[-1]
+    assert services.audit.history(kinds=["contributions.export"])[-1].after["count"] == 4
+    services.privacy.purge(date(2019, 12, 1))
+    purge = services.audit.history(kinds=["privacy.purge"])[-1]
     assert purge.after["ids"] == [1, 4] and purge.id is None
     # A contribution's view includes the workspace events that name it.
-    assert any(e.what == "privacy.purge" for e in history(services, 1))
-    assert not any(e.what == "privacy.purge" for e in history(services, 2))
+    assert any(e.what == "privacy.purge" for e in services.audit.history(1))
+    assert not any(e.what == "privacy.purge" for e in services.audit.history(2))
 
 
 def test_filters_by_id_kind_and_date(env):
     ws, services = env
     services.triage.set_status([2], Status.DONE)
-    everything = history(services)
+    everything = services.audit.history()
     assert [e.at for e in everything] == sorted(
         (e.at for e in everything), key=datetime.fromisoformat
     )
-    assert {e.id for e in history(services, 2)} == {2}
-    assert [e.what for e in history(services, 2, kinds=["status"])] == ["status"]
-    old = history(services, until=date(2020, 1, 4))
+    assert {e.id for e in services.audit.history(2)} == {2}
+    assert [e.what for e in services.audit.history(2, kinds=["status"])] == ["status"]
+    old = services.audit.history(until=date(2020, 1, 4))
     assert old and all(e.what == "import" for e in old)
     today = datetime.now(PARIS).date()
-    recent = history(services, since=today)
+    recent = services.audit.history(since=today)
     assert any(e.what == "status" for e in recent)
     assert all(e.what != "import" or e.at >= today.isoformat() for e in recent)
 

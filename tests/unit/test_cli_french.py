@@ -150,15 +150,13 @@ def test_show_history_is_french_with_local_times(ws_dir, capsys):
 def test_list_and_show_follow_the_workspace_pseudonymised_setting(tmp_path, capsys):
     from privacy_support import EMAIL, NAME, PHONE
 
-    from assises_tui.services.privacy import Privacy
-
     ws, services = build(tmp_path)
     root = str(ws.root)
     ws.close()
     code, out, _err = run(capsys, "--workspace", root, "show", "1")
     assert code == 0 and NAME in out  # by default the reviewer sees who wrote
     with Workspace.open(root) as ws:
-        Privacy(Services(ws)).set_default(True)
+        Services(ws).privacy.set_default(True)
     for argv in (["show", "1"], ["list"]):
         code, out, _err = run(capsys, "--workspace", root, *argv)
         assert code == 0

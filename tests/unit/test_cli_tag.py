@@ -152,17 +152,21 @@ def test_excerpts_survive_a_reimport(demo_dir):
 
     with Workspace.open(demo_dir) as ws:
         services = Services(ws)
-        cid = next(c.id for c in services.store.all() if "brigade" in services.body_text(c.id))
-        body = services.body_text(cid)
+        cid = next(
+            c.id
+            for c in services.store.all()
+            if "brigade" in services.contributions.body_text(c.id)
+        )
+        body = services.contributions.body_text(cid)
         start = body.index("brigade")
         end = min(len(body), start + 40)
         ex = services.tagging.add_excerpt(cid, start, end, "service", "constat", "x")
         before = services.store.count()
     with Workspace.open(demo_dir) as ws:
-        report = run_import(Services(ws), [DEMO_MBOX])
+        report = run_import(ws, Services(ws).search, [DEMO_MBOX])
         assert report.imported == 0 and report.already_present >= 300
     with Workspace.open(demo_dir, read_only=True) as ws:
         services = Services(ws)
         assert services.store.count() == before
         assert services.store.get(cid).excerpts == (ex,)
-        assert services.body_text(cid)[ex.start : ex.end] == ex.text
+        assert services.contributions.body_text(cid)[ex.start : ex.end] == ex.text

@@ -6,12 +6,19 @@ import json
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from privacy_support import EMAIL, NAME, PHONE, SHARED_ATTACHMENT, blob_files, build
+from privacy_support import (
+    EMAIL,
+    NAME,
+    PHONE,
+    SHARED_ATTACHMENT,
+    blob_files,
+    build,
+    privacy_of,
+)
 
 from assises_tui.cli import main
-from assises_tui.services.audit import history
-from assises_tui.services.privacy import PENDING_DOC, Privacy, PrivacyError, mask_text
-from assises_tui.services.privacy_report import privacy_report, report_lines
+from assises_tui.services.privacy import PENDING_DOC, PrivacyError, mask_text
+from assises_tui.services.privacy_report import report_lines
 from assises_tui.services.session import Services
 from assises_tui.workspace import Workspace
 
@@ -28,39 +35,39 @@ def env(tmp_path):
 def test_pseudonymised_view_masks_sender_and_text(env):
     ws, services = env
     item = ws.store.get(1)
-    shown = Privacy(services, pseudonymised=True)
+    shown = privacy_of(services, pseudonymised=True)
     assert shown.sender_label(item) == "Contributeur n° 1"
     assert shown.sender_email(item) == ""
-    body = services.body_text(1)
+    body = services.contributions.body_text(1)
     text = shown.display_text(item, body)
     for secret in (NAME, EMAIL, PHONE, "12 rue des Lilas"):
         assert secret not in text
     assert "patrouilles à pied" in text and "[téléphone masqué]" in text
     assert NAME not in shown.display_text(item, item.subject)
-    plain = Privacy(services, pseudonymised=False)
+    plain = privacy_of(services, pseudonymised=False)
     assert plain.sender_label(item) == NAME
     assert plain.display_text(item, body) == body
 
 
 def test_default_comes_from_workspace_settings_and_is_recorded(env):
     _ws, services = env
-    assert Privacy(services).pseudonymised is False
-    Privacy(services).set_default(True)
-    assert Privacy(services).pseudonymised is True
-    events = [e for e in history(services, kinds=["privacy.settings"])]
+    assert privacy_of(services).pseudonymised is False
+    privacy_of(services).set_default(True)
+    assert privacy_of(services).pseudonymised is True
+    events = [e for e in services.audit.history(kinds=["privacy.settings"])]
     assert events and events[-1].after == {"pseudonymised": True}
 
 
 def test_reveal_is_recorded_and_refused_read_only(env, tmp_path):
     ws, services = env
-    privacy = Privacy(services, pseudonymised=True)
+    privacy = privacy_of(services, pseudonymised=True)
     privacy.reveal(1)
     assert privacy.pseudonymised is False
-    entries = history(services, 1, kinds=["privacy.reveal"])
+    entries = services.audit.history(1, kinds=["privacy.reveal"])
     assert len(entries) == 1 and entries[0].who == services.reviewer and entries[0].id == 1
     with Workspace.open(ws.root, read_only=True) as view:
         with pytest.raises(PrivacyError):
-            Privacy(Services(view), pseudonymised=True).reveal(1)
+            privacy_of(Services(view), pseudonymised=True).reveal(1)
 
 
 def test_mask_offsets_follow_the_masks():
@@ -80,26 +87,26 @@ def test_dry_run_changes_nothing(env):
     ws, services = env
     before_records = [c.to_dict() for c in ws.store.all()]
     before_blobs = blob_files(ws)
-    report = Privacy(services).purge(CUTOFF, dry_run=True)
+    report = privacy_of(services).purge(CUTOFF, dry_run=True)
     assert report.ids == [1, 4]
     assert report.senders == 2 and report.raw_mails == 2 and report.attachments == 1
     assert report.undated == 1 and report.findings.get("phone", 0) >= 1
     assert [c.to_dict() for c in ws.store.all()] == before_records
     assert blob_files(ws) == before_blobs
     assert not (ws.root / "purge-reports").exists()
-    assert not history(services, kinds=["privacy.purge"])
+    assert not services.audit.history(kinds=["privacy.purge"])
 
 
 def test_purge_erases_personal_data_and_keeps_the_work(env):
     ws, services = env
     old = ws.store.get(1)
     keep = ws.store.get(2)
-    report = Privacy(services).purge(CUTOFF)
+    report = privacy_of(services).purge(CUTOFF)
     item = ws.store.get(1)
     assert item.sender_name == "" and item.sender_email == "" and item.raw_blob is None
     assert not ws.store.has_blob(old.raw_blob)
     assert not ws.store.has_blob(old.body_blob)  # the unmasked body is gone too
-    body = services.body_text(1)
+    body = services.contributions.body_text(1)
     for secret in (NAME, EMAIL, PHONE, "12 rue des Lilas"):
         assert secret not in body
         assert secret not in item.subject and secret not in item.snippet
@@ -129,7 +136,7 @@ def test_purge_erases_personal_data_and_keeps_the_work(env):
     assert "Purge des données personnelles" in (ws.root / report.path).with_suffix(
         ".txt"
     ).read_text(encoding="utf-8")
-    events = history(services, kinds=["privacy.purge"])
+    events = services.audit.history(kinds=["privacy.purge"])
     assert len(events) == 1 and events[0].after["count"] == 2
     assert item.history[-1].what == "purge"
     # The search index forgot the erased name.
@@ -138,9 +145,9 @@ def test_purge_erases_personal_data_and_keeps_the_work(env):
 
 def test_purge_twice_is_a_no_op(env):
     ws, services = env
-    Privacy(services).purge(CUTOFF)
+    privacy_of(services).purge(CUTOFF)
     records = [c.to_dict() for c in ws.store.all()]
-    again = Privacy(services).purge(CUTOFF)
+    again = privacy_of(services).purge(CUTOFF)
     assert again.ids == [] and again.already_purged == 2
     assert [c.to_dict() for c in ws.store.all()] == records
 
@@ -150,10 +157,10 @@ def test_interrupted_purge_deletions_are_finished_safely(env):
     orphan = ws.store.put_blob(b"orphelin d'une purge interrompue")
     used = ws.store.get(2).raw_blob
     ws.store.put_doc(PENDING_DOC, {"blobs": [orphan, used]})
-    report = Privacy(services).purge(date(2019, 1, 1))  # nothing to purge
+    report = privacy_of(services).purge(date(2019, 1, 1))  # nothing to purge
     assert report.ids == []
     ws.store.put_doc(PENDING_DOC, {"blobs": [orphan, used]})
-    Privacy(services).purge(CUTOFF)
+    privacy_of(services).purge(CUTOFF)
     assert not ws.store.has_blob(orphan)
     assert ws.store.has_blob(used)  # still referenced: never deleted
     assert ws.store.get_doc(PENDING_DOC) == {"blobs": []}
@@ -162,7 +169,7 @@ def test_interrupted_purge_deletions_are_finished_safely(env):
 
 def test_privacy_report_inventory_without_personal_data(env):
     _ws, services = env
-    report = privacy_report(services)
+    report = services.privacy.report()
     cats = {c["key"]: c for c in report["categories"]}
     assert cats["sender_identities"]["records"] == 4
     assert cats["raw_mails"]["records"] == 4 and cats["raw_mails"]["bytes"] > 0
@@ -175,10 +182,10 @@ def test_privacy_report_inventory_without_personal_data(env):
     dumped = json.dumps(report, ensure_ascii=False) + "\n".join(report_lines(report))
     for secret in (NAME, EMAIL, PHONE):
         assert secret not in dumped
-    Privacy(services).purge(CUTOFF)
-    after = {c["key"]: c for c in privacy_report(services)["categories"]}
+    privacy_of(services).purge(CUTOFF)
+    after = {c["key"]: c for c in services.privacy.report()["categories"]}
     assert after["sender_identities"]["records"] == 2 and after["raw_mails"]["records"] == 2
-    assert privacy_report(services)["purges"][0]["count"] == 2
+    assert services.privacy.report()["purges"][0]["count"] == 2
 
 
 def test_report_spans_compare_instants_not_text():
@@ -201,7 +208,7 @@ def test_contribution_exports_leave_personal_data_out_unless_asked(env, tmp_path
     assert EMAIL not in (tmp_path / "a.csv").read_text(encoding="utf-8")
     services.synthesis.export_contributions("jsonl", out, with_personal_data=True)
     assert EMAIL in out.read_text(encoding="utf-8")
-    events = history(services, kinds=["contributions.export"])
+    events = services.audit.history(kinds=["contributions.export"])
     assert [e.after["personal_data"] for e in events] == [False, False, True]
 
 
@@ -240,7 +247,7 @@ def test_reimport_after_purge_does_not_bring_data_back(tmp_path):
     write_mbox(tmp_path / "m.mbox", 20, seed=2)
     with Workspace.init(tmp_path / "ws") as ws:
         import_sources(ws, [tmp_path / "m.mbox"])
-        assert len(Privacy(Services(ws)).purge(date(2019, 11, 17)).ids) > 0
+        assert len(privacy_of(Services(ws)).purge(date(2019, 11, 17)).ids) > 0
         again = import_sources(ws, [tmp_path / "m.mbox"])
         assert again.imported == 0 and ws.store.count() == 20
         assert all(not c.sender_email for c in ws.store.all() if c.raw_blob is None)
@@ -266,10 +273,10 @@ def test_purge_replaces_the_backups_that_hold_the_erased_data(env):
 
     ws, services = env
     before = ws.store.backup("avant")
-    dry = Privacy(services).purge(CUTOFF, dry_run=True)
+    dry = privacy_of(services).purge(CUTOFF, dry_run=True)
     assert dry.backups == 1 and before.exists()  # a simulation deletes nothing
     assert any("seraient remplacées" in line for line in dry.lines())
-    report = Privacy(services).purge(CUTOFF)
+    report = privacy_of(services).purge(CUTOFF)
     assert report.backups == 1 and report.backups_deleted == 1
     assert not before.exists()
     (fresh,) = list_backups(ws.root)
@@ -293,10 +300,10 @@ def test_purge_erases_quarantined_mail_imported_before_the_date(tmp_path):
         assert ws.store.get_blob(entry.raw_blob) == raw
         # Imported just now: a purge of what came before an hour ago leaves it alone.
         now = datetime.now(UTC)
-        assert Privacy(services).purge(now - timedelta(hours=1)).quarantine_erased == 0
-        dry = Privacy(services).purge(now + timedelta(minutes=1), dry_run=True)
+        assert privacy_of(services).purge(now - timedelta(hours=1)).quarantine_erased == 0
+        dry = privacy_of(services).purge(now + timedelta(minutes=1), dry_run=True)
         assert dry.quarantine_erased == 1 and ws.store.has_blob(entry.raw_blob)
-        report = Privacy(services).purge(now + timedelta(minutes=1))
+        report = privacy_of(services).purge(now + timedelta(minutes=1))
         assert report.quarantine_erased == 1
         (after,) = ws.store.quarantine()
         assert after.raw_blob is None and after.raw_sha256 == entry.raw_blob
@@ -323,10 +330,10 @@ def test_undated_contribution_is_purged_when_imported_before_the_date(env):
         ws.store.save(replace(ws.store.get(3), history=(entry,)))
 
     imported("2019-12-02T10:00:00+01:00")  # after the date: it may have arrived after too
-    report = Privacy(services).purge(CUTOFF)
+    report = privacy_of(services).purge(CUTOFF)
     assert 3 not in report.ids and report.undated == 1
     assert ws.store.get(3).sender_name == "Sans Date"
     imported("2019-11-28T10:00:00+01:00")  # before the date: so was its reception
-    report = Privacy(services).purge(CUTOFF)
+    report = privacy_of(services).purge(CUTOFF)
     assert report.ids == [3] and report.undated == 0
     assert ws.store.get(3).sender_name == "" and ws.store.get(3).raw_blob is None

@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from search_fixtures import make_services, record, sample
+from search_fixtures import make_services, new_index, record, sample
 
 from assises_tui.domain.models import Excerpt, Status
-from assises_tui.search import SearchIndex, parse_query
 from assises_tui.search import index as index_mod
+from assises_tui.search import parse_query
 from assises_tui.search.wordindex import WordIndex
 
 
@@ -22,13 +22,13 @@ def services(tmp_path):
 
 @pytest.fixture
 def idx(services):
-    index = SearchIndex(services)
+    index = new_index(services)
     assert index.refresh() == 6
     return index
 
 
 def find(idx, text, **kw):
-    return idx.search(parse_query(text, idx.services.config, prefix_last=False), **kw)
+    return idx.search(parse_query(text, idx.config, prefix_last=False), **kw)
 
 
 def test_free_words_ignore_accents_and_case_in_every_text(idx):
@@ -152,7 +152,7 @@ def test_changed_body_is_reindexed(services, idx):
 
 def test_persisted_index_is_reloaded_without_reindexing(services, idx, monkeypatch):
     assert idx.path.exists()
-    fresh = SearchIndex(services)
+    fresh = new_index(services)
     calls = []
     monkeypatch.setattr(fresh, "texts", lambda item: calls.append(item.id) or ())
     assert fresh.refresh() == 0
@@ -165,17 +165,17 @@ def test_corrupt_index_is_rebuilt(services, idx):
     data = bytearray(idx.path.read_bytes())
     data[len(data) // 2] ^= 0xFF
     idx.path.write_bytes(bytes(data))
-    fresh = SearchIndex(services)
+    fresh = new_index(services)
     assert fresh.refresh() == 6
     assert fresh.load_problem and "reconstruit" in fresh.load_problem
     assert find(fresh, "vigilants") == [5]
-    assert SearchIndex(services).refresh() == 0  # the rebuilt file is sound
+    assert new_index(services).refresh() == 0  # the rebuilt file is sound
 
 
 @pytest.mark.parametrize("garbage", [b"", b"ASSIDX", b"\x00" * 64, b"not an index at all"])
 def test_garbage_index_files_are_rebuilt(services, idx, garbage):
     idx.path.write_bytes(garbage)
-    assert SearchIndex(services).refresh() == 6
+    assert new_index(services).refresh() == 6
 
 
 def test_read_only_refresh_does_not_write(tmp_path):
@@ -183,7 +183,7 @@ def test_read_only_refresh_does_not_write(tmp_path):
     sample(writer)
     writer.store.close()
     services = make_services(tmp_path, read_only=True, volume=writer.store.volume)
-    index = SearchIndex(services)
+    index = new_index(services)
     assert index.refresh() == 6
     assert not index.path.exists()
     assert find(index, "vigilants") == [5]
@@ -214,7 +214,7 @@ def test_progress_is_reported(tmp_path):
     services = make_services(tmp_path)
     sample(services)
     seen = []
-    SearchIndex(services).refresh(progress=lambda done, total: seen.append((done, total)))
+    new_index(services).refresh(progress=lambda done, total: seen.append((done, total)))
     assert seen[-1] == (6, 6)
 
 
@@ -222,7 +222,7 @@ def test_metadata_results_follow_changes(tmp_path):
     """Cached term sets are dropped when the records change."""
     services = make_services(tmp_path)
     sample(services)
-    index = SearchIndex(services)
+    index = new_index(services)
     store = services.store
     assert index.search("status:new from:personne") == [5]
     store.save(replace(store.get(1), status=Status.DONE))

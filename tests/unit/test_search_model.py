@@ -7,9 +7,9 @@ import os
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from search_fixtures import make_services, record
+from search_fixtures import make_services, new_index, record
 
-from assises_tui.search import SearchIndex, parse_query
+from assises_tui.search import parse_query
 from assises_tui.search.index import MIN_PREFIX
 from assises_tui.text.fold import tokens
 
@@ -83,7 +83,7 @@ def test_search_agrees_with_brute_force(tmp_path_factory, corpus, text):
         items.append(record(store, i, body, subject=subject, attachments=attachments))
         all_texts[i] = [subject, f"Personne {i}", f"p{i}@example.org", body, *atts]
     store.add_many(items)
-    index = SearchIndex(services)
+    index = new_index(services)
     index.refresh()
     expected = [i for i, t in all_texts.items() if model(t, text)]
     assert index.search(text, exhaustive=True) == expected

@@ -39,7 +39,7 @@ def test_saved_searches_live_in_the_store_document(services):
         "version": 1,
         "searches": [{"name": "Police", "query": "police"}],
     }
-    assert SavedSearches(services).get("police") == "police"  # a new session sees it
+    assert SavedSearches(services.store).get("police") == "police"  # a new session sees it
 
 
 def test_saved_search_names_are_checked_and_cleaned(services):
@@ -74,7 +74,7 @@ def test_stats_counts(services):
     )
     store.add_quarantine("a.eml", "illisible", None)
     store.add_quarantine("b.eml", "illisible", None)
-    data = stats(services)
+    data = stats(services.store, services.config)
     assert data["total"] == 7 and data["quarantined"] == 2
     assert data["open"] == 4  # 1, 3, 5 and 9
     assert sum(data["by_status"].values()) == 7
@@ -93,6 +93,7 @@ def test_stats_counts(services):
 
 
 def test_stats_of_an_empty_workspace(tmp_path):
-    data = stats(make_services(tmp_path))
+    empty = make_services(tmp_path)
+    data = stats(empty.store, empty.config)
     assert data["total"] == 0 and data["open"] == 0
     assert set(data["by_status"].values()) == {0}

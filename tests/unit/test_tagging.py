@@ -60,7 +60,7 @@ def test_category_and_commune(s):
 
 
 def test_excerpt_offsets_match_body_and_survive_reimport(s):
-    body = s.body_text(2)
+    body = s.contributions.body_text(2)
     start = body.index("Les délais")
     end = body.index("nuit.") + len("nuit.")
     ex = s.tagging.add_excerpt(2, start, end, "service", "constat", note=" trop long ")
@@ -70,7 +70,7 @@ def test_excerpt_offsets_match_body_and_survive_reimport(s):
     assert "service" in item.themes  # filing under a theme tags the contribution
     # A re-import stores the same body bytes: same content-addressed blob, offsets still hold.
     assert s.store.put_blob(body.encode("utf-8")) == item.body_blob
-    assert s.body_text(2)[ex.start : ex.end] == ex.text
+    assert s.contributions.body_text(2)[ex.start : ex.end] == ex.text
     assert s.tagging.excerpts_by_theme("service") == [(2, ex)]
     assert s.tagging.excerpts_by_theme("lien") == []
     s.changes.undo()
@@ -91,7 +91,7 @@ def test_codebook_rename_merge_retire_rewrite_records_and_audit(s):
     cb.add("service", "Accueil du public")
     cb.add("service", "Horaires")
     s.tagging.add([1, 2], "service/accueil-du-public")
-    body = s.body_text(2)
+    body = s.contributions.body_text(2)
     ex = s.tagging.add_excerpt(2, 0, body.index("."), "service/accueil-du-public", "constat")
     cb.rename("service/accueil-du-public", "Accueil", new_key="accueil")
     assert s.store.get(1).themes == ("service", "service/accueil")
@@ -134,7 +134,7 @@ def test_codebook_errors(s):
 
 
 def test_read_only_workspace_refuses_every_change(s):
-    s.workspace.read_only = True
+    s.store.read_only = True
     writes = s.store.saves
     with pytest.raises(CodebookError, match="lecture seule"):
         s.tagging.add([1], "lien")

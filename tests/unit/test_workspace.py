@@ -17,9 +17,8 @@ from assises_tui.config import bundled_config_dir
 from assises_tui.domain.models import Contribution, Status
 from assises_tui.errors import AssisesError
 from assises_tui.paths import default_workspace_dir
-from assises_tui.services.changes import default_reviewer
 from assises_tui.store.protocol import StoreError, StoreLockedError
-from assises_tui.workspace import Workspace
+from assises_tui.workspace import Workspace, default_reviewer
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -16,11 +16,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from assises_tui.clock import now_iso
 from assises_tui.errors import AssisesError
-from assises_tui.services.changes import now_iso
 
 if TYPE_CHECKING:
-    from assises_tui.services.session import Services
+    from assises_tui.config import Consultation
+    from assises_tui.store.protocol import Store
 
 DOC = "double_coding"
 
@@ -102,31 +103,31 @@ def _main(keys: Iterable[str]) -> set[str]:
 
 
 class DoubleCoding:
-    def __init__(self, services: Services) -> None:
-        self.services = services
+    def __init__(self, store: Store, consultation: Consultation, reviewer: str) -> None:
+        self.store = store
+        self.config = consultation
+        self.reviewer = reviewer
 
     def _doc(self) -> dict[str, Any]:
-        doc = self.services.store.get_doc(DOC) or {}
+        doc = self.store.get_doc(DOC) or {}
         doc.setdefault("sample", {"ids": []})
         doc.setdefault("codes", {})
         return doc
 
     def _save(self, doc: dict[str, Any], event: dict[str, Any]) -> None:
-        if self.services.read_only:
+        if self.store.read_only:
             raise AssisesError(
                 "Espace de travail ouvert en lecture seule : aucune modification possible."
             )
-        self.services.store.put_doc(DOC, doc)
-        self.services.store.append_audit(
-            [{"at": now_iso(), "who": self.services.reviewer, **event}]
-        )
+        self.store.put_doc(DOC, doc)
+        self.store.append_audit([{"at": now_iso(), "who": self.reviewer, **event}])
 
     def draw_sample(self, n: int, seed: int, ids: Sequence[int] | None = None) -> list[int]:
         """Draw ``n`` contributions among those already coded (or among ``ids``)."""
         if n <= 0:
             raise AssisesError("La taille de l'échantillon doit être positive.")
         if ids is None:
-            population = [c.id for c in self.services.store.all() if c.themes]
+            population = [c.id for c in self.store.all() if c.themes]
         else:
             population = sorted(set(ids))
         if not population:
@@ -141,7 +142,7 @@ class DoubleCoding:
             "n": n,
             "seed": seed,
             "at": now_iso(),
-            "drawn_by": self.services.reviewer,
+            "drawn_by": self.reviewer,
         }
         self._save(doc, {"what": "double_coding:sample", "n": n, "seed": seed, "ids": chosen})
         return chosen
@@ -155,13 +156,13 @@ class DoubleCoding:
 
     def code(self, cid: int, themes: Iterable[str]) -> None:
         """Record the second reviewer's main themes for ``cid``."""
-        known = set(self.services.config.theme_keys)
+        known = set(self.config.theme_keys)
         chosen = sorted(_main(themes))
         unknown = [t for t in chosen if t not in known]
         if unknown:
             raise AssisesError(f"Thème inconnu : « {unknown[0]} ».")
         doc = self._doc()
-        doc["codes"][str(cid)] = {"themes": chosen, "by": self.services.reviewer, "at": now_iso()}
+        doc["codes"][str(cid)] = {"themes": chosen, "by": self.reviewer, "at": now_iso()}
         self._save(doc, {"what": "double_coding:code", "id": cid, "themes": chosen})
 
     def report(self) -> AgreementReport:
@@ -170,13 +171,13 @@ class DoubleCoding:
         codes = doc["codes"]
         rows: list[tuple[int, set[str], set[str]]] = []
         for cid in ids:
-            item = self.services.store.get(cid)
+            item = self.store.get(cid)
             if item is None or str(cid) not in codes:
                 continue
             rows.append((cid, _main(item.themes), set(codes[str(cid)]["themes"])))
         report = AgreementReport(sample_size=len(ids), coded=len(rows))
         all_pairs: list[tuple[bool, bool]] = []
-        for theme in self.services.config.themes:
+        for theme in self.config.themes:
             pairs = [(theme.key in a, theme.key in b) for _cid, a, b in rows]
             all_pairs += pairs
             k = cohen_kappa(pairs)
