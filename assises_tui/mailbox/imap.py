@@ -1,4 +1,4 @@
-"""One IMAP folder opened read-only: EXAMINE, then UIDs, sizes, Message-IDs and raw bytes.
+"""One IMAP folder opened read-only: EXAMINE, then UIDs, sizes and raw bytes.
 
 Nothing here can change the server's mailbox: the folder is opened with EXAMINE (the
 server refuses any flag change or expunge in that state), bodies are read with
@@ -206,18 +206,6 @@ class ImapFolder:
                 sizes[uid] = int(data.get(b"RFC822.SIZE", 0))
         return sizes
 
-    def message_ids(self, uids: Sequence[int]) -> dict[int, str]:
-        """UID → Message-ID as the importer writes it (``<id>``); '' when there is none."""
-        assert self._client is not None
-        key = "BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)]"
-        found: dict[int, str] = {}
-        for start in range(0, len(uids), 1000):
-            part = self._call(self._client.fetch, list(uids[start : start + 1000]), [key])
-            for uid, data in part.items():
-                header = next((v for k, v in data.items() if k.startswith(b"BODY[HEADER")), b"")
-                found[uid] = _message_id(header or b"")
-        return found
-
     def fetch(self, uids: Sequence[int]) -> Iterator[tuple[int, bytes]]:
         """(uid, raw bytes as the server gives them) for ``uids``, in order, without
         setting ``\\Seen``. A message deleted meanwhile is skipped."""
@@ -247,16 +235,3 @@ def batches(uids: Sequence[int], sizes: dict[int, int], *, count: int, size: int
         total += n
     if group:
         yield group
-
-
-def _message_id(header: bytes) -> str:
-    # Same normalisation as the importer's (ingest/mime.py); a difference would only cost a
-    # download, since the pipeline recognises the message again by its Message-ID.
-    text = header.decode("ascii", "replace")
-    name, _, value = text.partition(":")
-    if name.strip().lower() != "message-id":
-        return ""
-    value = " ".join(value.split()).strip().strip("<>").strip()
-    if value and len(value) <= 500 and value.isprintable():
-        return f"<{value}>"
-    return ""

@@ -8,10 +8,9 @@ checkpoint moves ``last_uid`` forward, so an interrupted fetch resumes where it 
 and, at worst, reads one group again (the pipeline recognises it: no duplicate).
 
 A changed UIDVALIDITY (the server renumbered the folder) or a changed account starts from
-UID 0 again. Before downloading, the Message-IDs of the new UIDs are read (a few bytes
-each) and those already in the store are skipped, so a renumbered folder, or a mailbox
-first imported from an export, costs headers, not bodies. What remains is recognised by
-the pipeline as any re-import is.
+UID 0 again: every message is read once more and the pipeline recognises those already
+stored, as it does for any re-import (a Message-ID alone is not enough: a mail resent
+under the same Message-ID with other content is a new version, the importer's call).
 
 An unreachable network is not an error: the result says ``offline`` and when the last
 fetch succeeded. No textual/rich here.
@@ -209,49 +208,36 @@ class MailboxFetch:
         uids = folder.uids_after(last_uid)
         if not uids:
             return
-        message_ids = folder.message_ids(uids)
-        known = {
-            uid
-            for uid, mid in message_ids.items()
-            if mid and self.store.id_for_message_id(mid) is not None
-        }
-        wanted = [uid for uid in uids if uid not in known]
-        sizes = folder.sizes(wanted) if wanted else {}
-        if wanted:
-            self._backup_if_due()
-            label = f"IMAP {settings.folder} UID {{}}"
+        sizes = folder.sizes(uids)
+        self._backup_if_due()
+        label = f"IMAP {settings.folder} UID {{}}"
 
-            def advance(uid: int, count: int) -> None:
-                self._update(last_uid=uid)
-                settled[0] += count
+        def advance(uid: int, count: int) -> None:
+            self._update(last_uid=uid)
+            settled[0] += count
 
-            def stream() -> Iterator[RawMessage | Checkpoint]:
-                for group in batches(wanted, sizes, count=FETCH_BATCH, size=FETCH_BATCH_BYTES):
-                    small = [uid for uid in group if sizes.get(uid, 0) <= MAX_MESSAGE_BYTES]
-                    fetched = dict(folder.fetch(small)) if small else {}
-                    for uid in group:
-                        if uid in fetched:
-                            yield RawMessage(label.format(uid), fetched[uid])
-                        elif uid not in small:
-                            mb = sizes.get(uid, 0) // 1_048_576
-                            reason = f"Message trop volumineux ({mb} Mo) : laissé sur le serveur."
-                            yield RawMessage(label.format(uid), b"", reason)
-                        # else: deleted on the server since the search; nothing to keep
-                    yield Checkpoint(partial(advance, group[-1], len(group)))
+        def stream() -> Iterator[RawMessage | Checkpoint]:
+            for group in batches(uids, sizes, count=FETCH_BATCH, size=FETCH_BATCH_BYTES):
+                small = [uid for uid in group if sizes.get(uid, 0) <= MAX_MESSAGE_BYTES]
+                fetched = dict(folder.fetch(small)) if small else {}
+                for uid in group:
+                    if uid in fetched:
+                        yield RawMessage(label.format(uid), fetched[uid])
+                    elif uid not in small:
+                        mb = sizes.get(uid, 0) // 1_048_576
+                        reason = f"Message trop volumineux ({mb} Mo) : laissé sur le serveur."
+                        yield RawMessage(label.format(uid), b"", reason)
+                    # else: deleted on the server since the search; nothing to keep
+                yield Checkpoint(partial(advance, group[-1], len(group)))
 
-            report = import_messages(
-                self.store,
-                self.config,
-                stream(),
-                progress,
-                who=self.reviewer,
-                bytes_total=sum(sizes.values()),
-            )
-        else:
-            report = ImportReport()
-        report.read += len(known)
-        report.already_present += len(known)
-        result.report = report
+        result.report = import_messages(
+            self.store,
+            self.config,
+            stream(),
+            progress,
+            who=self.reviewer,
+            bytes_total=sum(sizes.values()),
+        )
         self._update(last_uid=uids[-1])
 
     def _backup_if_due(self) -> None:
