@@ -164,6 +164,19 @@ def test_a_message_imported_from_an_export_and_fetched_is_one_contribution(
     assert len(stored(root)) == count
 
 
+def test_line_ends_do_not_change_the_text():
+    """IMAP serves CRLF; an mbox export holds LF: the same mail must read the same."""
+    from zoneinfo import ZoneInfo
+
+    from assises_tui.ingest.mime import parse_message
+
+    tz = ZoneInfo("Europe/Paris")
+    for raw in demo_messages()[:40]:
+        lf = parse_message(raw, "mbox", "pref@allier.gouv.fr", tz)
+        served = parse_message(crlf(raw), "imap", "pref@allier.gouv.fr", tz)
+        assert served.body == lf.body
+        assert [a.data for a in served.attachments] == [a.data for a in lf.attachments]
+
 
 def test_server_gone_mid_fetch_then_resumed(tmp_path, dovecot, capsys, monkeypatch):
     messages = demo_messages()
