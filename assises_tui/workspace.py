@@ -64,6 +64,9 @@ class Workspace:
     config: Consultation
     store: Store
     reviewer: str
+    #: "coordinator" (the default: whoever opens the files in a terminal owns them) or
+    #: "reviewer" (a browser session of a reviewer account: no codebook, export or purge).
+    role: str
     read_only: bool
 
     def __init__(
@@ -77,6 +80,7 @@ class Workspace:
         #: Why a writer open fell back to read-only (the lock message), else None.
         self.read_only_reason = read_only_reason
         self.reviewer = default_reviewer(config.reviewer)
+        self.role = "coordinator"
 
     # -- creation ------------------------------------------------------------
     @classmethod

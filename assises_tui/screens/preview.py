@@ -4,7 +4,8 @@ Tabs: « Aperçu » (the rendered Markdown: citations resolved to pseudonymous r
 figures filled in), « Chiffres » (tables with small bars), « Vérification » (invalid
 citations and personal data; ``a`` accepts the highlighted finding, recorded in the audit
 trail). Export keys write into the workspace's ``exports/`` folder after the same check as
-the command line.
+the command line; in a browser (``assises serve``) the file is then delivered to the browser.
+Exporting is for coordinators (``screens/permissions.py``).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from textual.widgets.option_list import Option
 
 from assises_tui.durable import ensure_dir
 from assises_tui.errors import AssisesError
+from assises_tui.screens.permissions import coordinator_only
 from assises_tui.services.synthesis import ExportBlocked
 from assises_tui.synthesis.export_md import to_markdown
 from assises_tui.synthesis.figures import bar, week_label
@@ -201,6 +203,8 @@ class PreviewScreen(Screen[None]):
         view.highlighted = highlighted
 
     def action_export(self, fmt: str) -> None:
+        if not coordinator_only(self, "exporter la synthèse"):
+            return
         folder = self.services.workspace.root / "exports"
         path = folder / f"synthese.{fmt}"
         try:
@@ -224,6 +228,10 @@ class PreviewScreen(Screen[None]):
                 severity="error",
                 markup=False,
             )
+            return
+        if self.app.is_web:  # in a browser: the document goes to the browser's downloads
+            self.app.deliver_binary(path, save_filename=path.name)
+            self.notify(f"Exporté : {path.name} (téléchargement lancé).", markup=False)
             return
         self.notify(f"Exporté : {path}", markup=False)
 
