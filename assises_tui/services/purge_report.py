@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from assises_tui.domain.models import Contribution
+from assises_tui.domain.models import Contribution, blob_refs  # noqa: F401 - shared
 from assises_tui.text.personal_data import KIND_LABELS
 
 if TYPE_CHECKING:
@@ -37,6 +37,11 @@ class PurgeReport:
     already_purged: int = 0
     backups: int = 0  # backup archives made before the purge (they hold what it erases)
     backups_deleted: int = 0  # of those, replaced by one backup made after the purge
+    backup_made: bool = False  # the backup made after the purge could be written
+    restore_leftovers: int = 0  # stores set aside by a restore (they hold it too)
+    restore_leftovers_deleted: int = 0
+    saved_searches_masked: int = 0  # saved searches that named what was erased
+    synthesis_files_masked: int = 0  # the draft and its versions, where it was quoted
     path: str | None = None  # the JSON report written in the workspace
 
     def to_dict(self) -> dict[str, Any]:
@@ -44,22 +49,26 @@ class PurgeReport:
 
     def lines(self) -> list[str]:
         """A French summary (no personal data: counts and numbers only)."""
-        verb = "seraient" if self.dry_run else "ont été"
-        head = "Simulation de purge" if self.dry_run else "Purge"
+        # A simulation speaks of what would happen, the purge of what was done.
+        dry = self.dry_run
+        verb = "seraient" if dry else "ont été"
+        head = "Simulation de purge (rien n'est modifié)" if dry else "Purge"
         out = [
             f"{head} des données personnelles des contributions reçues avant le "
             f"{french_date(self.before)} : {len(self.ids)} contribution(s) concernée(s).",
-            f"  Identités d'expéditeur (nom, adresse) effacées : {self.senders}",
-            f"  Courriels d'origine supprimés : {self.raw_mails}",
-            f"  Pièces jointes d'origine supprimées : {self.attachments}",
+            f"  Identités d'expéditeur (nom, adresse) {'à effacer' if dry else 'effacées'} : "
+            f"{self.senders}",
+            f"  Courriels d'origine {'à supprimer' if dry else 'supprimés'} : {self.raw_mails}",
+            f"  Pièces jointes d'origine {'à supprimer' if dry else 'supprimées'} : "
+            f"{self.attachments}",
             f"  Textes où des données personnelles {verb} masquées : {self.texts_masked}",
         ]
         if self.findings:
             detail = ", ".join(
                 f"{KIND_LABELS.get(k, k)} : {n}" for k, n in sorted(self.findings.items())
             )
-            out.append(f"  Éléments masqués : {detail}")
-        out.append(f"  Extraits masqués : {self.excerpts_masked}")
+            out.append(f"  Éléments {'à masquer' if dry else 'masqués'} : {detail}")
+        out.append(f"  Extraits {'à masquer' if dry else 'masqués'} : {self.excerpts_masked}")
         if self.quarantine_erased:
             out.append(
                 "  Courriels en quarantaine importés avant la date, "
@@ -67,13 +76,33 @@ class PurgeReport:
             )
         if not self.dry_run:
             out.append(f"  Fichiers effacés du dossier blobs/ : {self.blobs_deleted}")
-        out.append("  Conservés : textes pseudonymisés, thèmes, extraits, chiffres et synthèse.")
+        kept = "Seraient conservés" if dry else "Conservés"
+        out.append(f"  {kept} : textes pseudonymisés, thèmes, extraits, chiffres et synthèse.")
         if self.already_purged:
             out.append(f"  Déjà purgées auparavant : {self.already_purged}")
         if self.undated:
             out.append(
                 "  Sans date de réception et importées après la date (non purgées) : "
                 f"{self.undated}"
+            )
+        if self.saved_searches_masked:
+            out.append(f"  Recherches enregistrées masquées : {self.saved_searches_masked}")
+        if self.synthesis_files_masked:
+            out.append(
+                "  Synthèse : données des contributions purgées masquées dans "
+                f"{self.synthesis_files_masked} fichier(s) (brouillon et versions)"
+            )
+        elif not self.dry_run:
+            out.append("  Synthèse : aucune donnée des contributions purgées n'y figurait.")
+        if self.restore_leftovers and self.dry_run:
+            out.append(
+                "  Bases mises de côté par une restauration (elles contiennent ces données), "
+                f"qui seraient supprimées : {self.restore_leftovers}"
+            )
+        elif self.restore_leftovers_deleted:
+            out.append(
+                "  Bases mises de côté par une restauration supprimées : "
+                f"{self.restore_leftovers_deleted}"
             )
         if self.backups and self.dry_run:
             out.append(
@@ -90,6 +119,11 @@ class PurgeReport:
                 f"  Attention : {self.backups - self.backups_deleted} sauvegarde(s) antérieure(s) "
                 "n'ont pas pu être remplacées et contiennent encore ces données."
             )
+        if not self.dry_run:
+            out.append(
+                "  Les sauvegardes écrites hors de l'espace de travail (assises backup -o) "
+                "restent à supprimer à la main."
+            )
         if self.path:
             out.append(f"  Rapport : {self.path}")
         return out
@@ -104,10 +138,3 @@ def french_date(iso: str) -> str:
 
 def is_purged(item: Contribution) -> bool:
     return any(h.what == PURGE_WHAT for h in item.history)
-
-
-def blob_refs(item: Contribution) -> set[str]:
-    refs = {b for b in (item.raw_blob, item.body_blob) if b}
-    for a in item.attachments:
-        refs.update(b for b in (a.blob, a.text_blob) if b)
-    return refs

@@ -14,12 +14,14 @@ import fcntl
 import json
 import os
 import socket
-from datetime import UTC, datetime
+import time
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
+from assises_tui.clock import local_time
 from assises_tui.durable import FILE_MODE
-from assises_tui.store.protocol import StoreError, StoreLockedError
+from assises_tui.store.protocol import StoreError, StoreLockedError, StoreReadOnlyMediaError
 
 
 def _pid_alive(pid: int) -> bool:
@@ -32,29 +34,43 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
-def read_lock_info(path: Path) -> dict[str, Any]:
-    try:
-        info = json.loads(path.read_text(encoding="utf-8") or "{}")
-    except (OSError, ValueError):
-        return {}
-    return info if isinstance(info, dict) else {}
+def read_lock_info(path: Path, *, wait: float = 0.5) -> dict[str, Any]:
+    """The recorded owner. A writer that has just taken the lock may not have written it
+    yet (the file is empty for a moment): it is read again for up to ``wait`` seconds."""
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            info = json.loads(path.read_text(encoding="utf-8") or "{}")
+        except (OSError, ValueError):
+            info = {}
+        if not isinstance(info, dict):
+            info = {}
+        if info.get("pid") or time.monotonic() >= deadline:
+            return info
+        time.sleep(0.02)
 
 
-def _since_text(since: str) -> str:
+def _since_text(since: str, tz: tzinfo | None) -> str:
     try:
-        moment = datetime.fromisoformat(since).astimezone()
+        moment = datetime.fromisoformat(since)
     except (TypeError, ValueError):
         return "une date inconnue"
-    return moment.strftime("%d/%m/%Y à %H:%M:%S")
+    return local_time(moment, tz or moment.tzinfo or UTC)
 
 
-def locked_message(info: dict[str, Any]) -> str:
-    pid = info.get("pid", "?")
-    host = info.get("host", "hôte inconnu")
-    since = _since_text(str(info.get("since", "")))
+def locked_message(info: dict[str, Any], tz: tzinfo | None = None) -> str:
+    """The refusal, « depuis le 05/12/2026 19:14 » in ``tz`` (the consultation's time zone,
+    which the workspace gives when it re-words the error; else the writer's own offset).
+    What the record does not say (read while empty) is left out, never shown as « ? »."""
+    pid, host = info.get("pid"), info.get("host")
+    holder = f"le processus {pid}" if pid else "un autre processus"
+    if host:
+        holder += f" sur {host}"
+    if info.get("since"):
+        holder += f" depuis le {_since_text(str(info['since']), tz)}"
     return (
-        f"L'espace de travail est déjà ouvert en écriture par le processus {pid} sur {host} "
-        f"depuis le {since} ; fermez-le ou ouvrez celui-ci en lecture seule."
+        f"L'espace de travail est déjà ouvert en écriture par {holder} ; "
+        "fermez-le ou ouvrez celui-ci en lecture seule."
     )
 
 
@@ -71,6 +87,11 @@ class WriterLock:
         try:
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT, FILE_MODE)
         except OSError as exc:
+            if exc.errno == errno.EROFS:
+                raise StoreReadOnlyMediaError(
+                    f"Le disque de l'espace de travail ({self.path.parent}) est en lecture "
+                    "seule : il ne peut être ouvert qu'en lecture seule."
+                ) from None
             raise StoreError(
                 f"Impossible de verrouiller l'espace de travail ({self.path}) : "
                 f"{exc.strerror or exc}."
@@ -80,7 +101,8 @@ class WriterLock:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
-                raise StoreLockedError(locked_message(read_lock_info(self.path))) from None
+                info = read_lock_info(self.path)
+                raise StoreLockedError(locked_message(info), info) from None
             except OSError as exc:
                 if exc.errno not in (errno.ENOLCK, errno.EOPNOTSUPP, errno.ENOSYS):
                     raise
@@ -99,7 +121,7 @@ class WriterLock:
         if not isinstance(pid, int) or pid == os.getpid():
             return
         if host != socket.gethostname() or _pid_alive(pid):
-            raise StoreLockedError(locked_message(info))
+            raise StoreLockedError(locked_message(info), info)
         # Stale: the recorded writer died on this host; taking over is safe.
 
     def _write_info(self) -> None:
@@ -110,8 +132,9 @@ class WriterLock:
             "since": datetime.now(UTC).astimezone().isoformat(timespec="seconds"),
         }
         data = json.dumps(info).encode()
-        os.ftruncate(self._fd, 0)
+        # Written over the old record, then cut to length: never empty for a reader.
         os.pwrite(self._fd, data, 0)
+        os.ftruncate(self._fd, len(data))
         os.fsync(self._fd)
 
     def release(self) -> None:

@@ -102,7 +102,7 @@ def test_workspace_events_codebook_synthesis_export_purge(env, tmp_path):
     assert accepted[-1].after["finding"] == finding.id
     services.synthesis.export_contributions("csv", tmp_path / "a.csv")
     assert services.audit.history(kinds=["contributions.export"])[-1].after["count"] == 4
-    services.privacy.purge(date(2019, 12, 1))
+    services.purge.run(date(2019, 12, 1))
     purge = services.audit.history(kinds=["privacy.purge"])[-1]
     assert purge.after["ids"] == [1, 4] and purge.id is None
     # A contribution's view includes the workspace events that name it.
@@ -162,3 +162,11 @@ def test_cli_history_json_shape_and_text(env, capsys):
     assert "Statut : Nouveau → Traité" in out
     assert main(["--workspace", root, "history", "999"]) == 1
     assert "n'existe pas" in capsys.readouterr().err
+
+
+def test_history_names_fields_in_french():
+    from assises_tui.services.audit import describe
+
+    shown = describe({"status": "duplicate", "duplicate_of": 2})
+    assert shown == "statut : Doublon ; doublon de : n° 2"
+    assert "duplicate_of" not in describe({"status": "new", "duplicate_of": None, "late": True})
