@@ -266,7 +266,9 @@ def test_throttled(tmp_path, demo_store, smtp, ca):
         service = Acknowledgements(ws.store, ws.config, ws.reviewer, sleep=waits.append)
         report = service.run(PASSWORD, limit=4)
     assert report.sent == 4
-    assert len(waits) == 3 and all(1.9 < w <= 2.0 for w in waits)  # 30 a minute: 2 s apart
+    # 30 a minute: each send waits out what is left of its 2 s slot (less when the previous
+    # send itself took time on a loaded machine, never more).
+    assert len(waits) == 3 and all(0 < w <= 2.0 for w in waits)
 
 
 def test_server_problems_are_clear_errors(tmp_path, demo_store, smtp, ca, capsys, monkeypatch):
