@@ -28,7 +28,6 @@ from textual.widgets import (
 )
 from textual.widgets.option_list import Option
 
-from assises_tui.durable import ensure_dir
 from assises_tui.errors import AssisesError
 from assises_tui.services.synthesis import ExportBlocked
 from assises_tui.synthesis.export_md import to_markdown
@@ -201,11 +200,8 @@ class PreviewScreen(Screen[None]):
         view.highlighted = highlighted
 
     def action_export(self, fmt: str) -> None:
-        folder = self.services.workspace.root / "exports"
-        path = folder / f"synthese.{fmt}"
         try:
-            ensure_dir(folder)
-            self.services.synthesis.export(fmt, path, text=self.text)
+            path = self.services.synthesis.export_to_workspace(fmt, self.text)
         except ExportBlocked as blocked:
             self.refresh_check()
             self.query_one(TabbedContent).active = "tab-check"

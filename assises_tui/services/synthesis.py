@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from assises_tui.clock import now_iso
 from assises_tui.domain.models import Contribution, Excerpt
-from assises_tui.durable import write_atomic
+from assises_tui.durable import ensure_dir, write_atomic
 from assises_tui.errors import AssisesError
 from assises_tui.services.tagging import excerpts_under
 from assises_tui.store.texts import attachment_texts, body_text
@@ -106,12 +106,15 @@ class SynthesisService:
         reviewer: str,
         draft_path: Path,
         today: Callable[[], date] | None = None,
+        exports_dir: Path | None = None,
     ) -> None:
         self.store = store
         self.config = consultation
         self.reviewer = reviewer
         #: The synthesis draft (Markdown) in the workspace.
         self.path = draft_path
+        #: Where the app's preview writes its exports (the workspace's ``exports/``).
+        self.exports_dir = exports_dir or draft_path.parent / "exports"
         self._today = today
         self.versions = DraftVersions(draft_path)
 
@@ -203,6 +206,13 @@ class SynthesisService:
         )
 
     # -- exports ---------------------------------------------------------------
+    def export_to_workspace(self, fmt: str, text: str) -> Path:
+        """:meth:`export` to ``exports/synthese.<fmt>`` in the workspace; returns the path."""
+        path = self.exports_dir / f"synthese.{fmt}"
+        ensure_dir(self.exports_dir)
+        self.export(fmt, path, text=text)
+        return path
+
     def export(
         self, fmt: str, path: Path, *, text: str | None = None, accept: Iterable[str] = ()
     ) -> CheckReport:

@@ -15,7 +15,10 @@ from assises_tui.store.json_files import UnreadableFileError, read_json
 from assises_tui.store.shards import TABLE
 
 if TYPE_CHECKING:
-    from assises_tui.store.tinydb_store import TinyDBStore
+    from assises_tui.store.blobs import BlobStore
+    from assises_tui.store.layout import Layout
+    from assises_tui.store.meta import AuditLog
+    from assises_tui.store.shards import Shards
 
 
 def _blob_refs(record: dict[str, Any]) -> list[tuple[str, str]]:
@@ -33,14 +36,16 @@ def _blob_refs(record: dict[str, Any]) -> list[tuple[str, str]]:
     return refs
 
 
-def verify_store(store: TinyDBStore) -> list[str]:
+def verify_store(
+    layout: Layout, shards: Shards, blobs: BlobStore, audit_log: AuditLog
+) -> list[str]:
+    """Every problem found in the files of a TinyDB store (French sentences)."""
     problems: list[str] = []
-    layout = store.layout
     checked: dict[str, str | None] = {}
 
     def check_blob(sha: str) -> str | None:
         if sha not in checked:
-            checked[sha] = store.blobs.check(sha)
+            checked[sha] = blobs.check(sha)
         return checked[sha]
 
     try:
@@ -57,7 +62,6 @@ def verify_store(store: TinyDBStore) -> list[str]:
         )
 
     seen: dict[int, str] = {}
-    shards = store._shards
     for index in shards.existing():
         path = shards.path_of(index)
         try:
@@ -105,8 +109,8 @@ def verify_store(store: TinyDBStore) -> list[str]:
                 if issue:
                     problems.append(f"Quarantaine n° {entry.get('id')}, courriel brut : {issue}.")
 
-    _events, bad = store.audit_log.read()
-    total_lines = _audit_lines(store)
+    _events, bad = audit_log.read()
+    total_lines = _audit_lines(layout.audit)
     for number in bad:
         if number != total_lines:  # a torn last line is an interrupted append, tolerated
             problems.append(f"Journal d'audit : la ligne {number} est illisible.")
@@ -127,9 +131,9 @@ def _journal_stays(path: Path) -> bool:
     return (before.st_ino, before.st_mtime_ns) == (after.st_ino, after.st_mtime_ns)
 
 
-def _audit_lines(store: TinyDBStore) -> int:
+def _audit_lines(path: Path) -> int:
     try:
-        data = store.layout.audit.read_bytes()
+        data = path.read_bytes()
     except FileNotFoundError:
         return 0
     return len(data.rstrip(b"\n").split(b"\n")) if data.strip() else 0

@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from assises_tui.text.fold import fold
+from assises_tui.text.lines import line_of, line_starts
 
 KIND_LABELS: dict[str, str] = {
     "email": "adresse électronique",
@@ -118,23 +119,6 @@ COMMON_WORDS = frozenset(
 )
 
 
-def _line_starts(text: str) -> list[int]:
-    starts = [0]
-    starts.extend(m.end() for m in re.finditer("\n", text))
-    return starts
-
-
-def _line_of(starts: list[int], offset: int) -> int:
-    lo, hi = 0, len(starts)
-    while lo + 1 < hi:
-        mid = (lo + hi) // 2
-        if starts[mid] <= offset:
-            lo = mid
-        else:
-            hi = mid
-    return lo + 1
-
-
 # A word: letters, with inner hyphens/apostrophes ("Jean-Marc", "N'Diaye"), no trailing ones.
 _NAME_TOKEN = re.compile(r"[^\W\d_](?:[^\W_]|['’\-](?=[^\W\d_]))*")
 _TITLES = frozenset({"m", "mme", "mlle", "mr", "dr", "me", "monsieur", "madame", "mademoiselle"})
@@ -210,7 +194,7 @@ def find_personal_data(
     first name in their message ("Cordialement, Agnès"), too common to look for everywhere.
     """
     allowed_folded = {fold(a).strip() for a in allowed if a}
-    starts = _line_starts(text)
+    starts = line_starts(text)
     raw: list[tuple[str, int, int]] = []
     for kind, pattern in (
         ("email", _EMAIL),
@@ -250,7 +234,7 @@ def find_personal_data(
                 max(end, *(sp[2] for sp in overlapping)),
             ]
         )
-    kept = [Finding(k, a, b, text[a:b], _line_of(starts, a)) for k, a, b in spans]
+    kept = [Finding(k, a, b, text[a:b], line_of(starts, a)) for k, a, b in spans]
     kept.sort(key=lambda f: f.start)
     return kept
 
