@@ -44,6 +44,7 @@ SLOW_SEARCH = 0.08  # seconds: slower searches move off the event loop
 
 
 class InboxScreen(InboxPickers, TriageActions, ReadingActions, Screen):
+    HELP_TITLE = "Boîte de réception"  # the help screen's title
     CSS_PATH = "inbox.tcss"
     AUTO_FOCUS = "ContributionList"
     HELP_LEGEND = True  # the help explains the list's columns and the theme keys

@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import (
@@ -29,6 +28,7 @@ from textual.widgets import (
 from textual.widgets.option_list import Option
 
 from assises_tui.errors import AssisesError
+from assises_tui.keymap import PREVIEW_SCREEN_BINDINGS
 from assises_tui.services.synthesis import ExportBlocked
 from assises_tui.synthesis.export_md import to_markdown
 from assises_tui.synthesis.figures import bar, week_label
@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 
 
 class PreviewScreen(Screen[None]):
-    TITLE = "Aperçu de la synthèse"  # the help screen's title
+    TITLE = HELP_TITLE = "Aperçu de la synthèse"  # the header's and the help's title
     # The document, not the tab bar: PageDown and the arrows scroll it at once.
     AUTO_FOCUS = "#preview-scroll"
     DEFAULT_CSS = """
@@ -55,17 +55,7 @@ class PreviewScreen(Screen[None]):
         #findings { height: 1fr; }
     }
     """
-    BINDINGS = [
-        Binding("escape", "app.pop_screen", "Retour", id="preview.close"),
-        Binding("a", "accept", "Accepter le signalement", id="preview.accept"),
-        Binding("o", "export('odt')", "ODT", id="preview.export_odt"),
-        Binding("w", "export('docx')", "DOCX", id="preview.export_docx"),
-        Binding("p", "export('pdf')", "PDF", id="preview.export_pdf"),
-        Binding("m", "export('md')", "Markdown", id="preview.export_md"),
-        Binding("1", "show_tab('tab-preview')", "Aperçu", show=False, id="preview.tab_preview"),
-        Binding("2", "show_tab('tab-figures')", "Chiffres", show=False, id="preview.tab_figures"),
-        Binding("3", "show_tab('tab-check')", "Vérification", show=False, id="preview.tab_check"),
-    ]
+    BINDINGS = PREVIEW_SCREEN_BINDINGS
     #: What gets the focus when a tab is shown (so the arrows scroll or pick at once).
     TAB_FOCUS = {
         "tab-preview": "#preview-scroll",

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
 
 class ReaderScreen(TriageActions, ReadingActions, Screen[int | None]):
+    HELP_TITLE = "Lecture"  # the help screen's title
     CSS_PATH = "reader.tcss"
     AUTO_FOCUS = "ReaderView"
     HELP_LEGEND = True  # the help explains the list's columns and the theme keys
