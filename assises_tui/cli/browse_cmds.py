@@ -126,6 +126,7 @@ def detail(services: Services, item: Contribution) -> dict[str, Any]:
             "contributor_category": item.contributor_category or None,
             "commune": item.commune or None,
             "status_reason": item.status_reason or None,
+            "to_check": list(item.to_check),
             "source": item.source or None,
             "body": _body(services, item),
             "attachments": attachments,
@@ -282,6 +283,7 @@ def _show_text(services: Services, item: Contribution) -> None:
     ]
     if item.duplicate_of is not None:
         rows.append(("Doublon de", f"n° {item.duplicate_of}"))
+    rows.extend(("À vérifier", check) for check in item.to_check)
     if item.cluster is not None:
         rows.append(("Groupe", str(item.cluster)))
     rows.append(("Attribuée à", item.assignee or "personne"))

@@ -56,6 +56,11 @@ class ProgressBar:
         if now - self._last < 0.2 and p.bytes_done < p.bytes_total:
             return
         self._last = now
+        if p.stage:  # after the messages: a named step, counted in documents
+            self.stream.write(f"\r{one_line(p.current, 76)}".ljust(78)[:100])
+            self.stream.flush()
+            self.shown = True
+            return
         rate = p.messages / p.elapsed if p.elapsed > 0 else 0.0
         frac = min(p.bytes_done / p.bytes_total, 1.0) if p.bytes_total else 0.0
         filled = int(frac * self.WIDTH)
@@ -134,9 +139,35 @@ def _summary(report, elapsed: float) -> None:
         )
     if report.late:
         say(f"  {report.late} contribution(s) reçue(s) après la date limite")
-    if report.quarantined:
-        say(f"  {len(report.quarantined)} message(s) mis en quarantaine :")
-        for item in report.quarantined[:20]:
-            say(f"    - {one_line(item['source'], 80)} : {item['reason']}")
-        if len(report.quarantined) > 20:
-            say(f"    … et {len(report.quarantined) - 20} autre(s).")
+    if report.new_versions:
+        say(
+            f"  {report.new_versions} nouvelle(s) version(s) d'un courriel déjà reçu "
+            "(même Message-ID, contenu différent)"
+        )
+    if report.to_check:
+        say(f"  {report.to_check} contribution(s) à vérifier (vue « À vérifier »)")
+    if report.recognised:
+        say(
+            f"  {report.recognised} document(s) scanné(s) dont le texte a été reconnu (OCR, "
+            "à relire : il peut contenir des erreurs)"
+        )
+    if report.ocr_missing:
+        from assises_tui.ingest.ocr import INSTALL_HINT
+
+        say(
+            f"  {report.ocr_missing} document(s) scanné(s) sans texte : la reconnaissance de "
+            f"texte (OCR) n'est pas installée ({INSTALL_HINT}, puis relancer l'import)"
+        )
+    _listing(report.quarantined, "message(s) mis en quarantaine")
+    _listing(report.doubtful, "message(s) dont le découpage de la boîte mbox est à vérifier")
+    _listing(report.skipped, "fichier(s) ignoré(s)")
+
+
+def _listing(items: list[dict[str, str]], what: str) -> None:
+    if not items:
+        return
+    say(f"  {len(items)} {what} :")
+    for item in items[:20]:
+        say(f"    - {one_line(item['source'], 80)} : {item['reason']}")
+    if len(items) > 20:
+        say(f"    … et {len(items) - 20} autre(s).")

@@ -73,6 +73,7 @@ class Attachment:
     blob: str | None  # sha256 of the bytes in the blob store
     text_blob: str | None = None  # sha256 of the extracted text (utf-8)
     note: str | None = None  # why text is missing or cut (limits, unreadable…)
+    recognised: bool = False  # text read from a scan by OCR: it may hold errors
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Attachment:
@@ -154,6 +155,9 @@ class Contribution:
     snippet: str = ""  # first characters of the body, folded to one line, for lists
     text_fingerprint: str = ""  # hash of the folded text, for duplicates
     history: tuple[HistoryEntry, ...] = ()
+    #: What a reviewer should check, set by the import (French sentences): a message relayed
+    #: by a list, a new version of an earlier mail, an mbox split in doubt, parts not read.
+    to_check: tuple[str, ...] = ()
 
     @property
     def status_label(self) -> str:
@@ -175,6 +179,7 @@ class Contribution:
         values["notes"] = tuple(Note.from_dict(n) for n in data.get("notes", ()))
         values["history"] = tuple(HistoryEntry.from_dict(h) for h in data.get("history", ()))
         values["themes"] = tuple(data.get("themes", ()))
+        values["to_check"] = tuple(data.get("to_check", ()))
         return cls(**values)
 
 
@@ -200,6 +205,18 @@ class ImportReport:
     not_contributions: int = 0
     late: int = 0
     quarantined: list[dict[str, str]] = field(default_factory=list)
+    #: Files of a folder that are not mail, with why (``source``, ``reason``).
+    skipped: list[dict[str, str]] = field(default_factory=list)
+    #: Messages whose mbox split may be wrong (``source``, ``reason``).
+    doubtful: list[dict[str, str]] = field(default_factory=list)
+    #: Among the new: same Message-ID as an earlier mail but other content.
+    new_versions: int = 0
+    #: Among the new: left for a reviewer to check (``to_check`` not empty).
+    to_check: int = 0
+    #: Scanned documents whose text was recognised (OCR) during this import.
+    recognised: int = 0
+    #: Scanned documents left without text because OCR is not installed.
+    ocr_missing: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -60,7 +60,11 @@ _REPLY_PREFIX = ("re:", "re :", "tr:", "tr :", "fw:", "fwd:", "aw:", "wg:")
 
 REASON_OWN = "Courriel envoyé par la préfecture elle-même (adresse de la consultation)."
 REASON_AUTO = "Réponse automatique (message d'absence ou envoi automatique)."
-REASON_BULK = "Envoi automatique ou de masse (en-tête Precedence)."
+REASON_BULK = "Envoi automatique ou de masse (en-tête Precedence: junk)."
+CHECK_LIST = (
+    "Relayé par une liste de diffusion (en-tête Precedence: {value}) : une association relaie "
+    "peut-être les messages de ses membres ; à vérifier avant de l'écarter."
+)
 REASON_BOUNCE = "Avis de non-remise (message d'erreur de la messagerie)."
 REASON_RECEIPT = "Accusé de lecture ou de réception."
 REASON_REPORT = "Rapport automatique de messagerie (plainte pour spam ou autre)."
@@ -115,7 +119,7 @@ def classify(
     precedence = get("precedence").strip().lower()
     if precedence == "auto_reply":
         return REASON_AUTO
-    if precedence in ("bulk", "junk"):
+    if precedence == "junk":
         return REASON_BULK
     if local in _BOUNCE_SENDERS:
         return REASON_BOUNCE
@@ -129,4 +133,18 @@ def classify(
         return REASON_BOUNCE
     if get("x-ms-exchange-generated-message-source") or get("x-failed-recipients"):
         return REASON_BOUNCE
+    return None
+
+
+def list_relay(get: Callable[[str], str]) -> str | None:
+    """Why a message that is not set aside should still be looked at: relayed by a list.
+
+    ``Precedence: list`` or ``bulk`` is what list servers put on every message they relay,
+    an association's members' contributions included, so such mail is left for a reviewer
+    to decide (the « À vérifier » view) instead of being set aside (auto-replies that carry
+    it are still set aside by :func:`classify`).
+    """
+    precedence = get("precedence").strip().lower()
+    if precedence in ("list", "bulk"):
+        return CHECK_LIST.format(value=precedence)
     return None

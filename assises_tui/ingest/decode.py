@@ -88,6 +88,11 @@ def decode_bytes(data: bytes, label: str | None = None) -> str:
     if not data:
         return ""
     codec = codec_for(label)
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff") and (codec is None or codec.startswith("utf-16")):
+        try:  # a UTF-16 file (Windows Notepad) says so with its byte order mark
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            pass
     if data.isascii() and not (codec and codec.startswith(_SEVEN_BIT_CODECS)):
         return data.decode("ascii")
     if codec == "cp1252":

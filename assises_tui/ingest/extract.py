@@ -86,6 +86,8 @@ class Extractor:
     def extract(self, att: ParsedAttachment) -> None:
         lim = self.limits
         kind = kind_of(att.content_type, att.filename, att.data)
+        if kind == "tnef":  # decoded while parsing: its note says what became of it
+            return
         if kind is None:
             att.note = (
                 None

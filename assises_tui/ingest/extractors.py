@@ -14,6 +14,7 @@ from xml.etree import ElementTree as ET
 
 from assises_tui.ingest.decode import decode_bytes
 from assises_tui.ingest.html import html_to_text
+from assises_tui.ingest.tnef import TNEF_MAGIC, TNEF_TYPES
 
 MAX_ZIP_MEMBERS = 10_000
 MAX_ZIP_RATIO = 200  # a member expanding more than this is treated as a zip bomb
@@ -24,11 +25,61 @@ class LimitHit(Exception):
     """A bound was reached; the message is the French note for the reviewer."""
 
 
+_MEDIA = ("image/", "audio/", "video/", "font/", "model/")
+# Starts of binary formats that may decode as text by chance (zip, gzip, 7z, images, OLE…).
+_BINARY_MAGIC = (
+    b"PK",
+    b"\x1f\x8b",
+    b"7z\xbc\xaf",
+    b"Rar!",
+    b"\x89PNG",
+    b"\xff\xd8\xff",
+    b"GIF8",
+    b"\xd0\xcf\x11\xe0",
+    b"BZh",
+    b"\x00\x00",
+)
+SNIFF_BYTES = 64 * 1024
+
+
+def looks_like_text(data: bytes) -> bool:
+    """True when the bytes are plain text (UTF-8, UTF-16 with its mark, or a single-byte
+    charset): no NUL, and nearly every character printable or whitespace."""
+    if not data.strip() or data.startswith(_BINARY_MAGIC):
+        return False
+    sample = data[:SNIFF_BYTES]
+    if sample.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            text = sample.decode("utf-16")
+        except UnicodeDecodeError:
+            text = sample[: len(sample) // 2 * 2].decode("utf-16", "replace")
+    elif b"\x00" in sample:
+        return False
+    else:
+        text = decode_bytes(sample, None)
+    bad = sum(1 for ch in text if not (ch.isprintable() or ch in "\t\n\r\f"))
+    bad += text.count("\ufffd")
+    return bad <= len(text) // 100
+
+
+def _sniff(data: bytes) -> str | None:
+    head = data[:512].lstrip().lower()
+    if head.startswith((b"<!doctype html", b"<html")):
+        return "html"
+    return "text" if looks_like_text(data) else None
+
+
 def kind_of(content_type: str, filename: str, data: bytes) -> str | None:
-    """Which extractor applies: "pdf", "docx", "odt", "rtf", "html", "text" or None."""
+    """Which extractor applies: "pdf", "docx", "odt", "rtf", "html", "text", "tnef" or None.
+
+    Declared types, names and magic numbers are trusted first; anything else but media
+    (``application/octet-stream``, no type, an unknown one) is decided by the bytes.
+    """
     name = filename.lower()
     ctype = content_type.lower()
     head = data[:8]
+    if head.startswith(TNEF_MAGIC) or ctype in TNEF_TYPES:
+        return "tnef"
     if head.startswith(b"%PDF") or ctype == "application/pdf" or name.endswith(".pdf"):
         return "pdf"
     if (
@@ -47,7 +98,9 @@ def kind_of(content_type: str, filename: str, data: bytes) -> str | None:
         return "html"
     if ctype.startswith("text/") or name.endswith((".txt", ".csv", ".md")):
         return "text"
-    return None
+    if ctype.startswith(_MEDIA):
+        return None
+    return _sniff(data)
 
 
 def check_zip(zf: zipfile.ZipFile, max_decompressed: int) -> None:

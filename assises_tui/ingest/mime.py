@@ -19,16 +19,16 @@ from email.parser import BytesParser
 from email.policy import compat32
 from zoneinfo import ZoneInfo
 
-from assises_tui.ingest.classify import classify
+from assises_tui.ingest.classify import classify, list_relay
 from assises_tui.ingest.dates import parse_date, received_date
 from assises_tui.ingest.decode import decode_bytes, header_text, transfer_decode
 from assises_tui.ingest.html import html_to_text
+from assises_tui.ingest.tnef import decode_tnef, is_tnef
 from assises_tui.text.normalize import normalize_header, normalize_text
 from assises_tui.text.safe import one_line
 
 MAX_PARTS = 2000
 MAX_DEPTH = 30
-MAX_BODY_CHARS = 2_000_000
 _PARSER = BytesParser(policy=compat32)
 _HEADER_LINE = re.compile(rb"^[!-9;-~]+[ \t]*:")
 _KNOWN_HEADERS = (
@@ -73,6 +73,7 @@ class ParsedMessage:
     body: str
     attachments: list[ParsedAttachment] = field(default_factory=list)
     not_contribution: str | None = None  # French reason, or None for a contribution
+    to_check: list[str] = field(default_factory=list)  # French: what a reviewer should check
 
 
 @dataclass
@@ -251,16 +252,57 @@ def _part_text(part: Message, ctype: str) -> str:
     return text
 
 
+TNEF_KEPT = (
+    "Enveloppe Outlook (winmail.dat) décodée : son texte et ses fichiers ({count}) sont repris "
+    "dans la contribution."
+)
+TNEF_UNREADABLE = "Enveloppe Outlook (winmail.dat) illisible : voir la source brute."
+
+
+def _count_parts(part: Message, bound: int = 100_000) -> int:
+    """How many MIME parts ``part`` holds, itself included (iterative: any depth)."""
+    count, stack = 0, [part]
+    while stack and count < bound:
+        node = stack.pop()
+        count += 1
+        payload = node.get_payload() if node.is_multipart() else None
+        if isinstance(payload, list):
+            stack.extend(p for p in payload if isinstance(p, Message))
+    return count
+
+
 class _Walker:
     def __init__(self) -> None:
         self.texts: list[str] = []
+        self.tnef_texts: list[str] = []  # bodies found inside winmail.dat parts
         self.attachments: list[ParsedAttachment] = []
         self.types: list[str] = []
         self.parts = 0
+        self.too_deep = 0  # parts not read: beyond MAX_DEPTH
+        self.too_many = 0  # parts not read: beyond MAX_PARTS
+
+    def notes(self) -> list[str]:
+        """What was not read, for the reviewer (French)."""
+        out = []
+        if self.too_deep:
+            out.append(
+                f"{self.too_deep} partie(s) du message imbriquée(s) à plus de {MAX_DEPTH} "
+                "niveaux n'ont pas été lues : voir la source brute."
+            )
+        if self.too_many:
+            out.append(
+                f"Le message compte plus de {MAX_PARTS} parties : {self.too_many} n'ont pas "
+                "été lues ; voir la source brute."
+            )
+        return out
 
     def walk(self, part: Message, depth: int = 0) -> None:
         self.parts += 1
-        if self.parts > MAX_PARTS or depth > MAX_DEPTH:
+        if depth > MAX_DEPTH:
+            self.too_deep += _count_parts(part)
+            return
+        if self.parts > MAX_PARTS:
+            self.too_many += 1
             return
         ctype = _ctype(part)
         self.types.append(ctype)
@@ -308,9 +350,24 @@ class _Walker:
         data = _payload_bytes(part)
         if not data:
             return
-        self.attachments.append(
-            ParsedAttachment(filename=filename or "sans-nom", content_type=ctype, data=data)
+        attachment = ParsedAttachment(
+            filename=filename or "sans-nom", content_type=ctype, data=data
         )
+        self.attachments.append(attachment)
+        if is_tnef(ctype, filename, data):
+            self.tnef(attachment)
+
+    def tnef(self, carrier: ParsedAttachment) -> None:
+        # The winmail.dat stays an attachment (nothing lost); what it holds is added.
+        content = decode_tnef(carrier.data)
+        if content.body.strip():
+            self.tnef_texts.append(content.body)
+        for name, ctype, data in content.files:
+            self.attachments.append(ParsedAttachment(one_line(name, 255), ctype, data))
+        if not (content.body.strip() or content.files):
+            carrier.note = TNEF_UNREADABLE
+        else:
+            carrier.note = content.note or TNEF_KEPT.format(count=len(content.files))
 
 
 def _best_alternative(children: list[Message]) -> Message:
@@ -359,11 +416,17 @@ def _parse(raw: bytes, source: str, mailbox: str, tz: tzinfo) -> ParsedMessage |
     name, addr = _sender(msg)
     subject = normalize_header(_get(msg, "subject"))
     received_at, uncertain = _date(msg, tz)
-    body = normalize_text("\n\n".join(t.strip("\n") for t in walker.texts))[:MAX_BODY_CHARS]
+    texts = walker.texts if any(t.strip() for t in walker.texts) else walker.tnef_texts
+    # Kept whole, however long: the reader says when it shows only a part.
+    body = normalize_text("\n\n".join(t.strip("\n") for t in texts))
     report_type = _param(msg, "report-type") if _ctype(msg) == "multipart/report" else ""
     reason = classify(
         lambda h: _get(msg, h), addr, subject, walker.types, report_type or "", mailbox
     )
+    to_check = walker.notes()
+    relay = list_relay(lambda h: _get(msg, h)) if reason is None else None
+    if relay:
+        to_check.insert(0, relay)
     return ParsedMessage(
         source=source,
         raw=raw,
@@ -377,4 +440,5 @@ def _parse(raw: bytes, source: str, mailbox: str, tz: tzinfo) -> ParsedMessage |
         body=body,
         attachments=walker.attachments,
         not_contribution=reason,
+        to_check=to_check,
     )

@@ -61,15 +61,16 @@ class ParallelParser:
                 self._broken = True
         return self._pool
 
-    def submit(self, raw: RawMessage) -> Iterator[Parsed]:
-        """Queue ``raw``; yields the parsed messages that are ready, in order."""
+    def submit(self, raw: RawMessage) -> Iterator[tuple[Parsed, str | None]]:
+        """Queue ``raw``; yields the parsed messages that are ready, in order, each with
+        the doubt its mbox split raised (``RawMessage.doubt``)."""
         self._chunk.append(raw)
         if len(self._chunk) >= CHUNK:
             self._send()
         while len(self._queue) > IN_FLIGHT:
             yield from self._take()
 
-    def drain(self) -> Iterator[Parsed]:
+    def drain(self) -> Iterator[tuple[Parsed, str | None]]:
         if self._chunk:
             self._send()
         while self._queue:
@@ -86,7 +87,7 @@ class ParallelParser:
                 self._broken = True
         self._queue.append((chunk, future))
 
-    def _take(self) -> Iterator[Parsed]:
+    def _take(self) -> Iterator[tuple[Parsed, str | None]]:
         chunk, future = self._queue.popleft()
         results = None
         if future is not None:
@@ -99,7 +100,8 @@ class ParallelParser:
             results = [parse_one(raw, self.mailbox, tz) for raw in chunk]
         else:
             results = [replace(p, raw=raw.raw) for p, raw in zip(results, chunk, strict=True)]
-        yield from results
+        for parsed, raw in zip(results, chunk, strict=True):
+            yield parsed, raw.doubt
 
     def close(self) -> None:
         if self._pool is not None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,7 +27,8 @@ class RawMessage:
     source: str  # a label for people ("export.mbox #12"), never reused as a path
     raw: bytes
     problem: str | None = None  # French reason when this is not a readable message
-    kind: str = "rfc822"  # "rfc822" or "msg" (Outlook)
+    kind: str = "rfc822"  # "rfc822", "msg" (Outlook) or "skipped" (a file that is not mail)
+    doubt: str | None = None  # French: why the mbox split around this message may be wrong
 
 
 class SourceError(Exception):
@@ -62,25 +64,68 @@ def _label(path: Path, root: Path) -> str:
         return path.name
 
 
+_MAIL_HEADER = re.compile(
+    rb"(?im)^(from|date|subject|message-id|received|return-path|mime-version|to|"
+    rb"delivered-to|sender|reply-to)[ \t]*:"
+)
+
+
+def _has_mail_header(head: bytes) -> bool:
+    """A header every mail carries at least one of, in the header block of ``head``."""
+    block = head.replace(b"\r\n", b"\n").split(b"\n\n", 1)[0]
+    return _MAIL_HEADER.search(block) is not None
+
+
 def _is_maildir(path: Path) -> bool:
     return (path / "cur").is_dir() and (path / "new").is_dir()
 
 
+def skipped(label: str, reason: str) -> RawMessage:
+    """A file of a folder that is not read, with why (listed in the import report)."""
+    return RawMessage(label, b"", reason, kind="skipped")
+
+
+SKIP_NOT_MAIL = "Pas un courriel (ni en-têtes de message, ni boîte mbox, ni fichier Outlook)"
+SKIP_DELIVERING = "Message en cours de livraison (dossier tmp/ d'une boîte Maildir)"
+SKIP_LINK = "Lien symbolique : non suivi"
+SKIP_WORKSPACE = "Espace de travail d'Assises : son contenu n'est pas importé"
+
+
 def _iter_dir(root: Path) -> Iterator[RawMessage]:
+    """Every file under ``root``: mail is recognised by its content, whatever its name;
+    every other file is reported as skipped, with the reason."""
     for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
         here = Path(dirpath)
         dirnames.sort()
+        if _is_workspace(here):  # its blobs are mail already imported, its files are not mail
+            dirnames[:] = []
+            yield skipped(_label(here, root), SKIP_WORKSPACE)
+            continue
+        for name in sorted(d for d in dirnames if (here / d).is_symlink()):
+            yield skipped(_label(here / name, root), SKIP_LINK)
         if _is_maildir(here):
             dirnames[:] = [d for d in dirnames if d not in ("cur", "new", "tmp")]
-            for sub in ("cur", "new"):
+            for sub in ("cur", "new", "tmp"):
+                if not (here / sub).is_dir():
+                    continue
                 for name in sorted(os.listdir(here / sub)):
                     file = here / sub / name
-                    if file.is_file() and not name.startswith("."):
+                    if not file.is_file() or name.startswith("."):
+                        continue
+                    if sub == "tmp":
+                        yield skipped(_label(file, root), SKIP_DELIVERING)
+                    else:
                         yield from _iter_file(file, _label(file, root), maildir=True)
         for name in sorted(filenames):
             file = here / name
-            if name.lower().endswith(MAIL_SUFFIXES + MBOX_SUFFIXES) and file.is_file():
-                yield from _iter_file(file, _label(file, root))
+            if file.is_symlink():
+                yield skipped(_label(file, root), SKIP_LINK)
+            elif file.is_file():
+                yield from _iter_file(file, _label(file, root), in_folder=True)
+
+
+def _is_workspace(path: Path) -> bool:
+    return (path / "consultation.toml").is_file() and (path / "store").is_dir()
 
 
 def _read_head(path: Path, size: int = 8192) -> bytes:
@@ -88,31 +133,45 @@ def _read_head(path: Path, size: int = 8192) -> bytes:
         return fh.read(size)
 
 
-def _iter_file(path: Path, label: str, maildir: bool = False) -> Iterator[RawMessage]:
+def _starts_mbox(head: bytes) -> bool:
+    """An mbox, possibly after a UTF-8 byte order mark and blank lines."""
+    return head.removeprefix(b"\xef\xbb\xbf").lstrip(b" \t\r\n").startswith(b"From ")
+
+
+def _iter_file(
+    path: Path, label: str, maildir: bool = False, in_folder: bool = False
+) -> Iterator[RawMessage]:
     try:
         head = _read_head(path)
         size = path.stat().st_size
     except OSError as exc:
         yield RawMessage(label, b"", f"Lecture impossible du fichier ({exc.strerror}).")
         return
+    suffix = path.suffix.lower()
     if head.startswith(OLE_MAGIC):
         yield _whole(path, label, size, kind="msg")
         return
-    if path.suffix.lower() == ".msg" and not looks_like_mail(head):
+    if suffix == ".msg" and not looks_like_mail(head):
         yield RawMessage(
             label, _small(path, size), "Fichier .msg qui n'est pas un message Outlook lisible."
         )
         return
-    is_mbox = path.suffix.lower() in MBOX_SUFFIXES or (
-        not maildir and path.suffix.lower() not in MAIL_SUFFIXES and head.startswith(b"From ")
-    )
-    if is_mbox and head.startswith(b"From "):
+    if not maildir and suffix not in MAIL_SUFFIXES and _starts_mbox(head):
         yield from iter_mbox(path, label)
         return
-    if not looks_like_mail(head):
-        yield RawMessage(label, _small(path, size), "Ce fichier n'est pas un courriel.")
+    if in_folder and suffix not in MAIL_SUFFIXES + MBOX_SUFFIXES:
+        # Any file of a folder is looked at; a mail has headers a mail must have.
+        if looks_like_mail(head) and _has_mail_header(head):
+            yield _whole(path, label, size)
+            return
+
+        # A PDF or a photo beside the mails: said in the report, not put in quarantine.
+        yield skipped(label, SKIP_NOT_MAIL)
         return
-    yield _whole(path, label, size)
+    if looks_like_mail(head):
+        yield _whole(path, label, size)
+        return
+    yield RawMessage(label, _small(path, size), "Ce fichier n'est pas un courriel.")
 
 
 def _small(path: Path, size: int) -> bytes:
@@ -135,74 +194,155 @@ def _whole(path: Path, label: str, size: int, kind: str = "rfc822") -> RawMessag
 
 
 def iter_mbox(path: Path, label: str | None = None) -> Iterator[RawMessage]:
-    """Messages of an mbox (mboxo or mboxrd, LF or CRLF), streamed block by block.
+    """Messages of an mbox (mboxo or mboxrd, LF or CRLF), streamed line by line.
 
-    A "From " line starts a message only at the start of the file or after a blank line
-    (unescaped "From " lines inside bodies, mboxo style, stay in the body). One level of
-    ">From " quoting is removed, as mboxrd readers do.
+    See :func:`split_mbox` for the separator rule. One level of ">From " quoting is
+    removed, as mboxrd readers do.
     """
     label = label or path.name
     with open(path, "rb") as fh:
-        yield from _split_mbox(iter(lambda: fh.read(BLOCK), b""), label)
+        yield from split_mbox(iter(lambda: fh.readline(LINE_LIMIT), b""), label)
 
 
-BLOCK = 1 << 20
-_SEPARATOR = re.compile(rb"\n\r?\nFrom ")  # a blank line, then a "From " line
+#: A line longer than this is read in pieces (a base64 blob without line breaks); only the
+#: first piece of a line can be a separator.
+LINE_LIMIT = 1 << 20
 _UNQUOTE = re.compile(rb"(?m)^>(>*From )")
-_KEEP = 9  # len(b"\n\r\nFrom "): a separator cut by a block boundary is found again
+_BLANK = (b"\n", b"\r\n")
+# "From sender date": the envelope line mbox writers put before each message; it always
+# holds a time of day ("From MAILER-DAEMON Fri Jul  8 12:08:34 2011", "From - Mon …").
+_ENVELOPE = re.compile(rb"^From \S* +\S.*\b\d{1,2}:\d\d")
+_HEADER_LINE = re.compile(rb"^[!-9;-~]+[ \t]*:")
+DOUBT_NO_BLANK = (
+    "Séparé du message précédent sur une ligne « From » sans ligne vide avant : "
+    "découpage à vérifier."
+)
+DOUBT_KEPT = (
+    "Une ligne « From » après une ligne vide est restée dans le corps (ni date d'enveloppe "
+    "ni en-têtes après elle) : découpage à vérifier."
+)
 
 
-def _message(label: str, index: int, data: bytes, too_big: bool) -> RawMessage:
-    name = f"{label} #{index}"
-    if too_big:
-        return RawMessage(name, b"", "Message trop volumineux pour être lu.")
-    if b">From " in data:
-        data = _UNQUOTE.sub(rb"\1", data)
-    return RawMessage(name, data)
+def _headers_follow(first: bytes | None, second: bytes | None) -> bool:
+    """True when the lines after a "From " line start a header block."""
+    if first is None or not _HEADER_LINE.match(first):
+        return False
+    return second is None or bool(_HEADER_LINE.match(second)) or second[:1] in b" \t\r\n"
 
 
-def _split_mbox(blocks: Iterable[bytes], label: str) -> Iterator[RawMessage]:
-    # Two virtual newlines before the file: its start counts as "after a blank line".
-    buf = b"\n\n"
-    pos = 0  # where to search for the next separator
-    start = -1  # where the current message starts in buf; -1 before the first "From "
+def separator(line: bytes, after_blank: bool, next1: bytes | None, next2: bytes | None):
+    """Is this "From " line a message separator? ``(is_separator, doubt or None)``.
+
+    The rule of the tolerant readers (Python's ``mailbox``, GMime), made safer for text:
+    after a blank line, a "From " line opens a message when it looks like an envelope line
+    or a header block follows; without the blank line before it, only when both hold
+    (writers that forget the blank line exist; a body line "From …" followed by headers
+    does not). Every guess that could be wrong comes with a doubt for the import report.
+    """
+    headers = _headers_follow(next1, next2)
+    envelope = bool(_ENVELOPE.match(line))
+    if after_blank:
+        if headers or envelope:
+            return True, None
+        return False, DOUBT_KEPT
+    if headers and envelope:
+        return True, DOUBT_NO_BLANK
+    return False, None
+
+
+class _Message:
+    __slots__ = ("lines", "size", "too_big", "doubts")
+
+    def __init__(self) -> None:
+        self.lines: list[bytes] = []
+        self.size = 0
+        self.too_big = False
+        self.doubts: list[str] = []
+
+    def add(self, line: bytes) -> None:
+        if self.too_big:
+            return
+        self.size += len(line)
+        if self.size > MAX_MESSAGE_BYTES:  # not kept at all: said in quarantine
+            self.too_big, self.lines = True, []
+            return
+        self.lines.append(line)
+
+    def raw(self, label: str, index: int, drop_blank_end: bool) -> RawMessage:
+        name = f"{label} #{index}"
+        doubt = " ".join(self.doubts) or None
+        if self.too_big:
+            return RawMessage(name, b"", "Message trop volumineux pour être lu.", doubt=doubt)
+        if drop_blank_end and self.lines and self.lines[-1] in _BLANK:
+            self.lines.pop()  # the blank line before a separator belongs to the mbox
+        data = b"".join(self.lines)
+        if b">From " in data:
+            data = _UNQUOTE.sub(rb"\1", data)
+        return RawMessage(name, data, doubt=doubt)
+
+
+def split_mbox(chunks: Iterable[bytes], label: str) -> Iterator[RawMessage]:
+    """Split an mbox given as lines (a line may come in pieces: see ``LINE_LIMIT``).
+
+    A UTF-8 byte order mark and blank lines before the first message are skipped. Text
+    before the first separator is not dropped: it is yielded as a message of its own (it
+    is read, or quarantined with its reason).
+    """
+    source = iter(chunks)
+    ahead: deque[bytes] = deque()
+
+    def fill() -> None:
+        while len(ahead) < 3:
+            piece = next(source, None)
+            if piece is None:
+                return
+            ahead.append(piece)
+
+    fill()
+    if ahead and ahead[0].startswith(b"\xef\xbb\xbf"):
+        ahead[0] = ahead[0][3:]
+    current: _Message | None = None
+    preamble = _Message()
     index = 0
-    too_big = False
-    for block in blocks:
-        buf += block
-        hold = None  # a separator whose "From " line is not complete yet
-        while True:
-            found = _SEPARATOR.search(buf, pos)
-            if found is None:
-                break
-            eol = buf.find(b"\n", found.end())
-            if eol < 0:
-                hold = found.start()
-                break
-            if start >= 0:
-                yield _message(label, index, buf[start : found.start() + 1], too_big)
-            start, index, too_big = eol + 1, index + 1, False
-            pos = eol  # the newline ending the "From " line may start a separator
-        # Drop what is no longer needed; a message over the limit is not kept at all.
-        if start >= 0 and len(buf) - start > MAX_MESSAGE_BYTES:
-            too_big = True
-            start = len(buf) - _KEEP
-        cut = start - 1 if start >= 0 else len(buf) - _KEEP
-        if hold is not None:
-            cut = min(cut, hold)
-        cut = max(cut, 0)
-        buf = buf[cut:]
-        if start >= 0:
-            start -= cut
-        pos = hold - cut if hold is not None else max(len(buf) - _KEEP, 0)
-        if start >= 0:
-            pos = max(pos, start - 1) if hold is None else pos
-    if start >= 0:
-        end = len(buf)
-        # The blank line ending the file belongs to the mbox, not the message (the byte
-        # before ``start`` is the newline of the "From " line, so an empty message works).
-        if buf.endswith(b"\n\r\n") and end - 2 >= start:
-            end -= 2
-        elif buf.endswith(b"\n\n") and end - 1 >= start:
-            end -= 1
-        yield _message(label, index, buf[start:end], too_big)
+    after_blank = True  # the start of the file counts as "after a blank line"
+    at_line_start = True
+    while ahead:
+        line = ahead.popleft()
+        fill()
+        starts_line, at_line_start = at_line_start, line.endswith(b"\n")
+        if starts_line and line.startswith(b"From "):
+            if current is None and not preamble.lines:
+                is_sep, doubt = True, None  # the first line of the file
+            else:
+                nexts = list(ahead)[:2] if at_line_start else []
+                is_sep, doubt = separator(line, after_blank, *(nexts + [None, None])[:2])
+            if is_sep:
+                if current is not None:
+                    index += 1
+                    yield current.raw(label, index, drop_blank_end=after_blank)
+                elif preamble.lines and any(ln.strip() for ln in preamble.lines):
+                    index += 1
+                    yield preamble.raw(label, index, drop_blank_end=after_blank)
+                current = _Message()
+                if doubt:
+                    current.doubts.append(doubt)
+                after_blank = False
+                while not at_line_start and ahead:  # the rest of a very long "From " line
+                    at_line_start = ahead.popleft().endswith(b"\n")
+                    fill()
+                continue
+            if doubt and current is not None and doubt not in current.doubts:
+                current.doubts.append(doubt)
+        if current is None:
+            if line.strip() or preamble.lines:
+                preamble.add(line)
+        else:
+            current.add(line)
+        if starts_line:
+            after_blank = line in _BLANK
+    if current is not None:
+        index += 1
+        yield current.raw(label, index, drop_blank_end=True)
+    elif preamble.lines:
+        index += 1
+        yield preamble.raw(label, index, drop_blank_end=True)

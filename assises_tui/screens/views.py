@@ -39,6 +39,13 @@ VIEWS: tuple[View, ...] = (
         ),
     ),
     View("late", "En retard", lambda c, _r: c.late),
+    # Left by the import for a human look (list relays, new versions, doubtful mbox splits,
+    # parts not read); a contribution leaves the view once a reviewer has decided.
+    View(
+        "to_check",
+        "À vérifier",
+        lambda c, _r: bool(c.to_check) and (c.status is _NEW or c.status is _IN_PROGRESS),
+    ),
     View(
         "not_contribution", "Hors contribution", lambda c, _r: c.status == Status.NOT_CONTRIBUTION
     ),

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 #: French labels of the kinds of change (``what``); unknown kinds are shown as they are.
 WHAT_LABELS: dict[str, str] = {
     "import": "Import",
+    "ocr": "Texte reconnu (OCR)",
     "status": "Statut",
     "duplicate": "Doublon",
     "not_contribution": "Hors contribution",

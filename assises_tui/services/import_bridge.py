@@ -35,7 +35,8 @@ def run_import(
     def report(p: ImportProgress) -> None:
         if progress is not None:
             total = p.bytes_total or None
-            progress(p.bytes_done, total, f"Import : {p.messages} message(s) lu(s)")
+            label = p.current if p.stage else f"Import : {p.messages} message(s) lu(s)"
+            progress(p.bytes_done, total, label)
 
     try:
         result = import_sources(workspace, [Path(p) for p in paths], report)
@@ -63,6 +64,16 @@ def summary(report: ImportReport) -> str:
         parts.append(f"{report.not_contributions} hors contribution")
     if report.late:
         parts.append(f"{report.late} en retard")
+    if report.to_check:
+        parts.append(f"{report.to_check} à vérifier")
+    if report.recognised:
+        parts.append(f"{report.recognised} document(s) scanné(s) lu(s) par OCR")
+    if report.ocr_missing:
+        parts.append(f"{report.ocr_missing} document(s) scanné(s) non lu(s) : OCR non installé")
     if report.quarantined:
         parts.append(f"{len(report.quarantined)} en quarantaine")
+    if report.skipped:
+        parts.append(f"{len(report.skipped)} fichier(s) ignoré(s) (pas des courriels)")
+    if report.doubtful:
+        parts.append(f"{len(report.doubtful)} découpage(s) de boîte mbox à vérifier")
     return ", ".join(parts) + "."

@@ -42,6 +42,11 @@ if TYPE_CHECKING:
 BATCH_SIZE = 500
 SNIPPET_CHARS = 200
 REASON_DUPLICATE = "Même texte déjà reçu du même expéditeur (n° {id})."
+CHECK_NEW_VERSION = (
+    "Même identifiant de message (Message-ID) que le n° {id}, mais contenu différent : "
+    "nouvelle version ou doublon à confirmer."
+)
+CHECK_SPLIT = "Découpage de la boîte mbox : {doubt}"
 
 
 @dataclass
@@ -51,6 +56,9 @@ class ImportProgress:
     bytes_total: int  # size of the sources (0 when unknown)
     elapsed: float
     current: str = ""
+    #: "" while messages are read; "ocr" while scans are read (``current`` then says which
+    #: document and page, ``bytes_done``/``bytes_total`` count documents).
+    stage: str = ""
 
 
 ProgressCallback = Callable[[ImportProgress], None]
@@ -61,6 +69,7 @@ class _Pending:
     parsed: ParsedMessage
     text: str  # body + attachment texts: what duplicates and campaigns compare
     blobs: list[bytes] = field(default_factory=list)
+    version_of: str | None = None  # Message-ID of an earlier mail with other content
 
 
 def total_size(paths: Iterable[Path]) -> int:
@@ -106,7 +115,8 @@ class Importer:
         self.report = ImportReport()
         self._pending: list[_Pending] = []
         self._seen_raw: set[str] = set()
-        self._seen_mid: set[str] = set()
+        self._seen_mid: dict[str, tuple[str, frozenset[str]]] = {}  # mid -> content
+        self._first_by_mid: dict[str, int] = {}  # this run's ids, for version links
         self._by_text: dict[tuple[str, str], int] = {}
         self._shingles: dict[int, set[int]] = {}  # this run's records: no need to re-read
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-writer")
@@ -144,6 +154,8 @@ class Importer:
 
     def needs_parsing(self, raw: RawMessage) -> bool:
         """Settle what needs no parsing (source problems, same raw bytes already in)."""
+        if raw.doubt:
+            self.report.doubtful.append({"source": raw.source, "reason": raw.doubt})
         if raw.problem is not None:
             self._quarantine(raw.source, raw.raw, raw.problem)
             return False
@@ -156,20 +168,46 @@ class Importer:
 
     def add(self, raw: RawMessage, extractor: Extractor) -> None:
         if self.needs_parsing(raw):
-            self.add_parsed(self._parse(raw), extractor)
+            self.add_parsed(self._parse(raw), extractor, raw.doubt)
 
-    def add_parsed(self, parsed: ParsedMessage | Unreadable, extractor: Extractor) -> None:
+    def _earlier_content(self, mid: str) -> tuple[str, frozenset[str]] | None:
+        """(body digest, attachment digests) of the mail already known under ``mid``."""
+        if mid in self._seen_mid:
+            return self._seen_mid[mid]
+        cid = self.store.id_for_message_id(mid)
+        item = self.store.get(cid) if cid is not None else None
+        if item is None:
+            return None
+        return item.body_blob or "", frozenset(a.blob for a in item.attachments if a.blob)
+
+    def add_parsed(
+        self, parsed: ParsedMessage | Unreadable, extractor: Extractor, doubt: str | None = None
+    ) -> None:
         if isinstance(parsed, Unreadable):
             self._quarantine(parsed.source, parsed.raw, parsed.reason)
             return
         mid = parsed.message_id
-        if mid in self._seen_mid or self.store.id_for_message_id(mid) is not None:
-            self.report.already_present += 1
-            return
-        self._seen_mid.add(mid)
+        content = (
+            sha256(parsed.body.encode("utf-8")),
+            frozenset(sha256(a.data) for a in parsed.attachments),
+        )
+        earlier = self._earlier_content(mid)
+        version_of = None
+        if earlier is not None:
+            # Same Message-ID: already present only if the content is the same (a mail
+            # resent with an attachment added must not lose the attachment).
+            if earlier == content or content[1] <= earlier[1] and content[0] == earlier[0]:
+                self.report.already_present += 1
+                return
+            version_of = mid
+        else:
+            self._seen_mid[mid] = content
+        if doubt:
+            parsed.to_check.append(CHECK_SPLIT.format(doubt=doubt))
         extractor.extract_all(parsed.attachments)
         texts = [parsed.body] + [a.text for a in parsed.attachments if a.text]
-        self._pending.append(_Pending(parsed, "\n\n".join(t for t in texts if t)))
+        pending = _Pending(parsed, "\n\n".join(t for t in texts if t), version_of=version_of)
+        self._pending.append(pending)
         if len(self._pending) >= self.batch_size:
             self.flush()
 
@@ -187,8 +225,18 @@ class Importer:
             )
         status, reason, duplicate_of = Status.NEW, "", None
         fp = fingerprint(item.text)
+        to_check = list(p.to_check)
+        first_version = self._first_version(item)
+        if first_version is not None:
+            # Left open, linked to the first: the reviewer confirms "doublon" or keeps both.
+            duplicate_of = first_version
+            to_check.insert(0, CHECK_NEW_VERSION.format(id=first_version))
+        elif p.message_id not in self._first_by_mid:
+            self._first_by_mid[p.message_id] = cid
         if p.not_contribution:
             status, reason = Status.NOT_CONTRIBUTION, p.not_contribution
+        elif first_version is not None:
+            pass
         elif fp:
             key = (p.sender_email, fp)
             first = self._by_text.get(key)
@@ -218,7 +266,14 @@ class Importer:
             snippet=one_line(item.text[: SNIPPET_CHARS * 4], SNIPPET_CHARS),
             text_fingerprint=fp,
             history=(HistoryEntry(self.who, at, "import", None, one_line(p.source, 300)),),
+            to_check=tuple(to_check),
         )
+
+    def _first_version(self, item: _Pending) -> int | None:
+        if item.version_of is None:
+            return None
+        first = self._first_by_mid.get(item.version_of)
+        return first if first is not None else self.store.id_for_message_id(item.version_of)
 
     def flush(self) -> None:
         """Write the pending batch. Blob and record writes run in a writer thread (disk
@@ -256,6 +311,10 @@ class Importer:
                 self.report.not_contributions += 1
             if rec.late and rec.status is not Status.NOT_CONTRIBUTION:
                 self.report.late += 1
+            if item.version_of is not None:
+                self.report.new_versions += 1
+            if rec.to_check and rec.status is not Status.NOT_CONTRIBUTION:
+                self.report.to_check += 1
 
     def _write(self, datas: list[bytes], records: list[Contribution]) -> None:
         # Blobs first: a record must never name a blob a crash could lose.
@@ -320,12 +379,15 @@ def import_sources(
     try:
         with Extractor(config.limits) as extractor:
             for count, raw in enumerate(iter_sources(checked), start=1):
+                if raw.kind == "skipped":  # not a message: listed apart, with the reason
+                    importer.report.skipped.append({"source": raw.source, "reason": raw.problem})
+                    continue
                 importer.report.read += 1
                 if parser is None or count <= SERIAL_FIRST:
                     importer.add(raw, extractor)
                 elif importer.needs_parsing(raw):
-                    for parsed in parser.submit(raw):
-                        importer.add_parsed(parsed, extractor)
+                    for parsed, doubt in parser.submit(raw):
+                        importer.add_parsed(parsed, extractor, doubt)
                 done_bytes += len(raw.raw)
                 now = time.monotonic()
                 if progress is not None and now - last_tick >= 0.1:
@@ -334,14 +396,15 @@ def import_sources(
                         ImportProgress(count, done_bytes, bytes_total, now - started, raw.source)
                     )
             if parser is not None:
-                for parsed in parser.drain():
-                    importer.add_parsed(parsed, extractor)
+                for parsed, doubt in parser.drain():
+                    importer.add_parsed(parsed, extractor, doubt)
             importer.flush()
     finally:
         if parser is not None:
             parser.close()
         importer.close()  # whatever happened, the batch in flight is finished (or raised)
     importer.update_campaigns()
+    _recognise_scans(store, config, who, importer.report, progress, started)
     if progress is not None:
         progress(
             ImportProgress(
@@ -349,3 +412,24 @@ def import_sources(
             )
         )
     return importer.report
+
+
+def _recognise_scans(
+    store: Store,
+    config: Consultation,
+    who: str,
+    report: ImportReport,
+    progress: ProgressCallback | None,
+    started: float,
+) -> None:
+    """OCR of the scanned letters still without text (this import's and any left pending)."""
+    from assises_tui.services.text_recognition import TextRecognition
+
+    def tell(done: int, total: int, label: str) -> None:
+        if progress is not None:
+            elapsed = time.monotonic() - started
+            progress(ImportProgress(report.read, done, total, elapsed, label, stage="ocr"))
+
+    result = TextRecognition(store, config.limits, who=who).run(tell)
+    report.recognised = result.documents + result.from_cache
+    report.ocr_missing = result.missing_engine

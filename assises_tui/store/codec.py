@@ -67,6 +67,7 @@ _IN: dict[type, dict[str, str]] = {
         "excerpts": "v = _excerpts_in(v) if v else ()",
         "notes": "v = _notes_in(v) if v else ()",
         "history": "v = _history_in(v) if v else ()",
+        "to_check": "v = tuple(v) if v else ()",
         "raw_blob": "raw_blob = v",
         "raw_sha256": "if v and v == raw_blob: v = raw_blob",  # usually the same digest
         "assignee": _INTERN,
@@ -94,6 +95,7 @@ _OUT = {
     "excerpts": "list(map(_encode_Excerpt, v))",
     "notes": "list(map(_encode_Note, v))",
     "history": "list(map(_encode_HistoryEntry, v))",
+    "to_check": "list(v)",
 }
 _ENV: dict[str, Any] = {
     "_new": object.__new__,

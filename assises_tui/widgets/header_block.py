@@ -51,6 +51,9 @@ def header_text(item: Contribution, config: Consultation, privacy: Privacy | Non
         text.append(
             " · ".join(one_line(v, 100) for v in (item.contributor_category, item.commune) if v)
         )
+    for check in item.to_check:  # set by the import: what a reviewer should look at
+        text.append("\nÀ vérifier : ", style="bold")
+        text.append(one_line(check, 400), style="italic")
     return text
 
 

@@ -29,9 +29,26 @@ def test_auto_reply_headers(headers):
     assert reason(mail(headers=headers)) == c.REASON_AUTO
 
 
-@pytest.mark.parametrize("precedence", ["bulk", "junk", "BULK"])
-def test_precedence_bulk(precedence):
-    assert reason(mail(headers={"Precedence": precedence})) == c.REASON_BULK
+def test_precedence_junk_is_set_aside():
+    assert reason(mail(headers={"Precedence": "junk"})) == c.REASON_BULK
+
+
+@pytest.mark.parametrize("precedence", ["bulk", "list", "BULK"])
+def test_list_relay_is_left_to_check_not_set_aside(precedence):
+    """An association relaying its members' mail through a list: a reviewer decides."""
+    p = parse_message(mail(headers={"Precedence": precedence}), "t.eml", MAILBOX, TZ)
+    assert p.not_contribution is None
+    assert p.to_check == [c.CHECK_LIST.format(value=precedence.lower())]
+
+
+def test_list_relayed_auto_reply_is_still_set_aside():
+    headers = {"Precedence": "list", "Auto-Submitted": "auto-replied"}
+    p = parse_message(mail(headers=headers), "t.eml", MAILBOX, TZ)
+    assert p.not_contribution == c.REASON_AUTO
+    assert p.to_check == []
+    subject = "Réponse automatique : absent"
+    p = parse_message(mail(headers={"Precedence": "bulk"}, subject=subject), "t.eml", MAILBOX, TZ)
+    assert p.not_contribution == c.REASON_AUTO and p.to_check == []
 
 
 def test_auto_submitted_no_is_a_contribution():

@@ -93,13 +93,14 @@ def test_reimport_is_idempotent_and_growing_export_adds_only_new(ws, tmp_path):
     assert ws.store.count() == 5
 
 
-def test_same_message_id_or_same_bytes_is_already_present(ws, tmp_path):
+def test_same_bytes_or_same_message_id_and_content_is_already_present(ws, tmp_path):
     one = mail("Bonjour.\n", message_id="<same@x>")
     (tmp_path / "a.eml").write_bytes(one)
     (tmp_path / "b.eml").write_bytes(one)  # same bytes
-    (tmp_path / "c.eml").write_bytes(mail("Autre texte.\n", message_id="<same@x>"))
+    # Same Message-ID and same content, other bytes (another export of the same mail).
+    (tmp_path / "c.eml").write_bytes(b"X-Exported: again\r\n" + one)
     report = import_sources(ws, [tmp_path])
-    assert (report.imported, report.already_present) == (1, 2)
+    assert (report.imported, report.already_present, report.new_versions) == (1, 2, 0)
 
 
 def test_duplicates_same_sender_same_text(ws, tmp_path):

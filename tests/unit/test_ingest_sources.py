@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from ingest_support import EMAILS, mail, mbox
 
+from assises_tui.ingest import sources
 from assises_tui.ingest.sources import SourceError, iter_mbox, iter_sources
 
 
@@ -55,12 +56,17 @@ def test_maildir_and_recursive_folders(tmp_path):
     deep = tmp_path / "a" / "b"
     deep.mkdir(parents=True)
     (deep / "x.eml").write_bytes(mail(message_id="<eml@x>"))
-    (deep / "notes.txt").write_text("pas un courriel")  # not .eml/.msg: ignored in folders
-    found = list(iter_sources([tmp_path]))
+    (deep / "notes.txt").write_text("pas un courriel")  # not mail: reported as skipped
+    found = [m for m in iter_sources([tmp_path]) if m.kind != "skipped"]
     assert len(found) == 3
     assert all(m.problem is None for m in found)
     raws = b"".join(m.raw for m in found)
     assert b"<cur@x>" in raws and b"<new@x>" in raws and b"<eml@x>" in raws
+    skipped = {m.source: m.problem for m in iter_sources([tmp_path]) if m.kind == "skipped"}
+    assert skipped == {
+        f"{tmp_path.name}/a/b/notes.txt": sources.SKIP_NOT_MAIL,
+        f"{tmp_path.name}/boite/tmp/3": sources.SKIP_DELIVERING,
+    }
 
 
 def test_file_that_is_not_mail_is_reported(tmp_path):
@@ -101,31 +107,63 @@ def test_big_mbox_is_streamed(tmp_path):
 
 
 def _reference_split(data: bytes) -> list[bytes]:
-    """The mbox rule, line by line: "From " after a blank line (or at the start) opens a
-    message; the blank line before it is the mbox's; one level of ">From " is removed."""
+    """The mbox rule on a whole list of lines (no streaming): a "From " line opens a
+    message at the start of the file (after a byte order mark and blank lines), after a
+    blank line when an envelope date or a header block follows, and without a blank line
+    when both do. Text before the first separator is a message of its own; the blank line
+    before a separator is the mbox's; one level of ">From " is removed."""
     import re
 
+    lines = data.removeprefix(b"\xef\xbb\xbf").splitlines(keepends=True)
+    while lines and not lines[0].strip():
+        lines.pop(0)
     out: list[list[bytes]] = []
+    opened: list[bool] = []  # whether each message was opened by a separator
     previous_blank = True
-    for line in data.splitlines(keepends=True):
-        if previous_blank and line.startswith(b"From "):
-            out.append([])
-            previous_blank = False
-            continue
+    for i, line in enumerate(lines):
+        if line.startswith(b"From "):
+            nexts = (lines[i + 1 : i + 3] + [None, None])[:2]
+            first = i == 0
+            is_sep, _doubt = sources.separator(line, previous_blank, *nexts)
+            if first or is_sep:
+                if (
+                    out
+                    and opened[-1]
+                    and previous_blank
+                    and out[-1]
+                    and out[-1][-1]
+                    in (
+                        b"\n",
+                        b"\r\n",
+                    )
+                ):
+                    out[-1].pop()
+                elif out and not opened[-1] and previous_blank and out[-1][-1] in (b"\n", b"\r\n"):
+                    out[-1].pop()
+                out.append([])
+                opened.append(True)
+                previous_blank = False
+                continue
         previous_blank = line in (b"\n", b"\r\n")
-        if out:
-            out[-1].append(re.sub(rb"^>(>*From )", rb"\1", line))
-    for lines in out[:-1]:
-        lines.pop()  # every message but the last is followed by a blank line
+        if not out:
+            out.append([])
+            opened.append(False)
+        out[-1].append(re.sub(rb"^>(>*From )", rb"\1", line))
     if out and out[-1] and out[-1][-1] in (b"\n", b"\r\n"):
         out[-1].pop()
     return [b"".join(lines) for lines in out]
 
 
-def test_block_splitter_matches_line_rule():
-    import random
+def _as_lines(blocks: list[bytes], limit: int) -> list[bytes]:
+    """Blocks cut into lines of at most ``limit`` bytes, as ``readline(limit)`` gives them."""
+    import io
 
-    from assises_tui.ingest.sources import _split_mbox
+    fh = io.BytesIO(b"".join(blocks))
+    return list(iter(lambda: fh.readline(limit), b""))
+
+
+def test_streaming_splitter_matches_line_rule():
+    import random
 
     rng = random.Random(7)
     pieces = [
@@ -139,12 +177,11 @@ def test_block_splitter_matches_line_rule():
         b"\r\n",
         b"From: q\r\n",
         b"x" * 40,
+        b"\xef\xbb\xbf",
     ]
-    for _ in range(2000):
+    for _ in range(3000):
         data = b"".join(rng.choice(pieces) for _ in range(rng.randint(0, 30)))
         if data.endswith(b"x"):
             data += b"\n"
-        size = rng.choice([1, 2, 5, 9, 64, 1 << 20])
-        blocks = [data[i : i + size] for i in range(0, len(data), size)]
-        got = [m.raw for m in _split_mbox(blocks, "t")]
+        got = [m.raw for m in sources.split_mbox(_as_lines([data], 1 << 20), "t")]
         assert got == _reference_split(data), data
