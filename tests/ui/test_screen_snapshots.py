@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from textual.screen import Screen
+from textual.widgets import Input
 
 from assises_tui.domain.models import HistoryEntry
 
@@ -25,6 +26,8 @@ SNAPSHOTS = Path(__file__).parent / "__snapshots__"
 async def _settle(pilot) -> None:
     await pilot.pause(0.2)
     await pilot.app.workers.wait_for_complete()
+    for field in pilot.app.screen.query(Input):  # a blinking cursor makes pictures differ
+        field.cursor_blink = False
     await pilot.pause()
 
 
