@@ -104,6 +104,7 @@ INBOX_BINDINGS = [
     Binding("i", "import", "Importer", show=False, id="inbox.import"),
     Binding("C", "codebook", "Livre de codes", show=False, id="inbox.codebook"),
     Binding("s,f5", "synthesis", "Synthèse", id="inbox.synthesis"),
+    Binding("g", "statistics", "Statistiques", show=False, id="inbox.statistics"),
     Binding("escape", "back", "Retour", show=False, id="inbox.back"),
 ]
 
@@ -119,12 +120,13 @@ READER_BINDINGS = [
 
 #: PreviewScreen (screens/preview.py)
 PREVIEW_SCREEN_BINDINGS = [
-    Binding("escape", "app.pop_screen", "Retour", id="preview.close"),
+    Binding("escape", "close", "Retour", id="preview.close"),
     Binding("a", "accept", "Accepter le signalement", id="preview.accept"),
     Binding("o", "export('odt')", "ODT", id="preview.export_odt"),
     Binding("w", "export('docx')", "DOCX", id="preview.export_docx"),
     Binding("p", "export('pdf')", "PDF", id="preview.export_pdf"),
     Binding("m", "export('md')", "Markdown", id="preview.export_md"),
+    Binding("e", "toggle_omit_empty", "Sections vides", id="preview.omit_empty"),
     Binding("1", "show_tab('tab-preview')", "Aperçu", show=False, id="preview.tab_preview"),
     Binding("2", "show_tab('tab-figures')", "Chiffres", show=False, id="preview.tab_figures"),
     Binding("3", "show_tab('tab-check')", "Vérification", show=False, id="preview.tab_check"),
@@ -241,15 +243,23 @@ SYNTHESIS_SCREEN_BINDINGS = [
     # In footer order: what is used most comes first (80 columns show about six keys).
     Binding("escape", "close", "Retour", id="synthesis.close"),
     Binding("f5", "preview", "Aperçu", id="synthesis.preview"),
-    Binding("f3", "quote_excerpt", "Citer l'extrait", id="synthesis.quote"),
+    Binding("f3", "quote_excerpt", "Citer", id="synthesis.quote"),
     Binding("f4", "toggle_mark", "Marquer", id="synthesis.mark_global"),
     # F6/F7 belong to the TextArea (select line / all): the new bullets take F9/F10.
     Binding("f9", "new_point('constat')", "Constat", id="synthesis.constat"),
     Binding("f10", "new_point('proposition')", "Proposition", id="synthesis.proposition"),
-    Binding("f2", "open_citation", "Ouvrir la citation", id="synthesis.open_citation"),
-    Binding("f8", "versions", "Versions", id="synthesis.versions"),
-    Binding("ctrl+s", "save", "Enregistrer", id="synthesis.save"),
+    # Listed by F1 and Ctrl+P; the footer keeps to what fits in 120 columns.
+    Binding("f2", "open_citation", "Ouvrir la citation", show=False, id="synthesis.open_citation"),
+    Binding("f8", "versions", "Versions", show=False, id="synthesis.versions"),
+    Binding("ctrl+s", "save", "Enregistrer", show=False, id="synthesis.save"),
     Binding("ctrl+o", "toggle_outline", "Plan", show=False, id="synthesis.outline"),
+]
+
+
+#: StatisticsScreen (screens/statistics.py)
+STATISTICS_SCREEN_BINDINGS = [
+    Binding("escape", "app.pop_screen", "Retour", id="statistics.close"),
+    Binding("ctrl+r", "reload", "Actualiser", id="statistics.reload"),
 ]
 
 

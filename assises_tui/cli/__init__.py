@@ -25,6 +25,7 @@ COMMAND_MODULES = [
     "tag_cmds",  # tag, suggest, codebook, agreement
     "export_cmds",  # export synthesis|contributions, synthesis versions|diff|restore|check
     "privacy_cmds",  # history, purge, privacy-report
+    "serve_cmds",  # serve, users
 ]
 
 

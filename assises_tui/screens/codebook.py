@@ -12,6 +12,7 @@ from textual.widgets import DataTable, Footer, Static
 
 from assises_tui.errors import AssisesError, StoreError
 from assises_tui.keymap import CODEBOOK_SCREEN_BINDINGS
+from assises_tui.screens.permissions import coordinator_only
 from assises_tui.screens.prompts import ChoiceScreen, ConfirmScreen, TextPrompt
 from assises_tui.services.codebook import CodebookEntry, parent_of
 from assises_tui.text.safe import one_line
@@ -93,7 +94,7 @@ class CodebookScreen(Screen[bool]):
 
     def action_add(self) -> None:
         entry = self.current()
-        if entry is None:
+        if entry is None or not coordinator_only(self, "ajouter un sous-thème"):
             return
         parent = parent_of(entry.key)
         label = self.codebook.label(parent)
@@ -118,6 +119,8 @@ class CodebookScreen(Screen[bool]):
         return entry
 
     def action_rename(self) -> None:
+        if not coordinator_only(self, "renommer un sous-thème"):
+            return
         entry = self._require_sub()
         if entry is None:
             return
@@ -129,6 +132,8 @@ class CodebookScreen(Screen[bool]):
         self.app.push_screen(TextPrompt("Nouveau libellé", value=entry.label), done)
 
     def action_merge(self) -> None:
+        if not coordinator_only(self, "fusionner des sous-thèmes"):
+            return
         entry = self._require_sub()
         if entry is None:
             return
@@ -151,6 +156,8 @@ class CodebookScreen(Screen[bool]):
         )
 
     def action_retire(self) -> None:
+        if not coordinator_only(self, "retirer un sous-thème"):
+            return
         entry = self._require_sub()
         if entry is None or entry.retired:
             return

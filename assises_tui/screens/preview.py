@@ -4,7 +4,8 @@ Tabs: « Aperçu » (the rendered Markdown: citations resolved to pseudonymous r
 figures filled in), « Chiffres » (tables with small bars), « Vérification » (invalid
 citations and personal data; ``a`` accepts the highlighted finding, recorded in the audit
 trail). Export keys write into the workspace's ``exports/`` folder after the same check as
-the command line.
+the command line; in a browser (``assises serve``) the file is then delivered to the browser.
+Exporting is for coordinators (``screens/permissions.py``).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from textual.widgets.option_list import Option
 
 from assises_tui.errors import AssisesError
 from assises_tui.keymap import PREVIEW_SCREEN_BINDINGS
+from assises_tui.screens.permissions import coordinator_only
 from assises_tui.services.synthesis import ExportBlocked
 from assises_tui.synthesis.export_md import to_markdown
 from assises_tui.synthesis.figures import bar, week_label
@@ -39,7 +41,10 @@ if TYPE_CHECKING:
     from assises_tui.services.synthesis import CheckReport
 
 
-class PreviewScreen(Screen[None]):
+class PreviewScreen(Screen[int | None]):
+    """Dismissed with a draft line (1-based) when Enter is pressed on a check finding: the
+    editor below puts its cursor there."""
+
     TITLE = HELP_TITLE = "Aperçu de la synthèse"  # the header's and the help's title
     # The document, not the tab bar: PageDown and the arrows scroll it at once.
     AUTO_FOCUS = "#preview-scroll"
@@ -68,6 +73,9 @@ class PreviewScreen(Screen[None]):
         self.services = services
         self.text = text
         self.report: CheckReport | None = None
+        self._lines: dict[str, int] = {}
+        #: Leave the empty sections out of the exports (the check warns about them).
+        self.omit_empty = False
 
     def compose(self) -> ComposeResult:
         yield Static("", id="preview-status", markup=False)
@@ -133,10 +141,13 @@ class PreviewScreen(Screen[None]):
         view = self.query_one("#findings", OptionList)
         view.clear_options()
         options = []
+        #: option id → the draft line it is about (Enter goes there).
+        self._lines: dict[str, int] = {}
         for e in self.report.errors:
             label = Text(f"ligne {e.line} · ", style="bold")
             label.append(one_line(e.message, 200), style="red")
             options.append(Option(label, id=f"error-{len(options)}"))
+            self._lines[f"error-{len(options) - 1}"] = e.line
         for f in self.report.findings:
             accepted = f.id in self.report.accepted
             label = Text(f"ligne {f.line} · {f.label} « ", style="bold")
@@ -147,6 +158,16 @@ class PreviewScreen(Screen[None]):
                 style="green" if accepted else "yellow",
             )
             options.append(Option(label, id=f"finding-{f.id}"))
+            self._lines[f"finding-{f.id}"] = f.line
+        for n, w in enumerate(self.report.warnings):
+            label = Text(f"ligne {w.line} · ", style="bold")
+            label.append(one_line(w.message, 200))
+            label.append(
+                "  omise à l'export (e)" if self.omit_empty else "  avertissement (e : omettre)",
+                style="green" if self.omit_empty else "yellow",
+            )
+            options.append(Option(label, id=f"warning-{n}"))
+            self._lines[f"warning-{n}"] = w.line
         if not options:
             options.append(
                 Option(
@@ -157,11 +178,23 @@ class PreviewScreen(Screen[None]):
             )
         view.add_options(options)
         n = len(self.report.lines())
-        self.query_one("#preview-status", Static).update(
+        status = (
             "Vérification : aucun problème."
             if n == 0
             else f"Vérification : {n} problème(s) bloquent l'export (onglet Vérification)."
         )
+        if self.report.warnings:
+            empty = len(self.report.warnings)
+            status += (
+                f" {empty} section(s) vide(s) omise(s)."
+                if self.omit_empty
+                else f" {empty} section(s) vide(s) (e : les omettre)."
+            )
+        self.query_one("#preview-status", Static).update(status)
+
+    def action_toggle_omit_empty(self) -> None:
+        self.omit_empty = not self.omit_empty
+        self.refresh_check()
 
     def action_accept(self) -> None:
         view = self.query_one("#findings", OptionList)
@@ -190,8 +223,12 @@ class PreviewScreen(Screen[None]):
         view.highlighted = highlighted
 
     def action_export(self, fmt: str) -> None:
+        if not coordinator_only(self, "exporter la synthèse"):
+            return
         try:
-            path = self.services.synthesis.export_to_workspace(fmt, self.text)
+            path = self.services.synthesis.export_to_workspace(
+                fmt, self.text, omit_empty=self.omit_empty
+            )
         except ExportBlocked as blocked:
             self.refresh_check()
             self.query_one(TabbedContent).active = "tab-check"
@@ -211,7 +248,21 @@ class PreviewScreen(Screen[None]):
                 markup=False,
             )
             return
+        if self.app.is_web:  # in a browser: the document goes to the browser's downloads
+            self.app.deliver_binary(path, save_filename=path.name)
+            self.notify(f"Exporté : {path.name} (téléchargement lancé).", markup=False)
+            return
         self.notify(f"Exporté : {path}", markup=False)
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+    @on(OptionList.OptionSelected, "#findings")
+    def _go_to_line(self, event: OptionList.OptionSelected) -> None:
+        """Enter on a problem: back to the editor, on its line."""
+        line = self._lines.get(event.option.id or "")
+        if line is not None:
+            self.dismiss(line)
 
     def action_show_tab(self, tab: str) -> None:
         self.query_one(TabbedContent).active = tab

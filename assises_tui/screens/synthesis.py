@@ -31,6 +31,7 @@ from assises_tui.synthesis.draft import (
     outline,
 )
 from assises_tui.text.safe import one_line, printable
+from assises_tui.widgets.draft_editor import DraftEditor
 
 if TYPE_CHECKING:
     from assises_tui.domain.models import Excerpt
@@ -42,6 +43,8 @@ OUTLINE_SECONDS = 0.3
 
 class SynthesisScreen(MaterialPanel, Screen[None]):
     TITLE = HELP_TITLE = "Synthèse"  # the header's and the help's title
+    #: Printable keys type text here: help is F1 (« ? » is a question mark in a draft).
+    TYPING = True
     CSS_PATH = "synthesis.tcss"
     autosave_seconds = AUTOSAVE_SECONDS  # tests shorten it
     AUTO_FOCUS = "#draft"
@@ -64,7 +67,7 @@ class SynthesisScreen(MaterialPanel, Screen[None]):
         yield Static(self._title(), id="synthesis-title", markup=False)
         with Horizontal(id="synthesis-body"):
             yield OptionList(id="outline")
-            yield TextArea(
+            yield DraftEditor(
                 "", id="draft", language=self._language(), soft_wrap=True, tab_behavior="focus"
             )
             with Vertical(id="material"):
@@ -100,7 +103,9 @@ class SynthesisScreen(MaterialPanel, Screen[None]):
         self.on_resize()
 
     def on_resize(self, event=None) -> None:
-        self.set_class(self.size.width < 110, "narrow")
+        # Below 150 columns the outline is hidden (Ctrl+O shows it): at 120 the editor
+        # keeps ~85 columns instead of ~46 between the outline and the material.
+        self.set_class(self.size.width < 150, "narrow")
 
     def on_screen_resume(self) -> None:
         # Back from a contribution opened here: its excerpts or themes may have changed
@@ -247,7 +252,15 @@ class SynthesisScreen(MaterialPanel, Screen[None]):
     def action_preview(self) -> None:
         from assises_tui.screens.preview import PreviewScreen
 
-        self.app.push_screen(PreviewScreen(self.services, self.editor.text))
+        self.app.push_screen(PreviewScreen(self.services, self.editor.text), self._go_to_line)
+
+    def _go_to_line(self, line: int | None) -> None:
+        """Back from the preview on a check finding: the cursor on its line."""
+        if line is None:
+            return
+        row = max(0, min(line - 1, self.editor.document.line_count - 1))
+        self.editor.move_cursor((row, 0), center=True)
+        self.editor.focus()
 
     def action_versions(self) -> None:
         from assises_tui.screens.synthesis_versions import VersionsScreen

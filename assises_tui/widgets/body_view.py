@@ -12,6 +12,7 @@ from rich.text import Text
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from assises_tui.clock import local_time
 from assises_tui.domain.models import EXCERPT_KINDS, Contribution
 from assises_tui.keymap import READER_VIEW_BINDINGS
 from assises_tui.text.safe import one_line, printable
@@ -229,7 +230,8 @@ class ReaderView(VerticalScroll, can_focus=True):
             return text
         text.append("\nNotes", style="bold underline")
         for note in item.notes:
-            text.append(f"\n{one_line(note.author, 80)} ({one_line(note.at, 40)}) : ", style="bold")
+            when = one_line(local_time(note.at, self.services.config.tz), 40)
+            text.append(f"\n{one_line(note.author, 80)} ({when}) : ", style="bold")
             text.append(printable(note.text))
         return text
 

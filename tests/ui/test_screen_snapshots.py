@@ -1,7 +1,7 @@
 """A snapshot of every screen the other snapshot files do not show, reached as a user
 reaches it (keys) where a key opens it, at 80x24 on the fixed workspace of conftest.py.
 
-With ``test_snapshots.py`` (inbox, reader), ``test_tagging_ui.py`` (picker, excerpts,
+With ``test_snapshots.py`` (inbox, reader), ``test_statistics_ui.py``, ``test_tagging_ui.py`` (picker, excerpts,
 codebook) and ``test_synthesis_ui.py`` (drafting, preview), every screen of
 ``assises_tui/screens`` has one; ``test_every_screen_has_a_snapshot`` keeps it so.
 """
@@ -104,6 +104,7 @@ CASES = {
     "text_prompt_note": (None, lambda p: _on(p, 2, "N")),
     "confirm_bulk_status": (None, _confirm),
     "versions": (_versions, _open_versions),
+    "palette": (None, lambda p: _on(p, 2, "ctrl+p")),
     "double_coding": (_double_coding, lambda p: _open_double_coding(p)),
     "agreement_report": (_double_coding, lambda p: _open_double_coding(p, "r")),
 }
@@ -136,6 +137,7 @@ SHOWN_BY = {
     "CodebookScreen": "test_tagging_ui/test_snapshot_codebook",
     "SynthesisScreen": "test_synthesis_ui/test_snapshot_drafting_screen",
     "PreviewScreen": "test_synthesis_ui/test_snapshot_preview",
+    "StatisticsScreen": "test_statistics_ui/test_snapshot_statistics",
     "HelpScreen": "test_screen_snapshots/test_screen_80x24[help]",
     "HistoryScreen": "test_screen_snapshots/test_screen_80x24[history]",
     "ImportScreen": "test_screen_snapshots/test_screen_80x24[import]",
@@ -143,6 +145,7 @@ SHOWN_BY = {
     "TextPrompt": "test_screen_snapshots/test_screen_80x24[text_prompt_note]",
     "ConfirmScreen": "test_screen_snapshots/test_screen_80x24[confirm_bulk_status]",
     "VersionsScreen": "test_screen_snapshots/test_screen_80x24[versions]",
+    "FrenchCommandPalette": "test_screen_snapshots/test_screen_80x24[palette]",
     "DoubleCodingScreen": "test_screen_snapshots/test_screen_80x24[double_coding]",
     "AgreementReportScreen": "test_screen_snapshots/test_screen_80x24[agreement_report]",
 }

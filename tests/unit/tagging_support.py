@@ -22,6 +22,7 @@ class MemoryWorkspace:
         default_factory=lambda: load_consultation(bundled_config_dir() / "consultation.toml")
     )
     reviewer: str = "agent1"
+    role: str = "coordinator"
     read_only: bool = False
 
 
