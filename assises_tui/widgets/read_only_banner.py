@@ -9,10 +9,14 @@ from textual.widgets import Static
 
 def read_only_banner(read_only_reason: str | None) -> Static:
     """``read_only_reason``: the workspace's sentence, which names who holds the lock."""
-    found = re.search(r"ouvert en écriture par (.+?)\s*;", read_only_reason or "")
-    holder = found.group(1) if found else "un autre processus"
+    reason = read_only_reason or ""
+    found = re.search(r"ouvert en écriture par (.+?)\s*;", reason)
+    if "disque" in reason and "lecture seule" in reason:
+        why = "le disque de l'espace de travail n'accepte pas l'écriture"
+    else:
+        why = f"ouvert en écriture par {found.group(1) if found else 'un autre processus'}"
     return Static(
-        f"Lecture seule — ouvert en écriture par {holder}",
+        f"Lecture seule — {why}",
         markup=False,
         classes="read-only-banner",
     )
