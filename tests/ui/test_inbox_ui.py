@@ -472,3 +472,17 @@ async def test_help_key_shown_as_f1_where_question_mark_types(make_app):
         await pilot.pause(0.5)
         footer = " ".join(screen_text(app).split())
         assert "F1 Aide" in footer and "? Aide" not in footer
+
+
+async def test_view_picker_numbers_pick_the_view(make_app):
+    from assises_tui.screens.views import VIEWS
+
+    app = make_app()
+    async with app.run_test(size=NARROW) as pilot:
+        await pilot.pause()
+        await pilot.press("v")
+        await pilot.pause()
+        assert "1 à 9" in screen_text(app)
+        await pilot.press("2")
+        await pilot.pause()
+        assert inbox(app).view.key == VIEWS[1].key
