@@ -69,6 +69,7 @@ class InboxScreen(InboxPickers, TriageActions, ReadingActions, Screen):
         self.reverse = False
         self.query_text = ""
         self.hits: set[int] | None = None
+        self.found_everywhere = 0  # records the current search finds in every view
         self.view_sorted: list[int] = []
         self.left = 0
         self._search_timer = None
@@ -184,6 +185,7 @@ class InboxScreen(InboxPickers, TriageActions, ReadingActions, Screen):
             sort=sort,
             query=self.query_text,
             position=lst.cursor + 1 if lst.ids else None,
+            everywhere=self.found_everywhere if self.hits is not None else None,
         )
 
     def set_view(self, key: str) -> None:
@@ -227,7 +229,13 @@ class InboxScreen(InboxPickers, TriageActions, ReadingActions, Screen):
         self._show_hits(text, hits)
 
     def _search(self, text: str) -> set[int]:
-        return set(self.services.search.search(text, self.view_sorted))
+        # Searched everywhere, then kept to the view: the status line says how many the
+        # other views hold (« 12 dans Toutes »), since the search is limited to the view.
+        everywhere = self.services.search.search(text)
+        self.found_everywhere = len(everywhere)
+        if self.view.key == "all":
+            return set(everywhere)
+        return set(everywhere).intersection(self.view_sorted)
 
     @work(thread=True, exclusive=True, group="search", exit_on_error=False)
     def _search_in_thread(self, text: str) -> None:

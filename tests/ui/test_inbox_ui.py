@@ -43,6 +43,8 @@ async def test_search_as_you_type_then_escape_clears(make_app):
         await pilot.pause(0.3)
         screen = inbox(app)
         assert screen.list.ids == [2]  # n° 9 says the same but is a duplicate (not "left")
+        # The search is limited to the view: the status line says there is more elsewhere.
+        assert "2 dans Toutes (v)" in " ".join(screen_text(app).split())
         await pilot.press("enter")  # back to the list
         assert app.focused is screen.list
         await pilot.press("escape")
