@@ -70,6 +70,7 @@ class InboxScreen(InboxPickers, TriageActions, ReadingActions, Screen):
         self.query_text = ""
         self.hits: set[int] | None = None
         self.found_everywhere = 0  # records the current search finds in every view
+        self.search_words: tuple[str, ...] = ()  # highlighted by the reader
         self.view_sorted: list[int] = []
         self.left = 0
         self._search_timer = None
@@ -214,6 +215,7 @@ class InboxScreen(InboxPickers, TriageActions, ReadingActions, Screen):
             errors.update("")
             errors.display = False
             self.hits = None
+            self._set_highlight("")
             self.apply_filter()
             return
         problems = self.services.search.parse(text).errors
@@ -246,7 +248,17 @@ class InboxScreen(InboxPickers, TriageActions, ReadingActions, Screen):
         if text != self.query_text:  # typed on meanwhile: a newer search is coming
             return
         self.hits = hits
+        self._set_highlight(text)
         self.apply_filter()
+
+    def _set_highlight(self, text: str) -> None:
+        """The free words of the search, shown highlighted by the reader."""
+        terms = self.services.search.parse(text).terms if text else ()
+        words = tuple(w for t in terms if t.is_text and not t.negated for w in t.words)
+        self.search_words = words
+        self.reader.highlight = words
+        if self.wide and self.list.current is not None:
+            self.reader.show(self.list.current, keep_scroll=True)
 
     def action_search(self) -> None:
         self.search_input.focus()
@@ -372,7 +384,9 @@ class InboxScreen(InboxPickers, TriageActions, ReadingActions, Screen):
             # Installed, so dismissing it keeps it mounted for the next Enter.
             self._reader_screen = ReaderScreen(self.services, event.cid, ids=ids)
             self.app.install_screen(self._reader_screen, name=f"reader-{id(self)}")
+            self._reader_screen.highlight = self.search_words
         else:
+            self._reader_screen.highlight = self.search_words
             self._reader_screen.load(event.cid, ids)
         self.app.push_screen(self._reader_screen, self._back_from_reader)
 
