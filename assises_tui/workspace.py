@@ -14,10 +14,10 @@ from pathlib import Path, PurePosixPath
 
 from assises_tui.config import ConfigError, Consultation, bundled_config_dir, load_consultation
 from assises_tui.durable import DIR_MODE, ensure_dir, fsync_dir, write_atomic
-from assises_tui.errors import AssisesError
+from assises_tui.errors import AssisesError, os_error_cause
 from assises_tui.store.layout import CONFIG_NAME, DEFAULT_SHARD_SIZE, Layout
 from assises_tui.store.lock import locked_message
-from assises_tui.store.protocol import Store, StoreLockedError
+from assises_tui.store.protocol import Store, StoreLockedError, StoreReadOnlyMediaError
 from assises_tui.store.tinydb_store import TinyDBStore
 
 
@@ -106,11 +106,17 @@ class Workspace:
             )
         config = _load_config(config_path)
         announcement = _announcement_name(config, config_path)
-        ensure_dir(root.parent)
+        try:
+            ensure_dir(root.parent)
+        except OSError as exc:
+            raise WorkspaceError(
+                f"Impossible de créer l'espace de travail {root} : le dossier {root.parent} "
+                f"ne peut pas être créé ({os_error_cause(exc)}). Rien n'a été créé."
+            ) from None
         # Built aside then renamed into place, so a failure never leaves a half workspace.
         staging = root.parent / f".{root.name}.creation-{secrets.token_hex(4)}"
-        ensure_dir(staging)
         try:
+            ensure_dir(staging)
             write_atomic(staging / CONFIG_NAME, config_path.read_bytes())
             if announcement:
                 write_atomic(
@@ -125,7 +131,8 @@ class Workspace:
         except OSError as exc:
             shutil.rmtree(staging, ignore_errors=True)
             raise WorkspaceError(
-                f"Impossible de créer l'espace de travail {root} : {exc.strerror or exc}."
+                f"Impossible de créer l'espace de travail {root} : {os_error_cause(exc)}. "
+                "Rien n'a été créé."
             ) from None
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
@@ -149,11 +156,10 @@ class Workspace:
         reason = None
         try:
             store = TinyDBStore.open(root, read_only=read_only)
-        except StoreLockedError as exc:
-            # The time the other writer opened it, in the consultation's time zone.
-            exc = (
-                StoreLockedError(locked_message(exc.info, config.tz), exc.info) if exc.info else exc
-            )
+        except (StoreLockedError, StoreReadOnlyMediaError) as exc:
+            if isinstance(exc, StoreLockedError) and exc.info:
+                # The time the other writer opened it, in the consultation's time zone.
+                exc = StoreLockedError(locked_message(exc.info, config.tz), exc.info)
             if not fallback_read_only:
                 raise exc from None
             reason = str(exc)

@@ -76,15 +76,29 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
-    except Exception as exc:  # a bug: one French sentence, the full trace with --debug
+    except OSError as exc:  # a full or read-only disk, a wrong path: the user can act
+        from assises_tui.errors import os_error_message
+
+        message = os_error_message(exc)
+        if message is None:
+            return _unexpected(args, exc)
         if args.debug:
             traceback.print_exc()
-        from assises_tui.text.safe import one_line
-
-        detail = one_line(f"{type(exc).__name__} : {exc}", 300)
-        print(
-            f"assises : erreur inattendue ({detail}). Relancez avec --debug pour la trace "
-            "complète et signalez-la.",
-            file=sys.stderr,
-        )
+        print(f"assises : {message}", file=sys.stderr)
         return 2
+    except Exception as exc:  # a bug: one French sentence, the full trace with --debug
+        return _unexpected(args, exc)
+
+
+def _unexpected(args: argparse.Namespace, exc: Exception) -> int:
+    if args.debug:
+        traceback.print_exc()
+    from assises_tui.text.safe import one_line
+
+    detail = one_line(f"{type(exc).__name__} : {exc}", 300)
+    print(
+        f"assises : erreur inattendue ({detail}). Relancez avec --debug pour la trace "
+        "complète et signalez-la.",
+        file=sys.stderr,
+    )
+    return 2

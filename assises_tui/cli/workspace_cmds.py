@@ -38,21 +38,52 @@ def run_init(args: argparse.Namespace) -> int:
 
 
 def run_verify(args: argparse.Namespace) -> int:
+    unreferenced: dict[str, int] = {}
+    removed = 0
     try:
-        with open_workspace(args, write=False) as ws:
+        # Removing files needs the writer lock; checking works beside the app.
+        with open_workspace(args, write=args.remove_unreferenced) as ws:
             problems = ws.store.verify()
             count: int | None = ws.store.count()
+            unreferenced = ws.store.unreferenced_blobs()
+            if args.remove_unreferenced and not problems:
+                for sha in unreferenced:
+                    ws.store.delete_blob(sha)
+                removed = len(unreferenced)
     except StoreCorruptError as exc:  # an unreadable file is a finding, not a usage error
         problems, count = [str(exc)], None
+    size = sum(unreferenced.values())
     if args.json:
-        emit_json({"ok": not problems, "contributions": count, "problems": problems})
-    elif problems:
+        emit_json(
+            {
+                "ok": not problems,
+                "contributions": count,
+                "problems": problems,
+                "unreferenced_blobs": {"files": len(unreferenced), "bytes": size},
+                "removed_blobs": removed,
+            }
+        )
+        return 1 if problems else 0
+    if problems:
         say(f"{len(problems)} problème(s) trouvé(s) :")
         for problem in problems:
             say(f"  - {problem}")
     else:
         say(f"Tout est en ordre : {count} contribution(s), fichiers et empreintes vérifiés.")
+    if removed:
+        say(f"{removed} fichier(s) que rien ne cite supprimé(s) de blobs/ ({_mb(size)}).")
+    elif unreferenced:
+        say(
+            f"{len(unreferenced)} fichier(s) de blobs/ ne sont cités par aucune contribution "
+            f"({_mb(size)}, restes d'un import interrompu) ; « assises verify "
+            "--remove-unreferenced » les supprime."
+            + (" (après réparation des problèmes ci-dessus)" if problems else "")
+        )
     return 1 if problems else 0
+
+
+def _mb(size: int) -> str:
+    return f"{size / 1_048_576:.1f}".replace(".", ",") + " Mo"
 
 
 def run_backup(args: argparse.Namespace) -> int:
@@ -94,6 +125,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Relit chaque fichier de la base et vérifie l'empreinte de chaque pièce.",
     )
     p.add_argument("--json", action="store_true", help="résultat en JSON")
+    p.add_argument(
+        "--remove-unreferenced",
+        action="store_true",
+        help="supprimer les fichiers de blobs/ que rien ne cite (restes d'un import interrompu)",
+    )
     p.set_defaults(func=run_verify)
 
     p = sub.add_parser("backup", help="sauvegarder la base", description="Sauvegarde la base.")

@@ -18,6 +18,7 @@ from assises_tui.errors import (  # noqa: F401 - re-exported: the store raises t
     StoreCorruptError,
     StoreError,
     StoreLockedError,
+    StoreReadOnlyMediaError,
     StoreVersionError,
 )
 
@@ -76,7 +77,13 @@ class Store(Protocol):
     def has_blob(self, sha256: str) -> bool: ...
 
     def delete_blob(self, sha256: str) -> None:
-        """Only for the RGPD purge: erase personal data on request."""
+        """Only for the RGPD purge (erase personal data on request) and for blobs that
+        ``unreferenced_blobs`` lists."""
+
+    def unreferenced_blobs(self, among: Iterable[str] | None = None) -> dict[str, int]:
+        """Blobs (sha256 -> size in bytes) no record, quarantine entry or committed write
+        names (``among``: only these candidates): what an import that failed between its
+        blobs and its records left behind."""
 
     # -- quarantine ----------------------------------------------------------
     def add_quarantine(self, source: str, reason: str, raw_blob: str | None) -> QuarantineEntry: ...

@@ -34,6 +34,7 @@ class StatusLine(Widget):
         query: str = "",
         position: int | None = None,
         everywhere: int | None = None,
+        suggestions: str = "",
     ) -> None:
         """``everywhere``: how many records the search finds in every view, said when the
         current view shows fewer (the search is limited to the view)."""
@@ -50,6 +51,8 @@ class StatusLine(Widget):
         if marked:
             text.append(f" · {plural(marked, 'marquée')}", style="bold")
         text.append(f" · tri : {sort}")
+        if suggestions:  # last: at 80 columns it is the part cut off
+            text.append(f" · {suggestions}", style="italic")
         if text.plain != self._text.plain:
             self._text = text
             self.refresh()

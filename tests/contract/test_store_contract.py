@@ -165,6 +165,26 @@ def test_blobs_are_content_addressed(store):
     store.delete_blob(key)  # twice: nothing to do
 
 
+def test_blobs_nobody_names_are_listed_and_can_go(store_factory, store):
+    """What an import that failed between its blobs and its records left behind."""
+    body = store.put_blob(b"corps du message")
+    raw = store.put_blob(b"From: x\n\nillisible")
+    left = store.put_blobs([b"reste d'un import interrompu", b"corps du message"])[0]
+    store.add_many([make(cid, body_blob=body) for cid in store.allocate_ids(1)])
+    store.add_quarantine("boite/1.eml", "En-têtes illisibles", raw)
+    signatures = store.put_blob(b"signatures des campagnes")  # named by a document
+    store.put_doc("campagnes", {"chunks": [signatures]})
+    assert store.unreferenced_blobs() == {left: len(b"reste d'un import interrompu")}
+    assert store.unreferenced_blobs([body, left]) == {left: 28}
+    assert store.unreferenced_blobs([body, raw]) == {}
+    store.delete_blob(left)
+    store = reopen(store_factory, store)
+    try:
+        assert store.unreferenced_blobs() == {} and store.get_blob(body) == b"corps du message"
+    finally:
+        store.close()
+
+
 # -- quarantine, documents, audit ----------------------------------------------
 
 

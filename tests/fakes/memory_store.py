@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from assises_tui.domain.models import Contribution, QuarantineEntry
+from assises_tui.domain.models import Contribution, QuarantineEntry, blob_refs, digests_in
 from assises_tui.errors import StoreError, StoreLockedError
 
 READ_ONLY_MESSAGE = (
@@ -243,6 +243,14 @@ class MemoryStore:
         return copy.deepcopy(self.volume.audit)
 
     # -- maintenance ---------------------------------------------------------
+    def unreferenced_blobs(self, among: Iterable[str] | None = None) -> dict[str, int]:
+        used = {q["raw_blob"] for q in self.volume.quarantine if q.get("raw_blob")}
+        for item in self._items.values():
+            used |= blob_refs(item)
+        used |= digests_in(list(self.volume.docs.values()))
+        candidates = self.volume.blobs if among is None else set(among) & set(self.volume.blobs)
+        return {sha: len(self.volume.blobs[sha]) for sha in candidates if sha not in used}
+
     def verify(self) -> list[str]:
         problems = []
         for item in self.all():
