@@ -16,6 +16,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.events import Resize
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 
@@ -116,6 +117,8 @@ class InboxScreen(InboxPickers, TriageActions, ReadingActions, SuggestionTrainin
         self.reload_view()
         if self.services.read_only:
             self.set_interval(3.0, self._poll_store)
+        # Team mode: the database says when another reviewer changed something.
+        self.services.contributions.watch(self._others_changed)
         # After the first paint: the inbox is usable at once, the index catches up behind it.
         self.call_after_refresh(self._prepare_search)
         self.call_after_refresh(self.start_suggestion_training)
@@ -273,6 +276,23 @@ class InboxScreen(InboxPickers, TriageActions, ReadingActions, SuggestionTrainin
     def action_reload(self) -> None:
         self.services.contributions.refresh()
         self.reload_view()
+
+    class OthersChanged(Message):
+        """Another reviewer wrote to the shared database (posted from its listener thread)."""
+
+    def _others_changed(self) -> None:
+        if not self._others_pending:  # one refresh for a burst of notifications
+            self._others_pending = True
+            self.post_message(self.OthersChanged())  # thread-safe
+
+    def on_inbox_screen_others_changed(self, _message: OthersChanged) -> None:
+        self._others_pending = False
+        self._poll_store()
+        if self.query_text:
+            self.run_search()
+        self._prepare_search()  # the word index follows their changes (notes…) too
+
+    _others_pending = False
 
     def _poll_store(self) -> None:
         if self.services.contributions.refresh():
