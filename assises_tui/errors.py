@@ -38,6 +38,11 @@ class StoreVersionError(StoreError):
     """The store was written by a newer version of Assises."""
 
 
+class StoreConflictError(StoreError):
+    """Team mode: another reviewer changed the same field to another value meanwhile;
+    nothing was saved (the message names their change)."""
+
+
 class StoreReadOnlyMediaError(StoreError):
     """The workspace sits on a read-only file system: it can be opened read-only only."""
 

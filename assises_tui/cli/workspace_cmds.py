@@ -6,7 +6,9 @@ import argparse
 from pathlib import Path
 
 from assises_tui.cli.output import emit_json, say
+from assises_tui.config import load_consultation
 from assises_tui.paths import default_workspace_dir
+from assises_tui.store.layout import Layout
 from assises_tui.store.protocol import StoreCorruptError
 from assises_tui.workspace import Workspace
 
@@ -31,8 +33,14 @@ def open_workspace(args: argparse.Namespace, *, write: bool) -> Workspace:
 def run_init(args: argparse.Namespace) -> int:
     root = Path(args.dir).expanduser() if args.dir else workspace_dir(args)
     config = Path(args.config) if args.config else None
-    with Workspace.init(root, config) as ws:
+    with Workspace.init(root, config, postgres_url=args.postgres) as ws:
         say(f"Espace de travail créé : {ws.root}")
+        if args.postgres:
+            say(f"Base partagée de l'équipe : {args.postgres}")
+            if ws.store.count():
+                say(
+                    f"Cette base contient déjà {ws.store.count()} contribution(s) : vous la rejoignez."
+                )
         say(f"Consultation : {ws.config.title} ({ws.config.department})")
     return 0
 
@@ -102,6 +110,16 @@ def run_restore(args: argparse.Namespace) -> int:
     from assises_tui.store.backup import restore_backup
 
     root = workspace_dir(args)
+    config = Layout(root).config
+    if config.is_file() and load_consultation(config).store_url:
+        from assises_tui.store.backup import resolve_backup
+        from assises_tui.store.postgres.maintenance import restore
+
+        with Workspace.open(root) as ws:
+            aside = restore(ws.store, resolve_backup(root, args.backup))  # type: ignore[arg-type]
+        say(f"Sauvegarde restaurée dans la base {ws.config.store_url}.")
+        say(f"Le contenu d'avant est sauvegardé dans : {aside}")
+        return 0
     aside = restore_backup(root, args.backup)
     say(f"Sauvegarde restaurée dans {root}.")
     say(f"L'ancienne base est conservée à part : {aside}")
@@ -117,6 +135,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("dir", nargs="?", metavar="DIR", help="dossier à créer (vide ou absent)")
     p.add_argument("--config", metavar="FICHIER", help="consultation.toml à utiliser")
+    p.add_argument(
+        "--postgres",
+        metavar="URL",
+        help="mode équipe : base PostgreSQL vide (postgresql://utilisateur@hôte/base, "
+        "sans mot de passe)",
+    )
     p.set_defaults(func=run_init)
 
     p = sub.add_parser(

@@ -159,6 +159,7 @@ class Contribution:
     #: What a reviewer should check, set by the import (French sentences): a message relayed
     #: by a list, a new version of an earlier mail, an mbox split in doubt, parts not read.
     to_check: tuple[str, ...] = ()
+    department: str = ""  # set in a national roll-up: the département it came from
 
     @property
     def status_label(self) -> str:

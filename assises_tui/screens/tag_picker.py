@@ -71,7 +71,7 @@ class TagPickerScreen(ModalScreen[bool]):
         self.touched: set[str] = set()
         self.suggested: dict[str, int] = {}
         if n == 1:
-            for s in services.suggester.suggest(self.ids[0]):
+            for s in services.suggester.suggest(self.ids[0], train=False):
                 self.suggested[s.theme] = round(s.confidence * 100)
         items = [services.contributions.get(i) for i in self.ids]
         items = [c for c in items if c is not None]

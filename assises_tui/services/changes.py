@@ -16,6 +16,8 @@ from typing import Any
 
 from assises_tui.clock import now_iso
 from assises_tui.domain.models import Contribution, HistoryEntry, Status
+from assises_tui.errors import StoreConflictError
+from assises_tui.store.merge import SET_FIELDS, conflict_message
 from assises_tui.store.protocol import Store
 
 Change = Callable[[Contribution], dict[str, Any]]
@@ -159,10 +161,16 @@ class Changes:
         return bool(self._undo)
 
     def undo(self) -> ChangeSet | None:
-        """Revert the last action (a bulk action as a whole). None when nothing to undo."""
+        """Revert this reviewer's last action (a bulk action as a whole). None when nothing
+        to undo.
+
+        Only one's own change is undone: a theme another reviewer added since stays, and a
+        field someone else changed since (a status) is not taken back: the undo is refused
+        with a message naming the change (StoreConflictError), the action stays on the stack.
+        """
         if not self._undo:
             return None
-        last = self._undo.pop()
+        last = self._undo[-1]
         at = self.clock()
         restored: dict[int, Contribution] = {}
         # A combined change is undone part by part, latest first, in one write.
@@ -172,12 +180,41 @@ class Changes:
                 if item is None:
                     continue
                 current = {k: getattr(item, k) for k in old_values}
+                values = {
+                    k: _undone(item, k, old_values[k], part.after[cid][k]) for k in old_values
+                }
                 entry = HistoryEntry(
-                    self.reviewer, at, f"undo:{part.what}", _plain(current), _plain(old_values)
+                    self.reviewer, at, f"undo:{part.what}", _plain(current), _plain(values)
                 )
-                restored[cid] = replace(item, **old_values, history=item.history + (entry,))
+                restored[cid] = replace(item, **values, history=item.history + (entry,))
         if restored:
             self.store.save_many(list(restored.values()))
             for part in last.parts or (last,):
                 self._tell(part)
+        self._undo.pop()
         return last
+
+
+def _undone(item: Contribution, name: str, before: Any, after: Any) -> Any:
+    """The value ``name`` takes when this reviewer's change ``before → after`` is undone."""
+    current = getattr(item, name)
+    if name in SET_FIELDS:  # take back only what this change added or removed
+        added = [x for x in after if x not in before]
+        removed = [x for x in before if x not in after]
+        return tuple(x for x in current if x not in added) + tuple(
+            x for x in removed if x not in current
+        )
+    if current != after:  # someone else changed it since: theirs is not ours to undo
+        raise StoreConflictError(
+            conflict_message(item, name, before, _own_entries(item, name, after))
+        )
+    return before
+
+
+def _own_entries(item: Contribution, name: str, after: Any) -> int:
+    """History length up to the entry that set ``after`` (later entries are the others')."""
+    for index in range(len(item.history) - 1, -1, -1):
+        entry = item.history[index]
+        if isinstance(entry.after, dict) and _plain(after) == entry.after.get(name):
+            return index + 1
+    return 0

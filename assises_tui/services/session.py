@@ -87,10 +87,10 @@ class Services:
     def suggester(self) -> Suggester:
         from assises_tui.suggest import Suggester
 
-        suggester = Suggester(self.store, self.config.themes)
+        suggester = Suggester(self.store, self.config.themes, self.codebook)
 
         def learn(changeset: ChangeSet) -> None:
-            # Counts refresh lazily; a theme decision must show in the next suggestion.
+            # A theme decision (or its undo) makes the next check retrain the model.
             if any("themes" in after for after in changeset.after.values()):
                 suggester.mark_stale()
 

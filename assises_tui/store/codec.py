@@ -170,7 +170,14 @@ _set_raw_sha256 = _setter(Contribution, "raw_sha256")
 #: Short strings repeated across records: (read, write) of each slot.
 _INTERNED_FIELDS = tuple(
     (getattr(Contribution, name).__get__, getattr(Contribution, name).__set__)
-    for name in ("contributor_category", "commune", "source", "assignee", "status_reason")
+    for name in (
+        "contributor_category",
+        "commune",
+        "source",
+        "assignee",
+        "status_reason",
+        "department",
+    )
 )
 _set_themes = _setter(Contribution, "themes")
 _set_history = _setter(Contribution, "history")

@@ -90,6 +90,9 @@ class Store(Protocol):
 
     def quarantine(self) -> list[QuarantineEntry]: ...
 
+    def put_quarantine(self, entries: Sequence[QuarantineEntry]) -> None:
+        """Entries copied verbatim, numbers included, from another store (``migrate``)."""
+
     def erase_quarantine_raw(self, ids: list[int], note: str) -> None:
         """Only for the RGPD purge: forget the raw mail of these entries (its sha256 stays,
         so a re-import recognises it); ``note`` is added to their reason."""
@@ -98,6 +101,9 @@ class Store(Protocol):
     def get_doc(self, name: str) -> dict[str, Any]: ...
 
     def put_doc(self, name: str, value: dict[str, Any]) -> None: ...
+
+    def doc_names(self) -> list[str]:
+        """Names of every stored document, sorted (``migrate`` copies them all)."""
 
     def append_audit(self, entries: Iterable[dict[str, Any]]) -> None:
         """Workspace-level audit events (exports, codebook, accepted findings…)."""

@@ -333,6 +333,23 @@ class TinyDBStore(StoreLoading, StoreBackups):
             }
             self._guard(lambda: self._meta.update_quarantine(changes))
 
+    def put_quarantine(self, entries: Sequence[QuarantineEntry]) -> None:
+        """Entries copied verbatim from another store (``assises migrate``)."""
+        self._check_writable()
+        rows = [
+            {
+                "id": e.id,
+                "source": e.source,
+                "reason": e.reason,
+                "raw_blob": e.raw_blob,
+                "at": e.at,
+                **({"raw_sha256": e.raw_sha256} if e.raw_sha256 else {}),
+            }
+            for e in entries
+        ]
+        with self._lock:
+            self._meta.insert_quarantine(rows)
+
     def quarantine(self) -> list[QuarantineEntry]:
         with self._lock:
             entries = self._guard(self._meta.quarantine)
@@ -357,6 +374,10 @@ class TinyDBStore(StoreLoading, StoreBackups):
         self._check_writable()
         with self._lock:
             self._meta.put_doc(name, value)
+
+    def doc_names(self) -> list[str]:
+        with self._lock:
+            return self._guard(self._meta.doc_names)
 
     def append_audit(self, entries: Iterable[dict[str, Any]]) -> None:
         self._check_writable()

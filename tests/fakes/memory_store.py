@@ -226,6 +226,22 @@ class MemoryStore:
             for e in self.volume.quarantine
         ]
 
+    def put_quarantine(self, entries: Sequence[QuarantineEntry]) -> None:
+        self._check_writable()
+        for e in entries:
+            self.volume.quarantine.append(
+                {
+                    "id": e.id,
+                    "source": e.source,
+                    "reason": e.reason,
+                    "raw_blob": e.raw_blob,
+                    "at": e.at,
+                    "raw_sha256": e.raw_sha256,
+                }
+            )
+            self.volume.next_quarantine_id = max(self.volume.next_quarantine_id, e.id + 1)
+        self.volume.quarantine.sort(key=lambda e: e["id"])
+
     def erase_quarantine_raw(self, ids: list[int], note: str) -> None:
         self._check_writable()
         wanted = set(ids)
@@ -242,6 +258,9 @@ class MemoryStore:
     def put_doc(self, name: str, value: dict[str, Any]) -> None:
         self._check_writable()
         self.volume.docs[name] = copy.deepcopy(value)
+
+    def doc_names(self) -> list[str]:
+        return sorted(self.volume.docs)
 
     def append_audit(self, entries: Iterable[dict[str, Any]]) -> None:
         self._check_writable()
