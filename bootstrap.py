@@ -1,10 +1,8 @@
 #!/usr/bin/env python3
 """Set everything up with nothing but Python 3, then open the demo or run the tests.
 
-    python3 bootstrap.py demo   # crée .venv, installe, ouvre l'application sur la démo
-    python3 bootstrap.py test   # crée .venv, installe les outils de test, lance toute la suite
-
-The virtual environment is reinstalled only when pyproject.toml changes.
+The virtual environment is reinstalled only when pyproject.toml changes. The usage the
+user sees is ``USAGE``, in French.
 """
 
 from __future__ import annotations
@@ -15,6 +13,15 @@ import subprocess
 import sys
 import venv
 from pathlib import Path
+
+USAGE = """Utilisation :
+    python3 bootstrap.py demo [--fresh]   crée .venv, installe, ouvre l'application sur la
+                                          démonstration (rouverte telle que vous l'avez
+                                          laissée ; --fresh repart d'une démonstration neuve)
+    python3 bootstrap.py test [ARGS…]     crée .venv, installe les outils de test et lance
+                                          toute la suite (ARGS passés à pytest)
+
+L'environnement virtuel n'est réinstallé que lorsque pyproject.toml change."""
 
 ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
@@ -32,6 +39,7 @@ SYSTEM_PACKAGES = {
     "tesseract-ocr": "reconnaissance de caractères (lettres scannées)",
     "tesseract-ocr-fra": "données françaises de tesseract",
     "poppler-utils": "pdftoppm (pages de PDF en images pour la reconnaissance)",
+    "libreoffice-writer-nogui": "LibreOffice sans écran (mise en page des ODT exportés)",
 }
 
 
@@ -91,7 +99,7 @@ def ensure_system_packages() -> bool:
 
 def main(argv: list[str]) -> int:
     if not argv or argv[0] not in {"demo", "test"}:
-        print(__doc__, file=sys.stderr)
+        print(USAGE, file=sys.stderr)
         return 2
     ensure_venv()
     command, rest = argv[0], argv[1:]

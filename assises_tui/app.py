@@ -17,6 +17,7 @@ from textual.screen import Screen
 
 from assises_tui.keymap import APP_BINDINGS
 from assises_tui.screens.help import HelpScreen, binding_description, help_rows
+from assises_tui.screens.palette import FoldedCommands, FrenchCommandPalette
 
 if TYPE_CHECKING:
     from assises_tui.services.session import Services
@@ -44,6 +45,8 @@ class AssisesApp(App[None]):
     CSS_PATH = "app.tcss"
     BINDINGS = APP_BINDINGS
     ENABLE_COMMAND_PALETTE = True
+    # French, accent-insensitive (screens/palette.py) instead of Textual's system commands.
+    COMMANDS = {FoldedCommands}
 
     def __init__(self, services: Services, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -60,6 +63,8 @@ class AssisesApp(App[None]):
         self.push_screen(InboxScreen(self.services))
 
     def get_key_display(self, binding: Binding) -> str:
+        if binding.action == "help" and getattr(self.screen, "TYPING", False):
+            return "F1"  # on a screen where « ? » types a question mark
         *modifiers, base = binding.key.split("+")
         function_key = re.fullmatch(r"f\d{1,2}", base) is not None
         if binding.key_display or (not modifiers and base not in FRENCH_KEYS and not function_key):
@@ -75,6 +80,10 @@ class AssisesApp(App[None]):
             type(screen).__name__, screen.title or type(screen).__name__
         )
         self.push_screen(HelpScreen(f"Touches — {name}", help_rows(self, screen)))
+
+    def action_command_palette(self) -> None:
+        if not FrenchCommandPalette.is_open(self):
+            self.push_screen(FrenchCommandPalette(id="--command-palette"))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """The palette lists every described key of the current screen, in French."""
@@ -93,6 +102,7 @@ class AssisesApp(App[None]):
                 f"Touche : {keys}",
                 partial(self.run_action, binding.action, active.node),
             )
-        yield SystemCommand(
-            "Quitter", "Fermer l'application (tout est déjà enregistré)", self.action_quit
-        )
+        if "app.quit" not in seen:  # the screen's own bindings may not list it
+            yield SystemCommand(
+                "Quitter", "Fermer l'application (tout est déjà enregistré)", self.action_quit
+            )

@@ -60,6 +60,19 @@ class Consultation:
     limits: AttachmentLimits = field(default_factory=AttachmentLimits)
     keymap: dict[str, str] = field(default_factory=dict)
     source_text: str = field(default="", repr=False, compare=False)
+    #: Who signs the synthesis (« Préfecture de l'Allier »); see :attr:`signed_by`.
+    authority: str | None = None
+
+    @property
+    def signed_by(self) -> str:
+        """The issuing authority; without ``authority`` in the file, « Préfecture de
+        l'Allier » for a name starting with a vowel, else « Préfecture — Cher » (the article
+        of « du Cher », « de la Creuse » cannot be guessed)."""
+        if self.authority:
+            return self.authority
+        if self.department[:1].lower() in "aeiouyhéèêîôâ":
+            return f"Préfecture de l'{self.department}"
+        return f"Préfecture — {self.department}"
 
     @property
     def tz(self) -> ZoneInfo:
@@ -186,6 +199,9 @@ def parse_consultation(text: str, path: str = "consultation.toml") -> Consultati
     if reviewer is not None and not isinstance(reviewer, str):
         r.fail("reviewer", "doit être un texte")
     announcement = data.get("announcement")
+    authority = data.get("authority")
+    if authority is not None and (not isinstance(authority, str) or not authority.strip()):
+        r.fail("authority", "doit être un texte (« Préfecture de l'Allier »)")
     return Consultation(
         title=title,
         department=department,
@@ -198,6 +214,7 @@ def parse_consultation(text: str, path: str = "consultation.toml") -> Consultati
         limits=limits,
         keymap=dict(keymap),
         source_text=text,
+        authority=authority.strip() if authority else None,
     )
 
 

@@ -22,6 +22,11 @@ class StoreError(AssisesError):
 class StoreLockedError(StoreError):
     """Another process holds the writer lock (message names pid, host and since when)."""
 
+    def __init__(self, message: str, info: dict | None = None) -> None:
+        super().__init__(message)
+        #: What the lock file records (pid, host, since), to re-word the message.
+        self.info = info or {}
+
 
 class StoreCorruptError(StoreError):
     """A store file cannot be read; it is left untouched. Message names the newest good backup."""

@@ -95,6 +95,7 @@ INBOX_BINDINGS = [
     Binding("i", "import", "Importer", show=False, id="inbox.import"),
     Binding("C", "codebook", "Livre de codes", show=False, id="inbox.codebook"),
     Binding("s,f5", "synthesis", "Synthèse", id="inbox.synthesis"),
+    Binding("g", "statistics", "Statistiques", show=False, id="inbox.statistics"),
     Binding("escape", "back", "Retour", show=False, id="inbox.back"),
 ]
 

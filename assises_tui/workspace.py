@@ -16,6 +16,7 @@ from assises_tui.config import ConfigError, Consultation, bundled_config_dir, lo
 from assises_tui.durable import DIR_MODE, ensure_dir, fsync_dir, write_atomic
 from assises_tui.errors import AssisesError
 from assises_tui.store.layout import CONFIG_NAME, DEFAULT_SHARD_SIZE, Layout
+from assises_tui.store.lock import locked_message
 from assises_tui.store.protocol import Store, StoreLockedError
 from assises_tui.store.tinydb_store import TinyDBStore
 
@@ -149,8 +150,12 @@ class Workspace:
         try:
             store = TinyDBStore.open(root, read_only=read_only)
         except StoreLockedError as exc:
+            # The time the other writer opened it, in the consultation's time zone.
+            exc = (
+                StoreLockedError(locked_message(exc.info, config.tz), exc.info) if exc.info else exc
+            )
             if not fallback_read_only:
-                raise
+                raise exc from None
             reason = str(exc)
             store = TinyDBStore.open(root, read_only=True)
         return cls(root, config, store, reason)

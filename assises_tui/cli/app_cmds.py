@@ -76,7 +76,8 @@ def prepare_demo(root: Path, mbox: Path = DEMO_MBOX) -> str:
     try:
         write_atomic(
             root / DEMO_MARKER,
-            "Espace de démonstration : recréé à chaque « assises demo ».\n".encode(),
+            "Espace de démonstration : rouvert par « assises demo », recréé par "
+            "« assises demo --fresh ».\n".encode(),
         )
         report = import_and_index(ws, [mbox], show=sys.stderr.isatty())
     finally:
@@ -98,8 +99,16 @@ def _demo_dir(args: argparse.Namespace) -> Path:
 
 def run_demo(args: argparse.Namespace) -> int:
     root = _demo_dir(args)
-    print(f"Démonstration dans {root} …", file=sys.stderr)
-    print(prepare_demo(root), file=sys.stderr)
+    if (root / DEMO_MARKER).is_file() and not args.fresh:
+        # Quitting and starting again must not erase the day's work: reopen it.
+        print(
+            f"Démonstration existante rouverte ({root}) : vos modifications sont conservées. "
+            "« assises demo --fresh » repart d'une démonstration neuve.",
+            file=sys.stderr,
+        )
+    else:
+        print(f"Démonstration dans {root} …", file=sys.stderr)
+        print(prepare_demo(root), file=sys.stderr)
     if args.no_open:
         return 0
     return _run_app(root)
@@ -120,13 +129,19 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.set_defaults(func=run_open)
     p = sub.add_parser(
-        "demo", help="créer un espace de démonstration neuf, importer la démo et l'ouvrir"
+        "demo",
+        help="ouvrir la démonstration (créée et importée la première fois, puis rouverte)",
     )
     p.add_argument(
         "--workspace",
         metavar="DIR",
         default=argparse.SUPPRESS,
-        help="dossier de la démonstration (recréé s'il en contient déjà une)",
+        help="dossier de la démonstration (rouvert s'il en contient déjà une)",
+    )
+    p.add_argument(
+        "--fresh",
+        action="store_true",
+        help="effacer la démonstration existante et repartir d'une démonstration neuve",
     )
     p.add_argument(
         "--no-open",

@@ -358,10 +358,7 @@ def run_stats(args: argparse.Namespace) -> int:
         for label, n in pairs:
             say(f"  {label:<{width}}  {n:>7}")
 
-    say(
-        f"Contributions : {data['total']} (dont {data['open']} à traiter) ; "
-        f"en quarantaine : {data['quarantined']}"
-    )
+    say(f"{data['summary']} ; {data['open']} à traiter ; en quarantaine : {data['quarantined']}")
     block(
         "Par statut :",
         [
@@ -372,9 +369,9 @@ def run_stats(args: argparse.Namespace) -> int:
     themes = [
         ((config.theme(k).label if config.theme(k) else k), n) for k, n in data["by_theme"].items()
     ]
-    block("Par thème :", themes + [("Sans thème", data["untagged"])])
+    block("Contributions par thème :", themes + [("Sans thème", data["untagged"])])
     block(
-        "Délai :",
+        "Contributions et date limite :",
         [
             ("Dans les délais", data["on_time"]),
             ("Hors délai", data["late"]),
@@ -382,7 +379,7 @@ def run_stats(args: argparse.Namespace) -> int:
         ],
     )
     block(
-        "Par catégorie de contributeur :",
+        "Contributions par catégorie de contributeur :",
         [
             ("Non renseignée" if k == NO_CATEGORY else CATEGORY_LABELS.get(k, k), n)
             for k, n in data["by_category"].items()

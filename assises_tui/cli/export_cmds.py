@@ -47,7 +47,9 @@ def run_export_synthesis(args: argparse.Namespace) -> int:
     with open_workspace(args, write=True) as ws:
         services = Services(ws)
         try:
-            report = services.synthesis.export(fmt, Path(args.output), accept=args.accept or ())
+            report = services.synthesis.export(
+                fmt, Path(args.output), accept=args.accept or (), omit_empty=args.omit_empty
+            )
         except OSError as exc:
             raise cannot_write(args.output, exc) from exc
         except ExportBlocked as blocked:
@@ -62,6 +64,15 @@ def run_export_synthesis(args: argparse.Namespace) -> int:
         emit_json({"written": True, "path": args.output, "format": fmt, **report.to_dict()})
     else:
         say(f"Synthèse exportée ({fmt}) : {args.output}")
+        if report.warnings and not args.omit_empty:
+            say(
+                f"{len(report.warnings)} section(s) vide(s) exportée(s) sous leur seul titre "
+                "(« assises synthesis check » les liste ; --omit-empty les omet) :"
+            )
+            for line in report.warning_lines():
+                say(f"  {line}")
+        elif report.warnings:
+            say(f"{len(report.warnings)} section(s) vide(s) omise(s).")
         if accepted:
             say(f"{accepted} signalement(s) de données personnelles accepté(s) explicitement.")
     return 0
@@ -98,13 +109,14 @@ def run_export_contributions(args: argparse.Namespace) -> int:
 def run_versions(args: argparse.Namespace) -> int:
     with open_workspace(args, write=False) as ws:
         versions = Services(ws).synthesis.list_versions()
+        tz = ws.config.tz
     if args.json:
         emit_json([{"id": v.id, "at": v.at.isoformat(), "size": v.size} for v in versions])
     elif not versions:
         say("Aucune version enregistrée : la synthèse n'a pas encore été sauvegardée.")
     else:
         for v in versions:
-            say(f"{v.id}  {v.label}  {v.size} octets")
+            say(f"{v.id}  {v.label(tz)}  {v.size} octets")
     return 0
 
 
@@ -132,12 +144,20 @@ def run_check(args: argparse.Namespace) -> int:
         report = Services(ws).synthesis.check()
     if args.json:
         emit_json(report.to_dict())
-    elif report.ok:
-        say("Synthèse vérifiée : aucune citation invalide ni donnée personnelle non acceptée.")
     else:
-        say(f"{len(report.lines())} problème(s) :")
-        for line in report.lines():
-            say(f"  {line}")
+        if report.ok:
+            say("Synthèse vérifiée : aucune citation invalide ni donnée personnelle non acceptée.")
+        else:
+            say(f"{len(report.lines())} problème(s) :")
+            for line in report.lines():
+                say(f"  {line}")
+        if report.warnings:
+            say(
+                f"{len(report.warnings)} avertissement(s) (l'export reste possible ; "
+                "« --omit-empty » omet les sections vides) :"
+            )
+            for line in report.warning_lines():
+                say(f"  {line}")
     return 0 if report.ok else 1
 
 
@@ -163,6 +183,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         action="append",
         metavar="ID",
         help="accepter explicitement un signalement (répétable ; voir « synthesis check »)",
+    )
+    p.add_argument(
+        "--omit-empty",
+        action="store_true",
+        help="omettre les sections sans texte (sinon exportées sous leur seul titre)",
     )
     p.add_argument("--json", action="store_true", help="résultat en JSON")
     p.set_defaults(func=run_export_synthesis)

@@ -15,8 +15,9 @@ Exit codes: 0 done, 2 usage or environment error (bad date, workspace locked…)
 from __future__ import annotations
 
 import argparse
-from datetime import date, datetime, tzinfo
+from datetime import date, tzinfo
 
+from assises_tui import clock
 from assises_tui.cli.output import emit_json, say
 from assises_tui.errors import AssisesError
 from assises_tui.text.safe import one_line
@@ -38,13 +39,7 @@ def _date(value: str) -> date:
 
 def local_time(at: str, tz: tzinfo) -> str:
     """ "14/01/2020 10:02" in the consultation's time zone (the JSON keeps the instant)."""
-    try:
-        moment = datetime.fromisoformat(at)
-    except (TypeError, ValueError):
-        return one_line(str(at), 40)  # an odd value is shown as it is, never a crash
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(tz)
-    return moment.strftime("%d/%m/%Y %H:%M:%S")
+    return one_line(clock.local_time(at, tz), 40)
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -22,12 +22,14 @@ from textual.widgets.text_area import Selection
 
 from assises_tui.domain.models import EXCERPT_KINDS
 from assises_tui.errors import AssisesError, StoreError
+from assises_tui.screens.prompts import ConfirmScreen
 from assises_tui.services.tagging import (
     display_text,
     next_span,
     paragraph_spans,
     previous_span,
     sentence_spans,
+    signature_start,
 )
 from assises_tui.text.safe import one_line
 from assises_tui.widgets.suggestions import SuggestionBar
@@ -75,6 +77,7 @@ class ExcerptScreen(Screen[bool]):
         )
         self.sentences = sentence_spans(self.body)
         self.paragraphs = paragraph_spans(self.body)
+        self.signature = signature_start(self.body)
         self.changed = False
         self.subject = one_line(self._shown(item.subject), 70) if item else ""
 
@@ -182,6 +185,20 @@ class ExcerptScreen(Screen[bool]):
             self.app.bell()
             return
         self.select_offsets(*span)
+        self._warn_if_signature(*span)
+
+    def in_signature(self, start: int, end: int) -> bool:
+        """The passage reaches the closing formula or the sender's signature."""
+        return self.signature is not None and end > self.signature and start < len(self.body)
+
+    def _warn_if_signature(self, start: int, end: int) -> None:
+        if self.in_signature(start, end):
+            self.notify(
+                "Ce passage est dans la formule de politesse ou la signature de "
+                "l'expéditeur : ce n'est ni un constat ni une proposition.",
+                severity="warning",
+                markup=False,
+            )
 
     def action_sentence(self, step: int) -> None:
         self._move(self.sentences, step)
@@ -200,6 +217,7 @@ class ExcerptScreen(Screen[bool]):
                 self.app.bell()
                 return
             self.select_offsets(start, span[1])
+            self._warn_if_signature(start, span[1])
         else:
             inside = [(s, e) for s, e in self.sentences if s >= start and e <= end]
             if len(inside) < 2:
@@ -228,6 +246,20 @@ class ExcerptScreen(Screen[bool]):
                 markup=False,
             )
             return
+        if self.in_signature(start, end):
+            self.app.push_screen(
+                ConfirmScreen(
+                    "Classer un passage de la signature ?",
+                    "Le passage sélectionné déborde sur la formule de politesse ou la "
+                    "signature de l'expéditeur (son nom, ses coordonnées).",
+                    yes="Classer quand même",
+                ),
+                lambda sure: self._file(start, end) if sure else None,
+            )
+            return
+        self._file(start, end)
+
+    def _file(self, start: int, end: int) -> None:
         theme = self.query_one("#excerpt-theme", Select).value
         kind = self.query_one("#excerpt-kind", Select).value
         note_input = self.query_one("#excerpt-note", Input)
@@ -262,14 +294,29 @@ class ExcerptScreen(Screen[bool]):
         if lst.highlighted is None:
             return
         option = lst.get_option_at_index(lst.highlighted)
-        if option.id:
+        if not option.id:
+            return
+        excerpt_id = option.id
+
+        def delete(sure: bool | None) -> None:
+            if not sure:
+                return
             try:
-                self.services.tagging.remove_excerpt(self.cid, option.id)
+                self.services.tagging.remove_excerpt(self.cid, excerpt_id)
             except (AssisesError, StoreError) as exc:
                 self.notify(str(exc), severity="error", markup=False)
                 return
             self.changed = True
             self.reload_excerpts()
+
+        self.app.push_screen(
+            ConfirmScreen(
+                "Supprimer cet extrait ?",
+                Text(str(option.prompt)),
+                yes="Supprimer",
+            ),
+            delete,
+        )
 
     def action_accept_suggestion(self) -> None:
         if self.query_one(SuggestionBar).accept(0):

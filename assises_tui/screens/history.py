@@ -9,7 +9,6 @@ terminal as a control sequence. Escape closes the screen.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -18,6 +17,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
+from assises_tui.clock import local_time
 from assises_tui.services.audit import AuditEntry, describe
 from assises_tui.text.safe import one_line
 
@@ -29,13 +29,7 @@ COLUMNS = ("Quand", "Qui", "Quoi", "Avant", "Après")
 
 def when_label(at: str, tz) -> str:
     """``25/11/2026 21:04`` in the consultation's time zone (the raw text if unreadable)."""
-    try:
-        moment = datetime.fromisoformat(at)
-    except (TypeError, ValueError):
-        return one_line(at or "?", 30)
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(tz)
-    return moment.strftime("%d/%m/%Y %H:%M")
+    return one_line(local_time(at, tz), 30)
 
 
 def history_rows(services: Services, cid: int) -> list[tuple[str, str, str, str, str]]:

@@ -289,6 +289,9 @@ class InboxScreen(InboxPickers, TriageActions, ReadingActions, Screen):
         self.list.refresh()
         self.update_status()
 
+    def clear_marks(self) -> None:
+        self.action_unmark_all()
+
     # -- triage plumbing (TriageActions) ------------------------------------------------
     def target(self) -> tuple[list[int], bool]:
         if self.marked:

@@ -94,6 +94,15 @@ class InboxPickers:
             return
         self.app.push_screen(CodebookScreen(self.services), lambda _r: self.reload_view())
 
+    def action_statistics(self) -> None:
+        from assises_tui.screens.statistics import StatisticsScreen
+
+        self.app.push_screen(
+            StatisticsScreen(
+                self.services.contributions.all, self.services.config, self.services.tagging.label
+            )
+        )
+
     def action_synthesis(self) -> None:
         try:
             from assises_tui.screens.synthesis import SynthesisScreen

@@ -42,7 +42,10 @@ if TYPE_CHECKING:
     from assises_tui.services.synthesis import CheckReport
 
 
-class PreviewScreen(Screen[None]):
+class PreviewScreen(Screen[int | None]):
+    """Dismissed with a draft line (1-based) when Enter is pressed on a check finding: the
+    editor below puts its cursor there."""
+
     TITLE = "Aperçu de la synthèse"  # the help screen's title
     # The document, not the tab bar: PageDown and the arrows scroll it at once.
     AUTO_FOCUS = "#preview-scroll"
@@ -59,12 +62,13 @@ class PreviewScreen(Screen[None]):
     }
     """
     BINDINGS = [
-        Binding("escape", "app.pop_screen", "Retour", id="preview.close"),
+        Binding("escape", "close", "Retour", id="preview.close"),
         Binding("a", "accept", "Accepter le signalement", id="preview.accept"),
         Binding("o", "export('odt')", "ODT", id="preview.export_odt"),
         Binding("w", "export('docx')", "DOCX", id="preview.export_docx"),
         Binding("p", "export('pdf')", "PDF", id="preview.export_pdf"),
         Binding("m", "export('md')", "Markdown", id="preview.export_md"),
+        Binding("e", "toggle_omit_empty", "Sections vides", id="preview.omit_empty"),
         Binding("1", "show_tab('tab-preview')", "Aperçu", show=False, id="preview.tab_preview"),
         Binding("2", "show_tab('tab-figures')", "Chiffres", show=False, id="preview.tab_figures"),
         Binding("3", "show_tab('tab-check')", "Vérification", show=False, id="preview.tab_check"),
@@ -81,6 +85,9 @@ class PreviewScreen(Screen[None]):
         self.services = services
         self.text = text
         self.report: CheckReport | None = None
+        self._lines: dict[str, int] = {}
+        #: Leave the empty sections out of the exports (the check warns about them).
+        self.omit_empty = False
 
     def compose(self) -> ComposeResult:
         yield Static("", id="preview-status", markup=False)
@@ -146,10 +153,13 @@ class PreviewScreen(Screen[None]):
         view = self.query_one("#findings", OptionList)
         view.clear_options()
         options = []
+        #: option id → the draft line it is about (Enter goes there).
+        self._lines: dict[str, int] = {}
         for e in self.report.errors:
             label = Text(f"ligne {e.line} · ", style="bold")
             label.append(one_line(e.message, 200), style="red")
             options.append(Option(label, id=f"error-{len(options)}"))
+            self._lines[f"error-{len(options) - 1}"] = e.line
         for f in self.report.findings:
             accepted = f.id in self.report.accepted
             label = Text(f"ligne {f.line} · {f.label} « ", style="bold")
@@ -160,6 +170,16 @@ class PreviewScreen(Screen[None]):
                 style="green" if accepted else "yellow",
             )
             options.append(Option(label, id=f"finding-{f.id}"))
+            self._lines[f"finding-{f.id}"] = f.line
+        for n, w in enumerate(self.report.warnings):
+            label = Text(f"ligne {w.line} · ", style="bold")
+            label.append(one_line(w.message, 200))
+            label.append(
+                "  omise à l'export (e)" if self.omit_empty else "  avertissement (e : omettre)",
+                style="green" if self.omit_empty else "yellow",
+            )
+            options.append(Option(label, id=f"warning-{n}"))
+            self._lines[f"warning-{n}"] = w.line
         if not options:
             options.append(
                 Option(
@@ -170,11 +190,23 @@ class PreviewScreen(Screen[None]):
             )
         view.add_options(options)
         n = len(self.report.lines())
-        self.query_one("#preview-status", Static).update(
+        status = (
             "Vérification : aucun problème."
             if n == 0
             else f"Vérification : {n} problème(s) bloquent l'export (onglet Vérification)."
         )
+        if self.report.warnings:
+            empty = len(self.report.warnings)
+            status += (
+                f" {empty} section(s) vide(s) omise(s)."
+                if self.omit_empty
+                else f" {empty} section(s) vide(s) (e : les omettre)."
+            )
+        self.query_one("#preview-status", Static).update(status)
+
+    def action_toggle_omit_empty(self) -> None:
+        self.omit_empty = not self.omit_empty
+        self.refresh_check()
 
     def action_accept(self) -> None:
         view = self.query_one("#findings", OptionList)
@@ -209,7 +241,7 @@ class PreviewScreen(Screen[None]):
         path = folder / f"synthese.{fmt}"
         try:
             ensure_dir(folder)
-            self.services.synthesis.export(fmt, path, text=self.text)
+            self.services.synthesis.export(fmt, path, text=self.text, omit_empty=self.omit_empty)
         except ExportBlocked as blocked:
             self.refresh_check()
             self.query_one(TabbedContent).active = "tab-check"
@@ -234,6 +266,16 @@ class PreviewScreen(Screen[None]):
             self.notify(f"Exporté : {path.name} (téléchargement lancé).", markup=False)
             return
         self.notify(f"Exporté : {path}", markup=False)
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+    @on(OptionList.OptionSelected, "#findings")
+    def _go_to_line(self, event: OptionList.OptionSelected) -> None:
+        """Enter on a problem: back to the editor, on its line."""
+        line = self._lines.get(event.option.id or "")
+        if line is not None:
+            self.dismiss(line)
 
     def action_show_tab(self, tab: str) -> None:
         self.query_one(TabbedContent).active = tab

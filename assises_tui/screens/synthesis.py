@@ -31,6 +31,7 @@ from assises_tui.synthesis.draft import (
     outline,
 )
 from assises_tui.text.safe import one_line, printable
+from assises_tui.widgets.draft_editor import DraftEditor
 
 if TYPE_CHECKING:
     from assises_tui.domain.models import Excerpt
@@ -42,6 +43,8 @@ OUTLINE_SECONDS = 0.3
 
 class SynthesisScreen(MaterialPanel, Screen[None]):
     TITLE = "Synthèse"  # the help screen's title
+    #: Printable keys type text here: help is F1 (« ? » is a question mark in a draft).
+    TYPING = True
     CSS_PATH = "synthesis.tcss"
     autosave_seconds = AUTOSAVE_SECONDS  # tests shorten it
     AUTO_FOCUS = "#draft"
@@ -49,14 +52,17 @@ class SynthesisScreen(MaterialPanel, Screen[None]):
         # In footer order: what is used most comes first (80 columns show about six keys).
         Binding("escape", "close", "Retour", id="synthesis.close"),
         Binding("f5", "preview", "Aperçu", id="synthesis.preview"),
-        Binding("f3", "quote_excerpt", "Citer l'extrait", id="synthesis.quote"),
+        Binding("f3", "quote_excerpt", "Citer", id="synthesis.quote"),
         Binding("f4", "toggle_mark", "Marquer", id="synthesis.mark_global"),
         # F6/F7 belong to the TextArea (select line / all): the new bullets take F9/F10.
         Binding("f9", "new_point('constat')", "Constat", id="synthesis.constat"),
         Binding("f10", "new_point('proposition')", "Proposition", id="synthesis.proposition"),
-        Binding("f2", "open_citation", "Ouvrir la citation", id="synthesis.open_citation"),
-        Binding("f8", "versions", "Versions", id="synthesis.versions"),
-        Binding("ctrl+s", "save", "Enregistrer", id="synthesis.save"),
+        # Listed by F1 and Ctrl+P; the footer keeps to what fits in 120 columns.
+        Binding(
+            "f2", "open_citation", "Ouvrir la citation", show=False, id="synthesis.open_citation"
+        ),
+        Binding("f8", "versions", "Versions", show=False, id="synthesis.versions"),
+        Binding("ctrl+s", "save", "Enregistrer", show=False, id="synthesis.save"),
         Binding("ctrl+o", "toggle_outline", "Plan", show=False, id="synthesis.outline"),
     ]
 
@@ -77,7 +83,7 @@ class SynthesisScreen(MaterialPanel, Screen[None]):
         yield Static(self._title(), id="synthesis-title", markup=False)
         with Horizontal(id="synthesis-body"):
             yield OptionList(id="outline")
-            yield TextArea(
+            yield DraftEditor(
                 "", id="draft", language=self._language(), soft_wrap=True, tab_behavior="focus"
             )
             with Vertical(id="material"):
@@ -113,7 +119,9 @@ class SynthesisScreen(MaterialPanel, Screen[None]):
         self.on_resize()
 
     def on_resize(self, event=None) -> None:
-        self.set_class(self.size.width < 110, "narrow")
+        # Below 150 columns the outline is hidden (Ctrl+O shows it): at 120 the editor
+        # keeps ~85 columns instead of ~46 between the outline and the material.
+        self.set_class(self.size.width < 150, "narrow")
 
     def on_screen_resume(self) -> None:
         # Back from a contribution opened here: its excerpts or themes may have changed
@@ -260,7 +268,15 @@ class SynthesisScreen(MaterialPanel, Screen[None]):
     def action_preview(self) -> None:
         from assises_tui.screens.preview import PreviewScreen
 
-        self.app.push_screen(PreviewScreen(self.services, self.editor.text))
+        self.app.push_screen(PreviewScreen(self.services, self.editor.text), self._go_to_line)
+
+    def _go_to_line(self, line: int | None) -> None:
+        """Back from the preview on a check finding: the cursor on its line."""
+        if line is None:
+            return
+        row = max(0, min(line - 1, self.editor.document.line_count - 1))
+        self.editor.move_cursor((row, 0), center=True)
+        self.editor.focus()
 
     def action_versions(self) -> None:
         from assises_tui.screens.synthesis_versions import VersionsScreen

@@ -57,6 +57,7 @@ class VersionsScreen(ModalScreen[str | None]):
         super().__init__()
         self.services = services
         self.versions = list(reversed(services.synthesis.list_versions()))  # newest first
+        self.tz = services.config.tz
 
     def compose(self) -> ComposeResult:
         with Vertical(id="versions-box"):
@@ -67,7 +68,10 @@ class VersionsScreen(ModalScreen[str | None]):
             )
             with Horizontal():
                 yield OptionList(
-                    *[Option(Text(f"{v.label}  ({v.size} o)"), id=v.id) for v in self.versions],
+                    *[
+                        Option(Text(f"{v.label(self.tz)}  ({v.size} o)"), id=v.id)
+                        for v in self.versions
+                    ],
                     id="versions-list",
                 )
                 with VerticalScroll(id="versions-diff"):
@@ -102,7 +106,7 @@ class VersionsScreen(ModalScreen[str | None]):
         except (AssisesError, OSError) as exc:  # read-only workspace, disk full…
             self.notify(str(exc), severity="error", markup=False)
             return
-        self.notify(f"Version du {version.label} restaurée.", markup=False)
+        self.notify(f"Version du {version.label(self.tz)} restaurée.", markup=False)
         self.dismiss(text)
 
     def action_dismiss_none(self) -> None:

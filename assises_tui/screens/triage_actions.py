@@ -22,6 +22,8 @@ if TYPE_CHECKING:
 
 
 def describe(changeset: ChangeSet) -> str:
+    """« statut (n° 42) », « thèmes (3 contributions : n° 4, 7, 9) »: which ones, always,
+    so an undo that changes another contribution than the one on screen says so."""
     what = {
         "status": "statut",
         "themes": "thèmes",
@@ -31,8 +33,12 @@ def describe(changeset: ChangeSet) -> str:
         "not_contribution": "hors contribution",
         "received_at": "date",
         "late": "retard",
-    }.get(changeset.what, changeset.what)
-    return f"{what} ({plural(len(changeset), 'contribution')})"
+    }.get(changeset.what.removeprefix("undo:"), changeset.what)
+    ids = sorted(changeset.ids)
+    if len(ids) == 1:
+        return f"{what} (n° {ids[0]})"
+    shown = ", ".join(str(i) for i in ids[:6]) + ("…" if len(ids) > 6 else "")
+    return f"{what} ({plural(len(ids), 'contribution')} : n° {shown})"
 
 
 class TriageActions:
@@ -46,6 +52,9 @@ class TriageActions:
 
     def after_change(self, changeset: ChangeSet | None) -> None:  # pragma: no cover
         raise NotImplementedError
+
+    def clear_marks(self) -> None:
+        """Forget the marked set once a bulk action is applied (the inbox has one)."""
 
     def current_id(self) -> int | None:
         ids, bulk = self.target()
@@ -103,8 +112,10 @@ class TriageActions:
         )
 
         def done(ok: bool | None) -> None:
-            if ok:
-                self._run(label, lambda: apply(frozen))
+            if ok and self._run(label, lambda: apply(frozen)) is not None:
+                # Applied: the next key acts on the row under the cursor again, not on
+                # the same marked contributions.
+                self.clear_marks()
 
         self.app.push_screen(ConfirmScreen(f"{label} ?", message, yes="Appliquer"), done)
 
@@ -232,8 +243,24 @@ class TriageActions:
         if not self._writable() or (cid := self._single()) is None:
             return
         item = self.services.contributions.get(cid)
-        if item is not None:
-            self._run("Retard", lambda: self.services.triage.set_late(cid, not item.late))
+        if item is None:
+            return
+        late = not item.late
+        verdict = "hors délai" if late else "dans les délais"
+
+        def done(ok: bool | None) -> None:
+            if ok:
+                self._run("Retard", lambda: self.services.triage.set_late(cid, late))
+
+        self.app.push_screen(
+            ConfirmScreen(
+                f"Classer le n° {cid} {verdict} ?",
+                "La date limite fixe ce classement à l'import ; le changer à la main est "
+                "inscrit dans l'historique (annulable avec u).",
+                yes="Classer",
+            ),
+            done,
+        )
 
     def action_set_date(self) -> None:
         if not self._writable() or (cid := self._single()) is None:

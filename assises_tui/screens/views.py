@@ -8,6 +8,7 @@ from datetime import datetime
 from functools import lru_cache
 from operator import attrgetter
 
+from assises_tui.domain.counting import needs_theme
 from assises_tui.domain.models import Contribution, Status
 from assises_tui.text.fold import fold
 
@@ -30,14 +31,7 @@ VIEWS: tuple[View, ...] = (
     View("left", "À traiter", lambda c, _r: c.status is _NEW or c.status is _IN_PROGRESS),
     View("all", "Toutes", lambda c, _r: True),
     View("mine", "Mes contributions", lambda c, r: c.assignee == r),
-    View(
-        "untagged",
-        "Sans thème",
-        lambda c, _r: (
-            not c.themes
-            and c.status not in (Status.NOT_CONTRIBUTION, Status.DUPLICATE, Status.OFF_TOPIC)
-        ),
-    ),
+    View("untagged", "Sans thème", lambda c, _r: needs_theme(c)),
     View("late", "En retard", lambda c, _r: c.late),
     # Left by the import for a human look (list relays, new versions, doubtful mbox splits,
     # parts not read); a contribution leaves the view once a reviewer has decided.
@@ -76,9 +70,30 @@ def _folded(name: str) -> str:
     return fold(name)
 
 
+@lru_cache(maxsize=65536)
+def surname_key(name: str) -> str:
+    """The folded name, surname first, as a French list is sorted: « Martin, Jeanne » and
+    « MARTIN Jeanne » and « Jeanne Martin » all give « martin jeanne »."""
+    name = " ".join(name.split())
+    if "," in name:
+        last, _sep, first = name.partition(",")
+        return fold(f"{last.strip()} {first.strip()}")
+    words = name.split(" ")
+    capitals = [w for w in words if len(w) > 1 and w.isupper()]
+    if capitals and len(capitals) < len(words):
+        rest = [w for w in words if w not in capitals]
+        return fold(" ".join([*capitals, *rest]))
+    if len(words) > 1:
+        return fold(" ".join([words[-1], *words[:-1]]))
+    return fold(name)
+
+
 def sort_key(sort: str) -> Callable[[Contribution], tuple]:
     if sort == "sender":
-        return lambda c: (_folded(c.sender_name or c.sender_email), c.id)
+        return lambda c: (
+            surname_key(c.sender_name) if c.sender_name else _folded(c.sender_email),
+            c.id,
+        )
     if sort == "status":
         return lambda c: (_STATUS_ORDER[c.status], *_date_key(c))
     return _date_key

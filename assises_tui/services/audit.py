@@ -259,11 +259,28 @@ def describe(value: Any, limit: int = 120) -> str:
         if len(value) == 1:
             key, inner = next(iter(value.items()))
             return _field(key, inner, limit)
-        parts = [f"{k} : {_field(k, v, limit)}" for k, v in value.items()]
+        parts = [f"{FIELD_LABELS.get(k, k)} : {_field(k, v, limit)}" for k, v in value.items()]
         return one_line(" ; ".join(parts), limit)
     if isinstance(value, list):
         return one_line(", ".join(describe(v, limit) for v in value), limit)
     return one_line(str(value), limit)
+
+
+#: The stored fields as the history names them (never ``duplicate_of``).
+FIELD_LABELS = {
+    "status": "statut",
+    "status_reason": "motif",
+    "duplicate_of": "doublon de",
+    "themes": "thèmes",
+    "assignee": "attribuée à",
+    "late": "hors délai",
+    "received_at": "date",
+    "date_uncertain": "date incertaine",
+    "contributor_category": "catégorie",
+    "commune": "commune",
+    "notes": "notes",
+    "excerpts": "extraits",
+}
 
 
 def _field(key: str, value: Any, limit: int) -> str:
@@ -272,6 +289,8 @@ def _field(key: str, value: Any, limit: int) -> str:
             return Status(value).label
         except ValueError:
             pass
+    if key == "duplicate_of" and isinstance(value, int):
+        return f"n° {value}"
     return describe(value, limit)
 
 

@@ -44,22 +44,26 @@ class PurgeReport:
 
     def lines(self) -> list[str]:
         """A French summary (no personal data: counts and numbers only)."""
-        verb = "seraient" if self.dry_run else "ont été"
-        head = "Simulation de purge" if self.dry_run else "Purge"
+        # A simulation speaks of what would happen, the purge of what was done.
+        dry = self.dry_run
+        verb = "seraient" if dry else "ont été"
+        head = "Simulation de purge (rien n'est modifié)" if dry else "Purge"
         out = [
             f"{head} des données personnelles des contributions reçues avant le "
             f"{french_date(self.before)} : {len(self.ids)} contribution(s) concernée(s).",
-            f"  Identités d'expéditeur (nom, adresse) effacées : {self.senders}",
-            f"  Courriels d'origine supprimés : {self.raw_mails}",
-            f"  Pièces jointes d'origine supprimées : {self.attachments}",
+            f"  Identités d'expéditeur (nom, adresse) {'à effacer' if dry else 'effacées'} : "
+            f"{self.senders}",
+            f"  Courriels d'origine {'à supprimer' if dry else 'supprimés'} : {self.raw_mails}",
+            f"  Pièces jointes d'origine {'à supprimer' if dry else 'supprimées'} : "
+            f"{self.attachments}",
             f"  Textes où des données personnelles {verb} masquées : {self.texts_masked}",
         ]
         if self.findings:
             detail = ", ".join(
                 f"{KIND_LABELS.get(k, k)} : {n}" for k, n in sorted(self.findings.items())
             )
-            out.append(f"  Éléments masqués : {detail}")
-        out.append(f"  Extraits masqués : {self.excerpts_masked}")
+            out.append(f"  Éléments {'à masquer' if dry else 'masqués'} : {detail}")
+        out.append(f"  Extraits {'à masquer' if dry else 'masqués'} : {self.excerpts_masked}")
         if self.quarantine_erased:
             out.append(
                 "  Courriels en quarantaine importés avant la date, "
@@ -67,7 +71,8 @@ class PurgeReport:
             )
         if not self.dry_run:
             out.append(f"  Fichiers effacés du dossier blobs/ : {self.blobs_deleted}")
-        out.append("  Conservés : textes pseudonymisés, thèmes, extraits, chiffres et synthèse.")
+        kept = "Seraient conservés" if dry else "Conservés"
+        out.append(f"  {kept} : textes pseudonymisés, thèmes, extraits, chiffres et synthèse.")
         if self.already_purged:
             out.append(f"  Déjà purgées auparavant : {self.already_purged}")
         if self.undated:

@@ -107,7 +107,11 @@ class Services:
         from assises_tui.services.synthesis import SynthesisService
 
         return SynthesisService(
-            self.store, self.config, self.reviewer, self.workspace.synthesis_path
+            self.store,
+            self.config,
+            self.reviewer,
+            self.workspace.synthesis_path,
+            theme_label=lambda key: self.codebook.label(key),
         )
 
     @cached_property

@@ -1,6 +1,9 @@
-"""Counts for ``assises stats`` and the dashboard: status, theme, lateness, category.
+"""Counts for ``assises stats`` and the statistics screen: status, theme, lateness, category.
 
-The returned dict is the JSON contract of ``assises stats --json`` (docs/cli-json.md).
+Every figure comes from ``domain.counting`` (one definition of what a contribution is,
+what « sans thème » and « dans les délais » mean), so the command line, the inbox's views,
+the statistics screen and the synthesis say the same numbers. The returned dict is the
+JSON contract of ``assises stats --json`` (docs/cli-json.md).
 """
 
 from __future__ import annotations
@@ -8,8 +11,8 @@ from __future__ import annotations
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
+from assises_tui.domain.counting import count, is_contribution, summary
 from assises_tui.domain.models import CATEGORY_LABELS, OPEN_STATUSES, Status
-from assises_tui.search.filters import theme_root
 
 if TYPE_CHECKING:
     from assises_tui.config import Consultation
@@ -20,20 +23,13 @@ NO_CATEGORY = "none"
 
 def stats(store: Store, consultation: Consultation) -> dict[str, Any]:
     items = store.all()
-    by_status = Counter(c.status for c in items)
-    by_theme: Counter[str] = Counter()
-    untagged = 0
-    late = 0
-    uncertain = 0
+    counts = count(items)
+    by_theme = Counter(counts.by_theme)
     by_category: Counter[str] = Counter()
     assigned = 0
     for c in items:
-        roots = {theme_root(t) for t in c.themes}
-        by_theme.update(roots)
-        untagged += not roots
-        late += bool(c.late)
-        uncertain += bool(c.date_uncertain)
-        by_category[c.contributor_category or NO_CATEGORY] += 1
+        if is_contribution(c):
+            by_category[c.contributor_category or NO_CATEGORY] += 1
         assigned += bool(c.assignee)
     themes = {t.key: by_theme.pop(t.key, 0) for t in consultation.themes}
     themes.update(sorted(by_theme.items()))  # keys no longer in the configuration
@@ -42,15 +38,17 @@ def stats(store: Store, consultation: Consultation) -> dict[str, Any]:
     categories.update(sorted(by_category.items()))
     quarantined = len(store.quarantine())
     return {
-        "total": len(items),
-        "open": sum(by_status[s] for s in OPEN_STATUSES),
+        "total": counts.messages,
+        "contributions": counts.contributions,
+        "summary": summary(counts),
+        "open": sum(counts.by_status[s] for s in OPEN_STATUSES),
         "quarantined": quarantined,
-        "by_status": {s.value: by_status[s] for s in Status},
+        "by_status": {s.value: counts.by_status[s] for s in Status},
         "by_theme": themes,
-        "untagged": untagged,
-        "late": late,
-        "on_time": len(items) - late,
-        "date_uncertain": uncertain,
+        "untagged": counts.untagged,
+        "late": counts.late,
+        "on_time": counts.on_time,
+        "date_uncertain": counts.date_uncertain,
         "by_category": categories,
         "assigned": assigned,
     }

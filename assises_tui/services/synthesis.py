@@ -19,12 +19,20 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from assises_tui.clock import now_iso
-from assises_tui.domain.models import Contribution, Excerpt
+from assises_tui.clock import local_time, now_iso
+from assises_tui.domain.models import (
+    CATEGORY_LABELS,
+    EXCERPT_KINDS,
+    STATUS_LABELS,
+    Contribution,
+    Excerpt,
+    Status,
+)
 from assises_tui.durable import write_atomic
 from assises_tui.errors import AssisesError
 from assises_tui.services.tagging import excerpts_under
 from assises_tui.store.texts import attachment_texts, body_text
+from assises_tui.synthesis.charts import Chart, all_charts
 from assises_tui.synthesis.draft import template
 from assises_tui.synthesis.figures import SET_ASIDE, Figures, compute_figures
 from assises_tui.synthesis.render import Issue, RenderResult, render
@@ -45,6 +53,7 @@ class CheckReport:
     errors: list[Issue] = field(default_factory=list)  # citations, placeholders
     findings: list[Finding] = field(default_factory=list)  # personal data, accepted or not
     accepted: set[str] = field(default_factory=set)  # ids of accepted findings
+    warnings: list[Issue] = field(default_factory=list)  # empty sections: do not block
 
     @property
     def blocking(self) -> list[Finding]:
@@ -63,6 +72,10 @@ class CheckReport:
         ]
         return out
 
+    def warning_lines(self) -> list[str]:
+        """What does not block the export but would show in the document (empty sections)."""
+        return [f"ligne {w.line} : {w.message}" for w in self.warnings]
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "ok": self.ok,
@@ -78,6 +91,7 @@ class CheckReport:
                 }
                 for f in self.findings
             ],
+            "warnings": [{"line": w.line, "message": w.message} for w in self.warnings],
         }
 
 
@@ -106,8 +120,11 @@ class SynthesisService:
         reviewer: str,
         draft_path: Path,
         today: Callable[[], date] | None = None,
+        theme_label: Callable[[str], str] | None = None,
     ) -> None:
         self.store = store
+        #: « Service rendu › Accueil » for a sub-theme key (the codebook's labels).
+        self.theme_label = theme_label
         self.config = consultation
         self.reviewer = reviewer
         #: The synthesis draft (Markdown) in the workspace.
@@ -164,11 +181,25 @@ class SynthesisService:
     def figures(self) -> Figures:
         return compute_figures(self.store.all(), self.config)
 
-    def render(self, text: str | None = None) -> RenderResult:
+    def render(self, text: str | None = None, *, omit_empty: bool = False) -> RenderResult:
         text = self.load() if text is None else text
         items = {c.id: c for c in self.store.all()}
         figures = compute_figures(items.values(), self.config)
-        return render(text, self.config, items, figures, self.today())
+        return render(
+            text,
+            self.config,
+            items,
+            figures,
+            self.today(),
+            omit_empty=omit_empty,
+            charts=self.charts(items.values()),
+        )
+
+    def charts(self, items: Iterable[Contribution] | None = None) -> list[Chart]:
+        """The annex's charts. The reviewers' progress stays in the app: it names agents
+        and says nothing to the Minister."""
+        items = self.store.all() if items is None else items
+        return [c for c in all_charts(items, self.config, self.theme_label) if c.key != "progress"]
 
     def known_names(self) -> list[str]:
         return sorted({c.sender_name for c in self.store.all() if c.sender_name})
@@ -188,7 +219,8 @@ class SynthesisService:
     def check(self, text: str | None = None) -> CheckReport:
         text = self.load() if text is None else text
         findings = find_personal_data(text, self.name_index(), allowed=[self.config.mailbox])
-        return CheckReport(self.render(text).errors, findings, self.accepted_ids())
+        result = self.render(text)
+        return CheckReport(result.errors, findings, self.accepted_ids(), result.warnings)
 
     def accept(self, finding: Finding) -> None:
         """Accept one finding (that exact text), persisted and recorded in the audit trail."""
@@ -204,9 +236,16 @@ class SynthesisService:
 
     # -- exports ---------------------------------------------------------------
     def export(
-        self, fmt: str, path: Path, *, text: str | None = None, accept: Iterable[str] = ()
+        self,
+        fmt: str,
+        path: Path,
+        *,
+        text: str | None = None,
+        accept: Iterable[str] = (),
+        omit_empty: bool = False,
     ) -> CheckReport:
-        """Check, then write the document in ``fmt``; raises ExportBlocked on problems."""
+        """Check, then write the document in ``fmt``; raises ExportBlocked on problems.
+        With ``omit_empty`` the sections with nothing written under them are left out."""
         if fmt not in FORMATS:
             raise AssisesError(f"Format inconnu « {fmt} » (choix : {', '.join(FORMATS)}).")
         self._writable()  # every export is recorded in the audit trail
@@ -227,7 +266,7 @@ class SynthesisService:
             report = self.check(text)
         if not report.ok:
             raise ExportBlocked(report)
-        document = self.render(text).document
+        document = self.render(text, omit_empty=omit_empty).document
         path = Path(path)
         if fmt == "md":
             from assises_tui.synthesis.export_md import export_markdown as write
@@ -238,7 +277,13 @@ class SynthesisService:
         else:
             from assises_tui.synthesis.export_pdf import export_pdf as write
         write(document, path)
-        self._audit("synthesis.export", format=fmt, path=str(path), sha256=_sha256(path))
+        self._audit(
+            "synthesis.export",
+            format=fmt,
+            path=str(path),
+            sha256=_sha256(path),
+            omit_empty=omit_empty,
+        )
         return report
 
     def export_contributions(
@@ -256,11 +301,13 @@ class SynthesisService:
         else:
             # As French spreadsheets open it with a double click: UTF-8 with a BOM (else
             # Excel reads the accents as ANSI), ";" (the French list separator), CRLF.
+            # French headers and values (« Reçue le », « oui », « Traité », theme labels).
             buffer = io.StringIO()
-            columns = list(rows[0]) if rows else list(_ARCHIVE_COLUMNS)
+            french = [self._french_row(r) for r in rows]
+            columns = list(french[0]) if french else [CSV_HEADERS[k] for k in _ARCHIVE_COLUMNS]
             writer = csv.DictWriter(buffer, fieldnames=columns, delimiter=";")
             writer.writeheader()
-            for r in rows:
+            for r in french:
                 writer.writerow({k: _csv_value(v) for k, v in r.items()})
             data = "\ufeff" + buffer.getvalue()
         write_atomic(Path(path), data.encode("utf-8"))
@@ -310,6 +357,38 @@ class SynthesisService:
             row["sender_email"] = c.sender_email
         return row
 
+    def _french_row(self, row: dict[str, Any]) -> dict[str, str]:
+        """An archive row as a French spreadsheet shows it: headers of ``CSV_HEADERS``,
+        dates « 25/11/2019 10:00 » in the consultation's zone, « oui »/« non », labels."""
+        label = self.theme_label or (lambda key: key)
+        values = {
+            "id": str(row["id"]),
+            "received_at": local_time(row["received_at"], self.config.tz)
+            if row["received_at"]
+            else "",
+            "late": "oui" if row["late"] else "non",
+            "status": STATUS_LABELS.get(Status(row["status"]), row["status"]),
+            "themes": " ; ".join(label(t) for t in row["themes"]),
+            "contributor_category": CATEGORY_LABELS.get(
+                row["contributor_category"], row["contributor_category"]
+            ),
+            "commune": row["commune"],
+            "duplicate_of": str(row["duplicate_of"]) if row["duplicate_of"] else "",
+            "subject": row["subject"],
+            "body": row["body"],
+            "attachments": "\n\n".join(
+                f"{a['filename']} : {a['text']}" for a in row["attachments"]
+            ),
+            "excerpts": "\n".join(
+                f"{EXCERPT_KINDS.get(e['kind'], e['kind'])} ({label(e['theme'])}) : {e['text']}"
+                for e in row["excerpts"]
+            ),
+        }
+        if "sender_name" in row:
+            values["sender_name"] = row["sender_name"]
+            values["sender_email"] = row["sender_email"]
+        return {CSV_HEADERS[k]: v for k, v in values.items()}
+
     # -- internals -------------------------------------------------------------
     def _writable(self) -> None:
         if self.store.read_only:
@@ -324,6 +403,24 @@ class SynthesisService:
         entry = {"at": now_iso(), "who": self.reviewer, "what": what, **details}
         self.store.append_audit([entry])
 
+
+#: The CSV archive's column headers (the JSONL keeps the field names of docs/synthesis.md).
+CSV_HEADERS = {
+    "id": "Numéro",
+    "received_at": "Reçue le",
+    "late": "Hors délai",
+    "status": "Statut",
+    "themes": "Thèmes",
+    "contributor_category": "Catégorie de contributeur",
+    "commune": "Commune",
+    "duplicate_of": "Doublon de",
+    "subject": "Objet",
+    "body": "Texte",
+    "attachments": "Pièces jointes",
+    "excerpts": "Extraits",
+    "sender_name": "Expéditeur",
+    "sender_email": "Adresse de l'expéditeur",
+}
 
 _ARCHIVE_COLUMNS = (
     "id received_at late status themes contributor_category commune duplicate_of subject body "

@@ -196,8 +196,13 @@ def excerpts_under(items: Iterable[Contribution], theme: str) -> list[tuple[int,
 
 # -- text spans for excerpt selection (offsets into the body text) ----------------------
 # A sentence ends at . ! ? … (with any closing quote or bracket, French spacing allowed
-# before «»), when a blank follows; a line break always ends one.
-_SENTENCE_END = re.compile(r"[.!?…]+(?:[ \u00a0\u202f]?[»\"')\]])*(?=\s|$)|\n")
+# before «»), when a blank follows. A single line break does not end one: mail clients
+# wrap lines at ~72 columns, so "condamner les mineurs\ndélinquants à nettoyer…" is one
+# sentence. A blank line (a new paragraph) or a line starting with a list marker does.
+_SENTENCE_END = re.compile(
+    r"[.!?…]+(?:[ \u00a0\u202f]?[»\"')\]])*(?=\s|$)"
+    r"|\n(?=[ \t]*\n)|\n(?=[ \t]*(?:[-*•–]|\d{1,2}[.)])[ \t])"
+)
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
 # Characters that must not reach the terminal or that TextArea would treat as line breaks
 # (str.splitlines splits on \r, \v, \f, \x1c-\x1e, \x85, \u2028, \u2029). They are replaced
@@ -232,7 +237,7 @@ def _continues(text: str, m: re.Match[str]) -> bool:
     period, or an ellipsis, "?" or "!" right before a lower-case word ("… faire payer").
     A single period before a lower-case word still ends one: many people write without
     capitals ("la dépression. les dossiers s'entassent")."""
-    if m.group(0) == "\n":
+    if m.group(0).startswith("\n"):
         return False
     if m.group(0) == ".":
         word = _WORD_BEFORE.search(text, 0, m.start())
@@ -242,8 +247,8 @@ def _continues(text: str, m: re.Match[str]) -> bool:
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each sentence: ends at . ! ? … (before a blank) or at a line break,
-    not after an abbreviation ("M.") nor before a lower-case word."""
+    """(start, end) of each sentence: ends at . ! ? … (before a blank), at a blank line or
+    before a list item, not after an abbreviation ("M.") nor before a lower-case word."""
     spans: list[tuple[int, int]] = []
     start = 0
     for m in _SENTENCE_END.finditer(text):
@@ -257,6 +262,32 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     if span:
         spans.append(span)
     return spans
+
+
+# The closing formula of a letter starts what is not the contribution any more: the
+# courtesy sentence, then the sender's name, title, address… ("Veuillez agréer…",
+# "Cordialement,"), and so does a "-- " signature separator or a quoted reply.
+_CLOSING = re.compile(
+    r"^[ \t]*(?:(?:bien |très |tr[eè]s )?cordialement|(?:veuillez|je vous prie d)\W*\w*\W*agr[ée]er"
+    r"|(?:avec mes |mes |sinc[eè]res |meilleures |respectueuses |salutations )*salutations"
+    r"|bien (?:à|a) vous|respectueusement|--[ \t]*$)",
+    re.IGNORECASE | re.MULTILINE,
+)
+_REPLY = re.compile(
+    r"^[ \t]*(?:>|le\b.*\ba [ée]crit ?:|-{2,} ?message)", re.IGNORECASE | re.MULTILINE
+)
+#: A closing formula this far from the end (or from a quoted reply) is not the closing one.
+_SIGNATURE_MAX = 600
+
+
+def signature_start(text: str) -> int | None:
+    """Offset where the letter's closing formula or signature begins, None without one."""
+    reply = _REPLY.search(text)
+    end = reply.start() if reply else len(text)
+    for m in _CLOSING.finditer(text, 0, end):
+        if m.start() > 0 and end - m.start() <= _SIGNATURE_MAX:
+            return m.start() + len(m.group(0)) - len(m.group(0).lstrip())
+    return None
 
 
 def paragraph_spans(text: str) -> list[tuple[int, int]]:

@@ -60,8 +60,23 @@ class Triage:
         self._writable()
         if cid == of_id:
             raise TriageError("Une contribution ne peut pas être le doublon d'elle-même.")
-        if self.contributions.get(of_id) is None:
+        original = self.contributions.get(of_id)
+        if original is None:
             raise TriageError(f"La contribution n° {of_id} n'existe pas.")
+        # The citizen's message would leave the counts for a message that is not counted
+        # either (the prefecture's acknowledgement, an auto-reply): nothing would remain.
+        if original.status == Status.NOT_CONTRIBUTION:
+            raise TriageError(
+                f"Le message n° {of_id} est classé « hors contribution » : il ne peut pas "
+                f"être l'original du n° {cid}, qui sortirait alors des décomptes. Indiquez "
+                "la contribution d'origine, ou reclassez d'abord le n° "
+                f"{of_id}."
+            )
+        if original.status == Status.DUPLICATE and original.duplicate_of is not None:
+            raise TriageError(
+                f"Le n° {of_id} est lui-même un doublon du n° {original.duplicate_of} : "
+                f"indiquez le n° {original.duplicate_of}."
+            )
         return self.changes.set_fields(
             [cid], "duplicate", status=Status.DUPLICATE, duplicate_of=of_id
         )

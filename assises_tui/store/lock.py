@@ -14,10 +14,11 @@ import fcntl
 import json
 import os
 import socket
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
+from assises_tui.clock import local_time
 from assises_tui.durable import FILE_MODE
 from assises_tui.store.protocol import StoreError, StoreLockedError
 
@@ -40,18 +41,20 @@ def read_lock_info(path: Path) -> dict[str, Any]:
     return info if isinstance(info, dict) else {}
 
 
-def _since_text(since: str) -> str:
+def _since_text(since: str, tz: tzinfo | None) -> str:
     try:
-        moment = datetime.fromisoformat(since).astimezone()
+        moment = datetime.fromisoformat(since)
     except (TypeError, ValueError):
         return "une date inconnue"
-    return moment.strftime("%d/%m/%Y à %H:%M:%S")
+    return local_time(moment, tz or moment.tzinfo or UTC)
 
 
-def locked_message(info: dict[str, Any]) -> str:
+def locked_message(info: dict[str, Any], tz: tzinfo | None = None) -> str:
+    """The refusal, « depuis le 05/12/2026 19:14 » in ``tz`` (the consultation's time zone,
+    which the workspace gives when it re-words the error; else the writer's own offset)."""
     pid = info.get("pid", "?")
     host = info.get("host", "hôte inconnu")
-    since = _since_text(str(info.get("since", "")))
+    since = _since_text(str(info.get("since", "")), tz)
     return (
         f"L'espace de travail est déjà ouvert en écriture par le processus {pid} sur {host} "
         f"depuis le {since} ; fermez-le ou ouvrez celui-ci en lecture seule."
@@ -80,7 +83,8 @@ class WriterLock:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
-                raise StoreLockedError(locked_message(read_lock_info(self.path))) from None
+                info = read_lock_info(self.path)
+                raise StoreLockedError(locked_message(info), info) from None
             except OSError as exc:
                 if exc.errno not in (errno.ENOLCK, errno.EOPNOTSUPP, errno.ENOSYS):
                     raise
@@ -99,7 +103,7 @@ class WriterLock:
         if not isinstance(pid, int) or pid == os.getpid():
             return
         if host != socket.gethostname() or _pid_alive(pid):
-            raise StoreLockedError(locked_message(info))
+            raise StoreLockedError(locked_message(info), info)
         # Stale: the recorded writer died on this host; taking over is safe.
 
     def _write_info(self) -> None:

@@ -325,11 +325,11 @@ def template(config: Consultation) -> str:
         f"les forces de sécurité et leurs partenaires à écrire à {config.mailbox} avant le",
         f"{deadline}.",
         "",
-        "{{contributions}} contributions ont été reçues entre le {{premiere_date}} et le "
-        "{{derniere_date}}, dont {{dans_les_delais}} dans les délais et {{hors_delai}} "
-        "après la date limite. {{hors_contribution}} messages sans contribution "
-        "(réponses automatiques, erreurs de distribution…) et {{doublons}} doublons ont été "
-        "écartés.",
+        "{{bilan}} entre le {{premiere_date}} et le {{derniere_date}}. Parmi les "
+        "contributions, {{dans_les_delais}} sont arrivées dans les délais, {{hors_delai}} "
+        "après la date limite et {{date_incertaine}} à une date incertaine. "
+        "{{hors_contribution}} messages sans contribution (réponses automatiques, erreurs de "
+        "distribution…) et {{doublons}} doublons ont été écartés.",
         "",
     ]
     for theme in config.themes:

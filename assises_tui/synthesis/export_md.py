@@ -6,7 +6,8 @@ import re
 from pathlib import Path
 
 from assises_tui.durable import write_atomic
-from assises_tui.synthesis.render import (
+from assises_tui.synthesis.document import (
+    ChartBlock,
     Document,
     HeadingBlock,
     ListBlock,
@@ -42,14 +43,10 @@ def _slug(text: str) -> str:
 
 
 def to_markdown(doc: Document, *, toc: bool = True) -> str:
-    parts = [
-        f"# {escape(doc.title)}",
-        "",
-        f"{escape(doc.consultation)} — {escape(doc.department)}",
-        "",
-        f"*{escape(doc.date_label)}*",
-        "",
-    ]
+    parts = [f"**{escape(doc.authority)}**", "", f"# {escape(doc.title)}", ""]
+    if doc.consultation:
+        parts += [escape(doc.consultation), ""]
+    parts += [f"*{escape(doc.date_label)}*", ""]
     if toc:
         parts += ["## Table des matières", ""]
         for h in doc.headings(2):
@@ -68,7 +65,7 @@ def to_markdown(doc: Document, *, toc: bool = True) -> str:
                 marker = f"{block.numbers[n]}." if block.ordered else "-"
                 parts.append(f"{marker} {_runs(item)}")
             parts.append("")
-        elif isinstance(block, TableBlock):
+        elif isinstance(block, TableBlock | ChartBlock):
             t = block.table
             parts += [f"**{escape(t.title)}**", ""]
             parts.append("| " + " | ".join(escape(h) for h in t.headers) + " |")

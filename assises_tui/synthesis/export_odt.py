@@ -2,6 +2,10 @@
 
 Styles use the names LibreOffice knows (Heading_20_1, Quotations, Contents_20_1…), so the
 document keeps its structure when opened and the table of contents can be refreshed there.
+A4 pages with their number in the footer; French (fr-FR) declared in the default style and
+the metadata, so LibreOffice spell-checks and hyphenates as French. Each table of contents
+entry ends with a page reference to a bookmark on its heading: LibreOffice computes it when
+it lays the document out, so the page numbers are right without a refresh.
 """
 
 from __future__ import annotations
@@ -9,29 +13,52 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from odf import teletype
+from odf import dc, teletype
+from odf.draw import Frame, Image
 from odf.opendocument import OpenDocumentText
 from odf.style import (
+    DefaultStyle,
+    Footer,
+    MasterPage,
+    PageLayout,
+    PageLayoutProperties,
     ParagraphProperties,
     Style,
+    TableCellProperties,
     TableColumnProperties,
     TableProperties,
+    TabStop,
+    TabStops,
     TextProperties,
 )
+from odf.svg import Desc as SvgDesc
+from odf.svg import Title as SvgTitle
 from odf.table import Table, TableCell, TableColumn, TableRow
 from odf.text import (
+    BookmarkEnd,
+    BookmarkRef,
+    BookmarkStart,
     H,
     IndexBody,
+    IndexEntryLinkEnd,
+    IndexEntryLinkStart,
+    IndexEntryPageNumber,
+    IndexEntryTabStop,
+    IndexEntryText,
     IndexTitle,
     IndexTitleTemplate,
     P,
+    PageNumber,
     Span,
+    Tab,
     TableOfContent,
+    TableOfContentEntryTemplate,
     TableOfContentSource,
 )
 
 from assises_tui.durable import write_atomic
-from assises_tui.synthesis.render import (
+from assises_tui.synthesis.document import (
+    ChartBlock,
     Document,
     HeadingBlock,
     ListBlock,
@@ -42,6 +69,7 @@ from assises_tui.synthesis.render import (
 )
 
 FONT = "DejaVu Sans"
+TEXT_WIDTH = "16cm"  # A4 (21 cm) less two 2.5 cm margins
 
 
 def _pstyle(name: str, display: str, *, parent: str | None = None, **props) -> Style:
@@ -58,6 +86,42 @@ def _pstyle(name: str, display: str, *, parent: str | None = None, **props) -> S
     if text:
         style.addElement(TextProperties(**text))
     return style
+
+
+def _french_a4(doc: OpenDocumentText) -> None:
+    """fr-FR by default, A4 portrait with 2.5 cm margins and the page number below."""
+    default = DefaultStyle(family="paragraph")
+    default.addElement(TextProperties(language="fr", country="FR", hyphenate="true", fontname=FONT))
+    doc.styles.addElement(default)
+    doc.meta.addElement(dc.Language(text="fr-FR"))
+    layout = PageLayout(name="A4Portrait")
+    layout.addElement(
+        PageLayoutProperties(
+            pagewidth="21cm",
+            pageheight="29.7cm",
+            printorientation="portrait",
+            margintop="2cm",
+            marginbottom="2cm",
+            marginleft="2.5cm",
+            marginright="2.5cm",
+        )
+    )
+    doc.automaticstyles.addElement(layout)
+    footer_style = Style(name="PageFooter", family="paragraph")
+    footer_style.addElement(ParagraphProperties(textalign="center"))
+    footer_style.addElement(TextProperties(fontsize="9pt"))
+    doc.automaticstyles.addElement(footer_style)
+    master = MasterPage(name="Standard", pagelayoutname=layout)
+    footer = Footer()
+    number = P(stylename=footer_style)
+    number.addElement(PageNumber(selectpage="current"))
+    footer.addElement(number)
+    master.addElement(footer)
+    doc.masterstyles.addElement(master)
+
+
+def _bookmark_name(n: int) -> str:
+    return f"toc{n}"
 
 
 class _Styles:
@@ -79,8 +143,17 @@ class _Styles:
             t_fontsize="24pt",
             t_fontweight="bold",
             p_textalign="center",
-            p_margintop="6cm",
+            p_margintop="5cm",
             p_marginbottom="1cm",
+        )
+        self.authority = _pstyle(
+            "Assises_20_Authority",
+            "Assises Authority",
+            parent="Text_20_body",
+            t_fontsize="14pt",
+            t_fontweight="bold",
+            p_textalign="center",
+            p_margintop="1cm",
         )
         self.subtitle = _pstyle(
             "Subtitle",
@@ -124,7 +197,7 @@ class _Styles:
                 p_keepwithnext="always",
             ),
         }
-        for style in (self.title, self.subtitle, *self.heading.values()):
+        for style in (self.authority, self.title, self.subtitle, *self.heading.values()):
             s.addElement(style)
         self.quote = _pstyle(
             "Quotations",
@@ -150,9 +223,22 @@ class _Styles:
             t_fontweight="bold",
         )
         self.contents = {
-            1: _pstyle("Contents_20_1", "Contents 1", parent="Text_20_body"),
-            2: _pstyle("Contents_20_2", "Contents 2", parent="Text_20_body", p_marginleft="0.5cm"),
+            1: _pstyle("Contents_20_1", "Contents 1", parent="Text_20_body", p_textalign="left"),
+            2: _pstyle(
+                "Contents_20_2",
+                "Contents 2",
+                parent="Text_20_body",
+                p_marginleft="0.5cm",
+                p_textalign="left",
+            ),
         }
+        for level, style in self.contents.items():
+            # The page number at the right margin, after a dotted leader.
+            props = style.getElementsByType(ParagraphProperties)[0]
+            stops = TabStops()
+            position = f"{16 - 0.5 * (level - 1):g}cm"
+            stops.addElement(TabStop(position=position, type="right", leaderstyle="dotted"))
+            props.addElement(stops)
         self.table_title = _pstyle(
             "Table_20_Heading",
             "Table Heading",
@@ -169,6 +255,8 @@ class _Styles:
         ):
             s.addElement(style)
         a = doc.automaticstyles
+        self.chart = Style(name="PChart", family="paragraph", parentstylename="Text_20_body")
+        self.chart.addElement(ParagraphProperties(textalign="center", keepwithnext="always"))
         self.page_break = Style(name="PBreak", family="paragraph", parentstylename="Text_20_body")
         self.page_break.addElement(ParagraphProperties(breakafter="page"))
         # The title page's date: a subtitle like the lines above it, then the page break.
@@ -184,7 +272,10 @@ class _Styles:
         self.table.addElement(TableProperties(width="16cm", align="center"))
         self.column = Style(name="FigColumn", family="table-column")
         self.column.addElement(TableColumnProperties(columnwidth="8cm"))
+        self.cell = Style(name="FigCell", family="table-cell")
+        self.cell.addElement(TableCellProperties(padding="0.1cm", border="0.5pt solid #808080"))
         for style in (
+            self.chart,
             self.page_break,
             self.date_break,
             self.bold,
@@ -192,6 +283,7 @@ class _Styles:
             self.bold_italic,
             self.table,
             self.column,
+            self.cell,
         ):
             a.addElement(style)
 
@@ -211,32 +303,64 @@ def _add_runs(styles: _Styles, para, runs: tuple[Run, ...]) -> None:
         para.addElement(span)
 
 
-def build_odt(doc: Document) -> OpenDocumentText:
-    odt = OpenDocumentText()
-    st = _Styles(odt)
-    body = odt.text
-    body.addElement(P(stylename=st.title, text=doc.title))
-    body.addElement(P(stylename=st.subtitle, text=doc.consultation))
-    body.addElement(P(stylename=st.subtitle, text=f"Département : {doc.department}"))
-    body.addElement(P(stylename=st.date_break, text=doc.date_label))
-    # The table of contents, pre-filled so it reads right before any refresh.
+def _toc(st: _Styles, doc: Document, pages: list[int]) -> TableOfContent:
+    """The table of contents, pre-filled so it reads right before any refresh: each entry
+    is the heading's text, a tab and a page reference to the heading's bookmark."""
     toc = TableOfContent(name="Table des matières")
     source = TableOfContentSource(outlinelevel=2)
     source.addElement(IndexTitleTemplate(stylename=st.contents_heading, text="Table des matières"))
+    for level in (1, 2):
+        entry = TableOfContentEntryTemplate(outlinelevel=level, stylename=st.contents[level])
+        entry.addElement(IndexEntryLinkStart())
+        entry.addElement(IndexEntryText())
+        entry.addElement(IndexEntryTabStop(type="right", leaderchar="."))
+        entry.addElement(IndexEntryPageNumber())
+        entry.addElement(IndexEntryLinkEnd())
+        source.addElement(entry)
     toc.addElement(source)
     index = IndexBody()
     title = IndexTitle(name="Table des matières_Head")
     title.addElement(P(stylename=st.contents_heading, text="Table des matières"))
     index.addElement(title)
-    for h in doc.headings(2):
-        index.addElement(P(stylename=st.contents[h.level], text=h.text))
+    for n, h in enumerate(doc.headings(2)):
+        p = P(stylename=st.contents[h.level])
+        teletype.addTextToElement(p, h.text)
+        p.addElement(Tab())
+        ref = BookmarkRef(referenceformat="page", refname=_bookmark_name(n))
+        teletype.addTextToElement(ref, str(pages[n]) if n < len(pages) else "")
+        p.addElement(ref)
+        index.addElement(p)
     toc.addElement(index)
-    body.addElement(toc)
+    return toc
+
+
+def build_odt(doc: Document, pages: list[int] | None = None) -> OpenDocumentText:
+    """``pages``: the PDF export's page of each level-1/2 heading, the references' shown
+    value until LibreOffice lays the document out and computes its own."""
+    odt = OpenDocumentText()
+    _french_a4(odt)
+    st = _Styles(odt)
+    body = odt.text
+    body.addElement(P(stylename=st.authority, text=doc.authority))
+    body.addElement(P(stylename=st.title, text=doc.title))
+    if doc.consultation:
+        body.addElement(P(stylename=st.subtitle, text=doc.consultation))
+    body.addElement(P(stylename=st.date_break, text=doc.date_label))
+    body.addElement(_toc(st, doc, pages or []))
     body.addElement(P(stylename=st.page_break, text=""))
+    toc_index = 0
     for n, block in enumerate(doc.blocks):
         if isinstance(block, HeadingBlock):
             level = min(block.level, 3)
-            body.addElement(H(outlinelevel=level, stylename=st.heading[level], text=block.text))
+            heading = H(outlinelevel=level, stylename=st.heading[level])
+            if block.level <= 2:
+                heading.addElement(BookmarkStart(name=_bookmark_name(toc_index)))
+                teletype.addTextToElement(heading, block.text)
+                heading.addElement(BookmarkEnd(name=_bookmark_name(toc_index)))
+                toc_index += 1
+            else:
+                teletype.addTextToElement(heading, block.text)
+            body.addElement(heading)
         elif isinstance(block, ParagraphBlock):
             p = P(stylename=st.body)
             _add_runs(st, p, block.runs)
@@ -253,22 +377,55 @@ def build_odt(doc: Document) -> OpenDocumentText:
                 _add_runs(st, p, item)
                 body.addElement(p)
         elif isinstance(block, TableBlock):
-            t = block.table
-            body.addElement(P(stylename=st.table_title, text=t.title))
-            table = Table(name=f"Tableau{n}", stylename=st.table)
-            table.addElement(TableColumn(numbercolumnsrepeated=len(t.headers), stylename=st.column))
-            for r, row in enumerate((t.headers, *t.rows)):
-                tr = TableRow()
-                for cell in row:
-                    tc = TableCell(valuetype="string")
-                    tc.addElement(P(stylename=st.table_title if r == 0 else st.body, text=cell))
-                    tr.addElement(tc)
-                table.addElement(tr)
-            body.addElement(table)
+            body.addElement(P(stylename=st.table_title, text=block.table.title))
+            body.addElement(_table(st, block.table, n))
+        elif isinstance(block, ChartBlock):
+            body.addElement(P(stylename=st.table_title, text=block.chart.title))
+            body.addElement(_chart(odt, st, block, n))
+            if block.table.title != block.chart.title:
+                body.addElement(P(stylename=st.table_title, text=block.table.title))
+            body.addElement(_table(st, block.table, n))
     return odt
 
 
+def _table(st: _Styles, t, n: int) -> Table:
+    table = Table(name=f"Tableau{n}", stylename=st.table)
+    table.addElement(TableColumn(numbercolumnsrepeated=len(t.headers), stylename=st.column))
+    for r, row in enumerate((t.headers, *t.rows)):
+        tr = TableRow()
+        for cell in row:
+            tc = TableCell(valuetype="string", stylename=st.cell)
+            tc.addElement(P(stylename=st.table_title if r == 0 else st.body, text=cell))
+            tr.addElement(tc)
+        table.addElement(tr)
+    return table
+
+
+def _chart(odt: OpenDocumentText, st: _Styles, block: ChartBlock, n: int) -> P:
+    """A paragraph holding the chart's picture, with its title and description (the
+    alternative text screen readers say)."""
+    from assises_tui.synthesis.chart_images import image_size_mm, render_png
+
+    png = render_png(block.chart)
+    href = odt.addPictureFromString(png, "image/png")
+    width, height = image_size_mm(png)
+    frame = Frame(
+        name=f"Graphique{n}",
+        anchortype="as-char",
+        width=f"{width / 10:.2f}cm",
+        height=f"{height / 10:.2f}cm",
+    )
+    frame.addElement(Image(href=href))
+    frame.addElement(SvgTitle(text=block.chart.title))
+    frame.addElement(SvgDesc(text=block.chart.description()))
+    p = P(stylename=st.chart)
+    p.addElement(frame)
+    return p
+
+
 def export_odt(doc: Document, path: Path) -> None:
+    from assises_tui.synthesis.export_pdf import heading_pages
+
     buffer = io.BytesIO()
-    build_odt(doc).write(buffer)
+    build_odt(doc, heading_pages(doc)).write(buffer)
     write_atomic(path, buffer.getvalue())

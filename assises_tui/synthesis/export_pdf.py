@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import io
 from functools import lru_cache
 from pathlib import Path
 
@@ -12,7 +13,8 @@ from fpdf.fonts import FontFace
 from fpdf.outline import TableOfContents
 
 from assises_tui.durable import write_atomic
-from assises_tui.synthesis.render import (
+from assises_tui.synthesis.document import (
+    ChartBlock,
     Document,
     HeadingBlock,
     ListBlock,
@@ -84,20 +86,26 @@ def _runs(pdf: FPDF, runs: tuple[Run, ...], size: float = 10.5, italic: bool = F
     pdf.ln(LINE)
 
 
-def build_pdf(doc: Document) -> bytes:
-    pdf = _Pdf(doc)
-    # Title page
+def _title_page(pdf: _Pdf, doc: Document) -> None:
     pdf.add_page()
-    pdf.set_y(90)
+    pdf.set_y(40)
+    pdf.set_font(FAMILY, "B", 14)
+    pdf.multi_cell(0, 8, pdf_text(doc.authority), **CENTRED)
+    pdf.set_y(100)
     pdf.set_font(FAMILY, "B", 22)
     pdf.multi_cell(0, 11, pdf_text(doc.title), **CENTRED)
     pdf.ln(6)
-    pdf.set_font(FAMILY, "", 14)
-    pdf.multi_cell(0, 8, pdf_text(doc.consultation), **CENTRED)
-    pdf.multi_cell(0, 8, pdf_text(f"Département : {doc.department}"), **CENTRED)
+    if doc.consultation:
+        pdf.set_font(FAMILY, "", 14)
+        pdf.multi_cell(0, 8, pdf_text(doc.consultation), **CENTRED)
     pdf.ln(10)
     pdf.set_font(FAMILY, "I", 12)
     pdf.multi_cell(0, 8, doc.date_label, **CENTRED)
+
+
+def _layout(doc: Document) -> _Pdf:
+    pdf = _Pdf(doc)
+    _title_page(pdf, doc)
     # Table of contents (filled by fpdf2 once every section is known)
     pdf.add_page()
     pdf.set_font(FAMILY, "B", 16)
@@ -106,7 +114,6 @@ def build_pdf(doc: Document) -> bytes:
     toc = TableOfContents(level_indent=6, line_spacing=1.6)
     # The placeholder reserves this page and starts the body on a new one.
     pdf.insert_toc_placeholder(toc.render_toc, allow_extra_pages=True)
-    width = pdf.epw
     for block in doc.blocks:
         if isinstance(block, HeadingBlock):
             size = {1: 16, 2: 13}.get(block.level, 11)
@@ -144,26 +151,63 @@ def build_pdf(doc: Document) -> bytes:
                 pdf.ln(1)
             pdf.ln(1.5)
         elif isinstance(block, TableBlock):
-            t = block.table
-            pdf.set_font(FAMILY, "B", 10.5)
-            if pdf.will_page_break(30):
-                pdf.add_page()
-            pdf.multi_cell(0, LINE, pdf_text(t.title), new_x="LMARGIN", new_y="NEXT")
-            pdf.set_font(FAMILY, "", 10)
-            first = width * 0.7 if len(t.headers) == 2 else None
-            widths = (first, width - first) if first else None
-            with pdf.table(
-                col_widths=widths,
-                headings_style=FontFace(emphasis="BOLD", fill_color=(225, 225, 225)),
-                line_height=LINE,
-                text_align=("LEFT", "RIGHT") if len(t.headers) == 2 else "LEFT",
-            ) as table:
-                for row in (t.headers, *t.rows):
-                    cells = table.row()
-                    for value in row:
-                        cells.cell(pdf_text(str(value)))
-            pdf.ln(4)
-    return bytes(pdf.output())
+            _caption(pdf, block.table.title, 30)
+            _table(pdf, block.table)
+        elif isinstance(block, ChartBlock):
+            _chart(pdf, block)
+            if block.table.title != block.chart.title:
+                _caption(pdf, block.table.title, 30)
+            _table(pdf, block.table)
+    return pdf
+
+
+def _caption(pdf: FPDF, title: str, room: float) -> None:
+    pdf.set_font(FAMILY, "B", 10.5)
+    if pdf.will_page_break(room):
+        pdf.add_page()
+    pdf.multi_cell(0, LINE, pdf_text(title), new_x="LMARGIN", new_y="NEXT")
+
+
+def _table(pdf: FPDF, t) -> None:
+    width = pdf.epw
+    pdf.set_font(FAMILY, "", 10)
+    first = width * 0.7 if len(t.headers) == 2 else None
+    widths = (first, width - first) if first else None
+    with pdf.table(
+        col_widths=widths,
+        padding=(1, 2),  # mm: top/bottom, left/right
+        headings_style=FontFace(emphasis="BOLD", fill_color=(225, 225, 225)),
+        line_height=LINE,
+        text_align=("LEFT", "RIGHT") if len(t.headers) == 2 else "LEFT",
+    ) as table:
+        for row in (t.headers, *t.rows):
+            cells = table.row()
+            for value in row:
+                cells.cell(pdf_text(str(value)))
+    pdf.ln(4)
+
+
+def _chart(pdf: FPDF, block: ChartBlock) -> None:
+    """The chart's picture under its title, with its description as alternative text."""
+    from assises_tui.synthesis.chart_images import image_size_mm, render_png
+
+    png = render_png(block.chart)
+    width, height = image_size_mm(png)
+    _caption(pdf, block.chart.title, height + 12)
+    pdf.image(io.BytesIO(png), w=width, h=height, alt_text=pdf_text(block.chart.description()))
+    pdf.ln(2)
+
+
+def build_pdf(doc: Document) -> bytes:
+    return bytes(_layout(doc).output())
+
+
+def heading_pages(doc: Document) -> list[int]:
+    """The page of each level-1/2 heading once laid out, in order (for other formats'
+    tables of contents)."""
+    pdf = _layout(doc)
+    pdf.output()  # the table of contents is placed (and may add pages) on output
+    return [section.page_number for section in pdf._outline]
 
 
 def export_pdf(doc: Document, path: Path) -> None:

@@ -1,9 +1,7 @@
 """Figures of the consultation, always computed from the store (never typed in the draft).
 
-Definitions (written in docs/synthesis.md too):
-- messages set aside: status ``not_contribution`` (auto-replies, bounces…) and ``duplicate``;
-- contributions: every other record (off-topic ones included: they were received);
-- on time / late: the ``late`` flag the importer set against the deadline;
+What counts is defined once, in ``domain/counting.py`` (messages, contributions, set aside,
+on time / late / date uncertain), and used here as by ``assises stats`` and the app.
 - by theme: contributions tagged with the theme or one of its sub-themes (counted once);
 - by week: ISO week of arrival in the consultation's timezone.
 """
@@ -16,9 +14,9 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from assises_tui.config import Consultation
-from assises_tui.domain.models import CATEGORY_LABELS, Contribution, Status
+from assises_tui.domain.counting import SET_ASIDE, count, is_contribution, summary  # noqa: F401
+from assises_tui.domain.models import CATEGORY_LABELS, Contribution
 
-SET_ASIDE = frozenset({Status.NOT_CONTRIBUTION, Status.DUPLICATE})
 UNKNOWN_CATEGORY = "Non renseignée"
 UNKNOWN_DATE = "Date inconnue"
 
@@ -36,6 +34,7 @@ class Figures:
     contributions: int = 0
     on_time: int = 0
     late: int = 0
+    date_uncertain: int = 0
     not_contributions: int = 0
     duplicates: int = 0
     first_date: date | None = None
@@ -51,15 +50,19 @@ class Figures:
             return d.strftime("%d/%m/%Y") if d else "date inconnue"
 
         return {
+            "bilan": self.summary,
             "messages": str(self.messages),
             "contributions": str(self.contributions),
             "dans_les_delais": str(self.on_time),
             "hors_delai": str(self.late),
+            "date_incertaine": str(self.date_uncertain),
             "hors_contribution": str(self.not_contributions),
             "doublons": str(self.duplicates),
             "premiere_date": fmt(self.first_date),
             "derniere_date": fmt(self.last_date),
         }
+
+    summary: str = ""  # « 357 messages reçus, dont 342 contributions »
 
     def tables(self) -> list[Table]:
         summary = Table(
@@ -70,6 +73,7 @@ class Figures:
                 ("Contributions", str(self.contributions)),
                 ("dont dans les délais", str(self.on_time)),
                 ("dont hors délai", str(self.late)),
+                ("dont date incertaine", str(self.date_uncertain)),
                 ("Messages sans contribution écartés", str(self.not_contributions)),
                 ("Doublons écartés", str(self.duplicates)),
             ),
@@ -104,28 +108,26 @@ def week_label(key: str) -> str:
 
 
 def compute_figures(items: Iterable[Contribution], config: Consultation) -> Figures:
-    fig = Figures()
+    items = list(items)
+    counts = count(items)
+    fig = Figures(
+        messages=counts.messages,
+        contributions=counts.contributions,
+        on_time=counts.on_time,
+        late=counts.late,
+        date_uncertain=counts.date_uncertain,
+        not_contributions=counts.not_contributions,
+        duplicates=counts.duplicates,
+        summary=summary(counts),
+    )
     tz = config.tz
     categories: Counter[str] = Counter()
-    themes: Counter[str] = Counter()
     weeks: Counter[str] = Counter()
     dates: list[date] = []
     for item in items:
-        fig.messages += 1
-        if item.status == Status.NOT_CONTRIBUTION:
-            fig.not_contributions += 1
+        if not is_contribution(item):
             continue
-        if item.status == Status.DUPLICATE:
-            fig.duplicates += 1
-            continue
-        fig.contributions += 1
-        if item.late:
-            fig.late += 1
-        else:
-            fig.on_time += 1
         categories[item.contributor_category or ""] += 1
-        for key in {t.split("/", 1)[0] for t in item.themes}:
-            themes[key] += 1
         if item.received_at is not None:
             local = item.received_at.astimezone(tz)
             iso = local.isocalendar()
@@ -141,7 +143,7 @@ def compute_figures(items: Iterable[Contribution], config: Consultation) -> Figu
     fig.by_category += [(k, categories[k]) for k in others]
     if categories.get(""):
         fig.by_category.append((UNKNOWN_CATEGORY, categories[""]))
-    fig.by_theme = [(t.label, themes.get(t.key, 0)) for t in config.themes]
+    fig.by_theme = [(t.label, counts.by_theme.get(t.key, 0)) for t in config.themes]
     fig.by_week = sorted(
         ((k, v) for k, v in weeks.items() if k != UNKNOWN_DATE), key=lambda kv: kv[0]
     )

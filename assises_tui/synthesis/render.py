@@ -1,21 +1,39 @@
-"""From the Markdown draft to a small document model shared by every exporter.
+"""From the Markdown draft to the document model shared by every exporter.
 
-The renderer resolves citations into pseudonymous references ("Contribution n° 42 —
-citoyen, Montluçon": category and commune, never a name or an address), fills the figure
-placeholders from the store, numbers the proposals across the whole document and reports
-every problem with its line (a citation of a number that does not exist, or of a message
-set aside as not a contribution, an unknown placeholder). Exporters only walk the blocks.
+Four steps, one function each: :class:`_Resolver` turns citations into pseudonymous
+references ("Contribution n° 42 — citoyen, Montluçon": category and commune, never a name
+or an address) and fills the figure placeholders from the store; :class:`_BlockReader`
+cuts the draft's lines into headings, paragraphs, quotes, lists (proposals numbered across
+the whole document) and the figure tables; :func:`empty_sections` finds the headings with
+nothing under them (a warning, and left out on request); :func:`typeset_document` applies
+French typography. Every problem is reported with its draft line. Exporters only walk the
+blocks.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import replace
 from datetime import date
 
 from assises_tui.config import Consultation
 from assises_tui.domain.models import CATEGORY_LABELS, Contribution, Status
+from assises_tui.synthesis.charts import Chart
+from assises_tui.synthesis.document import (  # noqa: F401 - the model, re-exported
+    Block,
+    ChartBlock,
+    Document,
+    HeadingBlock,
+    Issue,
+    ListBlock,
+    ParagraphBlock,
+    QuoteBlock,
+    RenderResult,
+    Run,
+    TableBlock,
+    plain,
+)
 from assises_tui.synthesis.draft import (
     BULLET_RE,
     CITATION_RE,
@@ -24,7 +42,8 @@ from assises_tui.synthesis.draft import (
     is_filler,
     parse_citation_ids,
 )
-from assises_tui.synthesis.figures import Figures, Table
+from assises_tui.synthesis.figures import Figures
+from assises_tui.synthesis.typography import typeset, typeset_runs
 from assises_tui.text.fold import fold
 from assises_tui.text.safe import one_line, printable
 
@@ -33,76 +52,8 @@ MONTHS = (
 ).split()
 
 
-@dataclass(frozen=True)
-class Run:
-    text: str
-    bold: bool = False
-    italic: bool = False
-
-
-@dataclass(frozen=True)
-class HeadingBlock:
-    level: int  # 1 = a "##" section of the draft, 2 = "###", …
-    text: str
-
-
-@dataclass(frozen=True)
-class ParagraphBlock:
-    runs: tuple[Run, ...]
-
-
-@dataclass(frozen=True)
-class QuoteBlock:
-    runs: tuple[Run, ...]
-
-
-@dataclass(frozen=True)
-class ListBlock:
-    items: tuple[tuple[Run, ...], ...]
-    numbers: tuple[int, ...] = ()  # proposal numbers when the list is numbered
-
-    @property
-    def ordered(self) -> bool:
-        return bool(self.numbers)
-
-
-@dataclass(frozen=True)
-class TableBlock:
-    table: Table
-
-
-Block = HeadingBlock | ParagraphBlock | QuoteBlock | ListBlock | TableBlock
-
-
-@dataclass(frozen=True)
-class Issue:
-    line: int
-    message: str
-
-    def __str__(self) -> str:
-        return f"ligne {self.line} : {self.message}"
-
-
-@dataclass
-class Document:
-    title: str
-    consultation: str
-    department: str
-    date_label: str
-    blocks: list[Block] = field(default_factory=list)
-
-    def headings(self, max_level: int = 2) -> list[HeadingBlock]:
-        return [b for b in self.blocks if isinstance(b, HeadingBlock) and b.level <= max_level]
-
-
-@dataclass
-class RenderResult:
-    document: Document
-    errors: list[Issue]
-
-
 def french_date(d: date) -> str:
-    return f"{d.day} {MONTHS[d.month - 1]} {d.year}"
+    return f"{'1er' if d.day == 1 else d.day} {MONTHS[d.month - 1]} {d.year}"
 
 
 def citation_label(item: Contribution, capital: bool = True) -> str:
@@ -145,16 +96,11 @@ def inline_runs(text: str) -> tuple[Run, ...]:
     return tuple(r for r in runs if r.text)
 
 
-class _Renderer:
-    def __init__(
-        self,
-        config: Consultation,
-        contributions: Mapping[int, Contribution],
-        figures: Figures,
-    ) -> None:
-        self.config = config
+class _Resolver:
+    """Citations and placeholders of one draft; collects the errors with their lines."""
+
+    def __init__(self, contributions: Mapping[int, Contribution], figures: Figures) -> None:
         self.items = contributions
-        self.figures = figures
         self.values = figures.placeholders()
         self.errors: list[Issue] = []
 
@@ -198,111 +144,232 @@ class _Renderer:
         )
 
 
+def _is_quote(line: str) -> bool:
+    return line.lstrip().startswith(">")
+
+
+class _BlockReader:
+    """The draft's lines → blocks. One method per kind of block; each returns the index of
+    the first line it did not consume."""
+
+    def __init__(self, lines: list[str], resolver: _Resolver, figure_blocks) -> None:
+        self.lines = lines
+        self.r = resolver
+        self.figure_blocks = figure_blocks
+        self.blocks: list[Block] = []
+        self.title: str | None = None
+        self.in_proposals = False
+        self.proposal_no = 0
+
+    def read(self) -> list[Block]:
+        i = 0
+        while i < len(self.lines):
+            line = self.lines[i]
+            stripped = line.strip()
+            if not stripped:
+                i += 1
+            elif HEADING_RE.match(line):
+                i = self.heading(i)
+            elif stripped == "{{tableaux}}":
+                self.blocks.extend(self.figure_blocks())
+                i += 1
+            elif _is_quote(line):
+                i = self.quote(i)
+            elif BULLET_RE.match(line):
+                i = self.bullets(i)
+            else:
+                i = self.paragraph(i)
+        return self.blocks
+
+    def _gather(self, start: int, keep: Callable[[str], bool]) -> tuple[list[str], int]:
+        out, j = [], start
+        while j < len(self.lines) and self.lines[j].strip() and keep(self.lines[j]):
+            out.append(self.lines[j])
+            j += 1
+        return out, j
+
+    def heading(self, i: int) -> int:
+        m = HEADING_RE.match(self.lines[i])
+        assert m is not None
+        level = len(m.group(1))
+        text = self.r.resolve(m.group(2), i + 1)
+        if level == 1 and self.title is None:
+            self.title = text
+        else:
+            self.blocks.append(HeadingBlock(max(1, level - 1), text, i + 1))
+            if level <= 3:
+                self.in_proposals = fold(text).strip().startswith("proposition")
+        return i + 1
+
+    def quote(self, i: int) -> int:
+        chunk, j = self._gather(i, _is_quote)
+        body = " ".join(re.sub(r"^\s*>\s?", "", c).strip() for c in chunk).strip()
+        self.blocks.append(QuoteBlock(self.r.runs(body, i + 1)))
+        return j
+
+    def bullets(self, i: int) -> int:
+        lines = self.lines
+        items: list[tuple[Run, ...]] = []
+        numbers: list[int] = []
+        j = i
+        while j < len(lines) and lines[j].strip():
+            bm = BULLET_RE.match(lines[j])
+            if not bm:
+                break
+            start_line = j
+            parts = [lines[j][bm.end() :].strip()]
+            j += 1
+            while (
+                j < len(lines)
+                and lines[j].strip()
+                and not BULLET_RE.match(lines[j])
+                and not HEADING_RE.match(lines[j])
+                and not _is_quote(lines[j])
+            ):
+                parts.append(lines[j].strip())
+                j += 1
+            if is_filler(" ".join(parts)):
+                continue  # the template's "- …": nothing to export, no number
+            items.append(self.r.runs(" ".join(parts), start_line + 1))
+            if self.in_proposals:
+                self.proposal_no += 1
+                numbers.append(self.proposal_no)
+        if items:
+            self.blocks.append(ListBlock(tuple(items), tuple(numbers)))
+        return j
+
+    def paragraph(self, i: int) -> int:
+        chunk, j = self._gather(
+            i,
+            lambda s: not HEADING_RE.match(s) and not BULLET_RE.match(s) and not _is_quote(s),
+        )
+        body = " ".join(c.strip() for c in chunk)
+        if not is_filler(body):  # the template's "…" paragraphs are left out
+            self.blocks.append(ParagraphBlock(self.r.runs(body, i + 1)))
+        return j
+
+
+def empty_sections(blocks: list[Block]) -> list[int]:
+    """Indexes of the headings with no text, list, quote or table under them (their
+    sub-sections included): what would be exported as a bare heading."""
+    empty = []
+    for k, block in enumerate(blocks):
+        if not isinstance(block, HeadingBlock):
+            continue
+        content = False
+        for later in blocks[k + 1 :]:
+            if isinstance(later, HeadingBlock):
+                if later.level <= block.level:
+                    break
+                continue
+            content = True
+            break
+        if not content:
+            empty.append(k)
+    return empty
+
+
+def _empty_warnings(blocks: list[Block], empty: list[int]) -> list[Issue]:
+    """One warning per outermost empty section (its empty sub-sections are named in it)."""
+    warnings = []
+    covered_until = -1
+    for k in empty:
+        if k <= covered_until:
+            continue
+        head = blocks[k]
+        assert isinstance(head, HeadingBlock)
+        subs = []
+        j = k + 1
+        while j < len(blocks) and blocks[j].level > head.level:  # type: ignore[union-attr]
+            subs.append(blocks[j].text)  # type: ignore[union-attr]
+            j += 1
+        covered_until = j - 1
+        inside = f" (ni dans {', '.join(f'« {s} »' for s in subs)})" if subs else ""
+        warnings.append(
+            Issue(
+                head.line,
+                f"la section « {head.text} » est vide{inside} : écrivez-la ou "
+                "omettez les sections vides à l'export",
+            )
+        )
+    return warnings
+
+
+def _typeset_block(block: Block) -> Block:
+    def runs(rs: tuple[Run, ...]) -> tuple[Run, ...]:
+        return typeset_runs(rs, lambda r, t: replace(r, text=t))
+
+    if isinstance(block, HeadingBlock):
+        return replace(block, text=typeset(block.text))
+    if isinstance(block, ParagraphBlock | QuoteBlock):
+        return replace(block, runs=runs(block.runs))
+    if isinstance(block, ListBlock):
+        return replace(block, items=tuple(runs(item) for item in block.items))
+    table = block.table
+    table = replace(
+        table,
+        title=typeset(table.title),
+        headers=tuple(typeset(h) for h in table.headers),
+        rows=tuple(tuple(typeset(c) for c in row) for row in table.rows),
+    )
+    return replace(block, table=table)
+
+
+def typeset_document(doc: Document) -> None:
+    """French typography on every text of the document, in place."""
+    doc.title = typeset(doc.title)
+    doc.consultation = typeset(doc.consultation)
+    doc.authority = typeset(doc.authority)
+    doc.blocks = [_typeset_block(b) for b in doc.blocks]
+
+
+def figure_blocks(figures: Figures, charts: list[Chart]) -> list[Block]:
+    """What ``{{tableaux}}`` becomes: the summary table, then each chart with its table
+    (the contributions per day beside the table per week); without charts, the tables."""
+    tables = figures.tables()
+    if not charts:
+        return [TableBlock(t) for t in tables]
+    summary, by_week = tables[0], tables[-1]
+    blocks: list[Block] = [TableBlock(summary)]
+    for chart in charts:
+        blocks.append(ChartBlock(chart, by_week if chart.key == "per_day" else chart.table()))
+    return blocks
+
+
+def _subtitle(title: str, consultation: str) -> str:
+    """The consultation's title under the document's, unless the title already says it."""
+    return "" if fold(consultation).strip() in fold(title) else consultation
+
+
 def render(
     text: str,
     config: Consultation,
     contributions: Mapping[int, Contribution],
     figures: Figures,
     today: date,
+    *,
+    omit_empty: bool = False,
+    charts: list[Chart] | None = None,
 ) -> RenderResult:
-    r = _Renderer(config, contributions, figures)
-    doc = Document(
-        title=f"Synthèse — {config.title}",
-        consultation=config.title,
-        department=config.department,
-        date_label=french_date(today),
-    )
+    resolver = _Resolver(contributions, figures)
     # A draft edited outside the app may hold control characters or escape sequences: no
     # document format wants them (DOCX refuses them, ODT XML becomes invalid, a Markdown
     # file would colour a terminal). Newlines are kept, so line numbers stay right.
     lines = printable(text.replace("\r\n", "\n")).split("\n")
-    blocks = doc.blocks
-    in_proposals = False
-    proposal_no = 0
-    title_taken = False
-    i = 0
-
-    def gather(start: int, keep) -> tuple[list[str], int]:
-        out, j = [], start
-        while j < len(lines) and lines[j].strip() and keep(lines[j]):
-            out.append(lines[j])
-            j += 1
-        return out, j
-
-    while i < len(lines):
-        ln = lines[i]
-        stripped = ln.strip()
-        if not stripped:
-            i += 1
-            continue
-        m = HEADING_RE.match(ln)
-        if m:
-            level = len(m.group(1))
-            title = r.resolve(m.group(2), i + 1)
-            if level == 1 and not title_taken:
-                doc.title, title_taken = title, True
-            else:
-                blocks.append(HeadingBlock(max(1, level - 1), title))
-                folded = fold(title).strip()
-                if level <= 3:
-                    in_proposals = folded.startswith("proposition")
-            i += 1
-            continue
-        if stripped == "{{tableaux}}":
-            blocks.extend(TableBlock(t) for t in figures.tables())
-            i += 1
-            continue
-        if stripped.startswith(">"):
-            chunk, j = gather(i, lambda s: s.lstrip().startswith(">"))
-            body = " ".join(re.sub(r"^\s*>\s?", "", c).strip() for c in chunk).strip()
-            blocks.append(QuoteBlock(r.runs(body, i + 1)))
-            i = j
-            continue
-        if BULLET_RE.match(ln):
-            items: list[tuple[Run, ...]] = []
-            numbers: list[int] = []
-            j = i
-            while j < len(lines) and lines[j].strip():
-                bm = BULLET_RE.match(lines[j])
-                if bm:
-                    start_line = j
-                    parts = [lines[j][bm.end() :].strip()]
-                    j += 1
-                    while (
-                        j < len(lines)
-                        and lines[j].strip()
-                        and not BULLET_RE.match(lines[j])
-                        and not HEADING_RE.match(lines[j])
-                        and not lines[j].lstrip().startswith(">")
-                    ):
-                        parts.append(lines[j].strip())
-                        j += 1
-                    if is_filler(" ".join(parts)):
-                        continue  # the template's "- …": nothing to export, no number
-                    items.append(r.runs(" ".join(parts), start_line + 1))
-                    if in_proposals:
-                        proposal_no += 1
-                        numbers.append(proposal_no)
-                else:
-                    break
-            if items:
-                blocks.append(ListBlock(tuple(items), tuple(numbers)))
-            i = j
-            continue
-        chunk, j = gather(
-            i,
-            lambda s: (
-                not HEADING_RE.match(s)
-                and not BULLET_RE.match(s)
-                and not s.lstrip().startswith(">")
-            ),
-        )
-        body = " ".join(c.strip() for c in chunk)
-        if not is_filler(body):  # the template's "…" paragraphs are left out
-            blocks.append(ParagraphBlock(r.runs(body, i + 1)))
-        i = j
-    return RenderResult(doc, r.errors)
-
-
-def plain(runs: tuple[Run, ...]) -> str:
-    return "".join(r.text for r in runs)
+    reader = _BlockReader(lines, resolver, lambda: figure_blocks(figures, charts or []))
+    blocks = reader.read()
+    title = reader.title or f"Synthèse — {config.title}"
+    empty = empty_sections(blocks)
+    warnings = _empty_warnings(blocks, empty)
+    if omit_empty:
+        dropped = set(empty)
+        blocks = [b for k, b in enumerate(blocks) if k not in dropped]
+    doc = Document(
+        title=title,
+        consultation=_subtitle(title, config.title),
+        authority=config.signed_by,
+        date_label=french_date(today),
+        blocks=blocks,
+    )
+    typeset_document(doc)
+    return RenderResult(doc, resolver.errors, warnings)

@@ -13,9 +13,10 @@ import difflib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 
+from assises_tui.clock import local_time
 from assises_tui.durable import ensure_dir, write_atomic
 from assises_tui.errors import AssisesError
 
@@ -30,9 +31,9 @@ class Version:
     size: int
     path: Path
 
-    @property
-    def label(self) -> str:
-        return self.at.astimezone().strftime("%d/%m/%Y %H:%M:%S")
+    def label(self, tz: tzinfo) -> str:
+        """When it was saved, « 05/12/2026 19:14 » in ``tz`` (the consultation's)."""
+        return local_time(self.at, tz)
 
 
 def _now() -> datetime:

@@ -13,6 +13,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from assises_tui.clock import local_time
 from assises_tui.domain.models import EXCERPT_KINDS, Contribution
 from assises_tui.text.safe import one_line, printable
 from assises_tui.widgets.body_blocks import split_blocks
@@ -232,7 +233,8 @@ class ReaderView(VerticalScroll, can_focus=True):
             return text
         text.append("\nNotes", style="bold underline")
         for note in item.notes:
-            text.append(f"\n{one_line(note.author, 80)} ({one_line(note.at, 40)}) : ", style="bold")
+            when = one_line(local_time(note.at, self.services.config.tz), 40)
+            text.append(f"\n{one_line(note.author, 80)} ({when}) : ", style="bold")
             text.append(printable(note.text))
         return text
 

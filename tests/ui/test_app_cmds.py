@@ -33,7 +33,7 @@ def test_demo_refuses_a_real_workspace(tmp_path):
     assert (tmp_path / "ws" / "consultation.toml").is_file()
 
 
-def test_demo_builds_then_replaces_its_own_folder(tmp_path, capsys):
+def test_demo_builds_then_reopens_then_replaces_on_request(tmp_path, capsys):
     root = tmp_path / "demo"
     assert main(["demo", "--workspace", str(root), "--no-open"]) == 0
     assert (root / DEMO_MARKER).is_file()
@@ -45,8 +45,14 @@ def test_demo_builds_then_replaces_its_own_folder(tmp_path, capsys):
         from assises_tui.services.session import Services
 
         Services(ws).triage.set_status([cid], "done" if before.value != "done" else "new")
-    # A second run starts afresh: the change above is gone, the count is the same.
+    assert "importé" in capsys.readouterr().err
+    # Starting again keeps the day's work: the demo is reopened, not rebuilt.
     assert main(["--workspace", str(root), "demo", "--no-open"]) == 0
+    assert "Démonstration existante rouverte" in capsys.readouterr().err
+    with Workspace.open(root) as ws:
+        assert ws.store.get(cid).status != before
+    # --fresh starts afresh: the change above is gone, the count is the same.
+    assert main(["--workspace", str(root), "demo", "--fresh", "--no-open"]) == 0
     with Workspace.open(root) as ws:
         assert ws.store.count() == first
         assert ws.store.get(cid).status == before

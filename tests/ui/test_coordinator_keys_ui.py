@@ -169,11 +169,16 @@ async def test_excerpt_deleted_with_x_right_after_tab(s):
         lst = screen.query_one("#excerpt-list", OptionList)
         lst.focus()
         await pilot.pause()
-        await pilot.press("x")  # no arrow key first
+        await pilot.press("x")  # no arrow key first; it asks first
+        await pilot.pause()
+        await pilot.press("n")  # declined: nothing deleted
+        await pilot.pause()
+        assert len(s.store.get(2).excerpts) == 2
+        await pilot.press("x", "o")
         await pilot.pause()
         assert len(s.store.get(2).excerpts) == 1
         assert lst.highlighted == 0
-        await pilot.press("x")
+        await pilot.press("x", "o")
         await pilot.pause()
     assert s.store.get(2).excerpts == ()
 

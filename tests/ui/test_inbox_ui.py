@@ -202,8 +202,10 @@ async def test_sort_key_cycles(make_app, services):
         screen = inbox(app)
         await pilot.press("o")
         assert screen.sort == "sender"
-        names = [services.store.get(i).sender_name.lower() for i in screen.list.ids]
-        assert names[0].startswith("[@click")  # "[" sorts first, literally
+        names = [services.store.get(i).sender_name for i in screen.list.ids]
+        # By surname, as a French list: Bernard, Dupont, Leroy, Martin, Petit, Roux…
+        people = [n for n in names if n in ("Paul Bernard", "Marie Dupont", "Jeanne Martin")]
+        assert people == ["Paul Bernard", "Marie Dupont", "Jeanne Martin"]
         await pilot.press("o")
         assert screen.sort == "status"
         statuses = [services.store.get(i).status for i in screen.list.ids]
@@ -281,6 +283,29 @@ async def test_palette_commands_are_french_bindings(make_app):
         await pilot.pause()
         titles = [c.title for c in app.get_system_commands(app.screen)]
         assert "Traité" in titles and "Chercher" in titles and "Quitter" in titles
+        assert titles.count("Quitter") == 1
+
+
+async def test_palette_is_french_and_finds_without_accents(make_app):
+    from textual.command import CommandList, CommandPalette
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("ctrl+p")
+        await pilot.pause(0.3)
+        palette = app.screen
+        assert isinstance(palette, CommandPalette)
+        assert "Chercher une commande" in screen_text(app)
+        await pilot.press(*"synthese")
+        await pilot.pause(0.8)
+        found = palette.query_one(CommandList)
+        prompts = [str(found.get_option_at_index(i).prompt) for i in range(found.option_count)]
+        assert any("Synthèse" in p for p in prompts), prompts
+        await pilot.press("ctrl+a", "backspace", *"zzzqqq")
+        await pilot.pause(1.0)
+        text = screen_text(app)
+        assert "Aucune commande ne correspond." in text and "No matches" not in text
 
 
 async def test_read_only_banner_when_lock_is_held(workspace):
@@ -398,3 +423,52 @@ async def test_keys_are_named_in_french(make_app):
         assert described["1 &"] == "Thème « Communication et échanges » (poser/retirer)"
         assert not any(k.split()[0] in ("esc", "space") for k in keys)
         assert "s F5" in keys  # function keys as printed on the keyboard
+
+
+async def test_bulk_action_clears_the_marks_and_undo_names_the_contribution(make_app, services):
+    app = make_app()
+    async with app.run_test(size=NARROW) as pilot:
+        await pilot.pause()
+        screen = inbox(app)
+        first = screen.list.current
+        await pilot.press("space", "space")
+        assert len(screen.marked) == 2
+        marked = sorted(screen.marked)
+        await pilot.press("d", "o")  # bulk « traité », confirmed
+        await pilot.pause()
+        assert all(services.store.get(cid).status == Status.DONE for cid in marked)
+        assert screen.marked == set()  # the next key acts on the current row again
+        screen.list.move_to(first)
+        await pilot.pause()
+        await pilot.press("u")
+        await pilot.pause()
+        toasts = [n.message for n in app._notifications]
+        assert any(f"n° {marked[0]}, {marked[1]}" in t for t in toasts), toasts
+
+
+async def test_late_flag_asks_before_changing(make_app, services):
+    app = make_app()
+    async with app.run_test(size=NARROW) as pilot:
+        await pilot.pause()
+        cid = inbox(app).list.current
+        before = services.store.get(cid).late
+        await pilot.press("L")
+        await pilot.pause()
+        assert services.store.get(cid).late == before
+        await pilot.press("n")
+        await pilot.pause()
+        assert services.store.get(cid).late == before
+        await pilot.press("L", "o")
+        await pilot.pause()
+        assert services.store.get(cid).late != before
+
+
+async def test_help_key_shown_as_f1_where_question_mark_types(make_app):
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert "? Aide" in " ".join(screen_text(app).split())
+        await pilot.press("s")
+        await pilot.pause(0.5)
+        footer = " ".join(screen_text(app).split())
+        assert "F1 Aide" in footer and "? Aide" not in footer

@@ -164,7 +164,9 @@ async def test_excerpt_screen_masks_when_pseudonymised_and_files_exact_offsets(m
         screen.select_offsets(start, end)  # body offsets in, masked text selected
         assert screen.area.selected_text.endswith("[téléphone masqué]")
         assert screen.selected_offsets() == (start, end)
-        await pilot.press("f")
+        await pilot.press("f")  # the signature: filing it asks first
+        await _settle(pilot)
+        await pilot.press("o")
         await _settle(pilot)
         excerpt = services.store.get(2).excerpts[-1]
         assert (excerpt.start, excerpt.end) == (start, end)

@@ -162,6 +162,66 @@ async def test_preview_accept_finding_and_export(services):
         assert (services.workspace.root / "exports" / "synthese.odt").stat().st_size > 0
 
 
+async def test_preview_warns_about_empty_sections_and_omits_them(services):
+    services.synthesis.save(CLEAN_DRAFT.replace("Merci.", "…"))
+    async with Host(services).run_test(size=(120, 40)) as pilot:
+        await pilot.press("f5")
+        await pilot.pause(0.3)
+        screen = pilot.app.screen
+        status = str(screen.query_one("#preview-status").render())
+        assert "1 section(s) vide(s) (e : les omettre)" in status
+        await pilot.press("3")
+        findings = screen.query_one("#findings", OptionList)
+        shown = str(findings.get_option_at_index(0).prompt)
+        assert "« Conclusion » est vide" in shown
+        await pilot.press("e", "m")
+        await pilot.pause()
+        exported = (services.workspace.root / "exports" / "synthese.md").read_text()
+        assert "Conclusion" not in exported and "Service rendu" in exported
+        events = [e for e in services.store.audit() if e["what"] == "synthesis.export"]
+        assert events[-1]["omit_empty"] is True
+
+
+async def test_enter_on_a_check_finding_goes_to_its_line(services):
+    draft = CLEAN_DRAFT.replace("Merci.", "Merci. Tél. 06 12 34 56 78")
+    services.synthesis.save(draft)
+    line = draft.split("\n").index("Merci. Tél. 06 12 34 56 78")
+    async with Host(services).run_test(size=(120, 40)) as pilot:
+        editor = pilot.app.screen.query_one("#draft", TextArea)
+        editor.move_cursor((0, 0))
+        await pilot.press("f5")
+        await pilot.pause(0.3)
+        await pilot.press("3")  # the check tab, the finding highlighted
+        findings = pilot.app.screen.query_one("#findings", OptionList)
+        findings.highlighted = 0
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, SynthesisScreen)
+        assert editor.cursor_location[0] == line
+        assert pilot.app.screen.focused is editor
+
+
+async def test_editor_keys_work_on_lines_not_screen_rows(services):
+    long_line = " ".join(f"mot{n}" for n in range(60))  # wraps over several rows
+    services.synthesis.save(f"# Titre\n\n{long_line}\nSuite\n")
+    async with Host(services).run_test(size=(120, 40)) as pilot:
+        screen = pilot.app.screen
+        editor = screen.query_one("#draft", TextArea)
+        assert editor.size.width >= 80  # wide enough to write in at 120 columns
+        editor.move_cursor((2, 0))
+        await pilot.press("end")
+        assert 0 < editor.cursor_location[1] < len(long_line)  # the row's end first
+        await pilot.press("end")
+        assert editor.cursor_location == (2, len(long_line))  # then the line's
+        await pilot.press("home", "home")
+        assert editor.cursor_location == (2, 0)
+        await pilot.press("right", "right", "right", "right", "ctrl+k")
+        assert editor.text.split("\n")[2] == "mot0"  # the whole rest of the line
+        assert editor.text.split("\n")[3] == "Suite"
+        await pilot.press("question_mark")  # a question mark in a draft is typed
+        assert editor.text.split("\n")[2] == "mot0?"
+
+
 async def test_hostile_excerpt_is_shown_literally(services):
     from fixtures import hostile
 

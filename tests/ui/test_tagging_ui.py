@@ -19,6 +19,7 @@ from tagging_support import make_services  # noqa: E402
 from assises_tui.screens.codebook import CodebookScreen  # noqa: E402
 from assises_tui.screens.double_coding import AgreementReportScreen, DoubleCodingScreen  # noqa: E402
 from assises_tui.screens.excerpt import ExcerptScreen  # noqa: E402
+from assises_tui.screens.prompts import ConfirmScreen  # noqa: E402
 from assises_tui.screens.tag_picker import TagPickerScreen, fuzzy_rank  # noqa: E402
 
 
@@ -153,6 +154,33 @@ async def test_excerpt_selected_with_the_mouse():
         await pilot.pause()
     ex = s.store.get(1).excerpts[0]
     assert (ex.start, ex.end, ex.text) == (0, 10, "Première p")
+
+
+async def test_excerpt_keys_warn_before_the_signature_and_filing_it_asks():
+    body = (
+        "Quelques idées :\n\nCondamner les mineurs\ndélinquants à nettoyer les lieux.\n\n"
+        "Veuillez agréer, Monsieur le Préfet, mes salutations.\n\nNicole Lambert\n"
+    )
+    s = make_services([("Idées", body)])
+    app = Host(lambda: ExcerptScreen(s, 1))
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        await pilot.press("j", "j")  # the wrapped sentence, whole
+        assert body[slice(*screen.selected_offsets())].endswith("nettoyer les lieux.")
+        assert not app._notifications
+        await pilot.press("j")  # into the closing formula: a warning
+        assert body[slice(*screen.selected_offsets())].startswith("Veuillez")
+        warnings = [n.message for n in app._notifications if n.severity == "warning"]
+        assert any("signature" in m for m in warnings)
+        await pilot.press("j", "f")  # the sender's name: filing asks first
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("n")
+        await pilot.pause()
+        assert s.store.get(1).excerpts == ()
+        await pilot.press("f", "o")  # confirmed: filed as asked
+        await pilot.pause()
+    assert s.store.get(1).excerpts[0].text == "Nicole Lambert"
 
 
 async def test_suggestion_accepted_with_one_key(s):

@@ -162,3 +162,11 @@ def test_cli_history_json_shape_and_text(env, capsys):
     assert "Statut : Nouveau → Traité" in out
     assert main(["--workspace", root, "history", "999"]) == 1
     assert "n'existe pas" in capsys.readouterr().err
+
+
+def test_history_names_fields_in_french():
+    from assises_tui.services.audit import describe
+
+    shown = describe({"status": "duplicate", "duplicate_of": 2})
+    assert shown == "statut : Doublon ; doublon de : n° 2"
+    assert "duplicate_of" not in describe({"status": "new", "duplicate_of": None, "late": True})

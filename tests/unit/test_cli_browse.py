@@ -162,10 +162,15 @@ def test_stats(ws_dir, capsys):
         "not_contribution": 1,
     }
     assert data["by_theme"] == {"communication": 1, "service": 1, "lien": 1, "participation": 1}
-    assert data["untagged"] == 4 and data["late"] == 1 and data["on_time"] == 6
-    assert data["by_category"]["citoyen"] == 1 and data["by_category"]["none"] == 4
+    # Counted over the 5 contributions (the duplicate and the auto-reply set aside).
+    assert data["contributions"] == 5
+    assert data["summary"] == "7 messages reçus, dont 5 contributions"
+    assert data["untagged"] == 2 and data["late"] == 1
+    assert data["on_time"] + data["late"] + data["date_uncertain"] == 5
+    assert data["by_category"]["citoyen"] == 1 and sum(data["by_category"].values()) == 5
     code, out, _err = run(ws_dir, capsys, "stats")
     assert code == 0 and "Par statut :" in out and "Traité" in out and "Sans thème" in out
+    assert out.startswith("7 messages reçus, dont 5 contributions ;")
 
 
 def test_missing_workspace_is_an_environment_error(tmp_path, capsys):

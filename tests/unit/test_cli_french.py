@@ -117,16 +117,53 @@ def test_history_text_shows_the_consultation_local_time(tmp_path, capsys):
     assert code == 0
     line = next(ln for ln in out.splitlines() if "Statut : Nouveau → Traité" in ln)
     assert line.startswith(local_time(at, services.config.tz))
-    assert re.match(r"\d\d/\d\d/\d{4} \d\d:\d\d:\d\d  ", line)
+    assert re.match(r"\d\d/\d\d/\d{4} \d\d:\d\d  ", line)
 
 
 def test_local_time():
     from zoneinfo import ZoneInfo
 
     paris = ZoneInfo("Europe/Paris")
-    assert local_time("2020-01-14T09:02:11+00:00", paris) == "14/01/2020 10:02:11"
-    assert local_time("2020-07-14T09:02:11+00:00", paris) == "14/07/2020 11:02:11"
+    assert local_time("2020-01-14T09:02:11+00:00", paris) == "14/01/2020 10:02"
+    assert local_time("2020-07-14T09:02:11+00:00", paris) == "14/07/2020 11:02"
     assert local_time("pas une date", paris) == "pas une date"
+
+
+def test_every_time_is_shown_in_the_consultation_zone(tmp_path):
+    """A note, a draft version and the lock message: JJ/MM/AAAA HH:MM, Paris time, whatever
+    the machine's zone (a server often runs in UTC)."""
+    import os
+    import time
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from assises_tui.clock import local_time as shown
+    from assises_tui.errors import StoreLockedError
+    from assises_tui.synthesis.versions import Version
+    from assises_tui.workspace import Workspace
+
+    paris = ZoneInfo("Europe/Paris")
+    assert shown("2020-01-14T09:02:11+00:00", paris) == "14/01/2020 10:02"
+    assert shown("2020-01-14T09:02:11", paris) == "14/01/2020 10:02"  # no offset: UTC
+    version = Version("x", datetime(2020, 1, 14, 9, 2, tzinfo=UTC), 1, tmp_path)
+    assert version.label(paris) == "14/01/2020 10:02"
+    old = os.environ.get("TZ")
+    os.environ["TZ"] = "UTC"
+    time.tzset()
+    try:
+        with Workspace.init(tmp_path / "ws"):
+            with pytest.raises(StoreLockedError) as refused:
+                Workspace.open(tmp_path / "ws")
+    finally:
+        if old is None:
+            os.environ.pop("TZ", None)
+        else:
+            os.environ["TZ"] = old
+        time.tzset()
+    since = datetime.now(paris).strftime("%d/%m/%Y")
+    assert re.search(rf"depuis le {since} \d\d:\d\d ;", str(refused.value))
+    now_paris = datetime.now(paris).strftime("%H")
+    assert f"{since} {now_paris}:" in str(refused.value)
 
 
 def test_agreement_without_coding_says_what_to_do(ws_dir, capsys):
@@ -144,7 +181,7 @@ def test_show_history_is_french_with_local_times(ws_dir, capsys):
     history = out.split("Historique :")[1]
     assert "Thèmes : — → lien" in history
     assert "{'themes'" not in history and "None" not in history and "+00:00" not in history
-    assert re.search(r"- \d\d/\d\d/\d{4} \d\d:\d\d:\d\d ", history)
+    assert re.search(r"- \d\d/\d\d/\d{4} \d\d:\d\d ", history)
 
 
 def test_list_and_show_follow_the_workspace_pseudonymised_setting(tmp_path, capsys):
@@ -200,3 +237,17 @@ def test_codebook_and_agreement_json_is_json_only(ws_dir, capsys, where):
     code, out, err = run(capsys, *argv(["agreement", "sample", "1"]))
     assert code == 0, err
     assert json.loads(out)["seed"] == 1
+
+
+def test_bootstrap_usage_is_french():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    out = subprocess.run(
+        [sys.executable, str(root / "bootstrap.py"), "aide"], capture_output=True, text=True
+    )
+    assert out.returncode == 2
+    assert out.stderr.startswith("Utilisation :")
+    assert "--fresh" in out.stderr and "Set everything up" not in out.stderr

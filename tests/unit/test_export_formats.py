@@ -10,6 +10,11 @@ PROPOSAL_3 = (
 QUOTE = "« une application pour porter plainte en ligne » (Contribution n° 1 — citoyen, Montluçon)"
 
 
+def spaced(text: str) -> str:
+    """The text with French no-break spaces read as plain spaces (checked apart)."""
+    return text.replace("\u00a0", " ").replace("\u202f", " ")
+
+
 @pytest.fixture(scope="module")
 def exported(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("export")
@@ -31,25 +36,27 @@ def test_odt_structure(exported):
 
     doc = load(str(exported["odt"]))
     headings = [
-        (h.getAttribute("outlinelevel"), teletype.extractText(h)) for h in doc.getElementsByType(H)
+        (h.getAttribute("outlinelevel"), spaced(teletype.extractText(h)))
+        for h in doc.getElementsByType(H)
     ]
     assert ("1", "Communication et échanges") in headings
     assert ("2", "Propositions") in headings
     assert ("1", "Annexe : chiffres") in headings
     paras = {}
     for p in doc.getElementsByType(P):
-        paras.setdefault(p.getAttribute("stylename"), []).append(teletype.extractText(p))
+        paras.setdefault(p.getAttribute("stylename"), []).append(spaced(teletype.extractText(p)))
     assert QUOTE in paras["Quotations"]
     items = paras["List_20_Paragraph"]
     assert "3.\t" + PROPOSAL_3 in items
     assert "1.\tCréer une plainte en ligne simple (Contribution n° 1 — citoyen, Montluçon)" in items
     assert paras["Title"] == ["Synthèse — Assises territoriales de la sécurité intérieure"]
-    assert "Département : Allier" in paras["Subtitle"]
+    assert paras["Assises_20_Authority"] == ["Préfecture de l'Allier"]
+    assert "Subtitle" not in paras  # the title says the consultation already
     assert doc.getElementsByType(TableOfContent)
-    cells = [teletype.extractText(c) for c in doc.getElementsByType(TableCell)]
+    cells = [spaced(teletype.extractText(c)) for c in doc.getElementsByType(TableCell)]
     assert "Doublons écartés" in cells and "Service rendu" in cells
     assert "2019, semaine 49 (du 02/12)" in cells
-    text = teletype.extractText(doc.text)
+    text = spaced(teletype.extractText(doc.text))
     assert "Dupontel" not in text and "[#" not in text
 
 
@@ -59,7 +66,7 @@ def test_docx_structure(exported):
     d = docx.Document(str(exported["docx"]))
     by_style = {}
     for p in d.paragraphs:
-        by_style.setdefault(p.style.name, []).append(p.text)
+        by_style.setdefault(p.style.name, []).append(spaced(p.text))
     assert "Service rendu" in by_style["Heading 1"]
     assert "Propositions" in by_style["Heading 2"]
     assert QUOTE in by_style["Quote"]
@@ -67,11 +74,11 @@ def test_docx_structure(exported):
     assert by_style["Title"] == ["Synthèse — Assises territoriales de la sécurité intérieure"]
     assert "Table des matières" in by_style["TOC Heading"]
     assert 'TOC \\o "1-2"' in d.element.xml
-    tables = [[c.text for c in row.cells] for t in d.tables for row in t.rows]
+    tables = [[spaced(c.text) for c in row.cells] for t in d.tables for row in t.rows]
     assert ["Contributions", "4"] in tables
     assert ["Messages sans contribution écartés", "1"] in tables
     assert ["Élu", "1"] in tables
-    body = "\n".join(p.text for p in d.paragraphs)
+    body = spaced("\n".join(p.text for p in d.paragraphs))
     assert "Dupontel" not in body and "[#" not in body
 
 
@@ -91,7 +98,7 @@ def test_pdf_has_pages_and_text(exported):
 
 
 def test_markdown_export(exported):
-    text = exported["md"].read_text(encoding="utf-8")
+    text = spaced(exported["md"].read_text(encoding="utf-8"))
     assert "## Table des matières" in text
     assert "3. " + PROPOSAL_3 in text
     assert "> " + QUOTE in text

@@ -149,7 +149,7 @@ def test_exports(capsys, root, tmp_path):
     assert "1 enregistrement" in out
     with (tmp_path / "a.csv").open(encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.DictReader(fh, delimiter=";"))
-    assert len(rows) == 1 and hostile.MARKUP_BOLD in rows[0]["body"]
+    assert len(rows) == 1 and hostile.MARKUP_BOLD in rows[0]["Texte"]
     _run(capsys, root, "export", "contributions", "-o", str(tmp_path / "a.jsonl"), "--json")
     line = json.loads((tmp_path / "a.jsonl").read_text(encoding="utf-8").splitlines()[0])
     assert "sender_name" not in line and hostile.MARKUP_CLICK in line["body"]

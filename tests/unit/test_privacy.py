@@ -95,6 +95,11 @@ def test_dry_run_changes_nothing(env):
     assert blob_files(ws) == before_blobs
     assert not (ws.root / "purge-reports").exists()
     assert not services.audit.history(kinds=["privacy.purge"])
+    # A simulation speaks of what would be done, never in the past tense.
+    text = "\n".join(report.lines())
+    assert "rien n'est modifié" in text and "à effacer : 2" in text
+    for past in ("effacées :", "supprimés :", "supprimées :", "masqués :", "Conservés"):
+        assert past not in text
 
 
 def test_purge_erases_personal_data_and_keeps_the_work(env):

@@ -97,3 +97,12 @@ def test_search_agrees_with_brute_force(tmp_path_factory, corpus, text):
 @given(corpus=docs, text=queries())
 def test_search_agrees_with_brute_force_long(tmp_path_factory, corpus, text):
     test_search_agrees_with_brute_force.hypothesis.inner_test(tmp_path_factory, corpus, text)
+
+
+def test_sender_sort_is_by_surname():
+    from assises_tui.screens.views import surname_key
+
+    assert surname_key("Jeanne Martin") == surname_key("MARTIN Jeanne") == "martin jeanne"
+    assert surname_key("Martin, Jeanne") == "martin jeanne"
+    assert surname_key("Élodie Abélard") < surname_key("Aaron Zola")
+    assert surname_key("Mairie") == "mairie"

@@ -40,7 +40,7 @@ def test_template_has_every_section_and_no_typed_figure():
         assert theme.label in heads
     assert heads[-2:] == ["Conclusion", "Annexe : chiffres"]
     assert heads.count("Constats") == heads.count("Propositions") == len(CONFIG.themes)
-    assert "{{contributions}}" in text and "{{tableaux}}" in text
+    assert "{{bilan}}" in text and "{{date_incertaine}}" in text and "{{tableaux}}" in text
     # Only the deadline date appears as digits: counts are placeholders.
     assert "20/01/2020" in text
 

@@ -37,18 +37,19 @@ def test_render_resolves_citations_pseudonymously_and_numbers_proposals(services
     lists = [b for b in doc.blocks if isinstance(b, ListBlock)]
     proposals = [b for b in lists if b.ordered]
     assert [b.numbers for b in proposals] == [(1,), (2, 3)]
+    # French typography: no-break space after « n° », narrow no-break space before « ; ».
     assert plain(proposals[1].items[1]) == (
-        "Plus de patrouilles le soir (Contribution n° 2 — élu, Gannat ; "
-        "contribution n° 3 — gendarmerie)"
+        "Plus de patrouilles le soir (Contribution n°\u00a02 — élu, Gannat\u202f; "
+        "contribution n°\u00a03 — gendarmerie)"
     )
     quote = next(b for b in doc.blocks if isinstance(b, QuoteBlock))
-    assert plain(quote.runs).endswith("(Contribution n° 1 — citoyen, Montluçon)")
+    assert plain(quote.runs).endswith("(Contribution n°\u00a01 — citoyen, Montluçon)")
     everything = repr(doc)
     for secret in ("Dupontel", "Krawczyk", "orange.fr", "rue des Lilas"):
         assert secret not in everything
     assert "4 contributions reçues, dont 1 hors délai." in everything
     assert doc.date_label == "3 février 2020"
-    assert [h.text for h in doc.headings(1)][-1] == "Annexe : chiffres"
+    assert [h.text for h in doc.headings(1)][-1] == "Annexe\u00a0: chiffres"
     assert isinstance(doc.blocks[0], HeadingBlock)
 
 
@@ -111,3 +112,28 @@ def test_markdown_export_shows_hostile_store_text_literally(services):
     md = to_markdown(result.document)
     assert "\\*\\*x\\*\\* \\[lien\\](http://evil) \\<b>" in md
     assert "[lien](" not in md
+
+
+def test_one_count_everywhere(services, tmp_path):
+    """« assises stats », the inbox's « Sans thème » view and the synthesis agree, in the
+    same words, and an undated contribution is neither on time nor late."""
+    from dataclasses import replace
+
+    from assises_tui.screens.views import VIEW_BY_KEY
+    from assises_tui.services.stats import stats
+
+    undated = replace(services.store.get(3), received_at=None, date_uncertain=True, themes=())
+    services.store.save_many([undated])
+    data = stats(services.store, services.config)
+    fig = services.synthesis.figures()
+    untagged_view = [c for c in services.store.all() if VIEW_BY_KEY["untagged"].predicate(c, "")]
+    assert data["total"] == fig.messages == 6
+    assert data["contributions"] == fig.contributions == 4
+    assert data["untagged"] == len(untagged_view) == 1
+    assert (data["on_time"], data["late"], data["date_uncertain"]) == (2, 1, 1)
+    assert (fig.on_time, fig.late, fig.date_uncertain) == (2, 1, 1)
+    assert data["summary"] == fig.summary == "6 messages reçus, dont 4 contributions"
+    text = services.synthesis.render("## Méthode\n\n{{bilan}} ; {{date_incertaine}}.\n")
+    assert "6 messages reçus, dont 4 contributions" in repr(text.document).replace("\\xa0", " ")
+    rows = dict(fig.tables()[0].rows)
+    assert rows["dont date incertaine"] == "1" and rows["dont dans les délais"] == "2"

@@ -67,6 +67,18 @@ def test_leaving_duplicate_clears_duplicate_of(ws):
         triage.mark_duplicate(2, 999)
 
 
+def test_a_not_contribution_or_a_duplicate_cannot_be_the_original(ws):
+    triage = Services(ws).triage
+    triage.mark_not_contribution([1], "accusé de réception de la préfecture")
+    with pytest.raises(TriageError, match="« hors contribution »"):
+        triage.mark_duplicate(2, 1)
+    assert ws.store.get(2).status == Status.NEW  # the citizen's message is still counted
+    triage.mark_duplicate(3, 4)
+    with pytest.raises(TriageError, match="indiquez le n° 4"):
+        triage.mark_duplicate(2, 3)
+    assert ws.store.get(2).status == Status.NEW
+
+
 def test_bulk_theme_toggle_adds_to_all_then_removes_from_all(ws):
     s = Services(ws)
     s.triage.toggle_theme([1], "lien")

@@ -1,0 +1,275 @@
+"""The documents a prefecture signs, opened as produced: A4, French, French typography,
+no bare heading without a warning, a title page and a table of contents with pages."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+from synthesis_support import CLEAN_DRAFT, make_services
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from system_tools import require_program  # noqa: E402
+
+from assises_tui.synthesis.typography import NBSP, NNBSP, typeset  # noqa: E402
+
+# A paragraph meant to wrap many times, with every mark French typography spaces.
+TYPOGRAPHY = (
+    "Les habitants demandent : « plus de patrouilles » ; « une brigade ouverte » ! "
+    "Faut-il « des caméras » ? La contribution n° 6 le dit, comme 50 % des autres. "
+) * 8
+
+DRAFT = CLEAN_DRAFT.replace(
+    "Les habitants ont écrit **nombreux** à la préfecture.", TYPOGRAPHY.strip()
+)
+EMPTY_DRAFT = DRAFT.replace("## Conclusion\n\nMerci.", "## Conclusion\n\n…").replace(
+    "- Les habitants veulent joindre les forces facilement [#1]", "- …"
+)
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("office")
+    services = make_services(tmp)
+    out = {"services": services}
+    for fmt in ("odt", "docx", "pdf", "md"):
+        out[fmt] = tmp / f"synthese.{fmt}"
+        services.synthesis.export(fmt, out[fmt], text=DRAFT)
+        out[f"empty-{fmt}"] = tmp / f"vide.{fmt}"
+        services.synthesis.export(fmt, out[f"empty-{fmt}"], text=EMPTY_DRAFT)
+        out[f"omitted-{fmt}"] = tmp / f"omis.{fmt}"
+        services.synthesis.export(fmt, out[f"omitted-{fmt}"], text=EMPTY_DRAFT, omit_empty=True)
+    yield out
+    services.workspace.close()
+
+
+def _xml(path: Path, member: str) -> str:
+    with zipfile.ZipFile(path) as z:
+        return z.read(member).decode("utf-8")
+
+
+# -- 2. A4 and fr-FR -------------------------------------------------------------------
+
+
+def test_docx_is_a4_and_french(exported):
+    import docx
+
+    d = docx.Document(str(exported["docx"]))
+    section = d.sections[0]
+    assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
+    styles = _xml(exported["docx"], "word/styles.xml")
+    langs = re.findall(r'<w:lang w:val="([^"]+)"', styles)
+    assert langs and set(langs) == {"fr-FR"}
+    everything = "".join(
+        _xml(exported["docx"], m)
+        for m in ("word/styles.xml", "word/settings.xml", "word/document.xml")
+    )
+    assert "en-US" not in everything
+    assert '<w:themeFontLang w:val="fr-FR"' in everything
+    assert d.core_properties.language == "fr-FR"
+
+
+def test_odt_is_a4_and_french(exported):
+    styles = _xml(exported["odt"], "styles.xml")
+    layout = re.search(r"<style:page-layout-properties[^>]*>", styles).group(0)
+    assert 'fo:page-width="21cm"' in layout and 'fo:page-height="29.7cm"' in layout
+    assert re.search(r"<style:master-page [^>]*style:name=\"Standard\"", styles)
+    default = re.search(
+        r"<style:default-style style:family=\"paragraph\">.*?</style:default-style>", styles, re.S
+    ).group(0)
+    assert 'fo:language="fr"' in default and 'fo:country="FR"' in default
+    assert "<dc:language>fr-FR</dc:language>" in _xml(exported["odt"], "meta.xml")
+
+
+def test_pdf_is_a4_and_french(exported):
+    from pypdf import PdfReader
+
+    reader = PdfReader(str(exported["pdf"]))
+    box = reader.pages[0].mediabox
+    assert (round(float(box.width) / 72 * 25.4), round(float(box.height) / 72 * 25.4)) == (210, 297)
+    assert reader.trailer["/Root"]["/Lang"] == "fr"
+
+
+# -- 3. French typography --------------------------------------------------------------
+
+
+def test_typeset_rules():
+    assert typeset("Vraiment ? Oui ! Non ; bien : « mot » 50 % n° 6") == (
+        f"Vraiment{NNBSP}? Oui{NNBSP}! Non{NNBSP}; bien{NBSP}: «{NBSP}mot{NBSP}» "
+        f"50{NBSP}% n°{NBSP}6"
+    )
+    assert typeset("«mot»") == f"«{NBSP}mot{NBSP}»"
+    # Left alone: no blank follows the mark.
+    assert typeset("https://x.fr/a?b=1 à 10:00") == "https://x.fr/a?b=1 à 10:00"
+
+
+def _no_breakable_space_before_marks(text: str) -> None:
+    assert not re.search(r" [;:!?»%]", text), text
+    assert not re.search(r"« ", text), text
+    assert not re.search(r"n° \d", text), text
+
+
+def test_every_export_has_the_no_break_spaces(exported):
+    import docx
+    from odf import teletype
+    from odf.opendocument import load
+
+    expected = typeset("Les habitants demandent : « plus de patrouilles » ;")
+    md = exported["md"].read_text(encoding="utf-8")
+    body = docx.Document(str(exported["docx"])).paragraphs
+    docx_text = "\n".join(p.text for p in body)
+    odt_text = teletype.extractText(load(str(exported["odt"])).text)
+    for text in (md, docx_text, odt_text):
+        assert expected in text
+        assert f"n°{NBSP}6" in text and f"50{NBSP}%" in text
+        _no_breakable_space_before_marks(text)
+
+
+def test_pdf_lines_never_start_with_a_closing_mark(exported):
+    from pypdf import PdfReader
+
+    reader = PdfReader(str(exported["pdf"]))
+    lines = [ln.strip() for page in reader.pages for ln in page.extract_text().splitlines()]
+    wrapped = [ln for ln in lines if "patrouilles" in ln or "caméras" in ln or "brigade" in ln]
+    assert len(wrapped) >= 8  # the paragraph did wrap
+    assert not [ln for ln in lines if ln[:1] in "»;:!?%"]
+
+
+# -- 4. Empty sections -------------------------------------------------------------------
+
+
+def test_check_warns_about_every_empty_section(exported):
+    report = exported["services"].synthesis.check(EMPTY_DRAFT)
+    assert report.ok  # a warning, not a blocking problem
+    lines = EMPTY_DRAFT.split("\n")
+    warned = {w.line for w in report.warnings}
+    assert lines[min(warned) - 1] == "### Constats"
+    assert "## Conclusion" in [lines[n - 1] for n in warned]
+    assert all("est vide" in w.message for w in report.warnings)
+    assert exported["services"].synthesis.check(CLEAN_DRAFT).warnings == []
+
+
+def _bare_headings(paragraphs: list[tuple[int, str]]) -> list[str]:
+    """Headings (level, text; level 0 = text) followed by nothing or a same/higher heading."""
+    bare = []
+    for k, (level, text) in enumerate(paragraphs):
+        if not level:
+            continue
+        after = next((lv for lv, t in paragraphs[k + 1 :] if t.strip()), None)
+        if after is None or (after and after <= level):
+            bare.append(text)
+    return bare
+
+
+def _docx_outline(path: Path) -> list[tuple[int, str]]:
+    import docx
+
+    out = []
+    for p in docx.Document(str(path)).paragraphs:
+        m = re.fullmatch(r"Heading (\d)", p.style.name)
+        out.append((int(m.group(1)) if m else 0, p.text))
+    toc_end = next(k for k, (_lv, t) in enumerate(out) if t == "Introduction" and _lv)
+    return out[toc_end:]
+
+
+def test_no_empty_section_is_exported_without_a_warning(exported):
+    services = exported["services"]
+    bare = _bare_headings(_docx_outline(exported["empty-docx"]))
+    assert "Conclusion" in bare and "Constats" in bare
+    warned = {
+        w.message.split("« ")[1].split(" »")[0]
+        for w in services.synthesis.check(EMPTY_DRAFT).warnings
+    }
+    assert {typeset(h).replace(NBSP, " ") for h in bare} <= {w.replace(NBSP, " ") for w in warned}
+    assert _bare_headings(_docx_outline(exported["omitted-docx"])) == []
+    assert _bare_headings(_docx_outline(exported["docx"])) == []
+
+
+def test_omitted_sections_are_gone_from_every_format(exported):
+    from odf import teletype
+    from odf.opendocument import load
+    from odf.text import H
+    from pypdf import PdfReader
+
+    odt = load(str(exported["omitted-odt"]))
+    headings = [teletype.extractText(h) for h in odt.getElementsByType(H)]
+    assert "Conclusion" not in headings and "Introduction" in headings
+    assert headings.count("Constats") == 1  # Service rendu's; the other one was empty
+    md = exported["omitted-md"].read_text(encoding="utf-8")
+    assert "## Conclusion" not in md and "- Conclusion" not in md
+    pdf = " ".join(p.extract_text() for p in PdfReader(str(exported["omitted-pdf"])).pages)
+    assert "Conclusion" not in pdf
+
+
+def test_cli_check_lists_the_warnings(tmp_path, capsys):
+    from assises_tui.cli import main
+
+    services = make_services(tmp_path)
+    services.synthesis.save(EMPTY_DRAFT)
+    root = services.workspace.root
+    services.workspace.close()
+    assert main(["--workspace", str(root), "synthesis", "check"]) == 0
+    out = capsys.readouterr().out
+    assert "avertissement" in out and "« Conclusion » est vide" in out
+
+
+# -- 5. Title page and table of contents ---------------------------------------------------
+
+
+def test_title_page_names_the_prefecture_once(exported):
+    import docx
+
+    paras = [p.text for p in docx.Document(str(exported["docx"])).paragraphs[:6]]
+    assert paras[0] == "Préfecture de l'Allier"
+    assert not any(p.startswith("Département") for p in paras)
+    title = "Synthèse — Assises territoriales de la sécurité intérieure"
+    assert sum(title.split(" — ")[1] in p for p in paras) == 1  # not repeated as subtitle
+    md = exported["md"].read_text(encoding="utf-8")
+    assert md.startswith("**Préfecture de l'Allier**")
+
+
+def test_docx_toc_entries_carry_page_numbers(exported):
+    document = _xml(exported["docx"], "word/document.xml")
+    refs = re.findall(r"PAGEREF (_Toc\d+)", document)
+    assert len(refs) >= 8
+    for name in refs:
+        assert f'w:name="{name}"' in document  # a bookmark on the heading
+    shown = re.findall(r"PAGEREF _Toc\d+ \\h </w:instrText>.*?<w:t>(\d+)</w:t>", document)
+    assert len(shown) == len(refs) and all(int(n) >= 3 for n in shown)
+    assert '<w:updateFields w:val="true"/>' in _xml(exported["docx"], "word/settings.xml")
+
+
+def test_odt_toc_pages_are_computed_by_libreoffice(exported, tmp_path):
+    soffice = require_program("soffice", "libreoffice-writer-nogui")
+    subprocess.run(
+        [
+            soffice,
+            f"-env:UserInstallation=file://{tmp_path}/profile",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(exported["odt"]),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    from pypdf import PdfReader
+
+    pages = [p.extract_text() for p in PdfReader(str(tmp_path / "synthese.pdf")).pages]
+    toc = next(p for p in pages if "Table des matières" in p)
+    entries = dict(re.findall(r"^\s*(\S[^\n.]*?)\.{3,}\s*(\d+)\s*$", toc, re.M))
+    assert "Conclusion" in entries and "Annexe : chiffres".replace(" :", "\u00a0:") in {
+        k.replace(" :", "\u00a0:") for k in entries
+    }
+    # Each entry's page is where its heading really is.
+    for heading in ("Conclusion", "Introduction"):
+        page = int(entries[heading])
+        assert re.search(rf"^{heading}\s*$", pages[page - 1], re.M), (heading, page)
