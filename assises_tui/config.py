@@ -59,6 +59,8 @@ class Consultation:
     announcement: str | None = None
     limits: AttachmentLimits = field(default_factory=AttachmentLimits)
     keymap: dict[str, str] = field(default_factory=dict)
+    #: ``[store] url``: the team's PostgreSQL database (None: the local TinyDB store).
+    store_url: str | None = None
     source_text: str = field(default="", repr=False, compare=False)
     #: Who signs the synthesis (« Préfecture de l'Allier »); see :attr:`signed_by`.
     authority: str | None = None
@@ -199,6 +201,9 @@ def parse_consultation(text: str, path: str = "consultation.toml") -> Consultati
     if reviewer is not None and not isinstance(reviewer, str):
         r.fail("reviewer", "doit être un texte")
     announcement = data.get("announcement")
+    store = data.get("store", {})
+    if not isinstance(store, dict) or not isinstance(store.get("url", ""), str):
+        r.fail("store", 'doit être une table [store] avec url = "postgresql://…"')
     authority = data.get("authority")
     if authority is not None and (not isinstance(authority, str) or not authority.strip()):
         r.fail("authority", "doit être un texte (« Préfecture de l'Allier »)")
@@ -213,6 +218,7 @@ def parse_consultation(text: str, path: str = "consultation.toml") -> Consultati
         announcement=announcement if isinstance(announcement, str) else None,
         limits=limits,
         keymap=dict(keymap),
+        store_url=store.get("url") or None,
         source_text=text,
         authority=authority.strip() if authority else None,
     )

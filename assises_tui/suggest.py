@@ -1,61 +1,66 @@
-"""Theme suggestions: offline, explainable, learning from reviewers. Never tags by itself.
+"""Theme suggestions for stored contributions: learned from the reviewers, never applied.
 
-Two signals are blended per main theme:
+The model lives in ``analysis/`` (features, keyword prior, calibrated per-theme logistic
+regressions); this module feeds it from the store:
 
-* a keyword prior from ``consultation.toml`` (keywords, and the description words that are
-  specific to one theme), matched on French stems with accents folded; multi-word keywords
-  ("plainte en ligne") must appear as a sequence;
-* a Bernoulli naive Bayes (one theme against the others) over the stems present in the
-  contributions that reviewers have tagged. Its counts are updated incrementally: only
-  records whose themes changed since the last refresh are re-counted.
+* the labelled contributions are those carrying at least one theme; a theme they do not
+  carry counts as "not this theme". Sub-themes ("service/accueil") are labels of their
+  own, and count for their main theme. The codebook's renames and merges rewrite the keys
+  on the records, so the next training sees the new keys; retired sub-themes are no longer
+  suggested;
+* the feature space (IDF weights, latent space) is fitted on the whole inbox, refitted when
+  the inbox has grown by a quarter;
+* :meth:`Suggester.retrain` builds a new model when the labels changed and swaps it in
+  whole: readers keep using the previous one meanwhile. The app calls it from a worker
+  thread after a tag (``mark_stale``) and every few seconds; the command line before it
+  answers.
 
-The weight of the learned part grows with the number of tagged examples on each side, so a
-fresh workspace runs on keywords alone and the engine drifts towards what reviewers decide.
+Feature rows of the labelled contributions are kept (their texts never change), so a
+retrain after a tag only featurises the new ones. Beyond ``MAX_TRAIN`` labelled
+contributions, the model learns from the latest decisions plus a fixed sample of the
+others: the learning curve is flat long before, and time and memory stay bounded.
+
+numpy, scipy and scikit-learn are imported on first training, not with this module: the
+interface imports it at start-up, and a key press must not wait for them.
 """
 
 from __future__ import annotations
 
-import math
+import random
+import threading
 import time
-from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from assises_tui.config import Theme
+from assises_tui.analysis.keywords import MAX_TEXT_CHARS, KeywordPrior
+from assises_tui.analysis.model_info import KEYWORDS_THRESHOLD
 from assises_tui.store.texts import attachment_texts, body_text
-from assises_tui.text.fold import fold
-from assises_tui.text.stem import stem_pairs, stems
 
 if TYPE_CHECKING:
+    import numpy as np
+    from scipy import sparse
+
+    from assises_tui.analysis.features import FeatureSpace
+    from assises_tui.analysis.model import ThemeModel
+    from assises_tui.config import Theme
+    from assises_tui.services.codebook import Codebook
     from assises_tui.store.protocol import Store
 
-MAX_TEXT_CHARS = 20_000  # beyond this, more text does not change the themes, only the time
-MIN_CONFIDENCE = 0.30
-DESCRIPTION_WEIGHT = 0.5
-PRIOR_SCALE = 2.0  # prior confidence = 1 - exp(-score / PRIOR_SCALE)
-NB_DAMPING = 0.35  # naive Bayes over-counts correlated words: shrink the summed evidence
-LEARN_HALF = 15  # examples per side at which the learned part weighs half (see docs)
-LEARN_MAX = 0.85
-REFRESH_SECONDS = 2.0
-
-#: A number keyword ("17", the police's number) does not count when the number is part of
-#: an address, a date, a duration or a phone number: "17 rue de la République",
-#: "le 17 novembre", "17 minutes", "06 17 22 33 44". Folded words, as they follow it.
-NOT_AFTER_NUMBER = frozenset(
-    "rue avenue av bd boulevard chemin allee impasse place route quai cours square residence "
-    "lotissement lieu bis ter janvier fevrier mars avril mai juin juillet aout septembre "
-    "octobre novembre decembre h heure heures mn min minute minutes an ans jour jours mois "
-    "semaine semaines euro euros eur km kilometre kilometres metre metres fois "
-    "personnes habitants".split()  # not "personne": "appelez le 17, personne ne répond"
-)
+CHUNK = 256  # texts featurised at once when scoring many
+FIT_SAMPLE = 3_000  # inbox texts read to fit the feature space (a seeded sample beyond)
+REFIT_GROWTH = 1.25  # refit the feature space when the inbox grew by this factor
+SCAN_SECONDS = 10.0  # without a notification, look for changed labels this often
+MAX_TRAIN = 4_000  # labelled contributions learned from (memory and time; see docs)
+PRIORITY_POOL = 1_000  # untagged contributions ranked by the priority view (a sample beyond)
+BECAUSE = 5
 
 
 @dataclass(frozen=True)
 class Suggestion:
     theme: str
-    confidence: float  # 0..1
-    because: list[str] = field(default_factory=list)  # words of the text that triggered it
+    confidence: float  # 0..1, calibrated once enough contributions are tagged
+    because: list[str] = field(default_factory=list)  # words of the text that weighed most
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -65,196 +70,42 @@ class Suggestion:
         }
 
 
-@dataclass
-class _Keyword:
-    stems: tuple[str, ...]
-    weight: float
-    text: str  # as written in the configuration (shown for multi-word keywords)
-    folded: str = ""
-
-    @property
-    def numeric(self) -> bool:
-        return self.text.isdigit()
-
-    def accepts(self, word: str) -> bool:
-        """Same stem is not enough ("commune" and "communication" share "commun"): the word
-        must also look like an inflection of the keyword (a long common prefix)."""
-        if not self.folded:
-            return True
-        w = fold(word)
-        need = min(len(self.folded) - 1, len(self.stems[0]) + 3)
-        return len(_common_prefix(w, self.folded)) >= need
-
-
-class SuggestEngine:
-    """Pure scoring engine (no store): keyword prior + incremental naive Bayes."""
-
-    def __init__(self, themes: Sequence[Theme], min_confidence: float = MIN_CONFIDENCE) -> None:
-        self.theme_keys = [t.key for t in themes]
-        self.min_confidence = min_confidence
-        self.keywords: dict[str, list[_Keyword]] = {t.key: [] for t in themes}
-        desc_stems = {t.key: set(stems(t.description)) for t in themes}
-        shared = Counter(s for group in desc_stems.values() for s in group)
-        for t in themes:
-            seen: set[tuple[str, ...]] = set()
-            for kw in t.keywords:
-                seq = tuple(stems(kw)) or (fold(kw),)
-                if seq not in seen:
-                    seen.add(seq)
-                    folded = fold(kw) if len(seq) == 1 else ""
-                    self.keywords[t.key].append(_Keyword(seq, 1.0, kw, folded))
-            for s in sorted(desc_stems[t.key]):
-                if shared[s] == 1 and (s,) not in seen:  # words common to all themes say nothing
-                    self.keywords[t.key].append(_Keyword((s,), DESCRIPTION_WEIGHT, s))
-        self.n_docs = 0
-        self.n_pos: Counter[str] = Counter()
-        self.df_all: Counter[str] = Counter()
-        self.df_pos: dict[str, Counter[str]] = {k: Counter() for k in self.theme_keys}
-
-    # -- learning ------------------------------------------------------------
-    def learn(self, doc_stems: Iterable[str], themes: Iterable[str], sign: int = 1) -> None:
-        """Count (sign=1) or un-count (sign=-1) one labelled document."""
-        present = set(doc_stems)
-        labels = {t for t in themes if t in self.df_pos}
-        self.n_docs += sign
-        for s in present:
-            self.df_all[s] += sign
-        for t in labels:
-            self.n_pos[t] += sign
-            pos = self.df_pos[t]
-            for s in present:
-                pos[s] += sign
-
-    # -- scoring -------------------------------------------------------------
-    def _prior(
-        self, seq: list[str], surface: list[str], where: dict[str, list[int]], key: str
-    ) -> tuple[float, list[str]]:
-        score = 0.0
-        hits: list[tuple[float, str]] = []
-        for kw in self.keywords[key]:
-            if len(kw.stems) == 1:
-                found = [i for i in where.get(kw.stems[0], ()) if kw.accepts(surface[i])]
-                if kw.numeric:
-                    found = [i for i in found if _lone_number(surface, i)]
-                if not found:
-                    continue
-                n = len(found)
-                word = surface[found[0]]
-            else:
-                if kw.stems[0] not in where:
-                    continue
-                starts = _find_sequence(seq, kw.stems, where[kw.stems[0]])
-                if not starts:
-                    continue
-                n = len(starts)
-                word = kw.text
-            gain = kw.weight * (1.0 + 0.3 * math.log(n))
-            score += gain
-            hits.append((gain, word))
-        hits.sort(key=lambda h: -h[0])
-        return 1.0 - math.exp(-score / PRIOR_SCALE), [w for _g, w in hits]
-
-    def _learned(self, present: set[str], key: str) -> tuple[float, float, list[str]]:
-        """(weight of the learned part, probability, stems that pushed towards the theme)."""
-        n_p = self.n_pos[key]
-        n_n = self.n_docs - n_p
-        if n_p <= 0 or n_n <= 0:
-            return 0.0, 0.0, []
-        pos = self.df_pos[key]
-        logit = math.log(n_p / n_n)
-        evidence = 0.0
-        pushes: list[tuple[float, str]] = []
-        for s in present:
-            df = self.df_all.get(s, 0)
-            if df < 2:  # a word seen once teaches nothing general
-                continue
-            dp = pos.get(s, 0)
-            w = math.log((dp + 0.5) / (n_p + 1)) - math.log((df - dp + 0.5) / (n_n + 1))
-            evidence += w
-            if w > 0.7 and dp >= 2:
-                pushes.append((w, s))
-        logit += NB_DAMPING * evidence
-        prob = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, logit))))
-        k = min(n_p, n_n)
-        weight = min(LEARN_MAX, k / (k + LEARN_HALF))
-        pushes.sort(key=lambda p: -p[0])
-        return weight, prob, [s for _w, s in pushes]
-
-    def score_pairs(
-        self, pairs: list[tuple[str, str]], exclude: Iterable[str] = ()
-    ) -> list[Suggestion]:
-        seq = [s for s, _w in pairs]
-        surface = [w for _s, w in pairs]
-        where: dict[str, list[int]] = {}
-        for i, s in enumerate(seq):
-            where.setdefault(s, []).append(i)
-        present = set(where)
-        first_word = {s: surface[ix[0]] for s, ix in where.items()}
-        skip = set(exclude)
-        out: list[Suggestion] = []
-        for key in self.theme_keys:
-            if key in skip:
-                continue
-            prior, words = self._prior(seq, surface, where, key)
-            weight, prob, pushed = self._learned(present, key)
-            confidence = (1.0 - weight) * prior + weight * prob
-            if confidence < self.min_confidence:
-                continue
-            because: list[str] = []
-            learned_words = [first_word[s] for s in pushed]
-            ordered = (learned_words[:3] + words) if weight >= 0.5 else (words + learned_words)
-            for w in ordered:
-                if fold(w) not in {fold(b) for b in because}:
-                    because.append(w)
-                if len(because) == 5:
-                    break
-            out.append(Suggestion(key, round(confidence, 4), because))
-        out.sort(key=lambda s: -s.confidence)
-        return out
-
-    def score_text(self, text: str, exclude: Iterable[str] = ()) -> list[Suggestion]:
-        return self.score_pairs(stem_pairs(text[:MAX_TEXT_CHARS]), exclude)
-
-
-def _lone_number(surface: list[str], i: int) -> bool:
-    """The number at ``i`` stands alone: no number beside it, no unit or street after it."""
-    before = surface[i - 1] if i > 0 else ""
-    after = surface[i + 1] if i + 1 < len(surface) else ""
-    if before.isdigit() or after.isdigit():
-        return False
-    return fold(after) not in NOT_AFTER_NUMBER
-
-
-def _find_sequence(seq: list[str], pattern: tuple[str, ...], starts: list[int]) -> list[int]:
-    n = len(pattern)
-    return [i for i in starts if tuple(seq[i : i + n]) == pattern]
-
-
-def _common_prefix(a: str, b: str) -> str:
-    i = 0
-    for x, y in zip(a, b, strict=False):
-        if x != y:
-            break
-        i += 1
-    return a[:i]
-
-
 def main_themes(keys: Iterable[str]) -> set[str]:
     return {k.split("/", 1)[0] for k in keys}
 
 
+def label_set(themes: Iterable[str]) -> set[str]:
+    """The labels a record teaches: its keys and the main themes of its sub-themes."""
+    keys = set(themes)
+    return keys | main_themes(keys)
+
+
 class Suggester:
-    """Suggestions for stored contributions; learns from the themes reviewers set."""
-
-    def __init__(self, store: Store, themes: Sequence[Theme], clock=time.monotonic) -> None:
+    def __init__(
+        self,
+        store: Store,
+        themes: Sequence[Theme],
+        codebook: Codebook,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.store = store
-        self.engine = SuggestEngine(themes)
+        self.main_keys = [t.key for t in themes]
+        self.codebook = codebook
+        self.prior = KeywordPrior(themes)
         self._clock = clock
-        self._trained: dict[int, tuple[frozenset[str], tuple[str, ...]]] = {}  # id -> labels, stems
-        self._raw: dict[int, tuple[str, ...]] = {}  # id -> theme tuple last looked at
+        self.model: ThemeModel | None = None
+        self.trained_at: float | None = None  # seconds the last training took
+        self._signature: tuple | None = None
+        self._features: FeatureSpace | None = None
+        self._rows: dict[int, tuple[sparse.csr_matrix, np.ndarray]] = {}  # id -> row, prior
+        self._themes_seen: dict[int, tuple[str, ...]] = {}
+        self._recent: dict[int, None] = {}  # ids whose themes changed lately, oldest first
         self._stale = True
-        self._last_refresh = -math.inf
+        self._last_scan = -float("inf")
+        self._train_lock = threading.Lock()
+        self._stopping = threading.Event()
 
+    # -- texts -----------------------------------------------------------------
     def text_of(self, cid: int) -> str:
         item = self.store.get(cid)
         if item is None:
@@ -268,69 +119,342 @@ class Suggester:
             size += len(text)
         return "\n".join(parts)[:MAX_TEXT_CHARS]
 
+    def _prior_vector(self, text: str, keys: Sequence[str]) -> np.ndarray:
+        import numpy as np
+
+        found = self.prior.score(text)
+        return np.array([found[k][0] if k in found else 0.0 for k in keys])
+
+    # -- training ----------------------------------------------------------------
+    def stop(self) -> None:
+        """Make a training or a ranking under way give up soon (the app is closing: Python
+        waits for worker threads before it exits)."""
+        self._stopping.set()
+
+    def resume(self) -> None:
+        self._stopping.clear()
+
     def mark_stale(self) -> None:
+        """The labels changed (a tag, an undo): the next :meth:`retrain` looks at once."""
         self._stale = True
 
-    def refresh(self, force: bool = False) -> int:
-        """Re-count the records whose themes changed; returns how many were re-counted.
+    @property
+    def needs_retrain(self) -> bool:
+        return self.model is None or self._stale or self._clock() - self._last_scan > SCAN_SECONDS
 
-        The scan compares each record's theme tuple with the one last counted (identity or
-        equality of small tuples): ~10-20 ms for 100,000 records, at most every 2 seconds.
+    def refresh(self, force: bool = False) -> bool:
+        """Retrain now if the labels changed (``force``: look even without a notice)."""
+        if force:
+            self._stale = True
+        return self.retrain()
+
+    def retrain(self) -> bool:
+        """Build a new model if the labels changed since the last one; True if it did.
+
+        Safe to call from any thread; concurrent calls wait for the one running.
         """
-        now = self._clock()
-        if not (force or self._stale or now - self._last_refresh > REFRESH_SECONDS):
-            return 0
-        changed = 0
-        trained = self._trained
-        raw = self._raw
-        seen: set[int] = set()
-        for item in self.store.all():
-            themes = item.themes
-            cid = item.id
-            if cid not in raw:
-                if not themes:
-                    continue
-            else:
-                seen.add(cid)
-                if raw[cid] == themes:
-                    continue
-            raw[cid] = themes
-            seen.add(cid)
-            labels = frozenset(main_themes(themes))
-            old = trained.get(cid)
-            if (old[0] if old is not None else frozenset()) == labels:
-                continue  # only sub-themes changed
-            if old is not None:
-                self.engine.learn(old[1], old[0], sign=-1)
-                del trained[cid]
-            if labels:
-                # Kept as a tuple of distinct stems: a frozenset per record held ~2 KB more
-                # (+80 MB instead of +28 MB for 29,000 tagged records of 100,000).
-                doc = tuple(frozenset(stems(self.text_of(cid))))
-                self.engine.learn(doc, labels)
-                trained[cid] = (labels, doc)
-            changed += 1
-        for cid in set(raw) - seen:  # records that disappeared (purge)
-            del raw[cid]
-            if cid in trained:
-                labels, doc = trained.pop(cid)
-                self.engine.learn(doc, labels, sign=-1)
-                changed += 1
-        self._stale = False
-        self._last_refresh = now
-        return changed
+        import numpy as np
 
-    def suggest(self, cid: int, *, exclude_tagged: bool = True) -> list[Suggestion]:
-        """Suggested main themes for ``cid``, best first (themes it already has left out)."""
-        self.refresh()
+        from assises_tui.analysis.model import TrainingStopped, train
+
+        with self._train_lock:
+            if self._stopping.is_set() or not self.needs_retrain:
+                return False
+            self._stale = False
+            self._last_scan = self._clock()
+            records = self.store.all()
+            labelled = [(c.id, c.themes) for c in records if c.themes]
+            keys = self._label_keys(labelled)  # a retired sub-theme changes them, not records
+            signature = (len(records), tuple(labelled), tuple(keys))
+            if self.model is not None and signature == self._signature:
+                return False
+            started = time.perf_counter()
+            chosen = self._training_set(labelled)
+            ids = [cid for cid, _themes in chosen]
+            try:
+                features = self._feature_space([c.id for c in records])
+                rows, priors = self._labelled_rows(features, ids)
+                prior_full = np.zeros((len(ids), len(keys)))
+                prior_full[:, : len(self.main_keys)] = priors  # main themes come first
+                self.model = train(
+                    features,
+                    rows,
+                    [label_set(themes) for _cid, themes in chosen],
+                    keys,
+                    prior_full,
+                    [k in self.main_keys for k in keys],
+                    self.main_keys,
+                    should_stop=self._stopping.is_set,
+                )
+            except TrainingStopped:
+                return False
+            self._signature = signature
+            self.trained_at = time.perf_counter() - started
+            return True
+
+    def _training_set(
+        self, labelled: list[tuple[int, tuple[str, ...]]]
+    ) -> list[tuple[int, tuple[str, ...]]]:
+        """All the labelled contributions, up to ``MAX_TRAIN``; beyond, the latest decisions
+        and a fixed pseudo-random share of the others (fixed, so their cached rows serve
+        from one training to the next)."""
+        seen = self._themes_seen
+        for cid, themes in labelled:
+            if seen.get(cid) != themes:
+                seen[cid] = themes
+                self._recent.pop(cid, None)
+                self._recent[cid] = None  # most recent last
+        while len(self._recent) > MAX_TRAIN // 2:
+            del self._recent[next(iter(self._recent))]
+        if len(labelled) <= MAX_TRAIN:
+            return labelled
+        recent = {cid for cid in self._recent}
+        rest = sorted(
+            (pair for pair in labelled if pair[0] not in recent),
+            key=lambda pair: (pair[0] * 2654435761) % 2**32,  # Knuth's multiplicative hash
+        )
+        chosen = [pair for pair in labelled if pair[0] in recent]
+        chosen += rest[: MAX_TRAIN - len(chosen)]
+        return sorted(chosen)
+
+    def current_model(self) -> ThemeModel:
+        """The model in use; trains one first if there is none yet (worker threads only)."""
+        model = self.model
+        if model is None:
+            self.retrain()
+            model = self.model
+        assert model is not None
+        return model
+
+    def _label_keys(self, labelled: list[tuple[int, tuple[str, ...]]]) -> list[str]:
+        active = set(self.codebook.active_keys())
+        subs = sorted({k for _cid, themes in labelled for k in themes if "/" in k} & active)
+        return self.main_keys + subs
+
+    def _feature_space(self, all_ids: list[int]) -> FeatureSpace:
+        from assises_tui.analysis.features import FeatureSpace
+
+        features = self._features
+        if features is not None and len(all_ids) <= features.fitted_on * REFIT_GROWTH:
+            return features
+        sample = all_ids  # FeatureSpace would sample too, but only after reading every text
+        if len(sample) > FIT_SAMPLE:
+            sample = random.Random(0).sample(all_ids, FIT_SAMPLE)
+        texts = []
+        for cid in sample:
+            if self._stopping.is_set():
+                from assises_tui.analysis.model import TrainingStopped
+
+                raise TrainingStopped
+            texts.append(self.text_of(cid))
+        features = FeatureSpace().fit(texts)
+        features.fitted_on = max(len(all_ids), 1)
+        self._features = features
+        self._rows.clear()  # rows of the old space mean nothing in the new one
+        return features
+
+    def _labelled_rows(
+        self, features: FeatureSpace, ids: list[int]
+    ) -> tuple[sparse.csr_matrix, np.ndarray]:
+        import numpy as np
+        from scipy import sparse
+
+        from assises_tui.analysis.model import TrainingStopped
+
+        missing = [cid for cid in ids if cid not in self._rows]
+        for start in range(0, len(missing), CHUNK):
+            if self._stopping.is_set():
+                raise TrainingStopped
+            chunk = missing[start : start + CHUNK]
+            texts = [self.text_of(cid) for cid in chunk]
+            rows = features.transform(texts)
+            for i, (cid, text) in enumerate(zip(chunk, texts, strict=True)):
+                self._rows[cid] = (rows[i], self._prior_vector(text, self.main_keys))
+        for cid in set(self._rows) - set(ids):  # untagged or purged since
+            del self._rows[cid]
+        if not ids:
+            return sparse.csr_matrix((0, features.n_features), dtype=np.float32), np.zeros(
+                (0, len(self.main_keys))
+            )
+        rows = sparse.vstack([self._rows[cid][0] for cid in ids], format="csr")
+        priors = np.vstack([self._rows[cid][1] for cid in ids])
+        return rows, priors
+
+    # -- suggesting ----------------------------------------------------------------
+    def _score(
+        self, model: ThemeModel, texts: list[str]
+    ) -> tuple[sparse.csr_matrix, np.ndarray, list[dict[str, tuple[float, list[str]]]]]:
+        import numpy as np
+
+        rows = model.features.transform(texts)
+        found = [self.prior.score(t) for t in texts]
+        prior = np.array([[f[k][0] if k in f else 0.0 for k in model.keys] for f in found]).reshape(
+            len(texts), len(model.keys)
+        )
+        return rows, model.scores(rows, prior), found
+
+    def suggest(
+        self, cid: int, *, exclude_tagged: bool = True, train: bool = True
+    ) -> list[Suggestion]:
+        """Suggested themes and sub-themes for ``cid``, surest first.
+
+        ``train=False`` (on the event loop): before the first model is ready, the keywords
+        alone answer instead of training one.
+        """
+        if not train and self.model is None:
+            return self._keyword_suggestions(cid, exclude_tagged)
+        return self.suggest_many([cid], exclude_tagged=exclude_tagged).get(cid, [])
+
+    def _keyword_suggestions(self, cid: int, exclude_tagged: bool) -> list[Suggestion]:
         item = self.store.get(cid)
         if item is None:
             return []
-        exclude = main_themes(item.themes) if exclude_tagged else set()
-        return self.engine.score_text(self.text_of(cid), exclude)
+        skip = set(item.themes) if exclude_tagged else set()
+        found = self.prior.score(self.text_of(cid))
+        made = [
+            Suggestion(key, round(conf, 4), words[:BECAUSE])
+            for key, (conf, words) in found.items()
+            if key not in skip and conf >= KEYWORDS_THRESHOLD
+        ]
+        return sorted(made, key=lambda s: -s.confidence)
 
     def suggest_many(
         self, ids: Sequence[int], *, exclude_tagged: bool = True
     ) -> dict[int, list[Suggestion]]:
-        self.refresh()
-        return {cid: self.suggest(cid, exclude_tagged=exclude_tagged) for cid in ids}
+        """Suggestions for each of ``ids`` (trains a first model if there is none)."""
+        model = self.current_model()
+        thresholds = model.thresholds()
+        out: dict[int, list[Suggestion]] = {}
+        for start in range(0, len(ids), CHUNK):
+            chunk = [cid for cid in ids[start : start + CHUNK] if self.store.get(cid) is not None]
+            texts = [self.text_of(cid) for cid in chunk]
+            rows, scores, found = self._score(model, texts)
+            for i, cid in enumerate(chunk):
+                item = self.store.get(cid)
+                skip = set(item.themes) if exclude_tagged and item is not None else set()
+                made = []
+                for j, key in enumerate(model.keys):
+                    if key in skip or scores[i, j] < thresholds[j]:
+                        continue
+                    because = self._because(model, key, texts[i], rows[i], found[i])
+                    made.append(Suggestion(key, round(float(scores[i, j]), 4), because))
+                made.sort(key=lambda s: -s.confidence)
+                out[cid] = made
+        return out
+
+    def _because(
+        self,
+        model: ThemeModel,
+        key: str,
+        text: str,
+        row: sparse.csr_matrix,
+        found: dict[str, tuple[float, list[str]]],
+    ) -> list[str]:
+        coef, weight = model.weights(key)
+        learned = model.features.explain(text, row, coef, BECAUSE) if coef is not None else []
+        keywords = found.get(key, (0.0, []))[1]
+        ordered = learned + keywords if weight >= 0.5 else keywords + learned
+        out: list[str] = []
+        seen: set[str] = set()
+        for word in ordered:
+            folded = word.casefold()
+            if folded not in seen:
+                seen.add(folded)
+                out.append(word)
+            if len(out) == BECAUSE:
+                break
+        return out
+
+    # -- how good -----------------------------------------------------------------------
+    def report(self) -> dict[str, object]:
+        """The model's figures, as ``assises suggest --report --json`` prints them."""
+        import math
+
+        model = self.current_model()
+
+        def number(value: float | None) -> float | None:
+            return None if value is None or math.isnan(value) else round(value, 3)
+
+        return {
+            "labelled": model.n_labelled,
+            "micro_f1": number(model.cv_micro_f1),
+            "macro_f1": number(model.cv_macro_f1),
+            "labels": [
+                {
+                    "theme": s.key,
+                    "positives": s.positives,
+                    "negatives": s.negatives,
+                    "learned": s.learned,
+                    "calibrated": s.calibrated,
+                    "keyword_weight": round(1.0 - s.model_weight, 3),
+                    "threshold": s.threshold,
+                    "precision": number(s.precision),
+                    "recall": number(s.recall),
+                    "f1": number(s.f1),
+                }
+                for s in model.stats
+            ],
+            "reliability": [
+                {
+                    "low": b.low,
+                    "high": round(b.high, 3),
+                    "count": b.count,
+                    "correct": b.correct,
+                    "precision": number(b.precision),
+                    "mean_confidence": number(b.mean_confidence),
+                }
+                for b in model.reliability
+            ],
+        }
+
+    def quality(self) -> str:
+        """One French phrase for the status line: how good the suggestions are now."""
+        model = self.model
+        if model is None:
+            return ""
+        if model.cv_micro_f1 is None or not any(s.learned for s in model.stats):
+            return "suggestions : mots-clés"
+        return "F1 suggestions " + f"{model.cv_micro_f1:.2f}".replace(".", ",")
+
+    # -- what to tag next -------------------------------------------------------------
+    def priority(self, candidates: Sequence[int], limit: int | None = None) -> list[int]:
+        """``candidates`` (untagged ids) ordered by how much a label would teach the model.
+
+        Beyond ``PRIORITY_POOL`` a seeded sample is ranked and the others follow in their
+        given order.
+        """
+        import numpy as np
+
+        from assises_tui.analysis.priority import priority_order
+
+        model = self.current_model()
+        pool = list(candidates)
+        if len(pool) > PRIORITY_POOL:
+            chosen = set(random.Random(len(pool)).sample(pool, PRIORITY_POOL))
+            pool = [cid for cid in candidates if cid in chosen]
+        scores_parts, latent_parts = [], []
+        for start in range(0, len(pool), CHUNK):
+            if self._stopping.is_set():
+                return list(candidates)
+            texts = [self.text_of(cid) for cid in pool[start : start + CHUNK]]
+            rows, scores, _found = self._score(model, texts)
+            scores_parts.append(scores[:, : len(model.main_keys)])
+            latent_parts.append(model.features.latent(rows))
+        if not pool:
+            return []
+        order = priority_order(
+            np.vstack(scores_parts),
+            model.thresholds()[: len(model.main_keys)],
+            np.vstack(latent_parts),
+        )
+        ranked = [pool[i] for i in order]
+        seen = set(ranked)
+        ranked += [cid for cid in candidates if cid not in seen]
+        return ranked[:limit] if limit is not None else ranked
+
+    def untagged_open(self) -> list[int]:
+        """Contributions a reviewer could still tag (no theme, not set aside)."""
+        from assises_tui.domain.models import Status
+
+        aside = (Status.NOT_CONTRIBUTION, Status.DUPLICATE, Status.OFF_TOPIC)
+        return [c.id for c in self.store.all() if not c.themes and c.status not in aside]

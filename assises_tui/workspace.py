@@ -14,15 +14,42 @@ from pathlib import Path, PurePosixPath
 
 from assises_tui.config import ConfigError, Consultation, bundled_config_dir, load_consultation
 from assises_tui.durable import DIR_MODE, ensure_dir, fsync_dir, write_atomic
-from assises_tui.errors import AssisesError
+from assises_tui.errors import AssisesError, os_error_cause
 from assises_tui.store.layout import CONFIG_NAME, DEFAULT_SHARD_SIZE, Layout
 from assises_tui.store.lock import locked_message
-from assises_tui.store.protocol import Store, StoreLockedError
+from assises_tui.store.protocol import Store, StoreLockedError, StoreReadOnlyMediaError
 from assises_tui.store.tinydb_store import TinyDBStore
+
+_STORE_COMMENT = (
+    "# Mode équipe : la base PostgreSQL partagée (le mot de passe n'est jamais ici :\n"
+    "# PGPASSWORD, ~/.pgpass, ou Assises le demande).\n"
+)
+
+
+def without_store_section(text: bytes) -> bytes:
+    """``consultation.toml`` without its ``[store]`` table (for a local copy)."""
+    kept: list[str] = []
+    skipping = False
+    for line in text.decode("utf-8").splitlines(keepends=True):
+        head = line.strip()
+        if head.startswith("["):
+            skipping = head == "[store]"
+        if not skipping and line not in _STORE_COMMENT.splitlines(keepends=True):
+            kept.append(line)
+    return "".join(kept).rstrip("\n").encode() + b"\n"
+
+
+def store_section(url: str) -> bytes:
+    quoted = url.replace("\\", "\\\\").replace('"', '\\"')
+    return ("\n\n" + _STORE_COMMENT + f'[store]\nurl = "{quoted}"\n').encode()
 
 
 def default_reviewer(configured: str | None = None) -> str:
-    """The name written in history: the configured one, else the login name."""
+    """Who is working, written in the history: ``--reviewer`` / ``$ASSISES_REVIEWER``, else
+    the configuration's ``reviewer``, else the login name."""
+    chosen = os.environ.get("ASSISES_REVIEWER", "").strip()
+    if chosen:
+        return chosen
     if configured:
         return configured
     try:
@@ -71,7 +98,7 @@ class Workspace:
     read_only: bool
 
     def __init__(
-        self, root: Path, config: Consultation, store: TinyDBStore, read_only_reason: str | None
+        self, root: Path, config: Consultation, store: Store, read_only_reason: str | None
     ) -> None:
         self.root = root
         self.layout = Layout(root)
@@ -91,8 +118,14 @@ class Workspace:
         config_path: Path | None = None,
         *,
         shard_size: int = DEFAULT_SHARD_SIZE,
+        postgres_url: str | None = None,
     ) -> Workspace:
-        """Create a workspace in ``root`` (absent or empty) and open it as the writer."""
+        """Create a workspace in ``root`` (absent or empty) and open it as the writer.
+
+        With ``postgres_url`` the records live in that (empty) PostgreSQL database, named
+        in the copied ``consultation.toml`` under ``[store]``; the folder keeps the
+        configuration, backups and caches of this reviewer.
+        """
         root = Path(root).expanduser().absolute()
         if config_path is None:
             config_path = bundled_config_dir() / CONFIG_NAME
@@ -106,17 +139,39 @@ class Workspace:
             )
         config = _load_config(config_path)
         announcement = _announcement_name(config, config_path)
-        ensure_dir(root.parent)
+        config_bytes = config_path.read_bytes()
+        if postgres_url:
+            from assises_tui.store.postgres.connection import check_url
+            from assises_tui.store.postgres.store import PostgresStore
+
+            check_url(postgres_url)
+            if config.store_url:
+                raise WorkspaceError(
+                    f"{config_path} nomme déjà une base ([store]) : retirez-la ou "
+                    "n'utilisez pas --postgres."
+                )
+            config_bytes = config_bytes.rstrip(b"\n") + store_section(postgres_url)
+            PostgresStore.create(postgres_url, department=config.department)
+        try:
+            ensure_dir(root.parent)
+        except OSError as exc:
+            raise WorkspaceError(
+                f"Impossible de créer l'espace de travail {root} : le dossier {root.parent} "
+                f"ne peut pas être créé ({os_error_cause(exc)}). Rien n'a été créé."
+            ) from None
         # Built aside then renamed into place, so a failure never leaves a half workspace.
         staging = root.parent / f".{root.name}.creation-{secrets.token_hex(4)}"
-        ensure_dir(staging)
         try:
-            write_atomic(staging / CONFIG_NAME, config_path.read_bytes())
+            ensure_dir(staging)
+            write_atomic(staging / CONFIG_NAME, config_bytes)
             if announcement:
                 write_atomic(
                     staging / announcement, (config_path.parent / announcement).read_bytes()
                 )
-            TinyDBStore.create(staging, shard_size=shard_size)
+            if postgres_url:
+                ensure_dir(staging / "backups")
+            else:
+                TinyDBStore.create(staging, shard_size=shard_size)
             if root.exists():
                 root.rmdir()  # empty, checked above
             os.replace(staging, root)
@@ -125,7 +180,8 @@ class Workspace:
         except OSError as exc:
             shutil.rmtree(staging, ignore_errors=True)
             raise WorkspaceError(
-                f"Impossible de créer l'espace de travail {root} : {exc.strerror or exc}."
+                f"Impossible de créer l'espace de travail {root} : {os_error_cause(exc)}. "
+                "Rien n'a été créé."
             ) from None
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
@@ -147,13 +203,20 @@ class Workspace:
             )
         config = _load_config(layout.config)
         reason = None
+        if config.store_url:
+            from assises_tui.store.postgres.store import PostgresStore
+
+            # no writer lock: the database takes many writers (see store/merge.py)
+            team = PostgresStore.open(
+                root, config.store_url, read_only=read_only, department=config.department
+            )
+            return cls(root, config, team, None)
         try:
             store = TinyDBStore.open(root, read_only=read_only)
-        except StoreLockedError as exc:
-            # The time the other writer opened it, in the consultation's time zone.
-            exc = (
-                StoreLockedError(locked_message(exc.info, config.tz), exc.info) if exc.info else exc
-            )
+        except (StoreLockedError, StoreReadOnlyMediaError) as exc:
+            if isinstance(exc, StoreLockedError) and exc.info:
+                # The time the other writer opened it, in the consultation's time zone.
+                exc = StoreLockedError(locked_message(exc.info, config.tz), exc.info)
             if not fallback_read_only:
                 raise exc from None
             reason = str(exc)

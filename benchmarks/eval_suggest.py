@@ -1,112 +1,244 @@
-"""Precision and recall of the theme suggestions on the demo consultation.
+"""How good are the theme suggestions? Against an independent hand-labelled set.
 
-Protocol (written up in docs/suggestions.md):
+The set: ``tests/fixtures/suggest_eval/labelled.jsonl`` — 460 real citizen contributions
+(Grand Débat National 2019, Etalab open licence) labelled with the Allier consultation's four
+themes by the rules in ``tests/fixtures/suggest_eval/README.md``.
 
-1. build a fresh demo workspace (the bundled mailbox, imported as ``assises demo`` does);
-2. take the hand-labelled sample in ``benchmarks/demo_theme_labels.json`` (by Message-ID);
-3. keyword prior alone: score every labelled contribution with an untrained engine;
-4. learning: 5-fold cross-validation, seeded — the engine learns from four fifths of the
-   labelled contributions (exactly as it learns from reviewers' tags) and is scored on the
-   remaining fifth; each contribution is scored once, by an engine that never saw it;
-5. a theme counts as suggested when its confidence reaches the threshold.
+Protocol (written up in docs/suggestions.md), everything in this one process:
 
-Run: ``python benchmarks/eval_suggest.py [--markdown]``
+* a split gives half the texts to "the reviewers" (their labels are what the model learns
+  from) and scores the other half; the whole set, without labels, is the inbox on which
+  the feature space (IDF, latent space) is fitted, as in the app;
+* compared on the same splits: **ours** (``assises_tui.analysis``: word and character
+  n-grams, latent space, keyword prior, class-balanced logistic regression per theme,
+  calibrated, thresholds by cross-validation on the training half only), the same
+  **recipe without the latent space and the keyword prior**, a **plain
+  TF-IDF + logistic regression** (scikit-learn defaults, one per theme, threshold 0.5)
+  and the **keywords alone** (threshold 0.30);
+* the fixed split (seed 2020), then the mean and spread over ``SPLITS`` random splits;
+* a learning curve: 25, 50, 100, 200 labels drawn from the training half;
+* calibration: on the scored halves of every split, the share of correct suggestions per
+  confidence band (held-out contributions only).
+
+Run: ``python benchmarks/eval_suggest.py`` (about two minutes on one core).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import random
+import os
 import sys
-import tempfile
+import time
 from pathlib import Path
 
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent))
+ROOT = HERE.parent
+sys.path.insert(0, str(ROOT))
 
-from assises_tui.cli.app_cmds import prepare_demo  # noqa: E402
-from assises_tui.services.session import Services  # noqa: E402
-from assises_tui.suggest import SuggestEngine  # noqa: E402
-from assises_tui.text.stem import stems  # noqa: E402
-from assises_tui.workspace import Workspace  # noqa: E402
+import numpy as np  # noqa: E402
+from sklearn.feature_extraction.text import TfidfVectorizer  # noqa: E402
+from sklearn.linear_model import LogisticRegression  # noqa: E402
+from sklearn.metrics import f1_score  # noqa: E402
 
-THRESHOLDS = (0.3, 0.5)
-FOLDS = 5
-SEED = 7
+from assises_tui.analysis.features import FeatureSpace  # noqa: E402
+from assises_tui.analysis.keywords import KeywordPrior  # noqa: E402
+from assises_tui.analysis.model import BANDS, KEYWORDS_THRESHOLD, train  # noqa: E402
+from assises_tui.config import load_consultation  # noqa: E402
 
-
-def load(root: Path) -> tuple[Services, list[tuple[int, str, set[str]]]]:
-    prepare_demo(root)
-    services = Services(Workspace.open(root, read_only=True))
-    labels = json.loads((HERE / "demo_theme_labels.json").read_text(encoding="utf-8"))["labels"]
-    rows = []
-    for item in services.store.all():
-        if item.message_id in labels:
-            text = services.suggester.text_of(item.id)
-            rows.append((item.id, text, set(labels[item.message_id])))
-    return services, rows
+FIXTURE = ROOT / "tests" / "fixtures" / "suggest_eval" / "labelled.jsonl"
+CONFIG = ROOT / "data" / "allier" / "consultation.toml"
+FIXED_SEED = 2020
+SPLITS = 10
+CURVE = (25, 50, 100, 200)
 
 
-def score(engine: SuggestEngine, text: str) -> dict[str, float]:
-    return {s.theme: s.confidence for s in engine.score_text(text)}
+class Data:
+    def __init__(self) -> None:
+        rows = [json.loads(line) for line in FIXTURE.read_text("utf-8").splitlines() if line]
+        themes = load_consultation(CONFIG).themes
+        self.keys = [t.key for t in themes]
+        self.texts = [r["text"] for r in rows]
+        self.sets = [set(r["themes"]) for r in rows]
+        self.truth = np.array([[k in s for k in self.keys] for s in self.sets], dtype=int)
+        prior = KeywordPrior(themes)
+        found = [prior.score(t) for t in self.texts]
+        self.prior = np.array([[f[k][0] for k in self.keys] for f in found])
+        start = time.perf_counter()
+        self.features = FeatureSpace().fit(self.texts)  # the inbox: every text, no label
+        self.rows = self.features.transform(self.texts)
+        self.featurise_seconds = time.perf_counter() - start
+        self.ngrams = FeatureSpace(lsa_weight=0).fit(self.texts)  # the recipe: no latent space
+        self.ngram_rows = self.ngrams.transform(self.texts)
 
 
-def table(keys, predictions, rows, threshold) -> list[tuple[str, int, int, int, int]]:
-    out = []
-    for key in keys + ["(toutes)"]:
-        tp = fp = fn = 0
-        for (_cid, _text, gold), pred in zip(rows, predictions, strict=True):
-            for k in keys if key == "(toutes)" else [key]:
-                p = pred.get(k, 0.0) >= threshold
-                g = k in gold
-                tp += p and g
-                fp += p and not g
-                fn += g and not p
-        support = sum(1 for _c, _t, g in rows if key in g) if key != "(toutes)" else tp + fn
-        out.append((key, support, tp, fp, fn))
-    return out
+def ours(data: Data, fit: np.ndarray, held: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(decisions, confidences) on ``held`` after learning from ``fit``."""
+    model = train(
+        data.features,
+        data.rows[fit],
+        [data.sets[i] for i in fit],
+        data.keys,
+        data.prior[fit],
+        [True] * len(data.keys),
+        data.keys,
+    )
+    confidence = model.scores(data.rows[held], data.prior[held])
+    return (confidence >= model.thresholds()).astype(int), confidence
 
 
-def fmt(rows) -> str:
-    lines = ["| Thème | Exemples | Précision | Rappel | F1 |", "|---|---:|---:|---:|---:|"]
-    for key, support, tp, fp, fn in rows:
-        p = tp / (tp + fp) if tp + fp else float("nan")
-        r = tp / (tp + fn) if tp + fn else float("nan")
-        f = 2 * p * r / (p + r) if p + r else 0.0
-        lines.append(f"| {key} | {support} | {p:.2f} | {r:.2f} | {f:.2f} |")
+def recipe(data: Data, fit: np.ndarray, held: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The off-the-shelf recipe alone: same n-grams, thresholds and calibration, without the
+    latent space and the keyword prior (what those two add)."""
+    no_prior = np.zeros_like(data.prior)
+    model = train(
+        data.ngrams,
+        data.ngram_rows[fit],
+        [data.sets[i] for i in fit],
+        data.keys,
+        no_prior[fit],
+        [False] * len(data.keys),
+        data.keys,
+    )
+    learned = model.scores(data.ngram_rows[held], no_prior[held][:, : len(model.keys)])
+    # Without keywords, a theme with fewer than three examples is not suggested at all.
+    confidence = np.zeros((len(held), len(data.keys)))
+    thresholds = np.ones(len(data.keys))
+    for j, key in enumerate(model.keys):
+        confidence[:, data.keys.index(key)] = learned[:, j]
+        thresholds[data.keys.index(key)] = model.thresholds()[j]
+    return (confidence >= thresholds).astype(int), confidence
+
+
+def plain(data: Data, fit: np.ndarray, held: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    vectorizer = TfidfVectorizer()
+    x_fit = vectorizer.fit_transform([data.texts[i] for i in fit])
+    x_held = vectorizer.transform([data.texts[i] for i in held])
+    confidence = np.zeros((len(held), len(data.keys)))
+    for j in range(len(data.keys)):
+        y = data.truth[fit, j]
+        if 0 < y.sum() < len(y):
+            confidence[:, j] = LogisticRegression().fit(x_fit, y).predict_proba(x_held)[:, 1]
+    return (confidence >= 0.5).astype(int), confidence
+
+
+def keywords(data: Data, _fit: np.ndarray, held: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    confidence = data.prior[held]
+    return (confidence >= KEYWORDS_THRESHOLD).astype(int), confidence
+
+
+METHODS = (("ours", ours), ("recipe", recipe), ("plain", plain), ("keywords", keywords))
+NAMES = {
+    "ours": "Assises (ce module)",
+    "recipe": "n-grammes seuls (sans espace latent ni mots-clés)",
+    "plain": "TF-IDF + régression logistique simple",
+    "keywords": "Mots-clés seuls",
+}
+
+
+def scores(truth: np.ndarray, decided: np.ndarray) -> np.ndarray:
+    """micro F1, macro F1, then F1 per theme."""
+    per = f1_score(truth, decided, average=None, zero_division=0)
+    micro = f1_score(truth, decided, average="micro", zero_division=0)
+    return np.concatenate([[micro, per.mean()], per])
+
+
+def split(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    order = np.random.RandomState(seed).permutation(n)
+    return np.sort(order[: n // 2]), np.sort(order[n // 2 :])
+
+
+def table(keys: list[str], results: dict[str, list[np.ndarray]], spread: bool) -> str:
+    head = ["Méthode", "F1 micro", "F1 macro", *keys]
+    lines = ["| " + " | ".join(head) + " |", "|---" + "|---:" * (len(head) - 1) + "|"]
+    for name, values in results.items():
+        a = np.array(values)
+        if spread:
+            cells = [f"{m:.2f} ± {s:.2f}" for m, s in zip(a.mean(0), a.std(0), strict=True)]
+        else:
+            cells = [f"{v:.2f}" for v in a[0]]
+        lines.append(f"| {NAMES[name]} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--markdown", action="store_true")
-    parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        services, rows = load(Path(tmp) / "demo")
-        themes = services.config.themes
-        keys = [t.key for t in themes]
-        stemmed = {cid: set(stems(text)) for cid, text, _g in rows}
-        prior_engine = SuggestEngine(themes, min_confidence=0.0)
-        prior = [score(prior_engine, text) for _cid, text, _g in rows]
-        order = list(range(len(rows)))
-        random.Random(SEED).shuffle(order)
-        learned: list[dict[str, float]] = [{} for _ in rows]
-        for fold in range(FOLDS):
-            test = set(order[fold::FOLDS])
-            engine = SuggestEngine(themes, min_confidence=0.0)
-            for i, (cid, _text, gold) in enumerate(rows):
-                if i not in test:
-                    engine.learn(stemmed[cid], gold)
-            for i in test:
-                learned[i] = score(engine, rows[i][1])
-        services.workspace.close()
-    print(f"Contributions étiquetées : {len(rows)}\n")
-    for threshold in THRESHOLDS:
-        print(f"### Mots-clés seuls (sans apprentissage), seuil {threshold}\n")
-        print(fmt(table(keys, prior, rows, threshold)) + "\n")
-        print(f"### Avec apprentissage (validation croisée {FOLDS} plis), seuil {threshold}\n")
-        print(fmt(table(keys, learned, rows, threshold)) + "\n")
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--splits", type=int, default=SPLITS)
+    args = parser.parse_args()
+    started = time.perf_counter()
+    data = Data()
+    n = len(data.texts)
+    print(
+        f"Jeu étiqueté : {n} contributions ; "
+        + ", ".join(f"{k} {int(data.truth[:, j].sum())}" for j, k in enumerate(data.keys))
+        + f" ; sans thème {int((data.truth.sum(1) == 0).sum())}.\n"
+    )
+
+    fit, held = split(n, FIXED_SEED)
+    fixed = {name: [scores(data.truth[held], fn(data, fit, held)[0])] for name, fn in METHODS}
+    print(f"### Partage fixe (graine {FIXED_SEED}) : {len(fit)} étiquetées, {len(held)} évaluées\n")
+    print(table(data.keys, fixed, spread=False) + "\n")
+
+    many: dict[str, list[np.ndarray]] = {name: [] for name, _fn in METHODS}
+    bands: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {"ours": [], "plain": []}
+    curve: dict[str, dict[int, list[np.ndarray]]] = {
+        name: {size: [] for size in CURVE} for name, _fn in METHODS
+    }
+    train_seconds = []
+    for seed in range(args.splits):
+        fit, held = split(n, seed)
+        for name, fn in METHODS:
+            t0 = time.perf_counter()
+            decided, confidence = fn(data, fit, held)
+            if name == "ours":
+                train_seconds.append(time.perf_counter() - t0)
+            many[name].append(scores(data.truth[held], decided))
+            if name in bands:
+                bands[name].append((confidence, data.truth[held]))
+            rng = np.random.RandomState(1000 + seed)
+            for size in CURVE:
+                subset = np.sort(rng.permutation(fit)[:size])
+                decided, _c = fn(data, subset, held)
+                curve[name][size].append(scores(data.truth[held], decided))
+    print(f"### {args.splits} partages aléatoires moitié / moitié : moyenne ± écart-type\n")
+    print(table(data.keys, many, spread=True) + "\n")
+
+    print("### Courbe d'apprentissage (F1 micro / macro sur la moitié évaluée, moyenne)\n")
+    print("| Étiquettes | " + " | ".join(NAMES[name] for name, _fn in METHODS) + " |")
+    print("|---:" + "|---" * len(METHODS) + "|")
+    for size in CURVE:
+        cells = []
+        for name, _fn in METHODS:
+            a = np.array(curve[name][size])
+            cells.append(f"{a[:, 0].mean():.2f} / {a[:, 1].mean():.2f}")
+        print(f"| {size} | " + " | ".join(cells) + " |")
+    print()
+
+    print("### Calibration : part de suggestions justes par tranche de confiance\n")
+    print("(moitiés évaluées des partages aléatoires, les quatre thèmes ensemble)\n")
+    print("| Confiance | " + " | ".join(f"{NAMES[k]} : nombre, justes" for k in bands) + " |")
+    print("|---" + "|---:" * len(bands) + "|")
+    for low, high in zip(BANDS[:-1], BANDS[1:], strict=True):
+        cells = []
+        for name in bands:
+            c = np.concatenate([conf.ravel() for conf, _t in bands[name]])
+            t = np.concatenate([truth.ravel() for _c, truth in bands[name]])
+            inside = (c >= low) & (c < high)
+            count = int(inside.sum())
+            share = f"{t[inside].mean() * 100:.0f} %" if count else "—"
+            cells.append(f"{count}, {share}")
+        label = f"{low * 100:.0f}–{min(high, 1) * 100:.0f} %"
+        print(f"| {label} | " + " | ".join(cells) + " |")
+    print()
+    print(
+        f"Caractéristiques de {n} textes : {data.featurise_seconds:.1f} s ; "
+        f"apprentissage sur {n // 2} étiquettes (validation croisée comprise) : "
+        f"{np.mean(train_seconds):.1f} s en moyenne ; "
+        f"durée totale : {time.perf_counter() - started:.0f} s."
+    )
 
 
 if __name__ == "__main__":

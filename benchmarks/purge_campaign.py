@@ -35,7 +35,7 @@ def purge_child(root: Path) -> None:
 
     ws = Workspace.open(root)
     print(json.dumps({"ev": "purge-start"}), flush=True)
-    Services(ws).privacy.purge(date.fromisoformat(PURGE_CUTOFF))
+    Services(ws).purge.run(date.fromisoformat(PURGE_CUTOFF))
     print(json.dumps({"ev": "purge-done"}), flush=True)
     ws.close()
 
@@ -44,7 +44,8 @@ def check_purged(ws) -> list[str]:
     """After a (resumed) purge: nothing personal left before the cut-off, no orphan file."""
     from datetime import date, time
 
-    from assises_tui.services.privacy import blob_refs, is_purged
+    from assises_tui.domain.models import blob_refs
+    from assises_tui.services.purge_report import is_purged
 
     problems = [f"verify : {p}" for p in ws.store.verify()]
     cutoff = datetime.combine(date.fromisoformat(PURGE_CUTOFF), time.min, tzinfo=TZ)
@@ -113,7 +114,7 @@ def purge_campaign(trials: int, messages: int, seed: int, base: Path) -> dict[st
         )
         with Workspace.open(root) as ws:
             problems = [f"verify : {p}" for p in ws.store.verify()]
-            Services(ws).privacy.purge(date.fromisoformat(PURGE_CUTOFF))
+            Services(ws).purge.run(date.fromisoformat(PURGE_CUTOFF))
             problems += check_purged(ws)
         results.append({"trial": number, "phase": phase, "losses": problems})
         shutil.rmtree(root, ignore_errors=True)

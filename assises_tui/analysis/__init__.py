@@ -1,5 +1,10 @@
-"""Analyses over the coded contributions: inter-coder agreement (double coding).
+"""Analyses over the coded contributions, a layer below ``services/``.
 
-A layer below ``services/``: it reads and writes through the ``Store`` it is given, and
-knows nothing of the interface or of the other services.
+* ``agreement.py``: inter-coder agreement (double coding); reads and writes through the
+  ``Store`` it is given.
+* the theme model (``features.py``, ``keywords.py``, ``model.py``, ``priority.py``): plain
+  texts, label sets and configuration objects in, scores out; no store. scikit-learn does
+  the learning.
+
+Nothing here knows the interface or the other services.
 """

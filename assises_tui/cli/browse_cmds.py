@@ -385,4 +385,12 @@ def run_stats(args: argparse.Namespace) -> int:
             for k, n in data["by_category"].items()
         ],
     )
+    if data["by_reviewer"]:
+        say("Par relecteur (attribuées / encore à traiter / traitées par lui) :")
+        width = max(len(name) for name in data["by_reviewer"])
+        for name, row in data["by_reviewer"].items():
+            say(
+                f"  {one_line(name, 40):<{width}}  {row['assigned']:>7}  {row['left']:>7}  "
+                f"{row['closed']:>7}"
+            )
     return 0

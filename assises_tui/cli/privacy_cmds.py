@@ -131,7 +131,7 @@ def run_purge(args: argparse.Namespace) -> int:
 
     services = _services(args, write=not args.dry_run)
     try:
-        report = services.privacy.purge(args.before, dry_run=args.dry_run)
+        report = services.purge.run(args.before, dry_run=args.dry_run)
     finally:
         services.workspace.close()
     if args.json:

@@ -14,6 +14,7 @@ from assises_tui.cli.output import emit_json, say
 from assises_tui.domain.models import STATUS_LABELS, Status
 from assises_tui.errors import AssisesError
 from assises_tui.text.fold import fold
+from assises_tui.text.safe import one_line
 
 if TYPE_CHECKING:
     from assises_tui.services.session import Services
@@ -83,6 +84,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--all-themes",
         action="store_true",
         help="inclure les thèmes déjà posés sur la contribution",
+    )
+    p.add_argument(
+        "--report",
+        action="store_true",
+        help="qualité des suggestions : F1 par thème (validation croisée) et fiabilité "
+        "des confiances annoncées",
     )
     p.add_argument("--json", action="store_true", help="sortie JSON")
     p.set_defaults(func=run_suggest)
@@ -211,9 +218,10 @@ def _tag(services: Services, opts: dict[str, Any], status: Status | None) -> int
             print("assises : aucune contribution ne correspond à la requête.", file=sys.stderr)
         return 1
     before = {i: services.store.get(i) for i in ids}
-    tagging.update_themes(ids, add=opts["add"], remove=opts["remove"])
-    if status is not None:
-        services.changes.set_fields(ids, "status", status=status)
+    with services.changes.together():  # one command, one all-or-nothing write
+        tagging.update_themes(ids, add=opts["add"], remove=opts["remove"])
+        if status is not None:
+            services.changes.set_fields(ids, "status", status=status)
     changed = []
     for cid in ids:
         old, new = before[cid], services.store.get(cid)
@@ -254,6 +262,8 @@ def _show(field: str, value: Any) -> str:
 # -- suggest --------------------------------------------------------------------
 @_closing
 def run_suggest(args: argparse.Namespace, services: Services) -> int:
+    if args.report:
+        return _suggest_report(args, services)
     if args.search:
         query = services.search.parse(args.search, prefix_last=False)
         if query.errors:
@@ -265,15 +275,55 @@ def run_suggest(args: argparse.Namespace, services: Services) -> int:
     if args.json:
         emit_json([{"id": cid, "suggestions": [s.to_dict() for s in result[cid]]} for cid in ids])
         return 0
-    labels = {t.key: t.label for t in services.config.themes}
+    label = services.tagging.codebook.label  # "Service rendu › Accueil" for a sub-theme
     for cid in ids:
         shown = " ; ".join(
-            f"{labels.get(s.theme, s.theme)} {round(s.confidence * 100)} %"
-            f" ({', '.join(s.because[:3])})"
+            f"{label(s.theme)} {round(s.confidence * 100)} % ({', '.join(s.because[:3])})"
             for s in result[cid]
         )
         say(f"n° {cid} : {shown or '—'}")
     return 0
+
+
+def _suggest_report(args: argparse.Namespace, services: Services) -> int:
+    report = services.suggester.report()
+    if args.json:
+        emit_json(report)
+        return 0
+    labels = services.tagging.codebook
+    say(f"Contributions étiquetées : {report['labelled']}")
+    say(
+        f"F1 (validation croisée, thèmes principaux) : micro {_pct(report['micro_f1'])}, "
+        f"macro {_pct(report['macro_f1'])}"
+    )
+    say("")
+    say(
+        f"{'Thème':<34} {'avec':>5} {'sans':>5} {'appris':>7} {'seuil':>6} "
+        f"{'précision':>9} {'rappel':>7} {'F1':>5}"
+    )
+    for row in report["labels"]:
+        learned = f"{round((1 - row['keyword_weight']) * 100)} %" if row["learned"] else "non"
+        say(
+            f"{one_line(labels.label(row['theme']), 34):<34} {row['positives']:>5} "
+            f"{row['negatives']:>5} {learned:>7} {_pct(row['threshold']):>6} "
+            f"{_pct(row['precision']):>9} {_pct(row['recall']):>7} {_pct(row['f1']):>5}"
+        )
+    say("")
+    if not report["reliability"]:
+        say("Fiabilité : pas encore assez d'étiquettes pour la mesurer (confiances non calibrées).")
+        return 0
+    say("Fiabilité des confiances (prédictions hors échantillon, thèmes principaux) :")
+    say(f"{'confiance annoncée':<20} {'suggestions':>11} {'justes':>8} {'moyenne annoncée':>17}")
+    for band in report["reliability"]:
+        say(
+            f"{_pct(band['low']) + ' – ' + _pct(band['high']):<20} {band['count']:>11} "
+            f"{_pct(band['precision']):>8} {_pct(band['mean_confidence']):>17}"
+        )
+    return 0
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{round(value * 100)} %"
 
 
 # -- codebook -----------------------------------------------------------------------

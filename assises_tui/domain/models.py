@@ -9,6 +9,7 @@ stored form) lives here so that every backend stores the same shape.
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime
 from enum import StrEnum
@@ -158,6 +159,7 @@ class Contribution:
     #: What a reviewer should check, set by the import (French sentences): a message relayed
     #: by a list, a new version of an earlier mail, an mbox split in doubt, parts not read.
     to_check: tuple[str, ...] = ()
+    department: str = ""  # set in a national roll-up: the département it came from
 
     @property
     def status_label(self) -> str:
@@ -181,6 +183,30 @@ class Contribution:
         values["themes"] = tuple(data.get("themes", ()))
         values["to_check"] = tuple(data.get("to_check", ()))
         return cls(**values)
+
+
+def blob_refs(item: Contribution) -> set[str]:
+    """Every blob a record names: raw mail, body, attachments and their texts."""
+    refs = {b for b in (item.raw_blob, item.body_blob) if b}
+    for a in item.attachments:
+        refs.update(b for b in (a.blob, a.text_blob) if b)
+    return refs
+
+
+_SHA256 = re.compile("[0-9a-f]{64}")
+
+
+def digests_in(value: Any) -> set[str]:
+    """Every sha256 (64 hex digits) inside a JSON-like value: the blobs a document names."""
+    if isinstance(value, str):
+        return {value} if _SHA256.fullmatch(value) else set()
+    if isinstance(value, dict):
+        value = list(value.values())
+    found: set[str] = set()
+    if isinstance(value, list | tuple):
+        for part in value:
+            found |= digests_in(part)
+    return found
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,19 +10,22 @@ from __future__ import annotations
 
 import multiprocessing
 import multiprocessing.pool
+import os
 from collections.abc import Iterable
 
 from assises_tui.config import AttachmentLimits
 from assises_tui.ingest.decode import decode_bytes
 from assises_tui.ingest.extractors import extract_text, kind_of
 from assises_tui.ingest.mime import ParsedAttachment
+from assises_tui.ingest.worker_guard import die_with_parent
 from assises_tui.text.normalize import normalize_text
 
 WORKER_MEMORY_BYTES = 2 * 1024**3
 INLINE_HTML_BYTES = 512 * 1024  # bigger HTML goes to the worker (parsing time grows)
 
 
-def _limit_memory() -> None:
+def _start_worker(parent_pid: int) -> None:
+    die_with_parent(parent_pid)  # a killed import leaves no worker behind
     # A decompression bomb that slips past the checks hits this ceiling, not the machine.
     try:
         import resource
@@ -68,7 +71,9 @@ class Extractor:
     def _get_pool(self) -> multiprocessing.pool.Pool:
         if self._pool is None:
             ctx = multiprocessing.get_context("spawn")
-            self._pool = ctx.Pool(1, initializer=_limit_memory, maxtasksperchild=200)
+            self._pool = ctx.Pool(
+                1, initializer=_start_worker, initargs=(os.getpid(),), maxtasksperchild=200
+            )
             # Wait for the worker to be up, so start-up time is not charged to a document.
             self._pool.apply_async(_ready).get(timeout=120)
         return self._pool

@@ -8,6 +8,7 @@ that dies (or a pool that cannot start) never loses a message: the chunk is pars
 from __future__ import annotations
 
 import multiprocessing
+import os
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -18,6 +19,7 @@ from assises_tui.config import Consultation
 from assises_tui.ingest.mime import ParsedMessage, Unreadable, parse_message
 from assises_tui.ingest.msg import parse_msg
 from assises_tui.ingest.sources import RawMessage
+from assises_tui.ingest.worker_guard import die_with_parent
 
 SERIAL_FIRST = 300  # small imports never pay for starting processes
 CHUNK = 64
@@ -56,7 +58,12 @@ class ParallelParser:
         if self._pool is None and not self._broken:
             try:
                 ctx = multiprocessing.get_context("spawn")  # safe from the app's threads
-                self._pool = ProcessPoolExecutor(self.workers, mp_context=ctx)
+                self._pool = ProcessPoolExecutor(
+                    self.workers,
+                    mp_context=ctx,
+                    initializer=die_with_parent,
+                    initargs=(os.getpid(),),
+                )
             except (OSError, ValueError):
                 self._broken = True
         return self._pool

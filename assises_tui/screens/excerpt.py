@@ -120,7 +120,7 @@ class ExcerptScreen(Screen[bool]):
         for key in item.themes if item else ():
             if key in keys:
                 return key
-        best = self.services.suggester.suggest(self.cid, exclude_tagged=False)
+        best = self.services.suggester.suggest(self.cid, exclude_tagged=False, train=False)
         return best[0].theme if best and best[0].theme in keys else keys[0]
 
     def on_mount(self) -> None:

@@ -16,6 +16,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.events import Resize
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 
@@ -28,6 +29,7 @@ from assises_tui.keymap import (
 )
 from assises_tui.screens.inbox_pickers import InboxPickers
 from assises_tui.screens.reading_actions import ReadingActions
+from assises_tui.screens.suggestion_training import PRIORITY_VIEW, SuggestionTraining
 from assises_tui.screens.triage_actions import TriageActions
 from assises_tui.screens.views import SORTS, VIEW_BY_KEY, is_open, view_ids
 from assises_tui.services.changes import ChangeSet
@@ -46,15 +48,18 @@ SLOW_SEARCH = 0.08  # seconds: slower searches move off the event loop
 def read_only_banner(services: Services) -> Static:
     reason = getattr(services.workspace, "read_only_reason", None) or ""
     found = re.search(r"ouvert en écriture par (.+?)\s*;", reason)
-    holder = found.group(1) if found else "un autre processus"
+    if "disque" in reason and "lecture seule" in reason:
+        why = "le disque de l'espace de travail n'accepte pas l'écriture"
+    else:
+        why = f"ouvert en écriture par {found.group(1) if found else 'un autre processus'}"
     return Static(
-        f"Lecture seule — ouvert en écriture par {holder}",
+        f"Lecture seule — {why}",
         markup=False,
         classes="read-only-banner",
     )
 
 
-class InboxScreen(InboxPickers, TriageActions, ReadingActions, Screen):
+class InboxScreen(InboxPickers, TriageActions, ReadingActions, SuggestionTraining, Screen):
     CSS_PATH = "inbox.tcss"
     AUTO_FOCUS = "ContributionList"
     HELP_LEGEND = True  # the help explains the list's columns and the theme keys
@@ -112,8 +117,11 @@ class InboxScreen(InboxPickers, TriageActions, ReadingActions, Screen):
         self.reload_view()
         if self.services.read_only:
             self.set_interval(3.0, self._poll_store)
+        # Team mode: the database says when another reviewer changed something.
+        self.services.contributions.watch(self._others_changed)
         # After the first paint: the inbox is usable at once, the index catches up behind it.
         self.call_after_refresh(self._prepare_search)
+        self.call_after_refresh(self.start_suggestion_training)
 
     @work(thread=True, exclusive=True, group="search-index", exit_on_error=False)
     def _prepare_search(self) -> None:
@@ -158,6 +166,8 @@ class InboxScreen(InboxPickers, TriageActions, ReadingActions, Screen):
         self.view_sorted = view_ids(
             records, self.view, self.services.reviewer, self.sort, self.reverse
         )
+        if self.view.key == PRIORITY_VIEW:
+            self.view_sorted = self.order_by_priority(self.view_sorted)
         self.apply_filter(keep if keep is not None else self.list.current)
 
     def apply_filter(self, keep: int | None = None) -> None:
@@ -173,6 +183,8 @@ class InboxScreen(InboxPickers, TriageActions, ReadingActions, Screen):
     def update_status(self) -> None:
         lst = self.list
         sort = dict(SORTS)[self.sort] + (" ↓" if self.reverse else "")
+        if self.view.key == PRIORITY_VIEW:
+            sort = "priorité" if self.priority_rank is not None else "date (classement…)"
         shown = len(lst.ids)
         if self.view.predicate is None:
             shown = len(self.services.contributions.quarantine())
@@ -184,6 +196,7 @@ class InboxScreen(InboxPickers, TriageActions, ReadingActions, Screen):
             sort=sort,
             query=self.query_text,
             position=lst.cursor + 1 if lst.ids else None,
+            suggestions=self.suggestion_quality,
         )
 
     def set_view(self, key: str) -> None:
@@ -263,6 +276,23 @@ class InboxScreen(InboxPickers, TriageActions, ReadingActions, Screen):
     def action_reload(self) -> None:
         self.services.contributions.refresh()
         self.reload_view()
+
+    class OthersChanged(Message):
+        """Another reviewer wrote to the shared database (posted from its listener thread)."""
+
+    def _others_changed(self) -> None:
+        if not self._others_pending:  # one refresh for a burst of notifications
+            self._others_pending = True
+            self.post_message(self.OthersChanged())  # thread-safe
+
+    def on_inbox_screen_others_changed(self, _message: OthersChanged) -> None:
+        self._others_pending = False
+        self._poll_store()
+        if self.query_text:
+            self.run_search()
+        self._prepare_search()  # the word index follows their changes (notes…) too
+
+    _others_pending = False
 
     def _poll_store(self) -> None:
         if self.services.contributions.refresh():

@@ -71,7 +71,7 @@ class TagPickerScreen(ModalScreen[bool]):
         self.touched: set[str] = set()
         self.suggested: dict[str, int] = {}
         if n == 1:
-            for s in services.suggester.suggest(self.ids[0]):
+            for s in services.suggester.suggest(self.ids[0], train=False):
                 self.suggested[s.theme] = round(s.confidence * 100)
         items = [services.contributions.get(i) for i in self.ids]
         items = [c for c in items if c is not None]
@@ -203,15 +203,16 @@ class TagPickerScreen(ModalScreen[bool]):
         add = [k for k in touched if k in self.chosen and self.counts.get(k, 0) < n]
         remove = [k for k in touched if k not in self.chosen and self.counts.get(k, 0)]
         changed = False
+        category = self.query_one("#tag-category", Select).value
+        commune = self.query_one("#tag-commune", Input).value.strip()
         try:
-            if add or remove:
-                changed |= bool(tagging.update_themes(self.ids, add=add, remove=remove))
-            category = self.query_one("#tag-category", Select).value
-            if isinstance(category, str) and category != self.initial_category:
-                changed |= bool(tagging.set_category(self.ids, category))
-            commune = self.query_one("#tag-commune", Input).value.strip()
-            if commune != self.initial_commune and (commune or n == 1):
-                changed |= bool(tagging.set_commune(self.ids, commune))
+            with self.services.changes.together():  # one action: one write, one undo
+                if add or remove:
+                    changed |= bool(tagging.update_themes(self.ids, add=add, remove=remove))
+                if isinstance(category, str) and category != self.initial_category:
+                    changed |= bool(tagging.set_category(self.ids, category))
+                if commune != self.initial_commune and (commune or n == 1):
+                    changed |= bool(tagging.set_commune(self.ids, commune))
         except (AssisesError, StoreError) as exc:
             self.notify(str(exc), severity="error", markup=False)
             return

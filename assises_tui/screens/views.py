@@ -32,6 +32,8 @@ VIEWS: tuple[View, ...] = (
     View("all", "Toutes", lambda c, _r: True),
     View("mine", "Mes contributions", lambda c, r: c.assignee == r),
     View("untagged", "Sans thème", lambda c, _r: needs_theme(c)),
+    # The same contributions, in the theme model's order (screens/suggestion_training.py).
+    View("priority", "À étiqueter en priorité", lambda c, _r: needs_theme(c)),
     View("late", "En retard", lambda c, _r: c.late),
     # Left by the import for a human look (list relays, new versions, doubtful mbox splits,
     # parts not read); a contribution leaves the view once a reviewer has decided.

@@ -95,6 +95,10 @@ class FieldMatcher:
             return lambda c: (c.contributor_category or "") in categories
         if f == "theme":
             return self._theme(values)
+        if f == "department":
+            wanted = frozenset(values)
+            folded = self.folded
+            return lambda c: folded(c.department).strip() in wanted
         return None  # pragma: no cover - parse_query only builds known fields
 
     def assignee_check(self, values: tuple[str, ...]) -> Callable[[str], bool]:

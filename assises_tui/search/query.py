@@ -32,8 +32,11 @@ FIELDS = (
     "assignee",
     "cluster",
     "category",
+    "department",
 )
 ALIASES = {
+    "departement": "department",
+    "dep": "department",
     "de": "from",
     "expediteur": "from",
     "sender": "from",
@@ -291,6 +294,8 @@ def _field_term(chunk: _Chunk, name: str, errors: list[str]) -> Term | None:
                 return None
             out_k.append(k)
         return term(*out_k)
+    if name == "department":  # a national roll-up: the département's name or number
+        return term(*(fold(v).strip() for v in values))
     raise AssertionError(name)  # pragma: no cover - FIELDS and this function go together
 
 

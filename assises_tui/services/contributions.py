@@ -6,6 +6,7 @@ Writes go the other way, through ``Changes`` (history and undo in one place).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from assises_tui.domain.models import Contribution, QuarantineEntry
@@ -40,6 +41,18 @@ class Contributions:
         a timer: the store has no push notifications, the poll is cheap when nothing moved.
         """
         return self._store.reload_if_changed()
+
+    def watch(self, callback: Callable[[], None]) -> bool:
+        """Call ``callback`` (from another thread) whenever another process changes records.
+
+        Only a shared store (PostgreSQL: LISTEN/NOTIFY) can tell; False when it cannot, and
+        views then poll ``refresh`` instead.
+        """
+        start = getattr(self._store, "start_listening", None)
+        if start is None:
+            return False
+        start(callback)
+        return True
 
     # -- texts ---------------------------------------------------------------------
     def blob_text(self, sha: str | None) -> str:

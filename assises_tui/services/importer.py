@@ -26,6 +26,7 @@ from assises_tui.domain.models import (
     ImportReport,
     Status,
 )
+from assises_tui.errors import from_os_error
 from assises_tui.ingest.campaigns import assign_campaigns
 from assises_tui.ingest.dedup import fingerprint, shingles
 from assises_tui.ingest.extract import Extractor
@@ -119,6 +120,8 @@ class Importer:
         self._first_by_mid: dict[str, int] = {}  # this run's ids, for version links
         self._by_text: dict[tuple[str, str], int] = {}
         self._shingles: dict[int, set[int]] = {}  # this run's records: no need to re-read
+        #: Blobs this run wrote: those no record names after a failure are removed.
+        self.written: set[str] = set()
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-writer")
         self._inflight: Future[None] | None = None
         # By sha256: a purged entry keeps it, so its raw mail is not stored again.
@@ -148,6 +151,7 @@ class Importer:
         if raw:
             if sha256(raw) in self._quarantined_blobs:
                 return  # already set aside by an earlier run: do not list it twice
+            self.written.add(sha256(raw))
             blob = self.store.put_blob(raw)
             self._quarantined_blobs.add(blob)
         self.store.add_quarantine(source, reason, blob)
@@ -294,6 +298,7 @@ class Importer:
                 data = obj if isinstance(obj, bytes) else obj.encode("utf-8")
                 datas.append(data)
                 digests[id(obj)] = sha256(data)  # the blob store names blobs by sha256
+        self.written.update(digests.values())
         ids = self.store.allocate_ids(len(pending))
         at = now_iso()
         records = [
@@ -333,6 +338,17 @@ class Importer:
         finally:
             self._writer.shutdown(wait=True)
 
+    def remove_unsaved_blobs(self) -> int:
+        """After a failure (a full disk between a batch's blobs and its records): delete the
+        blobs this run wrote that nothing names, instead of leaving them to fill the disk."""
+        try:
+            left = self.store.unreferenced_blobs(self.written)
+            for sha in left:
+                self.store.delete_blob(sha)
+        except Exception:  # a store refusing writes: ``assises verify`` lists what stays
+            return 0
+        return len(left)
+
     # -- campaigns -----------------------------------------------------------
     def update_campaigns(self) -> int:
         """Give campaign members their ``cluster``; returns how many records changed."""
@@ -369,8 +385,25 @@ def import_sources(
     checked = check_paths(paths)
     if workers is None:
         workers = min(os.cpu_count() or 1, 2)
-    store.backup("import")
+    try:
+        store.backup("import")
+    except OSError as exc:
+        raise from_os_error(exc, "l'import") or exc from None
     importer = Importer(store, config, who=who, batch_size=batch_size, progress=progress)
+    try:
+        _import_all(importer, checked, progress, workers)
+    except Exception as exc:
+        importer.remove_unsaved_blobs()
+        if isinstance(exc, OSError) and (told := from_os_error(exc, "l'import")):
+            raise told from None
+        raise
+    return importer.report
+
+
+def _import_all(
+    importer: Importer, checked: list[Path], progress: ProgressCallback | None, workers: int
+) -> None:
+    store, config, who = importer.store, importer.config, importer.who
     bytes_total = total_size(checked)
     started = time.monotonic()
     done_bytes = 0
@@ -411,7 +444,6 @@ def import_sources(
                 importer.report.read, bytes_total, bytes_total, time.monotonic() - started
             )
         )
-    return importer.report
 
 
 def _recognise_scans(

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from assises_tui.domain.models import Contribution
+from assises_tui.domain.models import Contribution, blob_refs  # noqa: F401 - shared
 from assises_tui.text.personal_data import KIND_LABELS
 
 if TYPE_CHECKING:
@@ -37,6 +37,11 @@ class PurgeReport:
     already_purged: int = 0
     backups: int = 0  # backup archives made before the purge (they hold what it erases)
     backups_deleted: int = 0  # of those, replaced by one backup made after the purge
+    backup_made: bool = False  # the backup made after the purge could be written
+    restore_leftovers: int = 0  # stores set aside by a restore (they hold it too)
+    restore_leftovers_deleted: int = 0
+    saved_searches_masked: int = 0  # saved searches that named what was erased
+    synthesis_files_masked: int = 0  # the draft and its versions, where it was quoted
     path: str | None = None  # the JSON report written in the workspace
 
     def to_dict(self) -> dict[str, Any]:
@@ -80,6 +85,25 @@ class PurgeReport:
                 "  Sans date de réception et importées après la date (non purgées) : "
                 f"{self.undated}"
             )
+        if self.saved_searches_masked:
+            out.append(f"  Recherches enregistrées masquées : {self.saved_searches_masked}")
+        if self.synthesis_files_masked:
+            out.append(
+                "  Synthèse : données des contributions purgées masquées dans "
+                f"{self.synthesis_files_masked} fichier(s) (brouillon et versions)"
+            )
+        elif not self.dry_run:
+            out.append("  Synthèse : aucune donnée des contributions purgées n'y figurait.")
+        if self.restore_leftovers and self.dry_run:
+            out.append(
+                "  Bases mises de côté par une restauration (elles contiennent ces données), "
+                f"qui seraient supprimées : {self.restore_leftovers}"
+            )
+        elif self.restore_leftovers_deleted:
+            out.append(
+                "  Bases mises de côté par une restauration supprimées : "
+                f"{self.restore_leftovers_deleted}"
+            )
         if self.backups and self.dry_run:
             out.append(
                 f"  Sauvegardes antérieures (elles contiennent ces données) qui seraient "
@@ -95,6 +119,11 @@ class PurgeReport:
                 f"  Attention : {self.backups - self.backups_deleted} sauvegarde(s) antérieure(s) "
                 "n'ont pas pu être remplacées et contiennent encore ces données."
             )
+        if not self.dry_run:
+            out.append(
+                "  Les sauvegardes écrites hors de l'espace de travail (assises backup -o) "
+                "restent à supprimer à la main."
+            )
         if self.path:
             out.append(f"  Rapport : {self.path}")
         return out
@@ -109,10 +138,3 @@ def french_date(iso: str) -> str:
 
 def is_purged(item: Contribution) -> bool:
     return any(h.what == PURGE_WHAT for h in item.history)
-
-
-def blob_refs(item: Contribution) -> set[str]:
-    refs = {b for b in (item.raw_blob, item.body_blob) if b}
-    for a in item.attachments:
-        refs.update(b for b in (a.blob, a.text_blob) if b)
-    return refs

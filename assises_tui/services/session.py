@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from assises_tui.services.audit import AuditTrail
     from assises_tui.services.codebook import Codebook
     from assises_tui.services.privacy import Privacy
+    from assises_tui.services.purge import Purge
     from assises_tui.services.saved_searches import SavedSearches
     from assises_tui.services.synthesis import SynthesisService
     from assises_tui.services.tagging import Tagging
@@ -86,10 +87,10 @@ class Services:
     def suggester(self) -> Suggester:
         from assises_tui.suggest import Suggester
 
-        suggester = Suggester(self.store, self.config.themes)
+        suggester = Suggester(self.store, self.config.themes, self.codebook)
 
         def learn(changeset: ChangeSet) -> None:
-            # Counts refresh lazily; a theme decision must show in the next suggestion.
+            # A theme decision (or its undo) makes the next check retrain the model.
             if any("themes" in after for after in changeset.after.values()):
                 suggester.mark_stale()
 
@@ -100,7 +101,13 @@ class Services:
     def privacy(self) -> Privacy:
         from assises_tui.services.privacy import Privacy
 
-        return Privacy(self.store, self.config, self.reviewer, search=self.search)
+        return Privacy(self.store, self.config, self.reviewer)
+
+    @cached_property
+    def purge(self) -> Purge:
+        from assises_tui.services.purge import Purge
+
+        return Purge(self.store, self.config, self.reviewer, search=self.search)
 
     @cached_property
     def synthesis(self) -> SynthesisService:

@@ -21,6 +21,34 @@ if TYPE_CHECKING:
 NO_CATEGORY = "none"
 
 
+def _last_status_change(item: Any) -> str | None:
+    for entry in reversed(item.history):
+        if isinstance(entry.after, dict) and "status" in entry.after:
+            return entry.who
+    return None
+
+
+def by_reviewer(items: list[Any]) -> dict[str, dict[str, int]]:
+    """The coordinator's view of the team: per reviewer, what is assigned to them, what of
+    it is still open, and how many contributions they closed (last status change theirs)."""
+    table: dict[str, dict[str, int]] = {}
+
+    def row(name: str) -> dict[str, int]:
+        return table.setdefault(name, {"assigned": 0, "left": 0, "closed": 0})
+
+    for item in items:
+        is_open = item.status in OPEN_STATUSES
+        if item.assignee:
+            mine = row(item.assignee)
+            mine["assigned"] += 1
+            mine["left"] += is_open
+        if not is_open:
+            who = _last_status_change(item)
+            if who is not None:
+                row(who)["closed"] += 1
+    return dict(sorted(table.items()))
+
+
 def stats(store: Store, consultation: Consultation) -> dict[str, Any]:
     items = store.all()
     counts = count(items)
@@ -38,6 +66,7 @@ def stats(store: Store, consultation: Consultation) -> dict[str, Any]:
     categories.update(sorted(by_category.items()))
     quarantined = len(store.quarantine())
     return {
+        "by_reviewer": by_reviewer(items),
         "total": counts.messages,
         "contributions": counts.contributions,
         "summary": summary(counts),

@@ -36,7 +36,7 @@ from assises_tui.synthesis.charts import Chart, all_charts
 from assises_tui.synthesis.draft import template
 from assises_tui.synthesis.figures import SET_ASIDE, Figures, compute_figures
 from assises_tui.synthesis.render import Issue, RenderResult, render
-from assises_tui.synthesis.versions import DraftVersions, Version
+from assises_tui.synthesis.versions import DraftVersions, SharedDraftVersions, Version
 from assises_tui.text.personal_data import Finding, NameIndex, find_personal_data, mask
 
 if TYPE_CHECKING:
@@ -130,7 +130,10 @@ class SynthesisService:
         #: The synthesis draft (Markdown) in the workspace.
         self.path = draft_path
         self._today = today
-        self.versions = DraftVersions(draft_path)
+        # team mode: one draft for the whole team, in the shared store
+        self.versions = (
+            SharedDraftVersions(store) if consultation.store_url else DraftVersions(draft_path)
+        )
 
     # -- the draft -----------------------------------------------------------
     def template(self) -> str:

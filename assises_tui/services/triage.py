@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from assises_tui.domain.models import Note, Status
+from assises_tui.domain.models import OPEN_STATUSES, Note, Status
 from assises_tui.errors import AssisesError
 from assises_tui.services.changes import ChangeSet
 
@@ -104,6 +104,24 @@ class Triage:
     def assign(self, ids: Sequence[int], who: str) -> ChangeSet:
         self._writable()
         return self.changes.set_fields(ids, "assignee", assignee=who.strip())
+
+    def spread(self, ids: Sequence[int], reviewers: Sequence[str]) -> ChangeSet:
+        """Share ``ids`` among ``reviewers``: each next one (in the given order) goes to
+        whoever has the fewest open contributions assigned so far. One write."""
+        self._writable()
+        names = list(dict.fromkeys(r.strip() for r in reviewers if r.strip()))
+        if not names:
+            raise TriageError("Nommez au moins un relecteur à qui attribuer.")
+        load = dict.fromkeys(names, 0)
+        for item in self.contributions.all():
+            if item.assignee in load and item.status in OPEN_STATUSES:
+                load[item.assignee] += 1
+        plan: dict[int, str] = {}
+        for cid in dict.fromkeys(ids):
+            who = min(names, key=lambda name: load[name])  # ties: the first named
+            plan[cid] = who
+            load[who] += 1
+        return self.changes.apply(list(plan), "assignee", lambda item: {"assignee": plan[item.id]})
 
     # -- themes ----------------------------------------------------------------
     def toggle_theme(self, ids: Sequence[int], key: str) -> ChangeSet:

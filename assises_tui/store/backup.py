@@ -104,15 +104,41 @@ def check_archive(path: Path) -> dict[str, bytes]:
         raise StoreError(f"La sauvegarde {path} est illisible ({exc}).") from None
     if "store/meta.json" not in files:
         raise StoreError(f"La sauvegarde {path} ne contient pas store/meta.json.")
+    parsed = {}
     for name, data in files.items():
         if name.endswith(".json"):
             try:
-                orjson.loads(data)
+                parsed[name] = orjson.loads(data)
             except orjson.JSONDecodeError:
                 raise StoreError(
                     f"La sauvegarde {path} contient un fichier abîmé : {name}."
                 ) from None
+    _check_complete(path, parsed)
     return files
+
+
+def _check_complete(path: Path, parsed: dict[str, object]) -> None:
+    """Every record the archive's meta counts is in the archive."""
+    from assises_tui.store.meta import META_DOC_ID
+    from assises_tui.store.shards import TABLE, shard_index, shortfalls
+
+    meta = parsed.get("store/meta.json")
+    doc = meta.get("meta", {}).get(str(META_DOC_ID)) if isinstance(meta, dict) else None
+    if not isinstance(doc, dict):
+        raise StoreError(f"La sauvegarde {path} a un store/meta.json mal formé.")
+    counts = {}
+    for name, data in parsed.items():
+        index = shard_index(name)
+        if index is not None:
+            table = data.get(TABLE) if isinstance(data, dict) else None
+            counts[index] = len(table) if isinstance(table, dict) else 0
+    missing = shortfalls(doc, counts, int(doc.get("shard_size") or 1000))
+    if missing:
+        index = next(iter(missing))
+        raise StoreError(
+            f"La sauvegarde {path} est incomplète : il lui manque des contributions de "
+            f"store/contributions/{index:04d}.json."
+        )
 
 
 def newest_good_backup(root: Path) -> Path | None:

@@ -138,5 +138,19 @@ class BlobStore:
             )
         return None
 
+    def sizes(self) -> dict[str, int]:
+        """Every stored blob (sha256 -> size in bytes), temporaries left out."""
+        found: dict[str, int] = {}
+        try:
+            folders = [e for e in os.scandir(self.root) if len(e.name) == 2 and e.is_dir()]
+        except FileNotFoundError:
+            return found
+        for folder in folders:
+            for entry in os.scandir(folder.path):
+                sha = folder.name + entry.name
+                if _SHA256.match(sha):
+                    found[sha] = entry.stat().st_size
+        return found
+
     def cleanup(self) -> None:
         remove_temp_files(self.tmp_dir)

@@ -8,29 +8,28 @@ Measured at 100,000 records (2 cores), which shaped this module:
 * records are decoded once, at open, and the parsed dicts are dropped at once: keeping
   both the dicts and the objects cost ~450 MB, the objects alone (slotted, with their
   repeated strings shared) ~150 MB;
-* ``Contribution.from_dict`` (~20 µs, mostly ``dataclasses.fields`` and keyword calls)
-  made decoding cost 2 s. ``decode`` sets the slots of a fresh instance directly, through
-  straight-line code generated once from the dataclass fields (as ``dataclasses`` does
-  for ``__init__``): a few µs per record, history included;
+* records are decoded by msgspec, straight from the shard's bytes (``shard_records.py``)
+  or from a dict (``decode``, for a journal, a migration, a hand-edited file); both check
+  every type strictly: a wrong type is refused, never coerced;
 * a changed record rewrites its whole shard, so the shard's other records are encoded
-  again from their objects (``encode``, also generated, a few µs each).
+  again from their objects (``encode``, generated once from the dataclass fields, as
+  ``dataclasses`` does for ``__init__``: a few µs each).
 
 Repeated values are shared instead of being held once per record: statuses, theme keys,
 category, commune, source, assignee, history authors and actions, attachment types, and
 ``raw_sha256`` (the same digest as ``raw_blob``).
-
-``Contribution.from_dict`` still reads the stored form (missing keys take defaults); it is
-the fallback for a record the fast path cannot read, so that it copes or raises the same
-errors as before.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import re
 import sys
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
+
+import msgspec
 
 from assises_tui.domain.models import (
     Attachment,
@@ -41,52 +40,14 @@ from assises_tui.domain.models import (
     Status,
 )
 
-_STATUS: dict[str, Status] = {s.value: s for s in Status}
-_ODD = (KeyError, TypeError, AttributeError)  # a record or sub-record of unexpected shape
-
-
-def _status_in(value: Any) -> Status:
-    found = _STATUS.get(value) if type(value) is str else None
-    return found if found is not None else Status(value)
-
 
 def _status_out(value: Status | str) -> str:
     return value.value if isinstance(value, Status) else str(value)
 
 
 # -- code generation -----------------------------------------------------------------
-# How each field is read from a stored dict (statements on ``v``; ``v`` is then set in the
-# slot) and written back (an expression on ``v``). Fields not listed are taken as they are.
-_INTERN = "if v: v = _intern(v)"  # a short string repeated across records
-_IN: dict[type, dict[str, str]] = {
-    Contribution: {
-        "received_at": "v = _fromisoformat(v) if v else None",
-        "status": "if v is not _NEW: v = _status_in(v)",
-        "themes": "v = tuple(map(_intern, v)) if v else ()",
-        "attachments": "v = _attachments_in(v) if v else ()",
-        "excerpts": "v = _excerpts_in(v) if v else ()",
-        "notes": "v = _notes_in(v) if v else ()",
-        "history": "v = _history_in(v) if v else ()",
-        "to_check": "v = tuple(v) if v else ()",
-        "raw_blob": "raw_blob = v",
-        "raw_sha256": "if v and v == raw_blob: v = raw_blob",  # usually the same digest
-        "assignee": _INTERN,
-        "status_reason": _INTERN,
-        "contributor_category": _INTERN,
-        "commune": _INTERN,
-        "source": _INTERN,
-    },
-    Attachment: {"content_type": _INTERN},
-    Excerpt: {"theme": _INTERN, "kind": _INTERN, "author": _INTERN},
-    Note: {"author": _INTERN},
-    HistoryEntry: {
-        "who": _INTERN,
-        "what": _INTERN,
-        # Before/after: statuses and short field values (shared), or lists (themes).
-        "before": "if type(v) is str: v = _intern(v)",
-        "after": "if type(v) is str: v = _intern(v)",
-    },
-}
+# How each field is written to its stored form (an expression on ``v``); fields not
+# listed are stored as they are.
 _OUT = {
     "received_at": "v.isoformat() if v is not None else None",
     "status": "_status_out(v)",
@@ -97,40 +58,11 @@ _OUT = {
     "history": "list(map(_encode_HistoryEntry, v))",
     "to_check": "list(v)",
 }
-_ENV: dict[str, Any] = {
-    "_new": object.__new__,
-    "_intern": sys.intern,
-    "_fromisoformat": datetime.fromisoformat,
-    "_status_in": _status_in,
-    "_status_out": _status_out,
-    "_NEW": Status.NEW,
-}
+_ENV: dict[str, Any] = {"_status_out": _status_out}
 
 
 def _has_default(f: dataclasses.Field) -> bool:
     return f.default is not dataclasses.MISSING
-
-
-def _make_decoder(cls: type) -> Callable[[dict[str, Any]], Any]:
-    """Build ``_decode_<cls>(d)``: one slot set per field, in field order, no dict built."""
-    name = cls.__name__
-    _ENV[f"_{name}"] = cls
-    lines = [f"def _decode_{name}(d):", f"    o = _new(_{name})"]
-    for f in dataclasses.fields(cls):
-        setter = f"_set_{name}_{f.name}"
-        _ENV[setter] = getattr(cls, f.name).__set__  # the slot's member descriptor
-        if _has_default(f):
-            _ENV[f"_default_{name}_{f.name}"] = f.default
-            lines.append(f'    v = d.get("{f.name}", _default_{name}_{f.name})')
-        else:
-            lines.append(f'    v = d["{f.name}"]')
-        convert = _IN[cls].get(f.name)
-        if convert:
-            lines.append(f"    {convert}")
-        lines.append(f"    {setter}(o, v)")
-    lines.append("    return o")
-    exec("\n".join(lines), _ENV)  # source built above from the field names only
-    return _ENV[f"_decode_{name}"]
 
 
 def _make_encoder(cls: type) -> Callable[[Any], dict[str, Any]]:
@@ -156,41 +88,77 @@ def _make_encoder(cls: type) -> Callable[[Any], dict[str, Any]]:
     return _ENV[f"_encode_{name}"]
 
 
-def _make_sequence_decoder(cls: Any) -> Callable[[list[Any]], tuple[Any, ...]]:
-    fast = _make_decoder(cls)
-
-    def decode_all(seq: list[Any]) -> tuple[Any, ...]:
-        try:
-            return tuple(map(fast, seq))
-        except _ODD:  # an odd sub-record: from_dict copes, or raises the clear error
-            return tuple(map(cls.from_dict, seq))
-
-    return decode_all
-
-
-for _field, _cls in (
-    ("attachments", Attachment),
-    ("excerpts", Excerpt),
-    ("notes", Note),
-    ("history", HistoryEntry),
-):
-    _ENV[f"_{_field}_in"] = _make_sequence_decoder(_cls)
+for _cls in (Attachment, Excerpt, Note, HistoryEntry):
     _make_encoder(_cls)
-
-_decode_fast = _make_decoder(Contribution)
 
 #: ``encode(item) -> dict``: the stored form (JSON-ready; default-valued fields left out).
 encode: Callable[[Contribution], dict[str, Any]] = _make_encoder(Contribution)
 
 
-def decode(data: dict[str, Any]) -> Contribution:
-    """A ``Contribution`` from its stored form (unknown keys ignored, like ``from_dict``)."""
+class MalformedRecord(ValueError):
+    """A stored record whose shape or types are not the schema's (French message)."""
+
+
+_TYPE_NAMES = {
+    "array": "une liste",
+    "object": "un objet",
+    "str": "un texte",
+    "int": "un nombre entier",
+    "float": "un nombre",
+    "bool": "un booléen",
+    "null": "vide (null)",
+    "datetime": "une date",
+}
+_EXPECTED = re.compile(r"Expected `([^`]+)`, got `([^`]+)` - at `\$(.*)`")
+_MISSING = re.compile(r"Object missing required field `([^`]+)`(?: - at `\$(.*)`)?")
+_INVALID = re.compile(r"Invalid (?:enum value|value) (.*?)(?: - at `\$(.*)`)?$")
+
+
+def _where(path: str | None) -> str:
+    return (path or "").lstrip(".") or "l'enregistrement"
+
+
+def _french(error: msgspec.ValidationError) -> str:
+    """msgspec's message in French, naming the field (``themes``, ``notes[0].text``…)."""
+    text = str(error)
+    found = _EXPECTED.match(text)
+    if found:
+        expected, got, path = found.groups()
+        expected = " ou ".join(_TYPE_NAMES.get(t, t) for t in expected.split(" | "))
+        return f"« {_where(path)} » devrait être {expected}, c'est {_TYPE_NAMES.get(got, got)}"
+    found = _MISSING.match(text)
+    if found:
+        name, path = found.groups()
+        inside = f" dans « {_where(path)} »" if path else ""
+        return f"le champ « {name} » manque{inside}"
+    found = _INVALID.match(text)
+    if found:
+        value, path = found.groups()
+        return f"« {_where(path)} » a une valeur invalide ({value})"
+    return text
+
+
+def decode(data: Any) -> Contribution:
+    """A ``Contribution`` from its stored form, its types checked strictly.
+
+    Unknown keys are ignored and missing optional fields take their defaults, but a value
+    of the wrong type is refused, never coerced (``themes: "lien"`` is not four themes
+    l, i, e, n). Raises :class:`MalformedRecord` naming the field.
+    """
+    received = data.get("received_at") if isinstance(data, dict) else None
+    if isinstance(received, str):
+        # Python writes offsets RFC 3339 has no room for (a 1911 local mean time,
+        # +00:09:21); fromisoformat reads back whatever isoformat wrote.
+        try:
+            data = {**data, "received_at": datetime.fromisoformat(received)}
+        except ValueError:
+            raise MalformedRecord(f"« received_at » n'est pas une date ({received!r})") from None
     try:
-        return _decode_fast(data)
-    except _ODD:
-        # A missing required field or an odd value: from_dict raises the clear error
-        # (or copes, e.g. with a value of an unexpected type).
-        return Contribution.from_dict(data)
+        item = msgspec.convert(data, Contribution)
+    except msgspec.ValidationError as exc:
+        raise MalformedRecord(_french(exc)) from None
+    share_strings((item,))
+    return item
 
 
 # -- records decoded elsewhere (msgspec, see shard_records.py) -------------------------
@@ -202,7 +170,14 @@ _set_raw_sha256 = _setter(Contribution, "raw_sha256")
 #: Short strings repeated across records: (read, write) of each slot.
 _INTERNED_FIELDS = tuple(
     (getattr(Contribution, name).__get__, getattr(Contribution, name).__set__)
-    for name in ("contributor_category", "commune", "source", "assignee", "status_reason")
+    for name in (
+        "contributor_category",
+        "commune",
+        "source",
+        "assignee",
+        "status_reason",
+        "department",
+    )
 )
 _set_themes = _setter(Contribution, "themes")
 _set_history = _setter(Contribution, "history")

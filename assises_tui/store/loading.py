@@ -17,9 +17,14 @@ from assises_tui.store.codec import SharePool, decode, encode
 from assises_tui.store.json_files import UnreadableFileError, read_json
 from assises_tui.store.layout import DEFAULT_SHARD_SIZE
 from assises_tui.store.meta import MetaDB
-from assises_tui.store.protocol import StoreError
-from assises_tui.store.shard_records import corrupt_error, shard_dicts, shard_objects
-from assises_tui.store.shards import Shards
+from assises_tui.store.protocol import StoreCorruptError, StoreError
+from assises_tui.store.shard_records import (
+    corrupt_error,
+    restore_advice,
+    shard_dicts,
+    shard_objects,
+)
+from assises_tui.store.shards import SHARDS_KEY, Shards, shortfall_sentence, shortfalls
 
 if TYPE_CHECKING:
     from assises_tui.store.tinydb_store import TinyDBStore
@@ -37,7 +42,10 @@ class StoreLoading:
     def _load(self) -> None:
         layout = self.layout
         if not layout.meta.exists():
-            raise StoreError(f"Aucune base Assises dans {layout.root} (store/meta.json absent).")
+            message = f"Aucune base Assises dans {layout.root} (store/meta.json absent)."
+            if layout.contributions.is_dir():  # it was there: lost, not never made
+                message += " " + restore_advice(self.root)
+            raise StoreError(message)
         self._meta = MetaDB(layout.meta, read_only=self.read_only)
         meta = self._guard(self._meta.meta)
         shard_size = int(meta.get("shard_size") or DEFAULT_SHARD_SIZE)
@@ -57,6 +65,7 @@ class StoreLoading:
             self._migrate(raw, meta, version)
         else:
             self._load_shards()
+        self._check_nothing_lost(meta, pending=journal is not None)  # before the overlay
         if journal is not None:
             self._overlay(journal)
         self._shards.source = self._stored_shard
@@ -67,6 +76,33 @@ class StoreLoading:
             remove_temp_files(layout.contributions)
             remove_temp_files(layout.backups)  # a daily copy cut short by a crash
             self.blobs.cleanup()
+
+    def _check_nothing_lost(self: TinyDBStore, meta: dict[str, Any], pending: bool) -> None:
+        """Refuse a store that lost records (a shard file deleted, emptied, a record cut
+        out) or whose id counter went back: the records would silently vanish, and a later
+        import would bring their mails back as new, untriaged contributions."""
+        shards = self._shards
+        counts: dict[int, int] = {}
+        for cid in self._objs:
+            index = shards.index_of(cid)
+            counts[index] = counts.get(index, 0) + 1
+        for index, missing in shortfalls(meta, counts, shards.shard_size).items():
+            found = counts.get(index, 0)
+            raise StoreCorruptError(
+                shortfall_sentence(shards.path_of(index), index, missing, found, shards.shard_size)
+                + " : la base ne s'ouvre pas ainsi, sinon ces contributions seraient perdues et "
+                f"un nouvel import les recréerait sans leur tri. {restore_advice(self.root)}"
+            )
+        next_id = int(meta.get("next_id") or 1)
+        if self._objs and not pending and max(self._objs) >= next_id:
+            raise StoreCorruptError(
+                f"Le compteur des numéros de {self.layout.meta} (prochain : {next_id}) est en "
+                f"retard sur les contributions (jusqu'au n° {max(self._objs)}) : un import "
+                f"donnerait des numéros déjà pris. {restore_advice(self.root)}"
+            )
+        if not self.read_only and not isinstance(meta.get(SHARDS_KEY), dict):
+            # An older store: from now on the records of each shard are counted in meta.
+            self._meta.set_meta({SHARDS_KEY: {str(i): n for i, n in sorted(counts.items())}})
 
     def _shard_dicts(self: TinyDBStore, index: int) -> dict[int, dict[str, Any]]:
         return self._guard(lambda: shard_dicts(self._shards, index, self.root))

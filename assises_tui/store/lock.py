@@ -14,13 +14,14 @@ import fcntl
 import json
 import os
 import socket
+import time
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
 from assises_tui.clock import local_time
 from assises_tui.durable import FILE_MODE
-from assises_tui.store.protocol import StoreError, StoreLockedError
+from assises_tui.store.protocol import StoreError, StoreLockedError, StoreReadOnlyMediaError
 
 
 def _pid_alive(pid: int) -> bool:
@@ -33,12 +34,20 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
-def read_lock_info(path: Path) -> dict[str, Any]:
-    try:
-        info = json.loads(path.read_text(encoding="utf-8") or "{}")
-    except (OSError, ValueError):
-        return {}
-    return info if isinstance(info, dict) else {}
+def read_lock_info(path: Path, *, wait: float = 0.5) -> dict[str, Any]:
+    """The recorded owner. A writer that has just taken the lock may not have written it
+    yet (the file is empty for a moment): it is read again for up to ``wait`` seconds."""
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            info = json.loads(path.read_text(encoding="utf-8") or "{}")
+        except (OSError, ValueError):
+            info = {}
+        if not isinstance(info, dict):
+            info = {}
+        if info.get("pid") or time.monotonic() >= deadline:
+            return info
+        time.sleep(0.02)
 
 
 def _since_text(since: str, tz: tzinfo | None) -> str:
@@ -51,13 +60,17 @@ def _since_text(since: str, tz: tzinfo | None) -> str:
 
 def locked_message(info: dict[str, Any], tz: tzinfo | None = None) -> str:
     """The refusal, « depuis le 05/12/2026 19:14 » in ``tz`` (the consultation's time zone,
-    which the workspace gives when it re-words the error; else the writer's own offset)."""
-    pid = info.get("pid", "?")
-    host = info.get("host", "hôte inconnu")
-    since = _since_text(str(info.get("since", "")), tz)
+    which the workspace gives when it re-words the error; else the writer's own offset).
+    What the record does not say (read while empty) is left out, never shown as « ? »."""
+    pid, host = info.get("pid"), info.get("host")
+    holder = f"le processus {pid}" if pid else "un autre processus"
+    if host:
+        holder += f" sur {host}"
+    if info.get("since"):
+        holder += f" depuis le {_since_text(str(info['since']), tz)}"
     return (
-        f"L'espace de travail est déjà ouvert en écriture par le processus {pid} sur {host} "
-        f"depuis le {since} ; fermez-le ou ouvrez celui-ci en lecture seule."
+        f"L'espace de travail est déjà ouvert en écriture par {holder} ; "
+        "fermez-le ou ouvrez celui-ci en lecture seule."
     )
 
 
@@ -74,6 +87,11 @@ class WriterLock:
         try:
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT, FILE_MODE)
         except OSError as exc:
+            if exc.errno == errno.EROFS:
+                raise StoreReadOnlyMediaError(
+                    f"Le disque de l'espace de travail ({self.path.parent}) est en lecture "
+                    "seule : il ne peut être ouvert qu'en lecture seule."
+                ) from None
             raise StoreError(
                 f"Impossible de verrouiller l'espace de travail ({self.path}) : "
                 f"{exc.strerror or exc}."
@@ -114,8 +132,9 @@ class WriterLock:
             "since": datetime.now(UTC).astimezone().isoformat(timespec="seconds"),
         }
         data = json.dumps(info).encode()
-        os.ftruncate(self._fd, 0)
+        # Written over the old record, then cut to length: never empty for a reader.
         os.pwrite(self._fd, data, 0)
+        os.ftruncate(self._fd, len(data))
         os.fsync(self._fd)
 
     def release(self) -> None:

@@ -69,6 +69,18 @@ class MetaDB:
             self.db.table("quarantine").insert(Document({**values, "id": qid}, doc_id=qid))
         return qid
 
+    def insert_quarantine(self, entries: list[dict[str, Any]]) -> None:
+        """Entries copied from another store, with their numbers (one flush)."""
+        if not entries:
+            return
+        table = self.db.table("quarantine")
+        with self.storage.deferred():
+            for entry in entries:
+                table.upsert(Document(entry, doc_id=entry["id"]))
+            top = max(entry["id"] for entry in entries) + 1
+            if top > int(self.meta().get("next_quarantine_id", 1)):
+                self.set_meta({"next_quarantine_id": top})
+
     def update_quarantine(self, changes: dict[int, dict[str, Any]]) -> None:
         """Several entries changed in one flush."""
         table = self.db.table("quarantine")

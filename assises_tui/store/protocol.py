@@ -18,6 +18,7 @@ from assises_tui.errors import (  # noqa: F401 - re-exported: the store raises t
     StoreCorruptError,
     StoreError,
     StoreLockedError,
+    StoreReadOnlyMediaError,
     StoreVersionError,
 )
 
@@ -76,12 +77,21 @@ class Store(Protocol):
     def has_blob(self, sha256: str) -> bool: ...
 
     def delete_blob(self, sha256: str) -> None:
-        """Only for the RGPD purge: erase personal data on request."""
+        """Only for the RGPD purge (erase personal data on request) and for blobs that
+        ``unreferenced_blobs`` lists."""
+
+    def unreferenced_blobs(self, among: Iterable[str] | None = None) -> dict[str, int]:
+        """Blobs (sha256 -> size in bytes) no record, quarantine entry or committed write
+        names (``among``: only these candidates): what an import that failed between its
+        blobs and its records left behind."""
 
     # -- quarantine ----------------------------------------------------------
     def add_quarantine(self, source: str, reason: str, raw_blob: str | None) -> QuarantineEntry: ...
 
     def quarantine(self) -> list[QuarantineEntry]: ...
+
+    def put_quarantine(self, entries: Sequence[QuarantineEntry]) -> None:
+        """Entries copied verbatim, numbers included, from another store (``migrate``)."""
 
     def erase_quarantine_raw(self, ids: list[int], note: str) -> None:
         """Only for the RGPD purge: forget the raw mail of these entries (its sha256 stays,
@@ -91,6 +101,9 @@ class Store(Protocol):
     def get_doc(self, name: str) -> dict[str, Any]: ...
 
     def put_doc(self, name: str, value: dict[str, Any]) -> None: ...
+
+    def doc_names(self) -> list[str]:
+        """Names of every stored document, sorted (``migrate`` copies them all)."""
 
     def append_audit(self, entries: Iterable[dict[str, Any]]) -> None:
         """Workspace-level audit events (exports, codebook, accepted findings…)."""

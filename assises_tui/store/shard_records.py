@@ -34,15 +34,18 @@ class _ShardFile(msgspec.Struct):
 _DECODER = msgspec.json.Decoder(_ShardFile)
 
 
-def corrupt_error(root: Path, path: Path, detail: str) -> StoreCorruptError:
+def restore_advice(root: Path) -> str:
+    """Which backup to put back, and the command that does it."""
     good = backups.newest_good_backup(root)
-    advice = (
-        f"Dernière sauvegarde valide : {good} ; pour la remettre en place : assises restore {good}."
-        if good
-        else "Aucune sauvegarde valide n'a été trouvée dans backups/."
-    )
+    if good:
+        return f"Dernière sauvegarde valide : {good} ; pour la remettre en place : assises restore {good}."
+    return "Aucune sauvegarde valide n'a été trouvée dans backups/."
+
+
+def corrupt_error(root: Path, path: Path, detail: str) -> StoreCorruptError:
     return StoreCorruptError(
-        f"Le fichier {path} est illisible ({detail}) ; il n'a pas été modifié. {advice}"
+        f"Le fichier {path} est illisible ({detail}) ; il n'a pas été modifié. "
+        + restore_advice(root)
     )
 
 

@@ -42,6 +42,10 @@ from assises_tui.store.json_files import UnreadableFileError
 from assises_tui.store.protocol import StoreError
 
 TABLE = "contributions"
+#: Key of the meta document counting the records of each shard ({"<index>": count}): a
+#: shard file that goes missing, or loses records, is then known to (records are never
+#: deleted).
+SHARDS_KEY = "shard_counts"
 _SHARD_NAME = re.compile(r"^(\d{4,})\.json$")
 _HEAD = b'{"' + TABLE.encode() + b'":{\n'
 _TAIL = b"\n}}\n"
@@ -109,6 +113,49 @@ def _split(data: bytes) -> dict[int, bytes] | None:
         except ValueError:
             return None
     return lines
+
+
+def shard_index(path: str) -> int | None:
+    """The index of a shard file (``store/contributions/0003.json`` → 3), else None."""
+    folder, _, name = path.rpartition("/")
+    match = _SHARD_NAME.match(name)
+    return int(match.group(1)) if match and folder.endswith(TABLE) else None
+
+
+def shortfalls(meta: dict[str, Any], counts: dict[int, int], shard_size: int) -> dict[int, int]:
+    """Shards holding fewer records than the meta document says: index -> how many are
+    missing (a missing file holds none). ``counts``: records found in each shard.
+
+    Records are never deleted, so a shard can only lose records by damage. A store written
+    before the counts were kept expects at least one record in every shard up to the one
+    of the last id handed out: ids are reserved in batches of a few hundred, so a whole
+    shard of ids never used is all but impossible there.
+    """
+    listed = meta.get(SHARDS_KEY)
+    expected: dict[int, int] = {}
+    if isinstance(listed, dict):
+        for key, value in listed.items():
+            try:
+                expected[int(key)] = int(value)
+            except (TypeError, ValueError):
+                continue
+    else:
+        last_id = int(meta.get("next_id") or 1) - 1
+        expected = dict.fromkeys(range((last_id - 1) // shard_size + 1), 1) if last_id else {}
+    return {i: n - counts.get(i, 0) for i, n in sorted(expected.items()) if counts.get(i, 0) < n}
+
+
+def shortfall_sentence(path: Path, index: int, missing: int, found: int, shard_size: int) -> str:
+    low = index * shard_size + 1
+    if not path.exists():
+        return (
+            f"Le fichier {path} a disparu (il contenait les contributions n° {low} à "
+            f"{low + shard_size - 1})"
+        )
+    return (
+        f"Le fichier {path} a perdu {missing} contribution(s) (la base lui en attribue "
+        f"{found + missing}, il n'en contient que {found})"
+    )
 
 
 class Shards:

@@ -19,17 +19,19 @@ from pathlib import Path
 from typing import Any
 
 from assises_tui.clock import now_iso
-from assises_tui.domain.models import Contribution, QuarantineEntry
+from assises_tui.domain.models import Contribution, QuarantineEntry, blob_refs, digests_in
 from assises_tui.durable import ensure_dir, remove_durably, write_atomic
+from assises_tui.errors import os_error_message
 from assises_tui.store import migrations
 from assises_tui.store.blobs import BlobStore
-from assises_tui.store.codec import encode
-from assises_tui.store.json_files import dump_json
+from assises_tui.store.codec import decode, encode
+from assises_tui.store.json_files import dump_json, read_json
 from assises_tui.store.layout import DEFAULT_SHARD_SIZE, Layout
 from assises_tui.store.loading import StoreLoading
 from assises_tui.store.lock import WriterLock
 from assises_tui.store.meta import AuditLog, MetaDB
 from assises_tui.store.protocol import StoreError
+from assises_tui.store.shards import SHARDS_KEY
 from assises_tui.store.snapshot import StoreBackups
 
 READ_ONLY_MESSAGE = (
@@ -59,6 +61,7 @@ class TinyDBStore(StoreLoading, StoreBackups):
                 "shard_size": shard_size,
                 "created_at": now_iso(),
                 "last_backup_day": "",
+                SHARDS_KEY: {},
             }
         )
 
@@ -162,7 +165,8 @@ class TinyDBStore(StoreLoading, StoreBackups):
                     f"ouverture de l'espace de travail. Fermez puis rouvrez Assises ({exc})."
                 )
                 raise StoreError(self._broken) from exc
-            raise StoreError(f"Échec de l'enregistrement : {exc}.") from exc
+            told = os_error_message(exc) if isinstance(exc, OSError) else None
+            raise StoreError(told or f"Échec de l'enregistrement : {exc}.") from exc
         if journaled:
             remove_durably(self.layout.journal)
 
@@ -207,10 +211,17 @@ class TinyDBStore(StoreLoading, StoreBackups):
                 self._shards.index_of(item.id)
                 seen.add(item.id)
             records = {item.id: encode(item) for item in items}
-            meta_update = None
-            next_id = int(self._meta.meta().get("next_id", 1))
+            meta = self._meta.meta()
+            meta_update: dict[str, Any] = {}
+            next_id = int(meta.get("next_id", 1))
             if max(seen) >= next_id:  # ids not reserved: never hand them out again
-                meta_update = {"next_id": max(seen) + 1}
+                meta_update["next_id"] = max(seen) + 1
+            # Counted in the same all-or-nothing write: a record lost later is noticed.
+            counts = dict(meta.get(SHARDS_KEY) or {})
+            for cid in seen:
+                key = str(self._shards.index_of(cid))
+                counts[key] = counts.get(key, 0) + 1
+            meta_update[SHARDS_KEY] = counts
             self._commit(records, meta_update)
             self._remember(items)
 
@@ -278,6 +289,25 @@ class TinyDBStore(StoreLoading, StoreBackups):
         self._check_writable()
         self.blobs.delete(sha256)
 
+    def unreferenced_blobs(self, among: Iterable[str] | None = None) -> dict[str, int]:
+        """Blobs (sha256 -> size) that no record, quarantine entry or pending write names:
+        left by an import that failed between its blobs and its records (a full disk)."""
+        with self._lock:
+            stored = self.blobs.sizes()
+            if among is not None:
+                stored = {sha: stored[sha] for sha in set(among) if sha in stored}
+            used: set[str] = set()
+            for item in self._objs.values():
+                used |= blob_refs(item)
+            used |= {q.raw_blob for q in self.quarantine() if q.raw_blob}
+            for name in self._guard(self._meta.doc_names):  # e.g. campaign signatures
+                used |= digests_in(self._guard(lambda name=name: self._meta.get_doc(name)))
+            journal = self._guard(lambda: read_json(self.layout.journal))
+            if journal is not None:  # committed records a reopen will replay
+                for record in self._journal_records(journal).values():
+                    used |= blob_refs(decode(record))
+        return {sha: size for sha, size in stored.items() if sha not in used}
+
     # -- quarantine ----------------------------------------------------------
     def add_quarantine(self, source: str, reason: str, raw_blob: str | None) -> QuarantineEntry:
         self._check_writable()
@@ -303,6 +333,23 @@ class TinyDBStore(StoreLoading, StoreBackups):
             }
             self._guard(lambda: self._meta.update_quarantine(changes))
 
+    def put_quarantine(self, entries: Sequence[QuarantineEntry]) -> None:
+        """Entries copied verbatim from another store (``assises migrate``)."""
+        self._check_writable()
+        rows = [
+            {
+                "id": e.id,
+                "source": e.source,
+                "reason": e.reason,
+                "raw_blob": e.raw_blob,
+                "at": e.at,
+                **({"raw_sha256": e.raw_sha256} if e.raw_sha256 else {}),
+            }
+            for e in entries
+        ]
+        with self._lock:
+            self._meta.insert_quarantine(rows)
+
     def quarantine(self) -> list[QuarantineEntry]:
         with self._lock:
             entries = self._guard(self._meta.quarantine)
@@ -327,6 +374,10 @@ class TinyDBStore(StoreLoading, StoreBackups):
         self._check_writable()
         with self._lock:
             self._meta.put_doc(name, value)
+
+    def doc_names(self) -> list[str]:
+        with self._lock:
+            return self._guard(self._meta.doc_names)
 
     def append_audit(self, entries: Iterable[dict[str, Any]]) -> None:
         self._check_writable()

@@ -10,9 +10,11 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from assises_tui.domain.models import Contribution
+from assises_tui.store.codec import decode
 from assises_tui.store.json_files import UnreadableFileError, read_json
-from assises_tui.store.shards import TABLE
+from assises_tui.store.meta import META_DOC_ID
+from assises_tui.store.shard_records import restore_advice
+from assises_tui.store.shards import TABLE, shortfall_sentence, shortfalls
 
 if TYPE_CHECKING:
     from assises_tui.store.tinydb_store import TinyDBStore
@@ -58,12 +60,17 @@ def verify_store(store: TinyDBStore) -> list[str]:
 
     seen: dict[int, str] = {}
     shards = store._shards
+    meta_doc = (meta.get("meta") or {}).get(str(META_DOC_ID)) if isinstance(meta, dict) else None
+    next_id = int(meta_doc.get("next_id") or 1) if isinstance(meta_doc, dict) else None
+    counts: dict[int, int] = {}
+    unreadable = False  # then counting its records would only repeat the problem
     for index in shards.existing():
         path = shards.path_of(index)
         try:
             data = read_json(path)
         except UnreadableFileError as exc:
             problems.append(f"Le fichier {exc.path} est illisible ({exc.detail}).")
+            unreadable = True
             continue
         table = data.get(TABLE, {}) if isinstance(data, dict) else None
         if not isinstance(table, dict):
@@ -84,12 +91,18 @@ def verify_store(store: TinyDBStore) -> list[str]:
                     f"La contribution n° {cid} figure deux fois ({seen[cid]}, {where})."
                 )
             seen[cid] = where
+            counts[index] = counts.get(index, 0) + 1
+            if next_id is not None and cid >= next_id:
+                problems.append(
+                    f"La contribution n° {cid} ({where}) porte un numéro jamais attribué "
+                    f"(le prochain est {next_id})."
+                )
             if shards.index_of(cid) != index:
                 problems.append(
                     f"La contribution n° {cid} est rangée dans le mauvais fichier ({where})."
                 )
             try:
-                Contribution.from_dict(record)
+                decode(record)
             except Exception as exc:  # any shape problem is a finding, not a crash
                 problems.append(f"La contribution n° {cid} est mal formée ({exc}).")
             for what, sha in _blob_refs(record):
@@ -97,6 +110,13 @@ def verify_store(store: TinyDBStore) -> list[str]:
                 if issue:
                     problems.append(f"Contribution n° {cid}, {what} : {issue}.")
 
+    if isinstance(meta_doc, dict) and not unreadable:
+        for index, missing in shortfalls(meta_doc, counts, shards.shard_size).items():
+            path = shards.path_of(index)
+            problems.append(
+                shortfall_sentence(path, index, missing, counts.get(index, 0), shards.shard_size)
+                + f". {restore_advice(store.root)}"
+            )
     if isinstance(meta, dict):
         for entry in (meta.get("quarantine") or {}).values():
             sha = entry.get("raw_blob") if isinstance(entry, dict) else None

@@ -11,8 +11,11 @@ No Textual, no I/O: reusable by the export check and by a later pseudonymisation
 
 from __future__ import annotations
 
+import bisect
+import functools
 import hashlib
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -193,6 +196,77 @@ class NameIndex:
         return spans
 
 
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+# Unicode's format characters (category Cf, Unicode 14): checked in one pass first.
+_FORMAT = re.compile(
+    "[\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f"
+    "\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd"
+    "\U00013430-\U00013438\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001"
+    "\U000e0020-\U000e007f]"
+)
+
+
+@functools.lru_cache(maxsize=8192)
+def _shown(char: str) -> str:
+    return "" if unicodedata.category(char) == "Cf" else unicodedata.normalize("NFKC", char)
+
+
+class _AsRead:
+    """``text`` as a reader sees it once rendered: format characters (zero-width spaces
+    and joiners, soft hyphens, bidi marks: category Cf) removed and compatibility forms
+    folded (NFKC: fullwidth ``０６`` and ``＠``, non-breaking spaces), with the way back
+    to offsets in ``text``.
+
+    An address split by a zero-width space, copied from a Word or Outlook mail, is an
+    address: the published document shows it whole once the invisible character is
+    dropped, so it is looked for in this form.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        #: (offset in the shown text, offset in ``text``, length shown) of each change.
+        self.changes: list[tuple[int, int, int]] = []
+        if text.isascii() or (unicodedata.is_normalized("NFKC", text) and not _FORMAT.search(text)):
+            return
+        pieces: list[str] = []
+        pos = shown_len = 0
+        for found in _NON_ASCII.finditer(text):
+            char = found.group()
+            shown = _shown(char)
+            if shown == char:
+                continue
+            i = found.start()
+            pieces.append(text[pos:i])
+            shown_len += i - pos
+            self.changes.append((shown_len, i, len(shown)))
+            pieces.append(shown)
+            shown_len += len(shown)
+            pos = i + 1
+        pieces.append(text[pos:])
+        self.text = "".join(pieces)
+        self._keys = [c[0] for c in self.changes]
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """Where ``shown[start:end]`` comes from in the original text."""
+        if not self.changes:
+            return start, end
+        return self._origin(start, False), self._origin(end - 1, True)
+
+    def _origin(self, offset: int, after: bool) -> int:
+        k = bisect.bisect_right(self._keys, offset) - 1
+        if k < 0:
+            return offset + after
+        at, origin, length = self.changes[k]
+        if offset < at + length:  # inside a replacement: the whole original character
+            return origin + after
+        return origin + 1 + (offset - at - length) + after
+
+
+def as_read(text: str) -> str:
+    """``text`` as a reader sees it (see :class:`_AsRead`)."""
+    return _AsRead(text).text
+
+
 def find_personal_data(
     text: str,
     known_names: Iterable[str] | NameIndex = (),
@@ -209,8 +283,10 @@ def find_personal_data(
     ``also_words``: extra words reported as names when capitalised — e.g. the sender's own
     first name in their message ("Cordialement, Agnès"), too common to look for everywhere.
     """
+    original = text
+    shown = _AsRead(text)  # found on what a reader sees
+    text = shown.text
     allowed_folded = {fold(a).strip() for a in allowed if a}
-    starts = _line_starts(text)
     raw: list[tuple[str, int, int]] = []
     for kind, pattern in (
         ("email", _EMAIL),
@@ -250,7 +326,9 @@ def find_personal_data(
                 max(end, *(sp[2] for sp in overlapping)),
             ]
         )
-    kept = [Finding(k, a, b, text[a:b], _line_of(starts, a)) for k, a, b in spans]
+    spans = [[k, *shown.span(a, b)] for k, a, b in spans]  # back to ``original``
+    starts = _line_starts(original)
+    kept = [Finding(k, a, b, original[a:b], _line_of(starts, a)) for k, a, b in spans]
     kept.sort(key=lambda f: f.start)
     return kept
 

@@ -18,9 +18,10 @@ _ESCAPES = re.compile(
     r"|\x9b[0-?]*[ -/]*[@-~]"  # 8-bit CSI
     r"|\x9d[^\x07\x9c]*(?:\x07|\x9c)?"  # 8-bit OSC
 )
-# Remaining C0 (but tab/newline), DEL, C1, bidi controls and zero-width characters.
+# Remaining C0 (but tab/newline), DEL, C1, bidi controls (U+061C ARABIC LETTER MARK is
+# one too) and zero-width characters.
 _CONTROLS = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f\x80-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]"
+    "[\x00-\x08\x0b-\x1f\x7f\x80-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]"
 )
 
 

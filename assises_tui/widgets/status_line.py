@@ -33,6 +33,7 @@ class StatusLine(Widget):
         sort: str,
         query: str = "",
         position: int | None = None,
+        suggestions: str = "",
     ) -> None:
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append(view, style="bold")
@@ -45,6 +46,8 @@ class StatusLine(Widget):
         if marked:
             text.append(f" · {plural(marked, 'marquée')}", style="bold")
         text.append(f" · tri : {sort}")
+        if suggestions:  # last: at 80 columns it is the part cut off
+            text.append(f" · {suggestions}", style="italic")
         if text.plain != self._text.plain:
             self._text = text
             self.refresh()

@@ -8,7 +8,6 @@ focus elsewhere binds its own key to :meth:`SuggestionBar.accept`.
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 
 from rich.text import Text
@@ -20,9 +19,6 @@ from textual.widgets import Static
 from assises_tui.errors import AssisesError, StoreError
 from assises_tui.suggest import Suggestion
 from assises_tui.text.safe import one_line
-
-#: One engine per workspace, shared by every bar (reader pane, excerpt screen).
-_ENGINE_LOCK = threading.Lock()
 
 
 class SuggestionBar(Static, can_focus=True):
@@ -75,11 +71,12 @@ class SuggestionBar(Static, can_focus=True):
         self.reload()
 
     def reload(self) -> None:
-        self._show(self.cid, self._compute(self.cid))
+        """Recompute now, on the event loop: with the model in use, never training one."""
+        self._show(self.cid, self._compute(self.cid, train=False))
 
     def reload_in_background(self, cid: int | None) -> None:
-        """Like :meth:`set_contribution`, computed in a thread: the first call trains the
-        engine on every tagged record, which must not hold up a key press in the inbox."""
+        """Like :meth:`set_contribution`, computed in a thread: the first call may train
+        the model on every tagged record, which must not hold up a key press."""
         self.cid = cid
         self.suggestions = []
         self.update(Text("Suggestions : …", style="italic"))
@@ -87,14 +84,15 @@ class SuggestionBar(Static, can_focus=True):
 
     @work(thread=True, exclusive=True, group="suggestions", exit_on_error=False)
     def _load(self, cid: int | None) -> None:
-        found = self._compute(cid)
+        found = self._compute(cid, train=True)
         self.app.call_from_thread(self._show, cid, found)
 
-    def _compute(self, cid: int | None) -> list[Suggestion]:
+    def _compute(self, cid: int | None, *, train: bool) -> list[Suggestion]:
+        """``train``: in a worker, a first model may be trained (the suggester is
+        thread-safe: it swaps whole models in)."""
         if cid is None:
             return []
-        with _ENGINE_LOCK:  # the engine updates its counts in place
-            return self.services.suggester.suggest(cid)[: self.limit]
+        return self.services.suggester.suggest(cid, train=train)[: self.limit]
 
     def _show(self, cid: int | None, found: list[Suggestion]) -> None:
         if cid != self.cid:  # moved on meanwhile: a newer load is coming

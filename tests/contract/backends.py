@@ -13,6 +13,8 @@ from typing import Protocol
 from fakes.memory_store import MemoryStore, MemoryVolume, restore
 
 from assises_tui.store.backup import restore_backup
+from assises_tui.store.postgres.maintenance import restore as restore_database
+from assises_tui.store.postgres.store import PostgresStore
 from assises_tui.store.protocol import Store
 from assises_tui.store.tinydb_store import TinyDBStore
 
@@ -49,5 +51,32 @@ class MemoryBackend:
         restore(self.volume, backup)
 
 
-#: name -> class taking the (empty, existing) workspace folder.
-BACKENDS: dict[str, type] = {"tinydb": TinyDBBackend, "memory": MemoryBackend}
+class PostgresBackend:
+    """A new database on the session's real PostgreSQL server (``pg_url`` fixture)."""
+
+    fixtures = ("pg_url",)  # asked of pytest by the suite's fixture
+    many_writers = True  # no writer lock: concurrent saves are merged field by field
+
+    def __init__(self, root: Path, pg_url: str) -> None:
+        self.root = root
+        self.url = pg_url
+        PostgresStore.create(pg_url)
+
+    def open(self, *, read_only: bool = False) -> Store:
+        return PostgresStore.open(self.root, self.url, read_only=read_only)
+
+    def restore(self, backup: Path) -> None:
+        store = PostgresStore.open(self.root, self.url)
+        try:
+            restore_database(store, backup)
+        finally:
+            store.close()
+
+
+#: name -> class taking the (empty, existing) workspace folder (and the pytest fixtures
+#: it names in ``fixtures``).
+BACKENDS: dict[str, type] = {
+    "tinydb": TinyDBBackend,
+    "memory": MemoryBackend,
+    "postgres": PostgresBackend,
+}

@@ -9,7 +9,10 @@ Adding a backend (PostgreSQL, say):
    server finds its binary with ``system_tools.require_program``, so CI fails rather than
    skips when the server is missing;
 3. when the server needs stopping, give the class a ``stop()`` method: the fixture calls
-   it after each test.
+   it after each test. A class may instead name pytest fixtures in ``fixtures`` (the
+   PostgreSQL backend takes ``pg_url``: a new database on the session's server);
+4. a backend without a writer lock sets ``many_writers = True``: the locking test then
+   checks that two writers' changes to one record are both kept.
 
 The tests use the protocol only (``assises_tui.store.protocol.Store``): nothing here may
 depend on how a backend lays its data out.
@@ -24,14 +27,16 @@ from datetime import UTC, datetime
 import pytest
 from backends import BACKENDS
 
-from assises_tui.domain.models import Attachment, Contribution, Status
+from assises_tui.domain.models import Attachment, Contribution, QuarantineEntry, Status
 from assises_tui.errors import StoreError, StoreLockedError
 
 
 @pytest.fixture(params=sorted(BACKENDS))
 def store_factory(request, tmp_path) -> Iterator:
     """The backend under test: ``store_factory.open(read_only=…)``, ``.restore(path)``."""
-    backend = BACKENDS[request.param](tmp_path)
+    backend_class = BACKENDS[request.param]
+    needs = {name: request.getfixturevalue(name) for name in getattr(backend_class, "fixtures", ())}
+    backend = backend_class(tmp_path, **needs)
     yield backend
     stop = getattr(backend, "stop", None)
     if stop is not None:
@@ -165,6 +170,26 @@ def test_blobs_are_content_addressed(store):
     store.delete_blob(key)  # twice: nothing to do
 
 
+def test_blobs_nobody_names_are_listed_and_can_go(store_factory, store):
+    """What an import that failed between its blobs and its records left behind."""
+    body = store.put_blob(b"corps du message")
+    raw = store.put_blob(b"From: x\n\nillisible")
+    left = store.put_blobs([b"reste d'un import interrompu", b"corps du message"])[0]
+    store.add_many([make(cid, body_blob=body) for cid in store.allocate_ids(1)])
+    store.add_quarantine("boite/1.eml", "En-têtes illisibles", raw)
+    signatures = store.put_blob(b"signatures des campagnes")  # named by a document
+    store.put_doc("campagnes", {"chunks": [signatures]})
+    assert store.unreferenced_blobs() == {left: len(b"reste d'un import interrompu")}
+    assert store.unreferenced_blobs([body, left]) == {left: 28}
+    assert store.unreferenced_blobs([body, raw]) == {}
+    store.delete_blob(left)
+    store = reopen(store_factory, store)
+    try:
+        assert store.unreferenced_blobs() == {} and store.get_blob(body) == b"corps du message"
+    finally:
+        store.close()
+
+
 # -- quarantine, documents, audit ----------------------------------------------
 
 
@@ -196,6 +221,23 @@ def test_documents_are_copies(store_factory, store):
     store = reopen(store_factory, store)
     try:
         assert store.get_doc("recherches") == {"liste": [1, 2], "nom": "Sécurité"}
+    finally:
+        store.close()
+
+
+def test_copied_quarantine_keeps_its_numbers_and_documents_are_listed(store_factory, store):
+    copied = [
+        QuarantineEntry(4, "a.mbox#4", "Illisible", None, "2020-01-02T10:00:00+01:00", "ab" * 32),
+        QuarantineEntry(9, "a.mbox#9", "Trop gros", None, "2020-01-03T10:00:00+01:00"),
+    ]
+    store.put_quarantine(copied)
+    store.put_doc("b", {"v": 1})
+    store.put_doc("a", {"v": 2})
+    store = reopen(store_factory, store)
+    try:
+        assert store.quarantine() == copied
+        assert store.add_quarantine("x", "y", None).id > 9  # numbers never handed out twice
+        assert store.doc_names() == ["a", "b"]
     finally:
         store.close()
 
@@ -286,7 +328,21 @@ def test_a_read_only_view_follows_the_writer(store_factory, store):
         view.close()
 
 
-def test_one_writer_at_a_time(store_factory, store):
+def test_one_writer_at_a_time_or_concurrent_saves_merged(store_factory, store):
+    if getattr(store_factory, "many_writers", False):
+        # a shared database: a second writer opens at once, and both changes are kept
+        (item,) = add(store, 1)
+        other = store_factory.open()
+        try:
+            assert not other.read_only
+            store.save(replace(item, themes=("lien",)))
+            other.save(replace(other.get(item.id), status=Status.DONE))
+            merged = other.get(item.id)
+            assert merged.themes == ("lien",) and merged.status == Status.DONE
+            assert store.reload_if_changed() and store.get(item.id) == merged
+        finally:
+            other.close()
+        return
     with pytest.raises(StoreLockedError):
         store_factory.open()
     store.close()

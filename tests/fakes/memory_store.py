@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from assises_tui.domain.models import Contribution, QuarantineEntry
+from assises_tui.domain.models import Contribution, QuarantineEntry, blob_refs, digests_in
 from assises_tui.errors import StoreError, StoreLockedError
 
 READ_ONLY_MESSAGE = (
@@ -218,6 +218,22 @@ class MemoryStore:
             for e in self.volume.quarantine
         ]
 
+    def put_quarantine(self, entries: Sequence[QuarantineEntry]) -> None:
+        self._check_writable()
+        for e in entries:
+            self.volume.quarantine.append(
+                {
+                    "id": e.id,
+                    "source": e.source,
+                    "reason": e.reason,
+                    "raw_blob": e.raw_blob,
+                    "at": e.at,
+                    "raw_sha256": e.raw_sha256,
+                }
+            )
+            self.volume.next_quarantine_id = max(self.volume.next_quarantine_id, e.id + 1)
+        self.volume.quarantine.sort(key=lambda e: e["id"])
+
     def erase_quarantine_raw(self, ids: list[int], note: str) -> None:
         self._check_writable()
         wanted = set(ids)
@@ -235,6 +251,9 @@ class MemoryStore:
         self._check_writable()
         self.volume.docs[name] = copy.deepcopy(value)
 
+    def doc_names(self) -> list[str]:
+        return sorted(self.volume.docs)
+
     def append_audit(self, entries: Iterable[dict[str, Any]]) -> None:
         self._check_writable()
         self.volume.audit.extend(copy.deepcopy(list(entries)))
@@ -243,6 +262,14 @@ class MemoryStore:
         return copy.deepcopy(self.volume.audit)
 
     # -- maintenance ---------------------------------------------------------
+    def unreferenced_blobs(self, among: Iterable[str] | None = None) -> dict[str, int]:
+        used = {q["raw_blob"] for q in self.volume.quarantine if q.get("raw_blob")}
+        for item in self._items.values():
+            used |= blob_refs(item)
+        used |= digests_in(list(self.volume.docs.values()))
+        candidates = self.volume.blobs if among is None else set(among) & set(self.volume.blobs)
+        return {sha: len(self.volume.blobs[sha]) for sha in candidates if sha not in used}
+
     def verify(self) -> list[str]:
         problems = []
         for item in self.all():

@@ -181,12 +181,13 @@ async def test_views_cycle_and_picker(make_app, services):
         assert len(screen.list.ids) == services.store.count()
         await pilot.press("v")
         assert isinstance(app.screen, ChoiceScreen)
-        await pilot.press("down", "down", "down", "enter")  # left, all, mine, untagged → late
+        # From "all": mine, untagged, priority → late
+        await pilot.press("down", "down", "down", "down", "enter")
         await pilot.pause()
         assert screen.view.key == "late"
         assert screen.list.ids == [10]
         await pilot.press("left_square_bracket", "left_square_bracket")
-        assert screen.view.key == "mine"
+        assert screen.view.key == "untagged"
         await pilot.press("v", "end", "enter")
         await pilot.pause()
         assert screen.view.key == "quarantine"

@@ -81,11 +81,12 @@ async def test_bulk_tag_category_commune_then_undo(s):
     ]  # the partial theme was left alone
     assert {s.store.get(i).contributor_category for i in (1, 2, 3)} == {"elu"}
     assert {s.store.get(i).commune for i in (1, 2, 3)} == {"Vichy"}
-    s.changes.undo()  # commune
-    s.changes.undo()  # category
-    s.changes.undo()  # themes, the bulk action as a whole
+    s.changes.undo()  # themes, category and commune: one action, one undo
     assert [s.store.get(i).themes for i in (1, 2, 3)] == [("service",), (), ()]
     assert {s.store.get(i).commune for i in (1, 2, 3)} == {""}
+    assert {s.store.get(i).contributor_category for i in (1, 2, 3)} == {""}
+    s.changes.undo()  # the theme set before the picker opened
+    assert s.store.get(1).themes == ()
 
 
 async def test_picker_escape_changes_nothing(s):

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from assises_tui.domain.models import Attachment, Contribution, Excerpt, HistoryEntry, Note
 from assises_tui.services.privacy import Privacy
+from assises_tui.services.purge import Purge
 from assises_tui.services.session import Services
 from assises_tui.workspace import Workspace
 
@@ -26,9 +27,11 @@ SHARED_ATTACHMENT = b"%PDF-1.4 annexe commune"
 
 def privacy_of(services: Services, pseudonymised: bool | None = None) -> Privacy:
     """A privacy service as a new session builds it (reading the saved settings)."""
-    return Privacy(
-        services.store, services.config, services.reviewer, services.search, pseudonymised
-    )
+    return Privacy(services.store, services.config, services.reviewer, pseudonymised)
+
+
+def purge_of(services: Services) -> Purge:
+    return Purge(services.store, services.config, services.reviewer, services.search)
 
 
 def build(tmp_path: Path) -> tuple[Workspace, Services]:

@@ -102,7 +102,7 @@ def test_workspace_events_codebook_synthesis_export_purge(env, tmp_path):
     assert accepted[-1].after["finding"] == finding.id
     services.synthesis.export_contributions("csv", tmp_path / "a.csv")
     assert services.audit.history(kinds=["contributions.export"])[-1].after["count"] == 4
-    services.privacy.purge(date(2019, 12, 1))
+    services.purge.run(date(2019, 12, 1))
     purge = services.audit.history(kinds=["privacy.purge"])[-1]
     assert purge.after["ids"] == [1, 4] and purge.id is None
     # A contribution's view includes the workspace events that name it.

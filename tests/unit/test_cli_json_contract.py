@@ -32,6 +32,7 @@ SHAPES = {
     "import": dict,
     "tag": dict,
     "suggest": list,
+    "suggest --report": dict,
     "codebook": list,
     "agreement": dict,
     "agreement sample": dict,
@@ -51,7 +52,9 @@ ONLY_WHEN_WRITTEN = {"path", "format"}
 
 _HEADING = re.compile(r"^## `assises ([^`]*)`")
 _COMMAND_WORD = re.compile(r"^[a-z][a-z-]*$")
-_FIELD = re.compile(r"`([a-z_]+)`")
+#: Options that change the shape of the output: their section is a command of its own.
+_MODE_OPTIONS = {"--report"}
+_FIELD = re.compile(r"`([a-z_][a-z0-9_]*)`")
 
 
 def documented_fields(text: str) -> dict[str, set[str]]:
@@ -63,7 +66,11 @@ def documented_fields(text: str) -> dict[str, set[str]]:
             match = _HEADING.match(line)
             current = None
             if match:
-                words = [w for w in match.group(1).split() if _COMMAND_WORD.match(w)]
+                words = [
+                    w
+                    for w in match.group(1).split()
+                    if _COMMAND_WORD.match(w) or w in _MODE_OPTIONS
+                ]
                 current = sections.setdefault(" ".join(words), set())
         elif current is not None and line.startswith("| `"):
             first_cell = line.split("|")[1].strip()
@@ -185,6 +192,7 @@ def outputs(tmp_path_factory) -> dict[str, tuple[int, object]]:
     run("stats", "stats", "--json")
     run("tag", "tag", "+lien", "--status", "en cours", "--json", "--", "police")
     run("suggest", "suggest", "--json")
+    run("suggest --report", "suggest", "--report", "--json")
     run("codebook", "codebook", "--json")
     run("agreement sample", "agreement", "--json", "sample", "2", "--seed", "3")
     run("agreement", "agreement", "--json")
@@ -286,7 +294,16 @@ def test_exit_codes_and_values_match_the_page(outputs):
     code, written = outputs["export synthesis"]
     assert code == 0 and written["written"] is True and written["format"] == "odt"
 
-    assert outputs["verify"] == (0, {"ok": True, "contributions": 5, "problems": []})
+    assert outputs["verify"] == (
+        0,
+        {
+            "ok": True,
+            "contributions": 5,
+            "problems": [],
+            "unreferenced_blobs": {"files": 0, "bytes": 0},
+            "removed_blobs": 0,
+        },
+    )
     assert outputs["purge (dry run)"][1]["path"] is None
     assert outputs["purge"][1]["path"].startswith("purge-reports/")
     assert outputs["purge"][1]["ids"] == [1, 5]

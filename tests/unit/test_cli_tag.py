@@ -58,6 +58,58 @@ def test_tag_with_status(ws_dir, capsys):
     assert change["after"] == {"themes": ["service"], "status": "done"}
 
 
+def test_tag_with_status_is_one_all_or_nothing_write(ws_dir, capsys, monkeypatch):
+    """Themes and status in one store write: a full disk leaves neither half."""
+    from assises_tui.store.tinydb_store import TinyDBStore
+
+    writes = []
+    real = TinyDBStore.save_many
+
+    def counted(self, items):
+        writes.append(sorted(c.id for c in items))
+        return real(self, items)
+
+    monkeypatch.setattr(TinyDBStore, "save_many", counted)
+    code, out, err = run(ws_dir, capsys, "tag", "+service", "--status", "traité", "--", "proximité")
+    assert code == 0, err
+    assert writes == [[3, 6]]
+    with Workspace.open(ws_dir, read_only=True) as ws:
+        assert [h.what for h in ws.store.get(3).history[-2:]] == ["themes", "status"]
+
+    def full(self, items):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(TinyDBStore, "save_many", full)
+    before = {c: (t, s) for c, t, s in records(ws_dir)}
+    code, out, err = run(ws_dir, capsys, "tag", "+lien", "--status", "en cours", "--", "proximité")
+    assert code == 2 and "disque plein" in err.lower() and "Traceback" not in err
+    assert {c: (t, s) for c, t, s in records(ws_dir)} == before
+
+
+def test_a_combined_change_is_undone_as_one(ws_dir):
+    with Workspace.open(ws_dir) as ws:
+        services = Services(ws)
+        with services.changes.together():
+            services.tagging.update_themes([1, 2], add=["lien"])
+            services.triage.set_status([2, 3], "done")
+        assert services.store.get(2).themes == ("lien",) and services.store.get(2).status == "done"
+        undone = services.triage.undo()
+        assert undone.what == "themes+status" and undone.ids == [1, 2, 3]
+        for cid in (1, 2, 3):
+            item = services.store.get(cid)
+            assert item.themes == () and item.status == "new"
+        assert [h.what for h in services.store.get(2).history[-2:]] == [
+            "undo:status",
+            "undo:themes",
+        ]
+        assert not services.triage.can_undo
+
+
+def records(ws_dir):
+    with Workspace.open(ws_dir, read_only=True) as ws:
+        return [(c.id, c.themes, c.status) for c in ws.store.all()]
+
+
 def test_tag_exit_codes(ws_dir, capsys):
     code, _, err = run(ws_dir, capsys, "tag", "+lien", "--", "introuvablemotxyz")
     assert code == 1 and "aucune contribution" in err

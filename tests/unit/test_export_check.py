@@ -32,6 +32,13 @@ MERCI_LINE = CLEAN_DRAFT.split("\n").index("Merci.") + 2
         ("Comme l'écrit Jean-Marc Dupontel,", "name"),
         ("Selon Mme Krawczyk,", "name"),
         ("Réunion au 12 rue des Lilas.", "address"),
+        # Copied from a Word or Outlook mail: invisible or fullwidth characters, which the
+        # document drops or shows as plain digits (issue: the check once saw nothing).
+        ("Écrire à prenom.nom@gmail\u200b.com pour la suite.", "email"),
+        ("Écrire à prenom.nom\uff20orange.fr pour la suite.", "email"),
+        ("Appeler le \uff10\uff16 \uff13\uff19 \uff19\uff18 \uff17\uff16 \uff15\uff14.", "phone"),
+        ("Appeler le 06\u200b39\u200b98\u200b76\u200b54.", "phone"),
+        ("Appeler le 06\u00ad39\u2060 98 76 54.", "phone"),
     ],
 )
 def test_draft_with_personal_data_is_refused_with_its_line(services, tmp_path, line, kind):

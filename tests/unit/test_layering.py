@@ -12,7 +12,17 @@ from pathlib import Path
 import assises_tui
 
 REPO = Path(__file__).resolve().parents[2]
-CORE = ["domain", "store", "ingest", "text", "synthesis", "services", "search", "suggest"]
+CORE = [
+    "domain",
+    "store",
+    "ingest",
+    "text",
+    "synthesis",
+    "services",
+    "search",
+    "suggest",
+    "analysis",
+]
 
 
 def core_modules() -> list[str]:
@@ -32,12 +42,36 @@ def core_modules() -> list[str]:
 def test_core_imports_neither_textual_nor_rich() -> None:
     modules = core_modules()
     assert "assises_tui.store.tinydb_store" in modules and len(modules) > 10
+    # scikit-learn imports Rich by itself when it is installed (for its progress display):
+    # what it brings is subtracted; our modules must add nothing to it.
     script = (
         "import importlib, json, sys\n"
+        "import sklearn.linear_model, sklearn.decomposition, sklearn.feature_extraction.text\n"
+        "third_party = set(sys.modules)\n"
         f"for name in {modules!r}:\n"
         "    importlib.import_module(name)\n"
-        "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'rich'))\n"
+        "bad = sorted(m for m in set(sys.modules) - third_party\n"
+        "             if m.split('.')[0] in ('textual', 'rich'))\n"
         "print(json.dumps(bad))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == []
+
+
+def test_the_interface_starts_without_scikit_learn() -> None:
+    """numpy, scipy and scikit-learn load when the suggester first trains (in a worker),
+    not when the app imports its screens: start-up and the first key do not wait for them."""
+    script = (
+        "import json, sys\n"
+        "import assises_tui.screens.inbox, assises_tui.suggest, assises_tui.cli\n"
+        "print(json.dumps(sorted(m for m in ('sklearn', 'scipy', 'numpy') if m in sys.modules)))\n"
     )
     result = subprocess.run(
         [sys.executable, "-c", script],

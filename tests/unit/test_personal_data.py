@@ -139,3 +139,36 @@ def test_address_stops_at_the_street_name(text, address):
     # The purge masks for good: the citizen's words after the address must survive it.
     found = [f.text for f in find_personal_data(text) if f.kind == "address"]
     assert found == [address]
+
+
+@pytest.mark.parametrize(
+    "text, kind, hidden",
+    [
+        ("Écrivez à prenom.nom@gmail\u200b.com merci", "email", "prenom.nom@gmail\u200b.com"),
+        ("Tél : \uff10\uff16 \uff13\uff19 \uff19\uff18 \uff17\uff16 \uff15\uff14 !", "phone", None),
+        ("mail : jean\uff20orange.fr", "email", "jean\uff20orange.fr"),
+        (
+            "06\u200b39\u200b98\u200b76\u200b54 le soir",
+            "phone",
+            "06\u200b39\u200b98\u200b76\u200b54",
+        ),
+        ("Signé Jean \u200dDu\u00adpon\u2060tel", "name", None),
+    ],
+)
+def test_obfuscated_forms_are_found_and_masked_whole(text, kind, hidden) -> None:
+    """Found on the text as a reader sees it (format characters dropped, NFKC), masked
+    on the original: nothing of it, visible or invisible, is left."""
+    from assises_tui.services.privacy_masking import mask_text
+
+    found = find_personal_data(text, ["Jean Dupontel"])
+    assert [f.kind for f in found] == [kind]
+    if hidden is not None:
+        assert found[0].text == hidden and text[found[0].start : found[0].end] == hidden
+    masked = mask_text(text, ["Jean Dupontel"]).text
+    for piece in ("@", "\uff20", "06", "\uff10", "\u200b", "Dupon", "orange"):
+        assert piece not in masked, masked
+
+
+def test_a_clean_french_text_is_left_alone() -> None:
+    text = "Le commissariat\u00a0: «\u00a0plus de présence\u00a0» près de l’école, café."
+    assert find_personal_data(text) == []

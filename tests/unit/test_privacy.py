@@ -14,11 +14,13 @@ from privacy_support import (
     blob_files,
     build,
     privacy_of,
+    purge_of,
 )
 
 from assises_tui.cli import main
-from assises_tui.services.privacy import PENDING_DOC, PrivacyError, mask_text
+from assises_tui.services.privacy import PrivacyError, mask_text
 from assises_tui.services.privacy_report import report_lines
+from assises_tui.services.purge import PENDING_DOC
 from assises_tui.services.session import Services
 from assises_tui.workspace import Workspace
 
@@ -87,7 +89,7 @@ def test_dry_run_changes_nothing(env):
     ws, services = env
     before_records = [c.to_dict() for c in ws.store.all()]
     before_blobs = blob_files(ws)
-    report = privacy_of(services).purge(CUTOFF, dry_run=True)
+    report = purge_of(services).run(CUTOFF, dry_run=True)
     assert report.ids == [1, 4]
     assert report.senders == 2 and report.raw_mails == 2 and report.attachments == 1
     assert report.undated == 1 and report.findings.get("phone", 0) >= 1
@@ -106,7 +108,7 @@ def test_purge_erases_personal_data_and_keeps_the_work(env):
     ws, services = env
     old = ws.store.get(1)
     keep = ws.store.get(2)
-    report = privacy_of(services).purge(CUTOFF)
+    report = purge_of(services).run(CUTOFF)
     item = ws.store.get(1)
     assert item.sender_name == "" and item.sender_email == "" and item.raw_blob is None
     assert not ws.store.has_blob(old.raw_blob)
@@ -150,9 +152,9 @@ def test_purge_erases_personal_data_and_keeps_the_work(env):
 
 def test_purge_twice_is_a_no_op(env):
     ws, services = env
-    privacy_of(services).purge(CUTOFF)
+    purge_of(services).run(CUTOFF)
     records = [c.to_dict() for c in ws.store.all()]
-    again = privacy_of(services).purge(CUTOFF)
+    again = purge_of(services).run(CUTOFF)
     assert again.ids == [] and again.already_purged == 2
     assert [c.to_dict() for c in ws.store.all()] == records
 
@@ -162,10 +164,10 @@ def test_interrupted_purge_deletions_are_finished_safely(env):
     orphan = ws.store.put_blob(b"orphelin d'une purge interrompue")
     used = ws.store.get(2).raw_blob
     ws.store.put_doc(PENDING_DOC, {"blobs": [orphan, used]})
-    report = privacy_of(services).purge(date(2019, 1, 1))  # nothing to purge
+    report = purge_of(services).run(date(2019, 1, 1))  # nothing to purge
     assert report.ids == []
     ws.store.put_doc(PENDING_DOC, {"blobs": [orphan, used]})
-    privacy_of(services).purge(CUTOFF)
+    purge_of(services).run(CUTOFF)
     assert not ws.store.has_blob(orphan)
     assert ws.store.has_blob(used)  # still referenced: never deleted
     assert ws.store.get_doc(PENDING_DOC) == {"blobs": []}
@@ -187,7 +189,7 @@ def test_privacy_report_inventory_without_personal_data(env):
     dumped = json.dumps(report, ensure_ascii=False) + "\n".join(report_lines(report))
     for secret in (NAME, EMAIL, PHONE):
         assert secret not in dumped
-    privacy_of(services).purge(CUTOFF)
+    purge_of(services).run(CUTOFF)
     after = {c["key"]: c for c in services.privacy.report()["categories"]}
     assert after["sender_identities"]["records"] == 2 and after["raw_mails"]["records"] == 2
     assert services.privacy.report()["purges"][0]["count"] == 2
@@ -252,7 +254,7 @@ def test_reimport_after_purge_does_not_bring_data_back(tmp_path):
     write_mbox(tmp_path / "m.mbox", 20, seed=2)
     with Workspace.init(tmp_path / "ws") as ws:
         import_sources(ws, [tmp_path / "m.mbox"])
-        assert len(privacy_of(Services(ws)).purge(date(2019, 11, 17)).ids) > 0
+        assert len(purge_of(Services(ws)).run(date(2019, 11, 17)).ids) > 0
         again = import_sources(ws, [tmp_path / "m.mbox"])
         assert again.imported == 0 and ws.store.count() == 20
         assert all(not c.sender_email for c in ws.store.all() if c.raw_blob is None)
@@ -278,10 +280,10 @@ def test_purge_replaces_the_backups_that_hold_the_erased_data(env):
 
     ws, services = env
     before = ws.store.backup("avant")
-    dry = privacy_of(services).purge(CUTOFF, dry_run=True)
+    dry = purge_of(services).run(CUTOFF, dry_run=True)
     assert dry.backups == 1 and before.exists()  # a simulation deletes nothing
     assert any("seraient remplacées" in line for line in dry.lines())
-    report = privacy_of(services).purge(CUTOFF)
+    report = purge_of(services).run(CUTOFF)
     assert report.backups == 1 and report.backups_deleted == 1
     assert not before.exists()
     (fresh,) = list_backups(ws.root)
@@ -305,10 +307,10 @@ def test_purge_erases_quarantined_mail_imported_before_the_date(tmp_path):
         assert ws.store.get_blob(entry.raw_blob) == raw
         # Imported just now: a purge of what came before an hour ago leaves it alone.
         now = datetime.now(UTC)
-        assert privacy_of(services).purge(now - timedelta(hours=1)).quarantine_erased == 0
-        dry = privacy_of(services).purge(now + timedelta(minutes=1), dry_run=True)
+        assert purge_of(services).run(now - timedelta(hours=1)).quarantine_erased == 0
+        dry = purge_of(services).run(now + timedelta(minutes=1), dry_run=True)
         assert dry.quarantine_erased == 1 and ws.store.has_blob(entry.raw_blob)
-        report = privacy_of(services).purge(now + timedelta(minutes=1))
+        report = purge_of(services).run(now + timedelta(minutes=1))
         assert report.quarantine_erased == 1
         (after,) = ws.store.quarantine()
         assert after.raw_blob is None and after.raw_sha256 == entry.raw_blob
@@ -335,10 +337,10 @@ def test_undated_contribution_is_purged_when_imported_before_the_date(env):
         ws.store.save(replace(ws.store.get(3), history=(entry,)))
 
     imported("2019-12-02T10:00:00+01:00")  # after the date: it may have arrived after too
-    report = privacy_of(services).purge(CUTOFF)
+    report = purge_of(services).run(CUTOFF)
     assert 3 not in report.ids and report.undated == 1
     assert ws.store.get(3).sender_name == "Sans Date"
     imported("2019-11-28T10:00:00+01:00")  # before the date: so was its reception
-    report = privacy_of(services).purge(CUTOFF)
+    report = purge_of(services).run(CUTOFF)
     assert report.ids == [3] and report.undated == 0
     assert ws.store.get(3).sender_name == "" and ws.store.get(3).raw_blob is None

@@ -156,7 +156,7 @@ def test_single_shard_failure_changes_nothing(store: TinyDBStore, monkeypatch) -
         raise OSError(5, "Input/output error")
 
     monkeypatch.setattr("assises_tui.durable.write_atomic", boom)
-    with pytest.raises(StoreError, match="Échec de l'enregistrement"):
+    with pytest.raises(StoreError, match="Erreur d'entrée-sortie du disque"):
         store.save(replace(store.get(2), assignee="x"))
     monkeypatch.undo()
     assert store.get(2).assignee == ""

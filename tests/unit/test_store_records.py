@@ -138,16 +138,46 @@ def test_a_date_msgspec_refuses_still_loads(root: Path) -> None:
 
 
 def test_odd_but_readable_records_take_the_tolerant_path(root: Path) -> None:
-    """A hand-edited file: a null where msgspec wants a number, an unknown key."""
+    """A hand-edited file in another layout, with an unknown key: read all the same."""
     with reopen(root) as s:
         s.add_many([make(1, attachments=(Attachment("a.pdf", "application/pdf", 1, None),))])
     data = orjson.loads(shard(root).read_bytes())
-    data["contributions"]["1"]["attachments"][0]["size"] = None
     data["contributions"]["1"]["colonne_inconnue"] = 1
     shard(root).write_bytes(orjson.dumps(data))
     with reopen(root) as s:
-        assert s.get(1).attachments[0].size is None
+        assert s.get(1).attachments[0].size == 1
         assert s.get(1).subject == make(1).subject
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "named"),
+    [
+        ("themes", "lien", "« themes » devrait être une liste, c'est un texte"),
+        ("late", "oui", "« late »"),
+        ("status", "fini", "« status »"),
+        ("received_at", 20200114, "« received_at »"),
+        ("notes", [{"author": "a", "at": "b"}], "« text »"),
+        (
+            "attachments",
+            [{"filename": "a", "content_type": "t", "size": None, "blob": None}],
+            "size",
+        ),
+    ],
+)
+def test_a_wrong_type_is_refused_not_coerced(root: Path, field, value, named) -> None:
+    """``themes: "lien"`` once loaded as four themes l, i, e, n and was written back."""
+    with reopen(root) as s:
+        s.add_many([make(1), make(2)])
+    before = shard(root).read_bytes()
+    data = orjson.loads(before)
+    data["contributions"]["2"][field] = value
+    shard(root).write_bytes(orjson.dumps(data))
+    with pytest.raises(StoreCorruptError, match="n° 2 est mal formée") as caught:
+        reopen(root)
+    assert named in str(caught.value)
+    with pytest.raises(StoreCorruptError):  # a read-only view refuses it too
+        TinyDBStore.open(root, read_only=True, daily_backup=False)
+    assert orjson.loads(shard(root).read_bytes())["contributions"]["2"][field] == value
 
 
 def test_a_record_missing_a_required_field_is_named_at_open(root: Path) -> None:
@@ -207,6 +237,11 @@ def test_a_single_line_shard_from_an_older_version_is_read_and_converted(root: P
     items = [make(i) for i in range(1, 6)]
     legacy = {"contributions": {str(i.id): encode(i) for i in items}, "_default": {}}
     shard(root).write_bytes(orjson.dumps(legacy))
+    meta_path = root / "store/meta.json"  # as that version left it: a counter, no counts
+    meta = orjson.loads(meta_path.read_bytes())
+    meta["meta"]["1"]["next_id"] = 6
+    del meta["meta"]["1"]["shard_counts"]
+    meta_path.write_bytes(orjson.dumps(meta))
     with reopen(root) as s:
         assert s.all() == items
         s.save(replace(s.get(2), assignee="moi"))

@@ -57,26 +57,53 @@ def test_learning_from_reviewers_changes_a_suggestion():
     party_ids = [add_contribution(s, PARTY) for _ in range(12)]
     s.tagging.add(road_ids, "service")
     s.tagging.add(party_ids, "lien")
+    assert s.suggester.needs_retrain  # the tag told it
+    assert s.suggester.retrain()
     learned = s.suggester.suggest(target)
     assert themes_of(learned)[0] == "service"
     assert {"vitesse", "radar", "route"} & set(learned[0].because)
-    # Undoing the reviewers' decision un-learns it (incremental counts go back).
+    # Undoing the reviewers' decision un-learns it.
     s.changes.undo()
     s.changes.undo()
-    s.suggester.refresh(force=True)  # undo does not notify: the next timed refresh would see it
+    assert s.suggester.refresh(force=True)  # undo does not notify: the timed scan would see it
     assert "service" not in themes_of(s.suggester.suggest(target))
-    assert s.suggester.engine.n_docs == 0
+    assert s.suggester.model.n_labelled == 0
 
 
-def test_refresh_only_recounts_changed_records():
+def test_retrain_only_when_labels_change_and_featurises_only_new_tags():
     s = make_services()
     s.tagging.add([1, 2], "service")
-    s.suggester.refresh(force=True)
-    assert s.suggester.refresh(force=True) == 0
+    assert s.suggester.retrain()
+    assert not s.suggester.refresh(force=True)  # same labels: the model is kept
+    kept = s.suggester._rows[1][0]
     s.tagging.add([3], "lien")
-    assert s.suggester.refresh(force=True) == 1
+    assert s.suggester.retrain()
+    assert s.suggester._rows[1][0] is kept and 3 in s.suggester._rows
 
 
 def test_to_dict_has_the_documented_keys():
     d = Suggestion("lien", 0.81234, ["confiance"]).to_dict()
     assert d == {"theme": "lien", "confidence": 0.812, "because": ["confiance"]}
+
+
+def test_beyond_the_cap_the_latest_decisions_are_always_learned(monkeypatch):
+    import assises_tui.suggest as suggest_module
+
+    monkeypatch.setattr(suggest_module, "MAX_TRAIN", 6)
+    s = make_services([])
+    ids = [add_contribution(s, ROADS + f" {i}") for i in range(10)]
+    s.tagging.add(ids[:9], "service")
+    s.suggester.retrain()
+    assert s.suggester.model.n_labelled == 6
+    s.tagging.add([ids[9]], "lien")
+    s.suggester.retrain()
+    assert s.suggester.model.n_labelled == 6
+    assert ids[9] in s.suggester._rows  # the latest tag is among those learned from
+
+
+def test_stop_makes_a_training_under_way_give_up():
+    s = make_services()
+    s.tagging.add([1, 2, 3], "service")
+    s.suggester.stop()  # the app is closing
+    assert not s.suggester.retrain()
+    assert s.suggester.model is None

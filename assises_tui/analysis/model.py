@@ -1,0 +1,320 @@
+"""The theme model: learned from the reviewers' tags, calibrated, with per-theme thresholds.
+
+For each label (main theme or sub-theme) with a few tagged examples on each side:
+
+1. a class-balanced logistic regression (one against the rest, scikit-learn's liblinear)
+   on the features of ``features.py``;
+2. blended with the keyword prior of ``consultation.toml`` (main themes only), whose weight
+   fades as examples accumulate: model weight = k / (k + PRIOR_HALF), k being the smaller of
+   the numbers of examples with and without the label;
+3. calibrated: the blended scores of out-of-fold predictions (stratified cross-validation on
+   the tagged contributions only) are mapped to the observed share of correct suggestions
+   by a sigmoid (Platt scaling), so that « 72 % » means about 72 % of such suggestions are
+   right;
+4. a decision threshold per label, the one that maximises F1 on those out-of-fold
+   predictions (minority themes get a threshold of their own instead of 50 %).
+
+The out-of-fold predictions also give the figures shown to the reviewers: F1 per label,
+micro and macro F1 over the main themes, and the reliability table (share of correct
+suggestions per confidence band). They are slightly optimistic: the thresholds and the
+calibration were chosen on the same predictions.
+
+Labels with too few examples: a main theme runs on its keywords alone (uncalibrated, shown
+from ``KEYWORDS_THRESHOLD``), a sub-theme is not suggested.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import sparse
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold
+from threadpoolctl import threadpool_limits
+
+from assises_tui.analysis.features import FeatureSpace
+from assises_tui.analysis.model_info import KEYWORDS_THRESHOLD
+
+MIN_EXAMPLES = 3  # with and without the label, to learn it at all
+CALIBRATION_MIN = 5  # with and without, to fit the calibration
+PRIOR_HALF = 10
+FOLDS = 5
+REGULARISATION_C = 10.0
+BANDS = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0001)
+_GRID = np.round(np.arange(0.05, 0.951, 0.01), 2)
+
+
+class TrainingStopped(Exception):
+    """``should_stop`` said so (the application is closing): no model is built."""
+
+
+@dataclass(frozen=True)
+class LabelStats:
+    key: str
+    positives: int
+    negatives: int
+    learned: bool  # False: keywords only (or nothing, for a sub-theme)
+    calibrated: bool
+    model_weight: float  # share of the learned part in the blend (the rest: keywords)
+    threshold: float
+    # Out-of-fold decisions at the threshold, on the tagged contributions.
+    true_positives: int
+    false_positives: int
+    false_negatives: int
+
+    @property
+    def f1(self) -> float | None:
+        """None until a tagged contribution carries the label."""
+        if not self.positives:
+            return None
+        tp = self.true_positives
+        return 2 * tp / (2 * tp + self.false_positives + self.false_negatives)
+
+    @property
+    def precision(self) -> float | None:
+        made = self.true_positives + self.false_positives
+        return self.true_positives / made if made else None
+
+    @property
+    def recall(self) -> float | None:
+        return self.true_positives / self.positives if self.positives else None
+
+
+@dataclass(frozen=True)
+class Band:
+    low: float
+    high: float
+    count: int  # suggestions whose confidence falls in [low, high)
+    correct: int
+    mean_confidence: float
+
+    @property
+    def precision(self) -> float | None:
+        return self.correct / self.count if self.count else None
+
+
+@dataclass
+class _Label:
+    key: str
+    coef: np.ndarray | None
+    intercept: float
+    has_prior: bool
+    model_weight: float
+    platt: tuple[float, float] | None
+    threshold: float
+    stats: LabelStats
+
+
+class ThemeModel:
+    """One trained snapshot; immutable once built (a retrain builds a new one)."""
+
+    def __init__(
+        self,
+        features: FeatureSpace,
+        labels: list[_Label],
+        main_keys: Sequence[str],
+        n_labelled: int,
+        reliability: list[Band],
+    ) -> None:
+        self.features = features
+        self._labels = labels
+        self.keys = [lab.key for lab in labels]
+        self.main_keys = [k for k in main_keys if k in self.keys]
+        self.n_labelled = n_labelled
+        self.reliability = reliability
+        self.stats = [lab.stats for lab in labels]
+        main = [lab.stats for lab in labels if lab.key in self.main_keys]
+        learned = [s for s in main if s.f1 is not None]
+        self.cv_macro_f1 = float(np.mean([s.f1 for s in learned])) if learned else None
+        self.cv_micro_f1 = _micro(learned)
+
+    def scores(self, rows: sparse.csr_matrix, prior: np.ndarray) -> np.ndarray:
+        """Calibrated confidences, shape (len(rows), len(keys)); ``prior`` in ``keys`` order."""
+        out = np.zeros((rows.shape[0], len(self._labels)), dtype=np.float64)
+        for j, lab in enumerate(self._labels):
+            learned = None
+            if lab.coef is not None:
+                learned = _sigmoid(rows @ lab.coef + lab.intercept)
+            out[:, j] = _confidence(lab, learned, prior[:, j])
+        return out
+
+    def thresholds(self) -> np.ndarray:
+        return np.array([lab.threshold for lab in self._labels])
+
+    def weights(self, key: str) -> tuple[np.ndarray | None, float]:
+        """(coefficients of the learned part or None, its weight in the blend)."""
+        lab = self._labels[self.keys.index(key)]
+        return lab.coef, lab.model_weight
+
+
+def train(
+    features: FeatureSpace,
+    rows: sparse.csr_matrix,
+    label_sets: Sequence[set[str]],
+    keys: Sequence[str],
+    prior: np.ndarray,
+    has_prior: Sequence[bool],
+    main_keys: Sequence[str],
+    *,
+    seed: int = 0,
+    should_stop: Callable[[], bool] = lambda: False,
+) -> ThemeModel:
+    """Learn every label of ``keys`` from the tagged ``rows`` (one per label set).
+
+    ``prior``: keyword confidences of those rows, one column per key (zeros where
+    ``has_prior`` is False). Labels with no prior and too few examples are left out.
+    """
+    n = rows.shape[0]
+    labels: list[_Label] = []
+    oof_scores: list[np.ndarray] = []
+    oof_truth: list[np.ndarray] = []
+    with threadpool_limits(1):  # the machine's other cores belong to the interface
+        for j, key in enumerate(keys):
+            if should_stop():
+                raise TrainingStopped
+            y = np.fromiter((key in s for s in label_sets), dtype=np.int8, count=n)
+            lab, oof = _train_label(rows, y, key, prior[:, j], has_prior[j], seed)
+            if lab is None:
+                continue
+            labels.append(lab)
+            if lab.stats.learned and key in main_keys:
+                oof_scores.append(oof)
+                oof_truth.append(y)
+    reliability = _reliability(oof_scores, oof_truth, [lab.threshold for lab in labels])
+    return ThemeModel(features, labels, main_keys, n, reliability)
+
+
+def _train_label(
+    rows: sparse.csr_matrix,
+    y: np.ndarray,
+    key: str,
+    prior: np.ndarray,
+    has_prior: bool,
+    seed: int,
+) -> tuple[_Label | None, np.ndarray]:
+    positives = int(y.sum())
+    negatives = len(y) - positives
+    if min(positives, negatives) < MIN_EXAMPLES:
+        if not has_prior:
+            return None, prior
+        decided = prior >= KEYWORDS_THRESHOLD
+        stats = LabelStats(
+            key, positives, negatives, False, False, 0.0, KEYWORDS_THRESHOLD,
+            *_counts(y, decided),
+        )  # fmt: skip
+        return _Label(key, None, 0.0, True, 0.0, None, KEYWORDS_THRESHOLD, stats), prior
+    # liblinear's work grows with the number of columns: learn on those the tagged
+    # contributions use (a few tens of thousands of the hashed space's half million).
+    used = np.unique(rows.indices)
+    full_width = rows.shape[1]
+    rows = rows[:, used]
+    folds = StratifiedKFold(min(FOLDS, positives, negatives), shuffle=True, random_state=seed)
+    learned_oof = np.zeros(len(y))
+    for fit_idx, held_idx in folds.split(np.zeros(len(y)), y):
+        model = _fit(rows[fit_idx], y[fit_idx])
+        learned_oof[held_idx] = model.predict_proba(rows[held_idx])[:, 1]
+    model = _fit(rows, y)
+    weight = model_weight(positives, negatives) if has_prior else 1.0
+    blended = weight * learned_oof + (1.0 - weight) * prior
+    platt = None
+    if min(positives, negatives) >= CALIBRATION_MIN:
+        platt = _fit_platt(blended, y)
+    confidence = _apply_platt(platt, blended)
+    threshold = _best_threshold(confidence, y)
+    stats = LabelStats(
+        key, positives, negatives, True, platt is not None, weight, threshold,
+        *_counts(y, confidence >= threshold),
+    )  # fmt: skip
+    coef = np.zeros(full_width, dtype=np.float32)
+    coef[used] = model.coef_[0]
+    lab = _Label(key, coef, float(model.intercept_[0]), has_prior, weight, platt, threshold, stats)
+    return lab, confidence
+
+
+def model_weight(positives: int, negatives: int) -> float:
+    k = min(positives, negatives)
+    return k / (k + PRIOR_HALF)
+
+
+def _fit(rows: sparse.csr_matrix, y: np.ndarray) -> LogisticRegression:
+    model = LogisticRegression(
+        C=REGULARISATION_C, class_weight="balanced", solver="liblinear", max_iter=200
+    )
+    return model.fit(rows, y)
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.clip(np.asarray(z, dtype=np.float64).ravel(), -30, 30)))
+
+
+def _logit(p: np.ndarray) -> np.ndarray:
+    p = np.clip(p, 1e-4, 1 - 1e-4)
+    return np.log(p / (1 - p))
+
+
+def _fit_platt(scores: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    model = LogisticRegression(C=100.0).fit(_logit(scores).reshape(-1, 1), y)
+    return float(model.coef_[0, 0]), float(model.intercept_[0])
+
+
+def _apply_platt(platt: tuple[float, float] | None, scores: np.ndarray) -> np.ndarray:
+    if platt is None:
+        return scores
+    a, b = platt
+    return _sigmoid(a * _logit(scores) + b)
+
+
+def _confidence(lab: _Label, learned: np.ndarray | None, prior: np.ndarray) -> np.ndarray:
+    if learned is None:
+        return prior if lab.has_prior else np.zeros_like(prior)
+    blended = lab.model_weight * learned + (1.0 - lab.model_weight) * prior
+    return _apply_platt(lab.platt, blended)
+
+
+def _best_threshold(confidence: np.ndarray, y: np.ndarray) -> float:
+    """The grid threshold with the best F1 (all thresholds at once: sklearn's f1_score
+    checks its inputs on every call, 90 calls per label cost more than the training)."""
+    truth = y.astype(bool)
+    decided = confidence[None, :] >= _GRID[:, None]
+    tp = (decided & truth).sum(axis=1)
+    wrong = (decided & ~truth).sum(axis=1) + (~decided & truth).sum(axis=1)
+    f1 = np.where(tp > 0, 2 * tp / np.maximum(2 * tp + wrong, 1), 0.0)
+    best = f1.max()
+    # Ties go to the threshold nearest 0.5: fewer surprises than an extreme one.
+    tied = np.flatnonzero(f1 >= best - 1e-9)
+    return float(_GRID[tied[np.argmin(np.abs(_GRID[tied] - 0.5))]])
+
+
+def _counts(y: np.ndarray, decided: np.ndarray) -> tuple[int, int, int]:
+    truth = y.astype(bool)
+    return (
+        int((decided & truth).sum()),
+        int((decided & ~truth).sum()),
+        int((~decided & truth).sum()),
+    )
+
+
+def _micro(stats: list[LabelStats]) -> float | None:
+    tp = sum(s.true_positives for s in stats)
+    wrong = sum(s.false_positives + s.false_negatives for s in stats)
+    return 2 * tp / (2 * tp + wrong) if tp + wrong else None
+
+
+def _reliability(
+    scores: list[np.ndarray], truth: list[np.ndarray], _thresholds: list[float]
+) -> list[Band]:
+    """Share of correct suggestions per confidence band, over out-of-fold predictions."""
+    if not scores:
+        return []
+    s = np.concatenate(scores)
+    t = np.concatenate(truth)
+    out = []
+    for low, high in zip(BANDS[:-1], BANDS[1:], strict=True):
+        inside = (s >= low) & (s < high)
+        count = int(inside.sum())
+        mean = float(s[inside].mean()) if count else math.nan
+        out.append(Band(low, min(high, 1.0), count, int(t[inside].sum()), mean))
+    return out

@@ -1,0 +1,1 @@
+"""The PostgreSQL backend of the ``Store`` protocol (team mode): schema and store."""
