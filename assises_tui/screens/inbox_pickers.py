@@ -30,7 +30,7 @@ class InboxPickers:
                 n = sum(1 for c in records if view.predicate(c, reviewer))
             items.append((view.key, Text(f"{i + 1}. {view.label} ({n})")))
         self.app.push_screen(
-            ChoiceScreen("Vue", items, current=self.view.key),
+            ChoiceScreen("Vue", items, current=self.view.key, numbered=True),
             lambda key: self.set_view(key) if key else None,
         )
 

@@ -121,7 +121,8 @@ class TextPrompt(ModalScreen[str | None]):
 
 
 class ChoiceScreen(ModalScreen[Any]):
-    """Pick one item; each item is (value, label). Enter picks, Escape cancels."""
+    """Pick one item; each item is (value, label). Enter picks, Escape cancels. With
+    ``numbered``, the labels say « 1. … » and the digit 1 to 9 picks that item at once."""
 
     DEFAULT_CSS = PROMPT_CSS
     BINDINGS = [Binding("escape", "cancel", "Annuler", id="choice.cancel")]
@@ -134,8 +135,10 @@ class ChoiceScreen(ModalScreen[Any]):
         current: Any = None,
         help_text: str = "",
         empty: str = "Rien à choisir.",
+        numbered: bool = False,
     ) -> None:
         super().__init__()
+        self.numbered = numbered
         self.title_text = title
         self.items = items
         self.current = current
@@ -152,8 +155,13 @@ class ChoiceScreen(ModalScreen[Any]):
                 for i, (_value, label) in enumerate(self.items)
             ]
             yield OptionList(*options, id="choices", markup=False)
+            default_help = (
+                "1 à 9 ou Entrée : choisir · Échap : annuler"
+                if self.numbered
+                else "Entrée : choisir · Échap : annuler"
+            )
             yield Static(
-                self.help_text or "Entrée : choisir · Échap : annuler",
+                self.help_text or default_help,
                 markup=False,
                 classes="prompt-help",
             )
@@ -170,6 +178,13 @@ class ChoiceScreen(ModalScreen[Any]):
     def selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
         self.dismiss(self.items[int(event.option.id or 0)][0])
+
+    def on_key(self, event) -> None:
+        if self.numbered and event.character and event.character in "123456789":
+            index = int(event.character) - 1
+            if index < len(self.items):
+                event.stop()
+                self.dismiss(self.items[index][0])
 
     def action_cancel(self) -> None:
         self.dismiss(None)

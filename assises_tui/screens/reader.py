@@ -42,6 +42,8 @@ class ReaderScreen(TriageActions, ReadingActions, Screen[int | None]):
         self.services = services
         self.cid = contribution_id
         self.ids = ids if ids is not None else [contribution_id]
+        #: The inbox search's words, highlighted in the body.
+        self.highlight: tuple[str, ...] = ()
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
@@ -58,6 +60,7 @@ class ReaderScreen(TriageActions, ReadingActions, Screen[int | None]):
         self.cid = contribution_id
         self.ids = ids if ids is not None else [contribution_id]
         if self.is_mounted:
+            self.view.highlight = self.highlight
             self.view.show(self.cid)
             self._update_title()
 
@@ -66,6 +69,7 @@ class ReaderScreen(TriageActions, ReadingActions, Screen[int | None]):
         return self.query_one("#reader-view", ReaderView)
 
     def on_mount(self) -> None:
+        self.view.highlight = self.highlight
         self.view.show(self.cid)
         self._update_title()
 

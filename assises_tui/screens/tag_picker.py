@@ -11,12 +11,14 @@ alone unless toggled.
 
 from __future__ import annotations
 
+from rich.segment import Segment
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
+from textual.strip import Strip
 from textual.widgets import Input, Select, SelectionList, Static
 from textual.widgets.selection_list import Selection
 
@@ -48,6 +50,23 @@ def fuzzy_rank(query: str, text: str) -> int | None:
             if i == len(q):
                 return 1000 + (j - start)
     return None
+
+
+class Checklist(SelectionList):
+    """A SelectionList whose boxes say ✓ or nothing: Textual's show the same « X » in two
+    colours, which a reviewer with a colour vision deficiency (or a monochrome terminal)
+    cannot tell apart."""
+
+    def render_line(self, y: int) -> Strip:
+        strip = super().render_line(y)
+        segments = list(strip)
+        index = self.scroll_offset.y + y
+        if len(segments) < 4 or index >= self.option_count:
+            return strip
+        chosen = self.get_option_at_index(index).value in self._selected
+        inner = segments[1]
+        segments[1] = Segment("✓" if chosen else " ", inner.style, inner.control)
+        return Strip(segments, strip.cell_length)
 
 
 class TagPickerScreen(ModalScreen[bool]):
@@ -90,7 +109,7 @@ class TagPickerScreen(ModalScreen[bool]):
         with Vertical(id="tag-dialog"):
             yield Static(title, markup=False, id="tag-title")
             yield Input(placeholder="Filtrer les thèmes (ex. « prox »)", id="tag-filter")
-            yield SelectionList[str](id="tag-list")
+            yield Checklist(id="tag-list")
             with Horizontal(id="tag-fields"):
                 options = [(label, key) for key, label in CATEGORY_LABELS.items()]
                 yield Select(

@@ -6,6 +6,7 @@ reader (narrow terminals), so the two never drift apart.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -15,6 +16,7 @@ from textual.widgets import Static
 
 from assises_tui.clock import local_time
 from assises_tui.domain.models import EXCERPT_KINDS, Contribution
+from assises_tui.text.fold import fold_same_length
 from assises_tui.text.safe import one_line, printable
 from assises_tui.widgets.body_blocks import split_blocks
 from assises_tui.widgets.header_block import HeaderBlock
@@ -29,6 +31,19 @@ BODY_LIMIT = 200_000
 ATTACHMENT_LIMIT = 20_000
 ATTACHMENT_LIMIT_UNFOLDED = 400_000
 RAW_LIMIT = 300_000
+
+
+def highlight_words(text: Text, words: tuple[str, ...]) -> None:
+    """Mark in ``text`` every word starting with one of the folded search ``words`` (« gendarme »
+    finds « Gendarmerie » and « gendarmes »), as the search does."""
+    if not words:
+        return
+    folded = fold_same_length(text.plain)
+    pattern = re.compile(
+        r"(?<!\w)(?:" + "|".join(re.escape(w) for w in words if w) + r")\w*", re.UNICODE
+    )
+    for m in pattern.finditer(folded):
+        text.stylize("reverse", m.start(), m.end())
 
 
 def _size(n: int) -> str:
@@ -71,6 +86,8 @@ class ReaderView(VerticalScroll, can_focus=True):
         self.cid: int | None = None
         self.unfolded = False
         self.raw = False
+        #: Folded words of the inbox search, highlighted in the body (accents ignored).
+        self.highlight: tuple[str, ...] = ()
 
     def compose(self):
         yield HeaderBlock(id="reader-header")
@@ -170,6 +187,7 @@ class ReaderView(VerticalScroll, can_focus=True):
         if cut:
             text.append(f"\n… {cut:,} caractères de plus non affichés.".replace(",", " "))
         self._highlight_excerpts(item, text)
+        highlight_words(text, self.highlight)
         return text
 
     def _highlight_excerpts(self, item: Contribution, text: Text) -> None:
