@@ -7,7 +7,6 @@ the same :class:`~assises_tui.widgets.body_view.ReaderView`.
 
 from __future__ import annotations
 
-import re
 import time
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -36,6 +35,7 @@ from assises_tui.services.changes import ChangeSet
 from assises_tui.widgets.body_view import ReaderView
 from assises_tui.widgets.contribution_list import ContributionList, ListHeader
 from assises_tui.widgets.quarantine_view import QuarantineView
+from assises_tui.widgets.read_only_banner import read_only_banner
 from assises_tui.widgets.status_line import StatusLine
 
 if TYPE_CHECKING:
@@ -45,21 +45,8 @@ WIDE = 120  # columns from which the reader sits beside the list
 SLOW_SEARCH = 0.08  # seconds: slower searches move off the event loop
 
 
-def read_only_banner(services: Services) -> Static:
-    reason = getattr(services.workspace, "read_only_reason", None) or ""
-    found = re.search(r"ouvert en écriture par (.+?)\s*;", reason)
-    if "disque" in reason and "lecture seule" in reason:
-        why = "le disque de l'espace de travail n'accepte pas l'écriture"
-    else:
-        why = f"ouvert en écriture par {found.group(1) if found else 'un autre processus'}"
-    return Static(
-        f"Lecture seule — {why}",
-        markup=False,
-        classes="read-only-banner",
-    )
-
-
 class InboxScreen(InboxPickers, TriageActions, ReadingActions, SuggestionTraining, Screen):
+    HELP_TITLE = "Boîte de réception"  # the help screen's title
     CSS_PATH = "inbox.tcss"
     AUTO_FOCUS = "ContributionList"
     HELP_LEGEND = True  # the help explains the list's columns and the theme keys
@@ -89,7 +76,7 @@ class InboxScreen(InboxPickers, TriageActions, ReadingActions, SuggestionTrainin
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
         if self.services.read_only:
-            yield read_only_banner(self.services)
+            yield read_only_banner(self.services.workspace.read_only_reason)
         lst = ContributionList(
             self.services.contributions.get,
             self.services.config,

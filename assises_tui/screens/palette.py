@@ -44,6 +44,8 @@ class FoldedCommands(Provider):
 
 
 class FrenchCommandPalette(CommandPalette):
+    HELP_TITLE = "Commandes"  # the help screen's title
+
     def __init__(self, **kwargs) -> None:
         super().__init__(placeholder=PLACEHOLDER, **kwargs)
 

@@ -11,11 +11,12 @@ from typing import Any
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
+
+from assises_tui.keymap import CHOICE_SCREEN_BINDINGS, CONFIRM_SCREEN_BINDINGS, TEXT_PROMPT_BINDINGS
 
 PROMPT_CSS = """
 ConfirmScreen, TextPrompt, ChoiceScreen { align: center middle; }
@@ -37,11 +38,10 @@ ChoiceScreen OptionList { height: auto; max-height: 20; }
 class ConfirmScreen(ModalScreen[bool]):
     """Yes/no; Enter or ``o`` confirms, Escape or ``n`` cancels."""
 
+    HELP_TITLE = "Confirmation"  # the help screen's title
+
     DEFAULT_CSS = PROMPT_CSS
-    BINDINGS = [
-        Binding("o,y", "answer(True)", "Oui", id="confirm.yes"),
-        Binding("n,escape", "answer(False)", "Non", id="confirm.no"),
-    ]
+    BINDINGS = CONFIRM_SCREEN_BINDINGS
 
     def __init__(self, title: str, message: str | Text = "", yes: str = "Confirmer") -> None:
         super().__init__()
@@ -72,8 +72,10 @@ class ConfirmScreen(ModalScreen[bool]):
 class TextPrompt(ModalScreen[str | None]):
     """One line of text; Enter validates (``validate`` may refuse with a French sentence)."""
 
+    HELP_TITLE = "Saisie"  # the help screen's title
+
     DEFAULT_CSS = PROMPT_CSS
-    BINDINGS = [Binding("escape", "cancel", "Annuler", id="prompt.cancel")]
+    BINDINGS = TEXT_PROMPT_BINDINGS
 
     def __init__(
         self,
@@ -124,8 +126,10 @@ class ChoiceScreen(ModalScreen[Any]):
     """Pick one item; each item is (value, label). Enter picks, Escape cancels. With
     ``numbered``, the labels say « 1. … » and the digit 1 to 9 picks that item at once."""
 
+    HELP_TITLE = "Choix"  # the help screen's title
+
     DEFAULT_CSS = PROMPT_CSS
-    BINDINGS = [Binding("escape", "cancel", "Annuler", id="choice.cancel")]
+    BINDINGS = CHOICE_SCREEN_BINDINGS
 
     def __init__(
         self,

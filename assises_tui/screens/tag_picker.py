@@ -15,7 +15,6 @@ from rich.segment import Segment
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.strip import Strip
@@ -24,6 +23,7 @@ from textual.widgets.selection_list import Selection
 
 from assises_tui.domain.models import CATEGORY_LABELS
 from assises_tui.errors import AssisesError, StoreError
+from assises_tui.keymap import TAG_PICKER_SCREEN_BINDINGS
 from assises_tui.services.codebook import CodebookEntry
 from assises_tui.text.fold import fold
 from assises_tui.text.safe import one_line
@@ -70,13 +70,9 @@ class Checklist(SelectionList):
 
 
 class TagPickerScreen(ModalScreen[bool]):
-    TITLE = "Thèmes"  # the help screen's title
+    TITLE = HELP_TITLE = "Thèmes"  # the header's and the help's title
     CSS_PATH = "tag_picker.tcss"
-    BINDINGS = [
-        Binding("escape", "cancel", "Annuler", id="tags.cancel"),
-        Binding("ctrl+s", "apply", "Valider", id="tags.apply"),
-        Binding("down", "to_list", "Liste", show=False, id="tags.to_list"),
-    ]
+    BINDINGS = TAG_PICKER_SCREEN_BINDINGS
 
     def __init__(self, services, ids: list[int]) -> None:
         super().__init__()

@@ -27,13 +27,13 @@ from assises_tui.domain.models import (
     Status,
 )
 from assises_tui.errors import from_os_error
-from assises_tui.ingest.campaigns import assign_campaigns
 from assises_tui.ingest.dedup import fingerprint, shingles
 from assises_tui.ingest.extract import Extractor
 from assises_tui.ingest.mime import ParsedMessage, Unreadable, parse_message, sha256
 from assises_tui.ingest.msg import parse_msg
 from assises_tui.ingest.parallel import SERIAL_FIRST, ParallelParser
 from assises_tui.ingest.sources import RawMessage, check_paths, iter_sources
+from assises_tui.services.campaigns import assign_campaigns
 from assises_tui.store.protocol import Store
 from assises_tui.text.safe import one_line
 

@@ -10,12 +10,12 @@ import re
 from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from assises_tui.clock import local_time
 from assises_tui.domain.models import EXCERPT_KINDS, Contribution
+from assises_tui.keymap import READER_VIEW_BINDINGS
 from assises_tui.text.fold import fold_same_length
 from assises_tui.text.safe import one_line, printable
 from assises_tui.widgets.body_blocks import split_blocks
@@ -62,10 +62,7 @@ def _capped(text: str, limit: int) -> tuple[str, int]:
 
 
 class ReaderView(VerticalScroll, can_focus=True):
-    BINDINGS = [
-        Binding("j", "scroll_down", "Défiler vers le bas", show=False, id="reader.scroll_down"),
-        Binding("k", "scroll_up", "Défiler vers le haut", show=False, id="reader.scroll_up"),
-    ]
+    BINDINGS = READER_VIEW_BINDINGS
 
     DEFAULT_CSS = """
     ReaderView { height: 1fr; }
