@@ -102,6 +102,7 @@ INBOX_BINDINGS = [
     Binding("b", "raw", "Source brute", show=False, id="inbox.raw"),
     Binding("ctrl+r", "reload", "Actualiser", show=False, id="inbox.reload"),
     Binding("i", "import", "Importer", show=False, id="inbox.import"),
+    Binding("r", "fetch", "Relever la boîte", show=False, id="inbox.fetch"),
     Binding("C", "codebook", "Livre de codes", show=False, id="inbox.codebook"),
     Binding("s,f5", "synthesis", "Synthèse", id="inbox.synthesis"),
     Binding("g", "statistics", "Statistiques", show=False, id="inbox.statistics"),

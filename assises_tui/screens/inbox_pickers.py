@@ -86,6 +86,13 @@ class InboxPickers:
 
         self.app.push_screen(ImportScreen(self.services), lambda _r: self.reload_view())
 
+    def action_fetch(self) -> None:
+        if not self._writable():
+            return
+        from assises_tui.screens.fetch_screen import FetchScreen
+
+        self.app.push_screen(FetchScreen(self.services), lambda _r: self.reload_view())
+
     def action_codebook(self) -> None:
         try:
             from assises_tui.screens.codebook import CodebookScreen

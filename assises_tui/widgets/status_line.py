@@ -50,9 +50,9 @@ class StatusLine(Widget):
         text.append(f" · {left:,} à traiter".replace(",", "\u202f"))
         if marked:
             text.append(f" · {plural(marked, 'marquée')}", style="bold")
-        text.append(f" · tri : {sort}")
-        if suggestions:  # last: at 80 columns it is the part cut off
+        if suggestions:  # before the sort: at 80 columns the end of the line is cut off
             text.append(f" · {suggestions}", style="italic")
+        text.append(f" · tri : {sort}")
         if text.plain != self._text.plain:
             self._text = text
             self.refresh()

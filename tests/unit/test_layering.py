@@ -23,6 +23,7 @@ CORE = [
     "search",
     "suggest",
     "analysis",
+    "mailbox",
 ]
 
 
