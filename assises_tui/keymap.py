@@ -264,6 +264,12 @@ STATISTICS_SCREEN_BINDINGS = [
 ]
 
 
+#: FetchScreen (screens/fetch_screen.py)
+FETCH_SCREEN_BINDINGS = [
+    Binding("escape", "back", "Retour", id="fetch.back"),
+]
+
+
 #: ReaderView (widgets/body_view.py)
 READER_VIEW_BINDINGS = [
     Binding("j", "scroll_down", "Défiler vers le bas", show=False, id="reader.scroll_down"),

@@ -13,13 +13,13 @@ from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, ProgressBar, Static
 from textual.worker import Worker, WorkerState
 
 from assises_tui.errors import AssisesError
+from assises_tui.keymap import FETCH_SCREEN_BINDINGS
 from assises_tui.mailbox.settings import ImapSettings, password
 from assises_tui.services.import_bridge import summary
 from assises_tui.services.mailbox_fetch import FetchResult, last_fetch_sentence
@@ -38,7 +38,8 @@ class FetchScreen(Screen[bool]):
     FetchScreen ProgressBar { margin: 1 0; }
     FetchScreen #fetch-result { margin-top: 1; }
     """
-    BINDINGS = [Binding("escape", "back", "Retour", id="fetch.back")]
+    BINDINGS = FETCH_SCREEN_BINDINGS
+    HELP_TITLE = "Relève de la boîte"  # the help screen's title
 
     def __init__(self, services: Services) -> None:
         super().__init__()
