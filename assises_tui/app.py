@@ -15,7 +15,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
-from assises_tui.keymap import APP_BINDINGS
+from assises_tui.keymap import APP_BINDINGS, check_keymap
 from assises_tui.screens.help import HelpScreen, binding_description, help_rows
 from assises_tui.screens.palette import FoldedCommands, FrenchCommandPalette
 
@@ -52,6 +52,7 @@ class AssisesApp(App[None]):
         super().__init__(**kwargs)
         self.services = services
         config = services.config
+        check_keymap(config.keymap)  # a wrong [keymap] id: one French sentence, no app
         self.title = f"{config.title} — {config.department}"
         self.sub_title = "lecture seule" if services.read_only else ""
 
@@ -76,9 +77,7 @@ class AssisesApp(App[None]):
         screen = self.screen
         if isinstance(screen, HelpScreen):
             return
-        name = {"InboxScreen": "Boîte de réception", "ReaderScreen": "Lecture"}.get(
-            type(screen).__name__, screen.title or type(screen).__name__
-        )
+        name = getattr(screen, "HELP_TITLE", None) or self.title  # declared by each screen
         self.push_screen(HelpScreen(f"Touches — {name}", help_rows(self, screen)))
 
     def action_command_palette(self) -> None:

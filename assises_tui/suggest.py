@@ -414,7 +414,7 @@ class Suggester:
             return ""
         if model.cv_micro_f1 is None or not any(s.learned for s in model.stats):
             return "suggestions : mots-clés"
-        return "F1 suggestions " + f"{model.cv_micro_f1:.2f}".replace(".", ",")
+        return "suggestions F1 " + f"{model.cv_micro_f1:.2f}".replace(".", ",")
 
     # -- what to tag next -------------------------------------------------------------
     def priority(self, candidates: Sequence[int], limit: int | None = None) -> list[int]:
@@ -451,10 +451,3 @@ class Suggester:
         seen = set(ranked)
         ranked += [cid for cid in candidates if cid not in seen]
         return ranked[:limit] if limit is not None else ranked
-
-    def untagged_open(self) -> list[int]:
-        """Contributions a reviewer could still tag (no theme, not set aside)."""
-        from assises_tui.domain.models import Status
-
-        aside = (Status.NOT_CONTRIBUTION, Status.DUPLICATE, Status.OFF_TOPIC)
-        return [c.id for c in self.store.all() if not c.themes and c.status not in aside]

@@ -159,11 +159,17 @@ class FeatureSpace:
         for word in surface:
             for gram in set(analyse_chars(word)):
                 owners.setdefault(WORD_FEATURES + _bucket(gram, CHAR_FEATURES), []).append(word)
+        word_level = dict(scores)  # the evidence of the words themselves, before their letters
         for index, words in owners.items():
             value = contribution.get(index, 0.0)
             for word in words:
                 scores[word] = scores.get(word, 0.0) + value / len(words)
-        ranked = sorted((item for item in scores.items() if item[1] > 0), key=lambda item: -item[1])
+        # A word whose own weight pulls down is not named for its letters alone ("certaines"
+        # shares "tain" with "certains" policemen…); an unseen word (a typo) may be.
+        ranked = sorted(
+            (item for item in scores.items() if item[1] > 0 and word_level.get(item[0], 0) >= 0),
+            key=lambda item: -item[1],
+        )
         out: list[str] = []
         taken: set[str] = set()
         floor = ranked[0][1] * EXPLAIN_FLOOR if ranked else 0.0

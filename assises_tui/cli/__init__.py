@@ -23,6 +23,7 @@ COMMAND_MODULES = [
     "app_cmds",  # open (the app), demo
     "browse_cmds",  # list, show, stats
     "import_cmds",  # import
+    "mailbox_cmds",  # fetch, acknowledge
     "tag_cmds",  # tag, suggest, codebook, agreement
     "export_cmds",  # export synthesis|contributions, synthesis versions|diff|restore|check
     "privacy_cmds",  # history, purge, privacy-report

@@ -417,8 +417,10 @@ def _parse(raw: bytes, source: str, mailbox: str, tz: tzinfo) -> ParsedMessage |
     subject = normalize_header(_get(msg, "subject"))
     received_at, uncertain = _date(msg, tz)
     texts = walker.texts if any(t.strip() for t in walker.texts) else walker.tnef_texts
-    # Kept whole, however long: the reader says when it shows only a part.
-    body = normalize_text("\n\n".join(t.strip("\n") for t in texts))
+    # Kept whole, however long: the reader says when it shows only a part. Line ends are
+    # stripped whatever their style, so a mail served by IMAP (CRLF) and the same mail from
+    # an mbox export (LF) have the same text: one contribution, not a new version.
+    body = normalize_text("\n\n".join(t.strip("\r\n") for t in texts))
     report_type = _param(msg, "report-type") if _ctype(msg) == "multipart/report" else ""
     reason = classify(
         lambda h: _get(msg, h), addr, subject, walker.types, report_type or "", mailbox

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from assises_tui.errors import AssisesError, StoreError
+from assises_tui.keymap import CODEBOOK_SCREEN_BINDINGS
 from assises_tui.screens.permissions import coordinator_only
 from assises_tui.screens.prompts import ChoiceScreen, ConfirmScreen, TextPrompt
 from assises_tui.services.codebook import CodebookEntry, parent_of
@@ -19,19 +19,9 @@ from assises_tui.text.safe import one_line
 
 
 class CodebookScreen(Screen[bool]):
-    TITLE = "Référentiel des thèmes"  # the help screen's title
+    TITLE = HELP_TITLE = "Référentiel des thèmes"  # the header's and the help's title
     CSS_PATH = "codebook.tcss"
-    BINDINGS = [
-        Binding("escape", "close", "Retour", id="codebook.close"),
-        # j/k move as in the inbox (the table itself knows only the arrows).
-        Binding("j", "move(1)", "Descendre", show=False, id="codebook.down"),
-        Binding("k", "move(-1)", "Monter", show=False, id="codebook.up"),
-        Binding("a", "add", "Ajouter", id="codebook.add"),
-        Binding("r", "rename", "Renommer", id="codebook.rename"),
-        Binding("m", "merge", "Fusionner", id="codebook.merge"),
-        Binding("d", "retire", "Retirer", id="codebook.retire"),
-        Binding("c", "double_coding", "Double codage", id="codebook.double_coding"),
-    ]
+    BINDINGS = CODEBOOK_SCREEN_BINDINGS
 
     def __init__(self, services) -> None:
         super().__init__()

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, SelectionList, Static, TextArea
@@ -16,6 +15,7 @@ from textual.widgets.selection_list import Selection
 
 from assises_tui.analysis.agreement import AgreementReport, format_kappa, percent
 from assises_tui.errors import AssisesError, StoreError
+from assises_tui.keymap import AGREEMENT_REPORT_SCREEN_BINDINGS, DOUBLE_CODING_SCREEN_BINDINGS
 from assises_tui.screens.prompts import TextPrompt
 from assises_tui.services.tagging import display_text
 from assises_tui.text.safe import one_line
@@ -51,14 +51,14 @@ def report_text(report: AgreementReport, labels: dict[str, str]) -> Text:
 
 
 class AgreementReportScreen(ModalScreen[None]):
-    TITLE = "Rapport d'accord"  # the help screen's title
+    TITLE = HELP_TITLE = "Rapport d'accord"  # the header's and the help's title
     DEFAULT_CSS = """
     AgreementReportScreen { align: center middle; }
     AgreementReportScreen > VerticalScroll {
         width: 90%; height: 90%; border: thick $primary; background: $surface; padding: 0 1;
     }
     """
-    BINDINGS = [Binding("escape,q", "close", "Fermer", id="agreement.close")]
+    BINDINGS = AGREEMENT_REPORT_SCREEN_BINDINGS
 
     def __init__(self, text: Text) -> None:
         super().__init__()
@@ -73,21 +73,14 @@ class AgreementReportScreen(ModalScreen[None]):
 
 
 class DoubleCodingScreen(Screen[None]):
-    TITLE = "Double codage"  # the help screen's title
+    TITLE = HELP_TITLE = "Double codage"  # the header's and the help's title
     DEFAULT_CSS = """
     DoubleCodingScreen #dc-title { height: 1; background: $primary; text-style: bold;
                                    padding: 0 1; }
     DoubleCodingScreen #dc-body { height: 1fr; }
     DoubleCodingScreen #dc-themes { height: auto; max-height: 8; }
     """
-    BINDINGS = [
-        Binding("escape", "close", "Retour", id="dc.close"),
-        Binding("ctrl+s", "save", "Enregistrer et suivante", id="dc.save"),
-        Binding("n", "move(1)", "Suivante", id="dc.next"),
-        Binding("p", "move(-1)", "Précédente", id="dc.prev"),
-        Binding("r", "report", "Rapport d'accord", id="dc.report"),
-        Binding("s", "sample", "Tirer l'échantillon", id="dc.sample"),
-    ]
+    BINDINGS = DOUBLE_CODING_SCREEN_BINDINGS
 
     def __init__(self, services) -> None:
         super().__init__()

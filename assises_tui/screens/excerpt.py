@@ -13,7 +13,6 @@ from __future__ import annotations
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer, Input, OptionList, Select, Static, TextArea
@@ -22,6 +21,7 @@ from textual.widgets.text_area import Selection
 
 from assises_tui.domain.models import EXCERPT_KINDS
 from assises_tui.errors import AssisesError, StoreError
+from assises_tui.keymap import EXCERPT_SCREEN_BINDINGS
 from assises_tui.screens.prompts import ConfirmScreen
 from assises_tui.services.tagging import (
     display_text,
@@ -36,25 +36,9 @@ from assises_tui.widgets.suggestions import SuggestionBar
 
 
 class ExcerptScreen(Screen[bool]):
-    TITLE = "Extraits"  # the help screen's title
+    TITLE = HELP_TITLE = "Extraits"  # the header's and the help's title
     CSS_PATH = "excerpt.tcss"
-    BINDINGS = [
-        Binding("escape", "close", "Retour", id="excerpt.close"),
-        Binding("j", "sentence(1)", "Phrase suiv.", id="excerpt.next_sentence"),
-        Binding("k", "sentence(-1)", "Phrase préc.", show=False, id="excerpt.prev_sentence"),
-        Binding("J", "paragraph(1)", "Paragraphe", id="excerpt.next_paragraph"),
-        Binding("K", "paragraph(-1)", "Paragr. préc.", show=False, id="excerpt.prev_paragraph"),
-        Binding("plus,+", "extend(1)", "Étendre", id="excerpt.extend"),
-        Binding("minus,-", "extend(-1)", "Réduire", show=False, id="excerpt.shrink"),
-        Binding("f", "file", "Classer", id="excerpt.file"),
-        Binding("1", "kind('constat')", "Constat", show=False, id="excerpt.kind_constat"),
-        Binding(
-            "2", "kind('proposition')", "Proposition", show=False, id="excerpt.kind_proposition"
-        ),
-        Binding("3", "kind('citation')", "Citation", show=False, id="excerpt.kind_citation"),
-        Binding("a", "accept_suggestion", "Suggestion", id="excerpt.accept_suggestion"),
-        Binding("x", "delete_excerpt", "Suppr. extrait", show=False, id="excerpt.delete"),
-    ]
+    BINDINGS = EXCERPT_SCREEN_BINDINGS
 
     def __init__(self, services, contribution_id: int) -> None:
         super().__init__()

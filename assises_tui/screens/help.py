@@ -15,6 +15,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from assises_tui.keymap import HELP_SCREEN_BINDINGS
 from assises_tui.widgets.formatting import FLAG_LEGEND
 
 #: Keys Textual binds for itself that are noise in a reviewer's help.
@@ -51,6 +52,7 @@ def help_rows(app, screen) -> list[tuple[str, str]]:
 
 
 class HelpScreen(ModalScreen[None]):
+    HELP_TITLE = "Aide"  # the help screen's title
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
     HelpScreen > VerticalScroll {
@@ -58,7 +60,7 @@ class HelpScreen(ModalScreen[None]):
         border: thick $primary; background: $surface; padding: 0 1;
     }
     """
-    BINDINGS = [Binding("escape,q,question_mark", "close", "Fermer", id="help.close")]
+    BINDINGS = HELP_SCREEN_BINDINGS
 
     def __init__(self, title: str, rows: list[tuple[str, str]]) -> None:
         super().__init__()

@@ -13,11 +13,11 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from assises_tui.clock import local_time
+from assises_tui.keymap import HISTORY_SCREEN_BINDINGS
 from assises_tui.services.audit import AuditEntry, describe
 from assises_tui.text.safe import one_line
 
@@ -53,11 +53,10 @@ def _row(entry: AuditEntry, tz) -> tuple[str, str, str, str, str]:
 
 
 class HistoryScreen(Screen[None]):
+    HELP_TITLE = "Historique"  # the help screen's title
     CSS_PATH = "history.tcss"
     AUTO_FOCUS = "#history-table"
-    BINDINGS = [
-        Binding("escape,h", "close", "Fermer l'historique", id="history.close"),
-    ]
+    BINDINGS = HISTORY_SCREEN_BINDINGS
 
     def __init__(self, services: Services, contribution_id: int) -> None:
         super().__init__()

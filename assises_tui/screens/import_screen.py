@@ -12,12 +12,12 @@ from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, ProgressBar, Static
 from textual.worker import Worker, WorkerState
 
+from assises_tui.keymap import IMPORT_SCREEN_BINDINGS
 from assises_tui.services.import_bridge import run_import, summary
 from assises_tui.text.safe import one_line
 
@@ -26,13 +26,14 @@ if TYPE_CHECKING:
 
 
 class ImportScreen(Screen[bool]):
+    HELP_TITLE = "Import"  # the help screen's title
     DEFAULT_CSS = """
     ImportScreen > Vertical { padding: 1 2; }
     ImportScreen #import-help { color: $text-muted; margin-bottom: 1; }
     ImportScreen ProgressBar { margin: 1 0; }
     ImportScreen #import-result { margin-top: 1; }
     """
-    BINDINGS = [Binding("escape", "back", "Retour", id="import.back")]
+    BINDINGS = IMPORT_SCREEN_BINDINGS
 
     def __init__(self, services: Services, path: str = "") -> None:
         super().__init__()

@@ -7,7 +7,6 @@ the same :class:`~assises_tui.widgets.body_view.ReaderView`.
 
 from __future__ import annotations
 
-import re
 import time
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -36,6 +35,7 @@ from assises_tui.services.changes import ChangeSet
 from assises_tui.widgets.body_view import ReaderView
 from assises_tui.widgets.contribution_list import ContributionList, ListHeader
 from assises_tui.widgets.quarantine_view import QuarantineView
+from assises_tui.widgets.read_only_banner import read_only_banner
 from assises_tui.widgets.status_line import StatusLine
 
 if TYPE_CHECKING:
@@ -45,21 +45,8 @@ WIDE = 120  # columns from which the reader sits beside the list
 SLOW_SEARCH = 0.08  # seconds: slower searches move off the event loop
 
 
-def read_only_banner(services: Services) -> Static:
-    reason = getattr(services.workspace, "read_only_reason", None) or ""
-    found = re.search(r"ouvert en écriture par (.+?)\s*;", reason)
-    if "disque" in reason and "lecture seule" in reason:
-        why = "le disque de l'espace de travail n'accepte pas l'écriture"
-    else:
-        why = f"ouvert en écriture par {found.group(1) if found else 'un autre processus'}"
-    return Static(
-        f"Lecture seule — {why}",
-        markup=False,
-        classes="read-only-banner",
-    )
-
-
 class InboxScreen(InboxPickers, TriageActions, ReadingActions, SuggestionTraining, Screen):
+    HELP_TITLE = "Boîte de réception"  # the help screen's title
     CSS_PATH = "inbox.tcss"
     AUTO_FOCUS = "ContributionList"
     HELP_LEGEND = True  # the help explains the list's columns and the theme keys
@@ -74,6 +61,8 @@ class InboxScreen(InboxPickers, TriageActions, ReadingActions, SuggestionTrainin
         self.reverse = False
         self.query_text = ""
         self.hits: set[int] | None = None
+        self.found_everywhere = 0  # records the current search finds in every view
+        self.search_words: tuple[str, ...] = ()  # highlighted by the reader
         self.view_sorted: list[int] = []
         self.left = 0
         self._search_timer = None
@@ -87,7 +76,7 @@ class InboxScreen(InboxPickers, TriageActions, ReadingActions, SuggestionTrainin
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
         if self.services.read_only:
-            yield read_only_banner(self.services)
+            yield read_only_banner(self.services.workspace.read_only_reason)
         lst = ContributionList(
             self.services.contributions.get,
             self.services.config,
@@ -197,6 +186,7 @@ class InboxScreen(InboxPickers, TriageActions, ReadingActions, SuggestionTrainin
             sort=sort,
             query=self.query_text,
             position=lst.cursor + 1 if lst.ids else None,
+            everywhere=self.found_everywhere if self.hits is not None else None,
             suggestions=self.suggestion_quality,
         )
 
@@ -226,6 +216,7 @@ class InboxScreen(InboxPickers, TriageActions, ReadingActions, SuggestionTrainin
             errors.update("")
             errors.display = False
             self.hits = None
+            self._set_highlight("")
             self.apply_filter()
             return
         problems = self.services.search.parse(text).errors
@@ -241,7 +232,13 @@ class InboxScreen(InboxPickers, TriageActions, ReadingActions, SuggestionTrainin
         self._show_hits(text, hits)
 
     def _search(self, text: str) -> set[int]:
-        return set(self.services.search.search(text, self.view_sorted))
+        # Searched everywhere, then kept to the view: the status line says how many the
+        # other views hold (« 12 dans Toutes »), since the search is limited to the view.
+        everywhere = self.services.search.search(text)
+        self.found_everywhere = len(everywhere)
+        if self.view.key == "all":
+            return set(everywhere)
+        return set(everywhere).intersection(self.view_sorted)
 
     @work(thread=True, exclusive=True, group="search", exit_on_error=False)
     def _search_in_thread(self, text: str) -> None:
@@ -252,7 +249,17 @@ class InboxScreen(InboxPickers, TriageActions, ReadingActions, SuggestionTrainin
         if text != self.query_text:  # typed on meanwhile: a newer search is coming
             return
         self.hits = hits
+        self._set_highlight(text)
         self.apply_filter()
+
+    def _set_highlight(self, text: str) -> None:
+        """The free words of the search, shown highlighted by the reader."""
+        terms = self.services.search.parse(text).terms if text else ()
+        words = tuple(w for t in terms if t.is_text and not t.negated for w in t.words)
+        self.search_words = words
+        self.reader.highlight = words
+        if self.wide and self.list.current is not None:
+            self.reader.show(self.list.current, keep_scroll=True)
 
     def action_search(self) -> None:
         self.search_input.focus()
@@ -395,7 +402,9 @@ class InboxScreen(InboxPickers, TriageActions, ReadingActions, SuggestionTrainin
             # Installed, so dismissing it keeps it mounted for the next Enter.
             self._reader_screen = ReaderScreen(self.services, event.cid, ids=ids)
             self.app.install_screen(self._reader_screen, name=f"reader-{id(self)}")
+            self._reader_screen.highlight = self.search_words
         else:
+            self._reader_screen.highlight = self.search_words
             self._reader_screen.load(event.cid, ids)
         self.app.push_screen(self._reader_screen, self._back_from_reader)
 

@@ -30,7 +30,7 @@ class InboxPickers:
                 n = sum(1 for c in records if view.predicate(c, reviewer))
             items.append((view.key, Text(f"{i + 1}. {view.label} ({n})")))
         self.app.push_screen(
-            ChoiceScreen("Vue", items, current=self.view.key),
+            ChoiceScreen("Vue", items, current=self.view.key, numbered=True),
             lambda key: self.set_view(key) if key else None,
         )
 
@@ -85,6 +85,13 @@ class InboxPickers:
         from assises_tui.screens.import_screen import ImportScreen
 
         self.app.push_screen(ImportScreen(self.services), lambda _r: self.reload_view())
+
+    def action_fetch(self) -> None:
+        if not self._writable():
+            return
+        from assises_tui.screens.fetch_screen import FetchScreen
+
+        self.app.push_screen(FetchScreen(self.services), lambda _r: self.reload_view())
 
     def action_codebook(self) -> None:
         try:

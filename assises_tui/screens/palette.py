@@ -9,26 +9,16 @@ folded, and highlights the matched letters in the accented name.
 
 from __future__ import annotations
 
-import unicodedata
-
 from rich.align import Align
 from rich.text import Text
 from textual.command import CommandList, CommandPalette, DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 from textual.widgets.option_list import Option
 
+from assises_tui.text.fold import fold_same_length
+
 PLACEHOLDER = "Chercher une commande ou une touche…"
 NO_MATCH = "Aucune commande ne correspond."
-
-
-def fold_same_length(text: str) -> str:
-    """Lower case without accents, one character for one ("é" → "e", "Œ" → "œ"), so that
-    positions in the folded text are positions in the original."""
-    out = []
-    for ch in text:
-        base = unicodedata.normalize("NFD", ch)[0]
-        out.append(base.lower() if len(base.lower()) == 1 else ch)
-    return "".join(out)
 
 
 class FoldedCommands(Provider):
@@ -54,6 +44,8 @@ class FoldedCommands(Provider):
 
 
 class FrenchCommandPalette(CommandPalette):
+    HELP_TITLE = "Commandes"  # the help screen's title
+
     def __init__(self, **kwargs) -> None:
         super().__init__(placeholder=PLACEHOLDER, **kwargs)
 

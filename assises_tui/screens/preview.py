@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import (
@@ -29,8 +28,8 @@ from textual.widgets import (
 )
 from textual.widgets.option_list import Option
 
-from assises_tui.durable import ensure_dir
 from assises_tui.errors import AssisesError
+from assises_tui.keymap import PREVIEW_SCREEN_BINDINGS
 from assises_tui.screens.permissions import coordinator_only
 from assises_tui.services.synthesis import ExportBlocked
 from assises_tui.synthesis.export_md import to_markdown
@@ -46,7 +45,7 @@ class PreviewScreen(Screen[int | None]):
     """Dismissed with a draft line (1-based) when Enter is pressed on a check finding: the
     editor below puts its cursor there."""
 
-    TITLE = "Aperçu de la synthèse"  # the help screen's title
+    TITLE = HELP_TITLE = "Aperçu de la synthèse"  # the header's and the help's title
     # The document, not the tab bar: PageDown and the arrows scroll it at once.
     AUTO_FOCUS = "#preview-scroll"
     DEFAULT_CSS = """
@@ -61,18 +60,7 @@ class PreviewScreen(Screen[int | None]):
         #findings { height: 1fr; }
     }
     """
-    BINDINGS = [
-        Binding("escape", "close", "Retour", id="preview.close"),
-        Binding("a", "accept", "Accepter le signalement", id="preview.accept"),
-        Binding("o", "export('odt')", "ODT", id="preview.export_odt"),
-        Binding("w", "export('docx')", "DOCX", id="preview.export_docx"),
-        Binding("p", "export('pdf')", "PDF", id="preview.export_pdf"),
-        Binding("m", "export('md')", "Markdown", id="preview.export_md"),
-        Binding("e", "toggle_omit_empty", "Sections vides", id="preview.omit_empty"),
-        Binding("1", "show_tab('tab-preview')", "Aperçu", show=False, id="preview.tab_preview"),
-        Binding("2", "show_tab('tab-figures')", "Chiffres", show=False, id="preview.tab_figures"),
-        Binding("3", "show_tab('tab-check')", "Vérification", show=False, id="preview.tab_check"),
-    ]
+    BINDINGS = PREVIEW_SCREEN_BINDINGS
     #: What gets the focus when a tab is shown (so the arrows scroll or pick at once).
     TAB_FOCUS = {
         "tab-preview": "#preview-scroll",
@@ -237,11 +225,10 @@ class PreviewScreen(Screen[int | None]):
     def action_export(self, fmt: str) -> None:
         if not coordinator_only(self, "exporter la synthèse"):
             return
-        folder = self.services.workspace.root / "exports"
-        path = folder / f"synthese.{fmt}"
         try:
-            ensure_dir(folder)
-            self.services.synthesis.export(fmt, path, text=self.text, omit_empty=self.omit_empty)
+            path = self.services.synthesis.export_to_workspace(
+                fmt, self.text, omit_empty=self.omit_empty
+            )
         except ExportBlocked as blocked:
             self.refresh_check()
             self.query_one(TabbedContent).active = "tab-check"

@@ -11,11 +11,12 @@ from typing import Any
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
+
+from assises_tui.keymap import CHOICE_SCREEN_BINDINGS, CONFIRM_SCREEN_BINDINGS, TEXT_PROMPT_BINDINGS
 
 PROMPT_CSS = """
 ConfirmScreen, TextPrompt, ChoiceScreen { align: center middle; }
@@ -37,11 +38,10 @@ ChoiceScreen OptionList { height: auto; max-height: 20; }
 class ConfirmScreen(ModalScreen[bool]):
     """Yes/no; Enter or ``o`` confirms, Escape or ``n`` cancels."""
 
+    HELP_TITLE = "Confirmation"  # the help screen's title
+
     DEFAULT_CSS = PROMPT_CSS
-    BINDINGS = [
-        Binding("o,y", "answer(True)", "Oui", id="confirm.yes"),
-        Binding("n,escape", "answer(False)", "Non", id="confirm.no"),
-    ]
+    BINDINGS = CONFIRM_SCREEN_BINDINGS
 
     def __init__(self, title: str, message: str | Text = "", yes: str = "Confirmer") -> None:
         super().__init__()
@@ -72,8 +72,10 @@ class ConfirmScreen(ModalScreen[bool]):
 class TextPrompt(ModalScreen[str | None]):
     """One line of text; Enter validates (``validate`` may refuse with a French sentence)."""
 
+    HELP_TITLE = "Saisie"  # the help screen's title
+
     DEFAULT_CSS = PROMPT_CSS
-    BINDINGS = [Binding("escape", "cancel", "Annuler", id="prompt.cancel")]
+    BINDINGS = TEXT_PROMPT_BINDINGS
 
     def __init__(
         self,
@@ -121,10 +123,13 @@ class TextPrompt(ModalScreen[str | None]):
 
 
 class ChoiceScreen(ModalScreen[Any]):
-    """Pick one item; each item is (value, label). Enter picks, Escape cancels."""
+    """Pick one item; each item is (value, label). Enter picks, Escape cancels. With
+    ``numbered``, the labels say « 1. … » and the digit 1 to 9 picks that item at once."""
+
+    HELP_TITLE = "Choix"  # the help screen's title
 
     DEFAULT_CSS = PROMPT_CSS
-    BINDINGS = [Binding("escape", "cancel", "Annuler", id="choice.cancel")]
+    BINDINGS = CHOICE_SCREEN_BINDINGS
 
     def __init__(
         self,
@@ -134,8 +139,10 @@ class ChoiceScreen(ModalScreen[Any]):
         current: Any = None,
         help_text: str = "",
         empty: str = "Rien à choisir.",
+        numbered: bool = False,
     ) -> None:
         super().__init__()
+        self.numbered = numbered
         self.title_text = title
         self.items = items
         self.current = current
@@ -152,8 +159,13 @@ class ChoiceScreen(ModalScreen[Any]):
                 for i, (_value, label) in enumerate(self.items)
             ]
             yield OptionList(*options, id="choices", markup=False)
+            default_help = (
+                "1 à 9 ou Entrée : choisir · Échap : annuler"
+                if self.numbered
+                else "Entrée : choisir · Échap : annuler"
+            )
             yield Static(
-                self.help_text or "Entrée : choisir · Échap : annuler",
+                self.help_text or default_help,
                 markup=False,
                 classes="prompt-help",
             )
@@ -170,6 +182,13 @@ class ChoiceScreen(ModalScreen[Any]):
     def selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
         self.dismiss(self.items[int(event.option.id or 0)][0])
+
+    def on_key(self, event) -> None:
+        if self.numbered and event.character and event.character in "123456789":
+            index = int(event.character) - 1
+            if index < len(self.items):
+                event.stop()
+                self.dismiss(self.items[index][0])
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -19,17 +19,18 @@ from assises_tui.keymap import (
     TRIAGE_BINDINGS,
     theme_bindings,
 )
-from assises_tui.screens.inbox import read_only_banner
 from assises_tui.screens.reading_actions import ReadingActions
 from assises_tui.screens.triage_actions import TriageActions
 from assises_tui.services.changes import ChangeSet
 from assises_tui.widgets.body_view import ReaderView
+from assises_tui.widgets.read_only_banner import read_only_banner
 
 if TYPE_CHECKING:
     from assises_tui.services.session import Services
 
 
 class ReaderScreen(TriageActions, ReadingActions, Screen[int | None]):
+    HELP_TITLE = "Lecture"  # the help screen's title
     CSS_PATH = "reader.tcss"
     AUTO_FOCUS = "ReaderView"
     HELP_LEGEND = True  # the help explains the list's columns and the theme keys
@@ -42,11 +43,13 @@ class ReaderScreen(TriageActions, ReadingActions, Screen[int | None]):
         self.services = services
         self.cid = contribution_id
         self.ids = ids if ids is not None else [contribution_id]
+        #: The inbox search's words, highlighted in the body.
+        self.highlight: tuple[str, ...] = ()
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
         if self.services.read_only:
-            yield read_only_banner(self.services)
+            yield read_only_banner(self.services.workspace.read_only_reason)
         yield ReaderView(self.services, id="reader-view")
         # Compact, and without the palette hint (Ctrl+P is in the help): at 80 columns
         # the help key must stay visible.
@@ -58,6 +61,7 @@ class ReaderScreen(TriageActions, ReadingActions, Screen[int | None]):
         self.cid = contribution_id
         self.ids = ids if ids is not None else [contribution_id]
         if self.is_mounted:
+            self.view.highlight = self.highlight
             self.view.show(self.cid)
             self._update_title()
 
@@ -66,6 +70,7 @@ class ReaderScreen(TriageActions, ReadingActions, Screen[int | None]):
         return self.query_one("#reader-view", ReaderView)
 
     def on_mount(self) -> None:
+        self.view.highlight = self.highlight
         self.view.show(self.cid)
         self._update_title()
 

@@ -17,7 +17,6 @@ from collections.abc import Callable, Sequence
 
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
@@ -25,6 +24,7 @@ from textual.widgets import Footer, Static
 from assises_tui.config import Consultation
 from assises_tui.domain.counting import count, summary
 from assises_tui.domain.models import Contribution
+from assises_tui.keymap import STATISTICS_SCREEN_BINDINGS
 from assises_tui.synthesis.charts import Chart, all_charts
 from assises_tui.widgets.text_chart import TextChart
 
@@ -41,17 +41,14 @@ def summary_lines(items: Sequence[Contribution]) -> str:
 
 
 class StatisticsScreen(Screen[None]):
-    TITLE = "Statistiques"  # the help screen's title
+    TITLE = HELP_TITLE = "Statistiques"  # the header's and the help's title
     DEFAULT_CSS = """
     StatisticsScreen {
         #stats-summary { height: auto; padding: 0 1; background: $boost; }
         #stats-charts { height: 1fr; padding: 1 1 0 1; }
     }
     """
-    BINDINGS = [
-        Binding("escape", "app.pop_screen", "Retour", id="statistics.close"),
-        Binding("ctrl+r", "reload", "Actualiser", id="statistics.reload"),
-    ]
+    BINDINGS = STATISTICS_SCREEN_BINDINGS
     AUTO_FOCUS = "#stats-charts"
 
     def __init__(

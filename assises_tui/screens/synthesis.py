@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.timer import Timer
@@ -23,6 +22,7 @@ from textual.widgets import Footer, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
 from assises_tui.errors import AssisesError
+from assises_tui.keymap import SYNTHESIS_SCREEN_BINDINGS
 from assises_tui.screens.synthesis_material import ExcerptList, MaterialPanel, ThemeContributions
 from assises_tui.synthesis.draft import (
     add_point,
@@ -42,29 +42,13 @@ OUTLINE_SECONDS = 0.3
 
 
 class SynthesisScreen(MaterialPanel, Screen[None]):
-    TITLE = "Synthèse"  # the help screen's title
+    TITLE = HELP_TITLE = "Synthèse"  # the header's and the help's title
     #: Printable keys type text here: help is F1 (« ? » is a question mark in a draft).
     TYPING = True
     CSS_PATH = "synthesis.tcss"
     autosave_seconds = AUTOSAVE_SECONDS  # tests shorten it
     AUTO_FOCUS = "#draft"
-    BINDINGS = [
-        # In footer order: what is used most comes first (80 columns show about six keys).
-        Binding("escape", "close", "Retour", id="synthesis.close"),
-        Binding("f5", "preview", "Aperçu", id="synthesis.preview"),
-        Binding("f3", "quote_excerpt", "Citer", id="synthesis.quote"),
-        Binding("f4", "toggle_mark", "Marquer", id="synthesis.mark_global"),
-        # F6/F7 belong to the TextArea (select line / all): the new bullets take F9/F10.
-        Binding("f9", "new_point('constat')", "Constat", id="synthesis.constat"),
-        Binding("f10", "new_point('proposition')", "Proposition", id="synthesis.proposition"),
-        # Listed by F1 and Ctrl+P; the footer keeps to what fits in 120 columns.
-        Binding(
-            "f2", "open_citation", "Ouvrir la citation", show=False, id="synthesis.open_citation"
-        ),
-        Binding("f8", "versions", "Versions", show=False, id="synthesis.versions"),
-        Binding("ctrl+s", "save", "Enregistrer", show=False, id="synthesis.save"),
-        Binding("ctrl+o", "toggle_outline", "Plan", show=False, id="synthesis.outline"),
-    ]
+    BINDINGS = SYNTHESIS_SCREEN_BINDINGS
 
     def __init__(self, services: Services) -> None:
         super().__init__()

@@ -12,11 +12,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual.binding import Binding
 from textual.widgets import OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
 from assises_tui.domain.models import CATEGORY_LABELS, EXCERPT_KINDS
+from assises_tui.keymap import EXCERPT_LIST_BINDINGS, THEME_CONTRIBUTIONS_BINDINGS
 from assises_tui.synthesis.draft import format_citation, outline, quotation
 from assises_tui.text.safe import one_line, printable
 
@@ -31,19 +31,11 @@ MAX_ROWS = 300
 class ExcerptList(OptionList):
     """The current theme's excerpts: space marks, enter quotes, c/p start a bullet."""
 
-    BINDINGS = [
-        Binding("space", "screen.toggle_mark", "Marquer", id="synthesis.mark"),
-        Binding("c", "screen.new_point('constat')", "Constat", id="synthesis.constat_key"),
-        Binding(
-            "p", "screen.new_point('proposition')", "Proposition", id="synthesis.proposition_key"
-        ),
-    ]
+    BINDINGS = EXCERPT_LIST_BINDINGS
 
 
 class ThemeContributions(OptionList):
-    BINDINGS = [
-        Binding("i", "screen.cite_contribution", "Citer", id="synthesis.cite"),
-    ]
+    BINDINGS = THEME_CONTRIBUTIONS_BINDINGS
 
 
 def keep_highlight(view: OptionList, previous: int | None) -> None:

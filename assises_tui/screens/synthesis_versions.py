@@ -7,13 +7,13 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from assises_tui.errors import AssisesError
+from assises_tui.keymap import VERSIONS_SCREEN_BINDINGS
 from assises_tui.text.safe import printable
 
 if TYPE_CHECKING:
@@ -36,7 +36,7 @@ def diff_text(diff: str) -> Text:
 
 
 class VersionsScreen(ModalScreen[str | None]):
-    TITLE = "Versions de la synthèse"  # the help screen's title
+    TITLE = HELP_TITLE = "Versions de la synthèse"  # the header's and the help's title
     """Dismisses with the restored text, or None when nothing was restored."""
 
     DEFAULT_CSS = """
@@ -48,10 +48,7 @@ class VersionsScreen(ModalScreen[str | None]):
         #versions-help { height: 1; padding: 0 1; }
     }
     """
-    BINDINGS = [
-        Binding("escape", "dismiss_none", "Fermer", id="versions.close"),
-        Binding("r", "restore", "Restaurer", id="versions.restore"),
-    ]
+    BINDINGS = VERSIONS_SCREEN_BINDINGS
 
     def __init__(self, services: Services) -> None:
         super().__init__()

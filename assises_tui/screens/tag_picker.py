@@ -11,17 +11,19 @@ alone unless toggled.
 
 from __future__ import annotations
 
+from rich.segment import Segment
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
+from textual.strip import Strip
 from textual.widgets import Input, Select, SelectionList, Static
 from textual.widgets.selection_list import Selection
 
 from assises_tui.domain.models import CATEGORY_LABELS
 from assises_tui.errors import AssisesError, StoreError
+from assises_tui.keymap import TAG_PICKER_SCREEN_BINDINGS
 from assises_tui.services.codebook import CodebookEntry
 from assises_tui.text.fold import fold
 from assises_tui.text.safe import one_line
@@ -50,14 +52,27 @@ def fuzzy_rank(query: str, text: str) -> int | None:
     return None
 
 
+class Checklist(SelectionList):
+    """A SelectionList whose boxes say ✓ or nothing: Textual's show the same « X » in two
+    colours, which a reviewer with a colour vision deficiency (or a monochrome terminal)
+    cannot tell apart."""
+
+    def render_line(self, y: int) -> Strip:
+        strip = super().render_line(y)
+        segments = list(strip)
+        index = self.scroll_offset.y + y
+        if len(segments) < 4 or index >= self.option_count:
+            return strip
+        chosen = self.get_option_at_index(index).value in self._selected
+        inner = segments[1]
+        segments[1] = Segment("✓" if chosen else " ", inner.style, inner.control)
+        return Strip(segments, strip.cell_length)
+
+
 class TagPickerScreen(ModalScreen[bool]):
-    TITLE = "Thèmes"  # the help screen's title
+    TITLE = HELP_TITLE = "Thèmes"  # the header's and the help's title
     CSS_PATH = "tag_picker.tcss"
-    BINDINGS = [
-        Binding("escape", "cancel", "Annuler", id="tags.cancel"),
-        Binding("ctrl+s", "apply", "Valider", id="tags.apply"),
-        Binding("down", "to_list", "Liste", show=False, id="tags.to_list"),
-    ]
+    BINDINGS = TAG_PICKER_SCREEN_BINDINGS
 
     def __init__(self, services, ids: list[int]) -> None:
         super().__init__()
@@ -90,7 +105,7 @@ class TagPickerScreen(ModalScreen[bool]):
         with Vertical(id="tag-dialog"):
             yield Static(title, markup=False, id="tag-title")
             yield Input(placeholder="Filtrer les thèmes (ex. « prox »)", id="tag-filter")
-            yield SelectionList[str](id="tag-list")
+            yield Checklist(id="tag-list")
             with Horizontal(id="tag-fields"):
                 options = [(label, key) for key, label in CATEGORY_LABELS.items()]
                 yield Select(

@@ -53,6 +53,10 @@ WHAT_LABELS: dict[str, str] = {
     "web.logout": "Déconnexion (navigateur)",
     "web.session_expired": "Session expirée (navigateur)",
     "web.session_revoked": "Session fermée : compte supprimé ou rôle changé",
+    "mailbox.fetch": "Relève de la boîte",
+    "acknowledgement.sent": "Accusé de réception envoyé",
+    "acknowledgement.failed": "Accusé de réception en échec (nouvel essai plus tard)",
+    "acknowledgement.refused": "Accusé de réception refusé par le serveur",
 }
 
 _BASE_KEYS = ("at", "who", "what")

@@ -27,13 +27,13 @@ from assises_tui.domain.models import (
     Status,
 )
 from assises_tui.errors import from_os_error
-from assises_tui.ingest.campaigns import assign_campaigns
 from assises_tui.ingest.dedup import fingerprint, shingles
 from assises_tui.ingest.extract import Extractor
 from assises_tui.ingest.mime import ParsedMessage, Unreadable, parse_message, sha256
 from assises_tui.ingest.msg import parse_msg
 from assises_tui.ingest.parallel import SERIAL_FIRST, ParallelParser
 from assises_tui.ingest.sources import RawMessage, check_paths, iter_sources
+from assises_tui.services.campaigns import assign_campaigns
 from assises_tui.store.protocol import Store
 from assises_tui.text.safe import one_line
 
@@ -357,6 +357,15 @@ class Importer:
         return result.changed
 
 
+@dataclass(frozen=True)
+class Checkpoint:
+    """A marker in a message stream: every message before it is made durable (parsed,
+    written, fsync'd), then ``reached()`` is called. A source that can resume (IMAP) records
+    its position there, so an interrupted run never skips a message."""
+
+    reached: Callable[[], None]
+
+
 def import_sources(
     target: Workspace | Store,
     paths: Iterable[str | os.PathLike[str]],
@@ -383,15 +392,41 @@ def import_sources(
         store = target  # type: ignore[assignment]
         who = "import"
     checked = check_paths(paths)
-    if workers is None:
-        workers = min(os.cpu_count() or 1, 2)
     try:
         store.backup("import")
     except OSError as exc:
         raise from_os_error(exc, "l'import") or exc from None
+    return import_messages(
+        store,
+        config,
+        iter_sources(checked),
+        progress,
+        who=who,
+        bytes_total=total_size(checked),
+        batch_size=batch_size,
+        workers=workers,
+    )
+
+
+def import_messages(
+    store: Store,
+    config: Consultation,
+    messages: Iterable[RawMessage | Checkpoint],
+    progress: ProgressCallback | None = None,
+    *,
+    who: str = "import",
+    bytes_total: int = 0,
+    batch_size: int = BATCH_SIZE,
+    workers: int | None = None,
+) -> ImportReport:
+    """Import a stream of raw messages (files, an IMAP folder…) through the whole pipeline:
+    decoding, classification, deduplication, quarantine, campaigns. ``Checkpoint`` items in
+    the stream are honoured once what precedes them is durable. No backup is taken here."""
+    if workers is None:
+        workers = min(os.cpu_count() or 1, 2)
     importer = Importer(store, config, who=who, batch_size=batch_size, progress=progress)
     try:
-        _import_all(importer, checked, progress, workers)
+        _import_all(importer, messages, progress, workers, bytes_total)
     except Exception as exc:
         importer.remove_unsaved_blobs()
         if isinstance(exc, OSError) and (told := from_os_error(exc, "l'import")):
@@ -401,17 +436,30 @@ def import_sources(
 
 
 def _import_all(
-    importer: Importer, checked: list[Path], progress: ProgressCallback | None, workers: int
+    importer: Importer,
+    messages: Iterable[RawMessage | Checkpoint],
+    progress: ProgressCallback | None,
+    workers: int,
+    bytes_total: int,
 ) -> None:
     store, config, who = importer.store, importer.config, importer.who
-    bytes_total = total_size(checked)
     started = time.monotonic()
     done_bytes = 0
     last_tick = 0.0
+    count = 0
     parser = ParallelParser(config, workers) if workers > 1 else None
     try:
         with Extractor(config.limits) as extractor:
-            for count, raw in enumerate(iter_sources(checked), start=1):
+            for raw in messages:
+                if isinstance(raw, Checkpoint):
+                    if parser is not None:
+                        for parsed, doubt in parser.drain():
+                            importer.add_parsed(parsed, extractor, doubt)
+                    importer.flush()
+                    importer.wait()
+                    raw.reached()
+                    continue
+                count += 1
                 if raw.kind == "skipped":  # not a message: listed apart, with the reason
                     importer.report.skipped.append({"source": raw.source, "reason": raw.problem})
                     continue
@@ -439,11 +487,8 @@ def _import_all(
     importer.update_campaigns()
     _recognise_scans(store, config, who, importer.report, progress, started)
     if progress is not None:
-        progress(
-            ImportProgress(
-                importer.report.read, bytes_total, bytes_total, time.monotonic() - started
-            )
-        )
+        total = bytes_total or done_bytes
+        progress(ImportProgress(importer.report.read, total, total, time.monotonic() - started))
 
 
 def _recognise_scans(

@@ -33,6 +33,7 @@ from assises_tui.domain.models import (
     blob_refs,
 )
 from assises_tui.durable import ensure_dir, write_atomic
+from assises_tui.services.acknowledgement_records import forget_addresses
 from assises_tui.services.privacy_masking import Masked, mask_text, mask_value
 from assises_tui.services.purge_report import PURGE_WHAT, PurgeReport, french_date, is_purged
 from assises_tui.services.purge_workspace import (
@@ -341,6 +342,7 @@ class Purge:
                 [q.id for q in quarantined],
                 f"(courriel d'origine effacé par la purge du {french_date(at)})",
             )
+        forget_addresses(store, [p.item.id for p in purged])  # the acknowledgements' address book
         report.blobs_deleted += finish_pending(store)
 
     def _audit(self, report: PurgeReport) -> None:

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from assises_tui.search import SearchIndex
     from assises_tui.services.audit import AuditTrail
     from assises_tui.services.codebook import Codebook
+    from assises_tui.services.mailbox_fetch import MailboxFetch
     from assises_tui.services.privacy import Privacy
     from assises_tui.services.purge import Purge
     from assises_tui.services.saved_searches import SavedSearches
@@ -132,3 +133,9 @@ class Services:
         from assises_tui.analysis.agreement import DoubleCoding
 
         return DoubleCoding(self.store, self.config, self.reviewer)
+
+    @cached_property
+    def mailbox_fetch(self) -> MailboxFetch:
+        from assises_tui.services.mailbox_fetch import MailboxFetch
+
+        return MailboxFetch(self.store, self.config, self.reviewer)

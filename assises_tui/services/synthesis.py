@@ -28,7 +28,7 @@ from assises_tui.domain.models import (
     Excerpt,
     Status,
 )
-from assises_tui.durable import write_atomic
+from assises_tui.durable import ensure_dir, write_atomic
 from assises_tui.errors import AssisesError
 from assises_tui.services.tagging import excerpts_under
 from assises_tui.store.texts import attachment_texts, body_text
@@ -121,6 +121,7 @@ class SynthesisService:
         draft_path: Path,
         today: Callable[[], date] | None = None,
         theme_label: Callable[[str], str] | None = None,
+        exports_dir: Path | None = None,
     ) -> None:
         self.store = store
         #: « Service rendu › Accueil » for a sub-theme key (the codebook's labels).
@@ -129,6 +130,8 @@ class SynthesisService:
         self.reviewer = reviewer
         #: The synthesis draft (Markdown) in the workspace.
         self.path = draft_path
+        #: Where the app's preview writes its exports (the workspace's ``exports/``).
+        self.exports_dir = exports_dir or draft_path.parent / "exports"
         self._today = today
         # team mode: one draft for the whole team, in the shared store
         self.versions = (
@@ -238,6 +241,13 @@ class SynthesisService:
         )
 
     # -- exports ---------------------------------------------------------------
+    def export_to_workspace(self, fmt: str, text: str, *, omit_empty: bool = False) -> Path:
+        """:meth:`export` to ``exports/synthese.<fmt>`` in the workspace; returns the path."""
+        path = self.exports_dir / f"synthese.{fmt}"
+        ensure_dir(self.exports_dir)
+        self.export(fmt, path, text=text, omit_empty=omit_empty)
+        return path
+
     def export(
         self,
         fmt: str,

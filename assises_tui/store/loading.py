@@ -1,7 +1,9 @@
 """Loading the store: shards into memory, journal replay or overlay, migrations, reloads.
 
-A mixin of :class:`~assises_tui.store.tinydb_store.TinyDBStore` (split out to keep each
-file about one thing); it uses the attributes set in ``TinyDBStore.__init__``.
+A mixin of :class:`~assises_tui.store.tinydb_store.TinyDBStore`: reading the files into
+the in-memory records is one job, writing them is the other (``tinydb_store.py``). What
+it needs from the class it is mixed into is declared at the top of ``StoreLoading``, so
+this module does not import the store back.
 """
 
 from __future__ import annotations
@@ -27,13 +29,46 @@ from assises_tui.store.shard_records import (
 from assises_tui.store.shards import SHARDS_KEY, Shards, shortfall_sentence, shortfalls
 
 if TYPE_CHECKING:
-    from assises_tui.store.tinydb_store import TinyDBStore
+    import threading
+    from pathlib import Path
+
+    from assises_tui.store.blobs import BlobStore
+    from assises_tui.store.layout import Layout
 
 T = TypeVar("T")
 
 
 class StoreLoading:
-    def _guard(self: TinyDBStore, func: Callable[[], T]) -> T:
+    # Set by the store's __init__ (or by _load below).
+    root: Path
+    read_only: bool
+    layout: Layout
+    blobs: BlobStore
+    generation: int
+    _lock: threading.RLock
+    _meta: MetaDB
+    _shards: Shards
+    _objs: dict[int, Contribution]
+    _all: list[Contribution] | None
+    _sorted_ids: list[int] | None
+    _indexes: tuple[dict[str, int], dict[str, int]] | None
+    _signatures: dict[str, Any]
+    _overlaid: set[int]
+
+    if TYPE_CHECKING:  # the store's own write path, used to replay a journal
+
+        def _by_shard(self, records: dict[int, dict[str, Any]]) -> dict[int, dict[int, dict]]: ...
+
+        def _commit(
+            self,
+            records: dict[int, dict[str, Any]],
+            meta_update: dict[str, Any] | None = None,
+            force_journal: bool = False,
+        ) -> None: ...
+
+        def backup(self, reason: str, dest: Path | None = None) -> Path: ...
+
+    def _guard(self, func: Callable[[], T]) -> T:
         try:
             return func()
         except UnreadableFileError as exc:
@@ -77,7 +112,7 @@ class StoreLoading:
             remove_temp_files(layout.backups)  # a daily copy cut short by a crash
             self.blobs.cleanup()
 
-    def _check_nothing_lost(self: TinyDBStore, meta: dict[str, Any], pending: bool) -> None:
+    def _check_nothing_lost(self, meta: dict[str, Any], pending: bool) -> None:
         """Refuse a store that lost records (a shard file deleted, emptied, a record cut
         out) or whose id counter went back: the records would silently vanish, and a later
         import would bring their mails back as new, untriaged contributions."""
@@ -104,15 +139,13 @@ class StoreLoading:
             # An older store: from now on the records of each shard are counted in meta.
             self._meta.set_meta({SHARDS_KEY: {str(i): n for i, n in sorted(counts.items())}})
 
-    def _shard_dicts(self: TinyDBStore, index: int) -> dict[int, dict[str, Any]]:
+    def _shard_dicts(self, index: int) -> dict[int, dict[str, Any]]:
         return self._guard(lambda: shard_dicts(self._shards, index, self.root))
 
-    def _shard_objects(
-        self: TinyDBStore, index: int, pool: SharePool | None = None
-    ) -> dict[int, Contribution]:
+    def _shard_objects(self, index: int, pool: SharePool | None = None) -> dict[int, Contribution]:
         return self._guard(lambda: shard_objects(self._shards, index, self.root, pool))
 
-    def _load_shards(self: TinyDBStore, *, decoded: bool = True) -> dict[int, dict[str, Any]]:
+    def _load_shards(self, *, decoded: bool = True) -> dict[int, dict[str, Any]]:
         """Read every shard into ``self._objs`` (records decoded at once, dicts dropped).
 
         With ``decoded=False`` (migrations) the stored dicts are returned instead, and
@@ -137,7 +170,7 @@ class StoreLoading:
         self._set_records(objs)
         return raw
 
-    def _set_records(self: TinyDBStore, objs: dict[int, Contribution]) -> None:
+    def _set_records(self, objs: dict[int, Contribution]) -> None:
         # Move what was just loaded out of the collector's sight: a full collection over
         # millions of long-lived record objects would freeze the interface for ~0.5 s,
         # and they form no cycles (refcounting frees replaced records).
@@ -211,7 +244,7 @@ class StoreLoading:
                 self._indexes = indexes = (by_mid, by_sha)
         return indexes
 
-    def _stored_shard(self: TinyDBStore, index: int) -> dict[int, dict[str, Any]]:
+    def _stored_shard(self, index: int) -> dict[int, dict[str, Any]]:
         """A shard's records encoded from memory (see ``Shards.source``)."""
         low = index * self._shards.shard_size + 1
         objs = self._objs

@@ -391,7 +391,7 @@ class TinyDBStore(StoreLoading, StoreBackups):
     def verify(self) -> list[str]:
         from assises_tui.store.verify import verify_store
 
-        return verify_store(self)
+        return verify_store(self.layout, self._shards, self.blobs, self.audit_log)
 
     def meta(self) -> dict[str, Any]:
         with self._lock:

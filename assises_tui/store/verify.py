@@ -17,7 +17,10 @@ from assises_tui.store.shard_records import restore_advice
 from assises_tui.store.shards import TABLE, shortfall_sentence, shortfalls
 
 if TYPE_CHECKING:
-    from assises_tui.store.tinydb_store import TinyDBStore
+    from assises_tui.store.blobs import BlobStore
+    from assises_tui.store.layout import Layout
+    from assises_tui.store.meta import AuditLog
+    from assises_tui.store.shards import Shards
 
 
 def _blob_refs(record: dict[str, Any]) -> list[tuple[str, str]]:
@@ -35,14 +38,16 @@ def _blob_refs(record: dict[str, Any]) -> list[tuple[str, str]]:
     return refs
 
 
-def verify_store(store: TinyDBStore) -> list[str]:
+def verify_store(
+    layout: Layout, shards: Shards, blobs: BlobStore, audit_log: AuditLog
+) -> list[str]:
+    """Every problem found in the files of a TinyDB store (French sentences)."""
     problems: list[str] = []
-    layout = store.layout
     checked: dict[str, str | None] = {}
 
     def check_blob(sha: str) -> str | None:
         if sha not in checked:
-            checked[sha] = store.blobs.check(sha)
+            checked[sha] = blobs.check(sha)
         return checked[sha]
 
     try:
@@ -59,7 +64,6 @@ def verify_store(store: TinyDBStore) -> list[str]:
         )
 
     seen: dict[int, str] = {}
-    shards = store._shards
     meta_doc = (meta.get("meta") or {}).get(str(META_DOC_ID)) if isinstance(meta, dict) else None
     next_id = int(meta_doc.get("next_id") or 1) if isinstance(meta_doc, dict) else None
     counts: dict[int, int] = {}
@@ -115,7 +119,7 @@ def verify_store(store: TinyDBStore) -> list[str]:
             path = shards.path_of(index)
             problems.append(
                 shortfall_sentence(path, index, missing, counts.get(index, 0), shards.shard_size)
-                + f". {restore_advice(store.root)}"
+                + f". {restore_advice(layout.root)}"
             )
     if isinstance(meta, dict):
         for entry in (meta.get("quarantine") or {}).values():
@@ -125,8 +129,8 @@ def verify_store(store: TinyDBStore) -> list[str]:
                 if issue:
                     problems.append(f"Quarantaine n° {entry.get('id')}, courriel brut : {issue}.")
 
-    _events, bad = store.audit_log.read()
-    total_lines = _audit_lines(store)
+    _events, bad = audit_log.read()
+    total_lines = _audit_lines(layout.audit)
     for number in bad:
         if number != total_lines:  # a torn last line is an interrupted append, tolerated
             problems.append(f"Journal d'audit : la ligne {number} est illisible.")
@@ -147,9 +151,9 @@ def _journal_stays(path: Path) -> bool:
     return (before.st_ino, before.st_mtime_ns) == (after.st_ino, after.st_mtime_ns)
 
 
-def _audit_lines(store: TinyDBStore) -> int:
+def _audit_lines(path: Path) -> int:
     try:
-        data = store.layout.audit.read_bytes()
+        data = path.read_bytes()
     except FileNotFoundError:
         return 0
     return len(data.rstrip(b"\n").split(b"\n")) if data.strip() else 0

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from assises_tui.config import Consultation
 from assises_tui.text.fold import fold
+from assises_tui.text.lines import line_of, line_starts
 
 CITATION_RE = re.compile(r"\[#\s*(\d+)((?:\s*[,;]\s*#?\s*\d+)*)\s*\]")
 PLACEHOLDER_RE = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
@@ -76,23 +77,6 @@ def parse_citation_ids(match: re.Match[str]) -> tuple[int, ...]:
     first = int(match.group(1))
     rest = [int(n) for n in re.findall(r"\d+", match.group(2) or "")]
     return tuple(dict.fromkeys([first, *rest]))
-
-
-def line_starts(text: str) -> list[int]:
-    starts = [0]
-    starts.extend(m.end() for m in re.finditer("\n", text))
-    return starts
-
-
-def line_of(starts: list[int], offset: int) -> int:
-    lo, hi = 0, len(starts)
-    while lo + 1 < hi:
-        mid = (lo + hi) // 2
-        if starts[mid] <= offset:
-            lo = mid
-        else:
-            hi = mid
-    return lo + 1
 
 
 def find_citations(text: str) -> list[Citation]:

@@ -23,3 +23,13 @@ def fold(text: str) -> str:
 def tokens(text: str) -> list[str]:
     """Folded alphanumeric tokens ("l'Allier" → ["l", "allier"])."""
     return _TOKEN.findall(fold(text))
+
+
+def fold_same_length(text: str) -> str:
+    """Lower case without accents, one character for one ("é" → "e", "Œ" → "œ"), so that
+    positions in the folded text are positions in the original."""
+    out = []
+    for ch in text:
+        base = unicodedata.normalize("NFD", ch)[0]
+        out.append(base.lower() if len(base.lower()) == 1 else ch)
+    return "".join(out)

@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from assises_tui.text.fold import fold
+from assises_tui.text.lines import line_of, line_starts
 
 KIND_LABELS: dict[str, str] = {
     "email": "adresse électronique",
@@ -119,23 +120,6 @@ COMMON_WORDS = frozenset(
     allier vichy montlucon montluçon gannat cusset yzeure commentry
     """.split()
 )
-
-
-def _line_starts(text: str) -> list[int]:
-    starts = [0]
-    starts.extend(m.end() for m in re.finditer("\n", text))
-    return starts
-
-
-def _line_of(starts: list[int], offset: int) -> int:
-    lo, hi = 0, len(starts)
-    while lo + 1 < hi:
-        mid = (lo + hi) // 2
-        if starts[mid] <= offset:
-            lo = mid
-        else:
-            hi = mid
-    return lo + 1
 
 
 # A word: letters, with inner hyphens/apostrophes ("Jean-Marc", "N'Diaye"), no trailing ones.
@@ -327,8 +311,8 @@ def find_personal_data(
             ]
         )
     spans = [[k, *shown.span(a, b)] for k, a, b in spans]  # back to ``original``
-    starts = _line_starts(original)
-    kept = [Finding(k, a, b, original[a:b], _line_of(starts, a)) for k, a, b in spans]
+    starts = line_starts(original)
+    kept = [Finding(k, a, b, original[a:b], line_of(starts, a)) for k, a, b in spans]
     kept.sort(key=lambda f: f.start)
     return kept
 

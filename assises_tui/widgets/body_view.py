@@ -6,15 +6,17 @@ reader (narrow terminals), so the two never drift apart.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from assises_tui.clock import local_time
 from assises_tui.domain.models import EXCERPT_KINDS, Contribution
+from assises_tui.keymap import READER_VIEW_BINDINGS
+from assises_tui.text.fold import fold_same_length
 from assises_tui.text.safe import one_line, printable
 from assises_tui.widgets.body_blocks import split_blocks
 from assises_tui.widgets.header_block import HeaderBlock
@@ -29,6 +31,19 @@ BODY_LIMIT = 200_000
 ATTACHMENT_LIMIT = 20_000
 ATTACHMENT_LIMIT_UNFOLDED = 400_000
 RAW_LIMIT = 300_000
+
+
+def highlight_words(text: Text, words: tuple[str, ...]) -> None:
+    """Mark in ``text`` every word starting with one of the folded search ``words`` (« gendarme »
+    finds « Gendarmerie » and « gendarmes »), as the search does."""
+    if not words:
+        return
+    folded = fold_same_length(text.plain)
+    pattern = re.compile(
+        r"(?<!\w)(?:" + "|".join(re.escape(w) for w in words if w) + r")\w*", re.UNICODE
+    )
+    for m in pattern.finditer(folded):
+        text.stylize("reverse", m.start(), m.end())
 
 
 def _size(n: int) -> str:
@@ -47,10 +62,7 @@ def _capped(text: str, limit: int) -> tuple[str, int]:
 
 
 class ReaderView(VerticalScroll, can_focus=True):
-    BINDINGS = [
-        Binding("j", "scroll_down", "Défiler vers le bas", show=False, id="reader.scroll_down"),
-        Binding("k", "scroll_up", "Défiler vers le haut", show=False, id="reader.scroll_up"),
-    ]
+    BINDINGS = READER_VIEW_BINDINGS
 
     DEFAULT_CSS = """
     ReaderView { height: 1fr; }
@@ -71,6 +83,8 @@ class ReaderView(VerticalScroll, can_focus=True):
         self.cid: int | None = None
         self.unfolded = False
         self.raw = False
+        #: Folded words of the inbox search, highlighted in the body (accents ignored).
+        self.highlight: tuple[str, ...] = ()
 
     def compose(self):
         yield HeaderBlock(id="reader-header")
@@ -170,6 +184,7 @@ class ReaderView(VerticalScroll, can_focus=True):
         if cut:
             text.append(f"\n… {cut:,} caractères de plus non affichés.".replace(",", " "))
         self._highlight_excerpts(item, text)
+        highlight_words(text, self.highlight)
         return text
 
     def _highlight_excerpts(self, item: Contribution, text: Text) -> None:

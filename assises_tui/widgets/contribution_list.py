@@ -15,7 +15,6 @@ from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
-from textual.binding import Binding
 from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
@@ -25,6 +24,7 @@ from textual.widget import Widget
 
 from assises_tui.config import Consultation
 from assises_tui.domain.models import OPEN_STATUSES, Contribution
+from assises_tui.keymap import CONTRIBUTION_LIST_BINDINGS
 from assises_tui.widgets import formatting as fmt
 
 if TYPE_CHECKING:
@@ -65,15 +65,7 @@ def _cell(text: str, width: int) -> str:
 class ContributionList(ScrollView, can_focus=True):
     """Rows of contributions; the cursor row drives the reader, Enter opens it."""
 
-    BINDINGS = [
-        Binding("k,up", "cursor_up", "Monter", show=False, id="list.up"),
-        Binding("j,down", "cursor_down", "Descendre", show=False, id="list.down"),
-        Binding("pageup", "page_up", "Page précédente", show=False, id="list.page_up"),
-        Binding("pagedown", "page_down", "Page suivante", show=False, id="list.page_down"),
-        Binding("home", "first", "Première", show=False, id="list.first"),
-        Binding("end", "last", "Dernière", show=False, id="list.last"),
-        Binding("enter", "open", "Lire", id="list.open"),
-    ]
+    BINDINGS = CONTRIBUTION_LIST_BINDINGS
 
     COMPONENT_CLASSES = {
         "contribution-list--cursor",

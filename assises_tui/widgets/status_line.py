@@ -33,8 +33,11 @@ class StatusLine(Widget):
         sort: str,
         query: str = "",
         position: int | None = None,
+        everywhere: int | None = None,
         suggestions: str = "",
     ) -> None:
+        """``everywhere``: how many records the search finds in every view, said when the
+        current view shows fewer (the search is limited to the view)."""
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append(view, style="bold")
         if query:
@@ -42,12 +45,14 @@ class StatusLine(Widget):
         text.append(f" · {plural(shown, 'affichée')}")
         if position is not None and shown:
             text.append(f" ({position}/{shown})")
+        if query and everywhere is not None and everywhere > shown:
+            text.append(f" · {everywhere} dans Toutes (v)", style="bold")
         text.append(f" · {left:,} à traiter".replace(",", "\u202f"))
         if marked:
             text.append(f" · {plural(marked, 'marquée')}", style="bold")
-        text.append(f" · tri : {sort}")
-        if suggestions:  # last: at 80 columns it is the part cut off
+        if suggestions:  # before the sort: at 80 columns the end of the line is cut off
             text.append(f" · {suggestions}", style="italic")
+        text.append(f" · tri : {sort}")
         if text.plain != self._text.plain:
             self._text = text
             self.refresh()

@@ -12,11 +12,11 @@ from dataclasses import dataclass
 
 from rich.text import Text
 from textual import work
-from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import Static
 
 from assises_tui.errors import AssisesError, StoreError
+from assises_tui.keymap import SUGGESTION_BAR_BINDINGS
 from assises_tui.suggest import Suggestion
 from assises_tui.text.safe import one_line
 
@@ -34,11 +34,7 @@ class SuggestionBar(Static, can_focus=True):
         color: $text;
     }
     """
-    BINDINGS = [
-        Binding("a,1", "accept(0)", "Accepter la suggestion", id="suggest.accept"),
-        Binding("2", "accept(1)", "Accepter la 2e", show=False, id="suggest.accept2"),
-        Binding("3", "accept(2)", "Accepter la 3e", show=False, id="suggest.accept3"),
-    ]
+    BINDINGS = SUGGESTION_BAR_BINDINGS
 
     @dataclass
     class Accepted(Message):

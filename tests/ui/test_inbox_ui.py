@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from conftest import screen_text
+from rich.text import Text
 
 from assises_tui.domain.models import Status
 from assises_tui.screens.inbox import InboxScreen
@@ -43,6 +44,8 @@ async def test_search_as_you_type_then_escape_clears(make_app):
         await pilot.pause(0.3)
         screen = inbox(app)
         assert screen.list.ids == [2]  # n° 9 says the same but is a duplicate (not "left")
+        # The search is limited to the view: the status line says there is more elsewhere.
+        assert "2 dans Toutes (v)" in " ".join(screen_text(app).split())
         await pilot.press("enter")  # back to the list
         assert app.focused is screen.list
         await pilot.press("escape")
@@ -473,3 +476,40 @@ async def test_help_key_shown_as_f1_where_question_mark_types(make_app):
         await pilot.pause(0.5)
         footer = " ".join(screen_text(app).split())
         assert "F1 Aide" in footer and "? Aide" not in footer
+
+
+async def test_view_picker_numbers_pick_the_view(make_app):
+    from assises_tui.screens.views import VIEWS
+
+    app = make_app()
+    async with app.run_test(size=NARROW) as pilot:
+        await pilot.pause()
+        await pilot.press("v")
+        await pilot.pause()
+        assert "1 à 9" in screen_text(app)
+        await pilot.press("2")
+        await pilot.pause()
+        assert inbox(app).view.key == VIEWS[1].key
+
+
+async def test_search_words_are_highlighted_in_the_reader(make_app, services):
+    from assises_tui.widgets.body_view import highlight_words
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("slash", *"PATROUILLE")
+        await pilot.pause(0.4)
+        screen = inbox(app)
+        assert screen.list.ids == [2]
+        assert screen.reader.highlight == ("patrouille",)
+        body = screen.reader._body_text(services.store.get(2))
+        marked = [body.plain[s.start : s.end] for s in body.spans if "reverse" in str(s.style)]
+        assert marked == ["patrouilles"], marked
+    text = Text("Des Gendarmes, une gendarmerie, l'Élan.")
+    highlight_words(text, ("gendarme", "elan"))
+    assert [text.plain[s.start : s.end] for s in text.spans] == [
+        "Gendarmes",
+        "gendarmerie",
+        "Élan",
+    ]

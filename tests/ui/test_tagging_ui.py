@@ -61,6 +61,19 @@ async def test_tag_with_keys_in_the_picker(s):
     assert s.store.get(3).history[-1].what == "themes"
 
 
+async def test_picker_boxes_differ_by_shape_not_only_colour(s):
+    s.tagging.add([3], "service")
+    app = Host(lambda: TagPickerScreen(s, [3]))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        lst = app.screen.query_one("#tag-list", SelectionList)
+        lines = [lst.render_line(y).text for y in range(lst.option_count)]
+        service = next(line for line in lines if "Service rendu" in line)
+        lien = next(line for line in lines if "Lien" in line)
+        assert "✓" in service and "✓" not in lien
+        assert "X" not in service[:4] and "X" not in lien[:4]
+
+
 async def test_bulk_tag_category_commune_then_undo(s):
     s.tagging.add([1], "service")
     app = Host(lambda: TagPickerScreen(s, [1, 2, 3]))

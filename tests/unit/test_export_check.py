@@ -165,7 +165,7 @@ def test_contributions_archive_masks_personal_data(services, tmp_path):
     services.synthesis.export_contributions("csv", full, with_personal_data=True)
     with full.open(newline="", encoding="utf-8-sig") as fh:
         table = list(csv.DictReader(fh, delimiter=";"))
-    assert table[0]["sender_name"] == "Jean-Marc Dupontel"
-    assert "06 12 34 56 78" in table[0]["body"]
+    assert table[0]["Expéditeur"] == "Jean-Marc Dupontel"
+    assert "06 12 34 56 78" in table[0]["Texte"]
     events = [e for e in services.store.audit() if e["what"] == "contributions.export"]
     assert [(e["format"], e["personal_data"]) for e in events] == [("jsonl", False), ("csv", True)]

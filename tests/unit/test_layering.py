@@ -1,4 +1,5 @@
-"""The core never imports Textual or Rich: checked in a fresh interpreter."""
+"""The layers hold: no import cycle, import-linter's contracts kept, and the core never
+imports Textual or Rich (checked in a fresh interpreter too)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ CORE = [
     "search",
     "suggest",
     "analysis",
+    "mailbox",
 ]
 
 
@@ -63,6 +65,80 @@ def test_core_imports_neither_textual_nor_rich() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == []
+
+
+def test_import_contracts_hold() -> None:
+    """The layers and forbidden imports written in pyproject.toml ([tool.importlinter])."""
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from importlinter.cli import lint_imports; sys.exit(lint_imports())",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "BROKEN" not in result.stdout and result.stdout.count("KEPT") >= 4
+
+
+def import_cycles(graph) -> list[list[str]]:
+    """Groups of modules that import each other, directly or not (Tarjan's algorithm)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    cycles: list[list[str]] = []
+
+    def visit(module: str) -> None:
+        index[module] = low[module] = len(index)
+        stack.append(module)
+        on_stack.add(module)
+        for imported in graph.find_modules_directly_imported_by(module):
+            if imported not in index:
+                visit(imported)
+                low[module] = min(low[module], low[imported])
+            elif imported in on_stack:
+                low[module] = min(low[module], index[imported])
+        if low[module] == index[module]:
+            group = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                group.append(member)
+                if member == module:
+                    break
+            if len(group) > 1:
+                cycles.append(sorted(group))
+
+    for module in sorted(graph.modules):
+        if module not in index:
+            visit(module)
+    return cycles
+
+
+def test_no_import_cycle_anywhere() -> None:
+    """Imports made inside functions count too; those under TYPE_CHECKING (types for the
+    checker, nothing loaded at run time) do not, as for import-linter."""
+    import grimp
+
+    graph = grimp.build_graph("assises_tui", cache_dir=None, exclude_type_checking_imports=True)
+    assert len(graph.modules) > 100
+    assert import_cycles(graph) == []
+
+
+def test_the_cycle_finder_finds_a_cycle() -> None:
+    class Graph:
+        modules = {"a", "b", "c", "d"}
+        edges = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
+
+        def find_modules_directly_imported_by(self, module: str) -> set[str]:
+            return self.edges[module]
+
+    assert import_cycles(Graph()) == [["a", "b", "c"]]
 
 
 def test_the_interface_starts_without_scikit_learn() -> None:

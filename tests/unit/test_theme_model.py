@@ -154,7 +154,7 @@ def test_report_and_quality_line():
     rows = {r["theme"]: r for r in report["labels"]}
     assert rows["service"]["learned"] and rows["service"]["positives"] == 10
     assert not rows["lien"]["learned"] and rows["lien"]["keyword_weight"] == 1.0
-    assert s.suggester.quality() == "F1 suggestions 1,00"
+    assert s.suggester.quality() == "suggestions F1 1,00"
     assert sum(b["count"] for b in report["reliability"]) > 0
 
 

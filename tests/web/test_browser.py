@@ -148,7 +148,7 @@ def test_two_colleagues_work_in_their_browsers(browser, live_server, tmp_path):
     # An export made in the browser is downloaded by the browser.
     since = claire.mark()
     claire.keys("s")
-    claire.wait_screen("Plan", since)
+    claire.wait_screen("Brouillon", since)
     since = claire.mark()
     claire.keys("F5")
     claire.wait_screen("Aperçu", since)

@@ -174,7 +174,6 @@ def read_archive(path: Path) -> dict[str, list[dict[str, Any]]]:
 
 def restore(store: PostgresStore, path: Path) -> Path:
     """Replace the database's content by the backup's; returns the backup of what was there."""
-    from assises_tui.store.postgres.store import CHANNEL
 
     tables = read_archive(path)
     aside = backup(store, "avant-restauration")
@@ -226,5 +225,5 @@ def restore(store: PostgresStore, path: Path) -> Path:
             "SELECT setval('contribution_ids', greatest((SELECT last_value FROM contribution_ids), "
             "(SELECT coalesce(max(id), 1) FROM contributions)))"
         )
-        conn.execute("SELECT pg_notify(%s, 'restore')", (CHANNEL,))
+        conn.execute("SELECT pg_notify(%s, 'restore')", (schema.CHANNEL,))
     return aside

@@ -13,6 +13,9 @@ import psycopg
 
 from assises_tui.store.protocol import StoreError, StoreVersionError
 
+#: The LISTEN/NOTIFY channel on which a writer tells the others that records changed.
+CHANNEL = "assises_changes"
+
 UPGRADE_LOCK = 0x4153_5301  # advisory lock key: one upgrader at a time
 WRITE_LOCK = 0x4153_5302  # taken by every write just before it numbers its changes
 

@@ -35,7 +35,7 @@ from assises_tui.store.postgres import schema
 from assises_tui.store.postgres.connection import Pool, check_url, connect
 from assises_tui.store.protocol import StoreError
 
-CHANNEL = "assises_changes"
+CHANNEL = schema.CHANNEL
 READ_ONLY_MESSAGE = (
     "Espace de travail ouvert en lecture seule : aucune modification n'est possible."
 )
