@@ -85,9 +85,9 @@ def os_error_message(exc: OSError, doing: str = "") -> str | None:
         return None
     cause, remedy = known
     where = f" ({exc.filename})" if exc.filename else ""
-    what = f"{doing} a été interrompu(e)" if doing else "l'opération a été interrompue"
+    when = f" pendant {doing} :" if doing else " : l'opération a été interrompue ;"
     return (
-        f"{cause[0].upper()}{cause[1:]}{where} : {what} ; rien n'est à moitié écrit et ce "
+        f"{cause[0].upper()}{cause[1:]}{where}{when} rien n'est à moitié écrit et ce "
         f"qui était déjà enregistré est intact. {remedy}"
     )
 

@@ -6,7 +6,8 @@ Builds a workspace of ``n`` generated contributions with one account per session
 ``assises serve`` as a user would, then for each count ``k`` opens ``k`` sessions at the
 same instant the way the browser page does (POST /login, then the app's websocket with a
 120x40 terminal and its resize message) and measures, per session, the time from the
-websocket request to the first screen (the inbox status line « À traiter » received), and,
+websocket request to the first screen (the inbox status line « À traiter » received) and the
+CPU time each app process used until then (independent of the machine's load), and,
 once all are drawn, the resident memory of each app process and of the server. The
 sessions are then closed and their processes waited for before the next count. The first
 session of each round is the writer (TinyDB), the others open read-only.
@@ -45,6 +46,15 @@ def _rss(pid: int) -> int:
     except OSError:
         pass
     return 0
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used (Linux /proc), 0 when it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _children(pid: int) -> list[int]:
@@ -108,6 +118,7 @@ async def round_of(base: str, k: int, server_pid: int) -> dict:
         load = os.getloadavg()[0]
         started.set()
         await asyncio.gather(*tasks)
+        cpu = [_cpu_seconds(pid) for pid in _children(server_pid)]
         await asyncio.sleep(3)  # settled: search index warm-up and first polls done
         apps = _children(server_pid)
         app_rss = [_rss(pid) for pid in apps]
@@ -117,6 +128,8 @@ async def round_of(base: str, k: int, server_pid: int) -> dict:
             "load_avg_1min": round(load, 2),
             "first_screen_median_s": round(statistics.median(times), 2),
             "first_screen_max_s": round(times[-1], 2),
+            # CPU an app process used up to its first screen: independent of the load.
+            "cpu_to_first_screen_s_median": round(statistics.median(cpu), 2) if cpu else None,
             "app_processes": len(apps),
             "rss_per_session_mb_median": round(statistics.median(app_rss) / 2**20, 1)
             if app_rss
@@ -126,7 +139,7 @@ async def round_of(base: str, k: int, server_pid: int) -> dict:
         }
         for _, ws in sessions:
             await ws.close()
-        for _ in range(200):  # wait until every app process has quit
+        for _ in range(600):  # wait until every app process has quit
             if not _children(server_pid):
                 break
             await asyncio.sleep(0.1)

@@ -32,6 +32,18 @@ COMMAND_MODULES = [
 ]
 
 
+#: What a command is doing, for an error sentence (« Disque plein pendant la purge : … »).
+DOING = {
+    "import": "l'import",
+    "purge": "la purge",
+    "backup": "la sauvegarde",
+    "restore": "la restauration",
+    "init": "la création de l'espace de travail",
+    "tag": "l'étiquetage",
+    "export": "l'export",
+}
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # argparse exits 2 already; keep it French-ish
         self.print_usage(sys.stderr)
@@ -118,7 +130,7 @@ def _main(args: argparse.Namespace) -> int:
     except OSError as exc:  # a full or read-only disk, a wrong path: the user can act
         from assises_tui.errors import os_error_message
 
-        message = os_error_message(exc)
+        message = os_error_message(exc, DOING.get(getattr(args, "command", None) or "", ""))
         if message is None:
             return _unexpected(args, exc)
         if args.debug:

@@ -8,13 +8,22 @@ personal data: only counts, dates, file locations and reviewer logins. No textua
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from assises_tui.services.purge_workspace import (
+    RESTORE_LEFTOVER,
+    backup_files,
+    restore_leftovers,
+)
 from assises_tui.text.personal_data import KIND_LABELS, find_personal_data
 
 if TYPE_CHECKING:
     from assises_tui.config import Consultation
+    from assises_tui.domain.models import Contribution
     from assises_tui.store.protocol import Store
 
 DEFAULT_RETENTION = (
@@ -22,10 +31,6 @@ DEFAULT_RETENTION = (
     "(« assises purge --before DATE ») ; durée à fixer par le responsable du traitement "
     "(réglage « retention » de l'espace de travail)."
 )
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
 
 
 def _instant(value: str) -> datetime:
@@ -40,18 +45,116 @@ def _span(values: list[str]) -> dict[str, str | None]:
 
 
 def privacy_report(store: Store, config: Consultation) -> dict[str, Any]:
-    root = store.root
-    settings: dict[str, Any] = {}
+    """The register entry and the inventory (no personal data in it: counts, dates,
+    folders, reviewer logins)."""
+    items = store.all()
+    events = store.audit()
+    return {
+        "register": _register(store, config),
+        "records": len(items),
+        "purged_records": sum(1 for c in items if any(h.what == "purge" for h in c.history)),
+        "received": _span([c.received_at.isoformat() for c in items if c.received_at]),
+        "imported": _span([h.at for c in items for h in c.history if h.what == "import"]),
+        "categories": [
+            _senders(items),
+            _raw_mails(store, items),
+            _attachments(store, items),
+            _texts(store, items, [config.mailbox]),
+            _quarantine(store),
+            _backups(store.root),
+            _restore_leftovers(store.root),
+            _reviewers(items, events),
+        ],
+        "exports_with_personal_data": [
+            {"at": e.get("at"), "who": e.get("who"), "path": e.get("path"), "count": e.get("count")}
+            for e in events
+            if e.get("what") == "contributions.export" and e.get("personal_data")
+        ],
+        "purges": [
+            {
+                "at": e.get("at"),
+                "who": e.get("who"),
+                "before": e.get("received_before"),
+                "count": e.get("count"),
+                "report": e.get("report"),
+            }
+            for e in events
+            if e.get("what") == "privacy.purge"
+        ],
+    }
+
+
+def _register(store: Store, config: Consultation) -> dict[str, Any]:
     try:
         settings = store.get_doc("settings") or {}
-    except Exception:
+    except Exception:  # an unreadable settings document must not hide the register
         settings = {}
-    items = store.all()
-    allowed = [config.mailbox]
+    return {
+        "processing": f"Dépouillement de la consultation « {config.title} »",
+        "controller": f"Préfecture — {config.department}",
+        "purpose": (
+            "Recevoir, lire, classer par thème et synthétiser les contributions envoyées "
+            f"par courriel à {config.mailbox} ; publier une synthèse sans donnée personnelle."
+        ),
+        "legal_basis": (
+            "Mission d'intérêt public dont est investi le responsable du traitement "
+            "(article 6.1.e du RGPD)."
+        ),
+        "data_subjects": (
+            "Personnes ayant écrit à l'adresse de la consultation ; personnes citées dans "
+            "leurs messages ; agents qui dépouillent (identifiant de connexion)."
+        ),
+        "recipients": (
+            "Agents de la préfecture chargés du dépouillement. La synthèse exportée est "
+            "vérifiée (aucune donnée personnelle non acceptée) ; l'archive des "
+            "contributions est pseudonymisée sauf demande explicite."
+        ),
+        "retention": settings.get("retention") or DEFAULT_RETENTION,
+        "pseudonymised_view_default": bool(settings.get("pseudonymised", False)),
+    }
 
-    senders = [c for c in items if c.sender_name or c.sender_email]
-    raw = [c for c in items if c.raw_blob]
-    attachment_files = [(c, a) for c in items for a in c.attachments if a.blob]
+
+def _size_of(store: Store, shas: Iterable[str]) -> int:
+    total = 0
+    for sha in set(shas):
+        with contextlib.suppress(Exception):  # a missing blob is verify's business
+            total += store.blobs.path_for(sha).stat().st_size  # type: ignore[attr-defined]
+    return total
+
+
+def _senders(items: list[Contribution]) -> dict[str, Any]:
+    return {
+        "key": "sender_identities",
+        "label": "Identités des expéditeurs (nom, adresse électronique)",
+        "where": ["store/contributions/"],
+        "records": sum(1 for c in items if c.sender_name or c.sender_email),
+    }
+
+
+def _raw_mails(store: Store, items: list[Contribution]) -> dict[str, Any]:
+    raw = [c.raw_blob for c in items if c.raw_blob]
+    return {
+        "key": "raw_mails",
+        "label": "Courriels d'origine (en-têtes complets, octet pour octet)",
+        "where": ["blobs/"],
+        "records": len(raw),
+        "bytes": _size_of(store, raw),
+    }
+
+
+def _attachments(store: Store, items: list[Contribution]) -> dict[str, Any]:
+    files = [(c.id, a.blob) for c in items for a in c.attachments if a.blob]
+    return {
+        "key": "attachments",
+        "label": "Pièces jointes d'origine",
+        "where": ["blobs/"],
+        "records": len({cid for cid, _ in files}),
+        "files": len(files),
+        "bytes": _size_of(store, [sha for _, sha in files]),
+    }
+
+
+def _texts(store: Store, items: list[Contribution], allowed: list[str]) -> dict[str, Any]:
     kinds: dict[str, int] = {}
     with_findings = 0
     for c in items:
@@ -62,132 +165,61 @@ def privacy_report(store: Store, config: Consultation) -> dict[str, Any]:
         except Exception:  # a missing blob is verify's business
             continue
         found = find_personal_data(body, [c.sender_name] if c.sender_name else [], allowed=allowed)
-        if found:
-            with_findings += 1
-            for f in found:
-                kinds[f.kind] = kinds.get(f.kind, 0) + 1
-    quarantine = [q for q in store.quarantine() if q.raw_blob]
-    imports = [h.at for c in items for h in c.history if h.what == "import"]
-    received = [_iso(c.received_at) for c in items if c.received_at is not None]
-    reviewers = {h.who for c in items for h in c.history if h.who}
-    events = store.audit()
-    reviewers |= {str(e.get("who")) for e in events if e.get("who")}
-    purges = [
-        {
-            "at": e.get("at"),
-            "who": e.get("who"),
-            "before": e.get("received_before"),
-            "count": e.get("count"),
-            "report": e.get("report"),
-        }
-        for e in events
-        if e.get("what") == "privacy.purge"
-    ]
-    exports = [
-        {"at": e.get("at"), "who": e.get("who"), "path": e.get("path"), "count": e.get("count")}
-        for e in events
-        if e.get("what") == "contributions.export" and e.get("personal_data")
-    ]
-    backups_dir = root / "backups"
-    try:
-        backups = sorted(p for p in backups_dir.iterdir() if p.name.endswith(".tar.gz"))
-    except OSError:
-        backups = []
-    backup_times = [
-        datetime.fromtimestamp(p.stat().st_mtime).astimezone().isoformat(timespec="seconds")
-        for p in backups
-    ]
-    purged = sum(1 for c in items if any(h.what == "purge" for h in c.history))
-
-    def size_of(shas: list[str]) -> int:
-        total = 0
-        for sha in set(shas):
-            try:
-                total += store.blobs.path_for(sha).stat().st_size  # type: ignore[attr-defined]
-            except Exception:
-                pass
-        return total
-
+        with_findings += bool(found)
+        for f in found:
+            kinds[f.kind] = kinds.get(f.kind, 0) + 1
     return {
-        "register": {
-            "processing": f"Dépouillement de la consultation « {config.title} »",
-            "controller": f"Préfecture — {config.department}",
-            "purpose": (
-                "Recevoir, lire, classer par thème et synthétiser les contributions envoyées "
-                f"par courriel à {config.mailbox} ; publier une synthèse sans donnée "
-                "personnelle."
-            ),
-            "legal_basis": (
-                "Mission d'intérêt public dont est investi le responsable du traitement "
-                "(article 6.1.e du RGPD)."
-            ),
-            "data_subjects": (
-                "Personnes ayant écrit à l'adresse de la consultation ; personnes citées dans "
-                "leurs messages ; agents qui dépouillent (identifiant de connexion)."
-            ),
-            "recipients": (
-                "Agents de la préfecture chargés du dépouillement. La synthèse exportée est "
-                "vérifiée (aucune donnée personnelle non acceptée) ; l'archive des "
-                "contributions est pseudonymisée sauf demande explicite."
-            ),
-            "retention": settings.get("retention") or DEFAULT_RETENTION,
-            "pseudonymised_view_default": bool(settings.get("pseudonymised", False)),
-        },
-        "records": len(items),
-        "purged_records": purged,
-        "received": _span([r for r in received if r]),
-        "imported": _span(imports),
-        "categories": [
-            {
-                "key": "sender_identities",
-                "label": "Identités des expéditeurs (nom, adresse électronique)",
-                "where": ["store/contributions/"],
-                "records": len(senders),
-            },
-            {
-                "key": "raw_mails",
-                "label": "Courriels d'origine (en-têtes complets, octet pour octet)",
-                "where": ["blobs/"],
-                "records": len(raw),
-                "bytes": size_of([c.raw_blob for c in raw if c.raw_blob]),
-            },
-            {
-                "key": "attachments",
-                "label": "Pièces jointes d'origine",
-                "where": ["blobs/"],
-                "records": len({c.id for c, _a in attachment_files}),
-                "files": len(attachment_files),
-                "bytes": size_of([a.blob for _c, a in attachment_files if a.blob]),
-            },
-            {
-                "key": "body_personal_data",
-                "label": "Données personnelles repérées dans le texte des messages",
-                "where": ["blobs/", "index/"],
-                "records": with_findings,
-                "by_kind": dict(sorted(kinds.items())),  # stable keys, as in purge --json
-            },
-            {
-                "key": "quarantine",
-                "label": "Courriels mis en quarantaine (illisibles)",
-                "where": ["blobs/", "store/meta.json"],
-                "records": len(quarantine),
-            },
-            {
-                "key": "backups",
-                "label": "Sauvegardes de la base (identités et historiques)",
-                "where": ["backups/"],
-                "records": len(backups),
-                **_span(backup_times),
-            },
-            {
-                "key": "reviewers",
-                "label": "Identifiants des agents (historique et journal d'audit)",
-                "where": ["store/contributions/", "store/audit.jsonl"],
-                "records": len(reviewers),
-            },
-        ],
-        "exports_with_personal_data": exports,
-        "purges": purges,
+        "key": "body_personal_data",
+        "label": "Données personnelles repérées dans le texte des messages",
+        "where": ["blobs/", "index/"],
+        "records": with_findings,
+        "by_kind": dict(sorted(kinds.items())),  # stable keys, as in purge --json
+    }
+
+
+def _quarantine(store: Store) -> dict[str, Any]:
+    return {
+        "key": "quarantine",
+        "label": "Courriels mis en quarantaine (illisibles)",
+        "where": ["blobs/", "store/meta.json"],
+        "records": sum(1 for q in store.quarantine() if q.raw_blob),
+    }
+
+
+def _mtime(path: Path) -> str:
+    return datetime.fromtimestamp(path.stat().st_mtime).astimezone().isoformat(timespec="seconds")
+
+
+def _backups(root: Path) -> dict[str, Any]:
+    files = backup_files(root)  # every archive of backups/, automatic or not
+    return {
+        "key": "backups",
+        "label": "Sauvegardes de la base (identités et historiques)",
+        "where": ["backups/"],
+        "records": len(files),
+        **_span([_mtime(p) for p in files]),
+    }
+
+
+def _restore_leftovers(root: Path) -> dict[str, Any]:
+    folders = restore_leftovers(root)
+    return {
+        "key": "restore_leftovers",
+        "label": "Bases mises de côté par une restauration (identités et historiques)",
+        "where": [f"{RESTORE_LEFTOVER}…/"],
+        "records": len(folders),
+        **_span([_mtime(p) for p in folders]),
+    }
+
+
+def _reviewers(items: list[Contribution], events: list[dict[str, Any]]) -> dict[str, Any]:
+    reviewers = {h.who for c in items for h in c.history if h.who}
+    reviewers |= {str(e.get("who")) for e in events if e.get("who")}
+    return {
+        "key": "reviewers",
+        "label": "Identifiants des agents (historique et journal d'audit)",
+        "where": ["store/contributions/", "store/audit.jsonl"],
+        "records": len(reviewers),
     }
 
 
@@ -221,7 +253,7 @@ def report_lines(report: dict[str, Any]) -> list[str]:
         out.append(f"  - {cat['label']} : {cat['records']}{extra} — {', '.join(cat['where'])}")
         for kind, n in (cat.get("by_kind") or {}).items():
             out.append(f"      {KIND_LABELS.get(kind, kind)} : {n}")
-        if cat["key"] == "backups" and cat.get("first"):
+        if cat["key"] in ("backups", "restore_leftovers") and cat.get("first"):
             out.append(f"      de {_day(cat['first'])} à {_day(cat['last'])}")
     if report["exports_with_personal_data"]:
         out.append("")

@@ -285,7 +285,7 @@ class Purge:
         self._write(purged, quarantined, at, report)
         report.saved_searches_masked = mask_saved_searches(self.store, identities)
         report.synthesis_files_masked = mask_synthesis(self.store.root, identities)
-        report.backups_deleted, report.backup_made = replace_backups(self.store)
+        report.backups, report.backups_deleted, report.backup_made = replace_backups(self.store)
         report.restore_leftovers_deleted = remove_restore_leftovers(self.store.root)
         report.path = write_report(self.store, report)
         self._audit(report)

@@ -164,21 +164,20 @@ def restore_leftovers(root: Path) -> list[Path]:
     return sorted(p for p in root.glob(RESTORE_LEFTOVER + "*") if p.is_dir())
 
 
-def replace_backups(store: Store) -> tuple[int, bool]:
+def replace_backups(store: Store) -> tuple[int, int, bool]:
     """Backups made before the purge hold what it erased: one made now replaces them all
-    (the workspace keeps a safety net, without the erased data). Returns how many were
-    deleted and whether the new one could be written (if not, the old ones stay)."""
-    older = backup_files(store.root)
+    (the workspace keeps a safety net, without the erased data). Returns how many there
+    were, how many were deleted, and whether the new one could be written (if not, the
+    old ones stay). Listed after the new one is written: a backup taken when the store
+    was opened (the daily one) is finished by then, and goes too."""
     try:
         fresh = store.backup("purge")
     except OSError:
-        return 0, False
-    deleted = 0
+        return len(backup_files(store.root)), 0, False
+    older = [path for path in backup_files(store.root) if path != fresh]
     for path in older:
-        if path != fresh:
-            remove_durably(path)
-            deleted += 1
-    return deleted, True
+        remove_durably(path)
+    return len(older), len(older), True
 
 
 def remove_restore_leftovers(root: Path) -> int:

@@ -23,7 +23,14 @@ if TYPE_CHECKING:
 
 class StoreBackups:
     def backup(self, reason: str, dest: Path | None = None) -> Path:
-        """A consistent tar.gz of the store files (rotated when in backups/)."""
+        """A consistent tar.gz of the store files (rotated when in backups/).
+
+        Waits for the daily copy begun at open, so that once this returns no older
+        archive is still being written (the purge replaces every backup after this one).
+        """
+        daily = getattr(self, "_backup_thread", None)
+        if daily is not None and daily is not threading.current_thread():
+            daily.join()
         with self._lock:
             handles = self._snapshot_handles()
             manifest = {

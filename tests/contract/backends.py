@@ -10,7 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Protocol
 
-from fakes.memory_store import MemoryStore, MemoryVolume, restore
+import orjson
+from fakes.memory_store import MemoryStore, MemoryVolume, lose_records, restore
 
 from assises_tui.store.backup import restore_backup
 from assises_tui.store.postgres.maintenance import restore as restore_database
@@ -26,6 +27,10 @@ class Backend(Protocol):
     def restore(self, backup: Path) -> None:
         """Put ``backup`` (from ``Store.backup``) back, every store being closed."""
 
+    # Optional: ``lose_records(ids)`` damages the stored data behind the store's back
+    # (every store being closed): these records vanish, as when a file is deleted by
+    # mistake; the next open must refuse the store.
+
 
 class TinyDBBackend:
     def __init__(self, root: Path) -> None:
@@ -38,6 +43,13 @@ class TinyDBBackend:
     def restore(self, backup: Path) -> None:
         restore_backup(self.root, backup)
 
+    def lose_records(self, ids: list[int]) -> None:
+        for path in (self.root / "store" / "contributions").glob("*.json"):
+            data = orjson.loads(path.read_bytes())
+            for cid in ids:
+                data["contributions"].pop(str(cid), None)
+            path.write_bytes(orjson.dumps(data))
+
 
 class MemoryBackend:
     def __init__(self, root: Path) -> None:
@@ -49,6 +61,9 @@ class MemoryBackend:
 
     def restore(self, backup: Path) -> None:
         restore(self.volume, backup)
+
+    def lose_records(self, ids: list[int]) -> None:
+        lose_records(self.volume, ids)
 
 
 class PostgresBackend:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from assises_tui.domain.models import Contribution, QuarantineEntry, blob_refs, digests_in
-from assises_tui.errors import StoreError, StoreLockedError
+from assises_tui.errors import StoreCorruptError, StoreError, StoreLockedError
 
 READ_ONLY_MESSAGE = (
     "Espace de travail ouvert en lecture seule : aucune modification n'est possible."
@@ -40,6 +40,7 @@ class MemoryVolume:
     audit: list[dict[str, Any]] = field(default_factory=list)
     next_id: int = 1
     next_quarantine_id: int = 1
+    added: int = 0  # records ever added (none is ever deleted): a loss is noticed
     version: int = 0  # bumped by every write of records (what a reader polls)
     writer_open: bool = False
 
@@ -52,6 +53,7 @@ class MemoryVolume:
             "audit": self.audit,
             "next_id": self.next_id,
             "next_quarantine_id": self.next_quarantine_id,
+            "added": self.added,
         }
 
 
@@ -69,6 +71,11 @@ class MemoryStore:
         self._closed = False
         self._seen_version = self.volume.version
         self._items = dict(self.volume.records)
+        if len(self._items) < self.volume.added:
+            raise StoreCorruptError(
+                f"{self.volume.added - len(self._items)} contribution(s) ont disparu de la "
+                "base ; restaurez une sauvegarde."
+            )
         self.generation = 0
         #: How many record writes were made (tests check that a refused change wrote nothing).
         self.saves = 0
@@ -125,6 +132,7 @@ class MemoryStore:
                 raise StoreError(f"La contribution n° {item.id} existe déjà.")
             seen.add(item.id)
         self.volume.next_id = max(self.volume.next_id, max(seen) + 1)
+        self.volume.added += len(items)
         self._commit(items)
 
     def save(self, item: Contribution) -> None:
@@ -289,6 +297,12 @@ class MemoryStore:
         dest.parent.mkdir(parents=True, exist_ok=True)
         dest.write_bytes(pickle.dumps(self.volume.state()))
         return dest
+
+
+def lose_records(volume: MemoryVolume, ids: Iterable[int]) -> None:
+    """Damage behind the store's back: these records vanish from the volume."""
+    for cid in ids:
+        volume.records.pop(cid, None)
 
 
 def restore(volume: MemoryVolume, backup: Path) -> None:

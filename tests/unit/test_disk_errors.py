@@ -136,9 +136,9 @@ def test_a_read_only_disk_opens_the_app_read_only(ws_dir, monkeypatch, capsys):
     monkeypatch.setattr(lock_module.os, "open", refuse_writing_the_lock)
     with Workspace.open(ws_dir, fallback_read_only=True) as ws:
         assert ws.read_only and "lecture seule" in ws.read_only_reason
-        from assises_tui.screens.inbox import read_only_banner
+        from assises_tui.widgets.read_only_banner import read_only_banner
 
-        banner = read_only_banner(Services(ws))
+        banner = read_only_banner(ws.read_only_reason)
         assert "le disque de l'espace de travail n'accepte pas l'écriture" in str(banner.render())
     code, _out, err = run(capsys, "--workspace", str(ws_dir), "tag", "+lien", "--", "police")
     assert code == 2 and "est en lecture seule : il ne peut être ouvert qu'en lecture seule" in err
@@ -147,7 +147,7 @@ def test_a_read_only_disk_opens_the_app_read_only(ws_dir, monkeypatch, capsys):
 def test_every_known_os_error_has_a_sentence():
     for number in (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EIO):
         sentence = os_error_message(OSError(number, "x", "/chemin"), "la purge")
-        assert sentence and "(/chemin)" in sentence and "la purge a été interrompu(e)" in sentence
+        assert sentence and "(/chemin)" in sentence and "pendant la purge : rien" in sentence
     assert os_error_message(OSError(errno.EBADF, "x")) is None  # a bug stays a bug
 
 

@@ -344,3 +344,26 @@ def test_undated_contribution_is_purged_when_imported_before_the_date(env):
     report = purge_of(services).run(CUTOFF)
     assert report.ids == [3] and report.undated == 0
     assert ws.store.get(3).sender_name == "" and ws.store.get(3).raw_blob is None
+
+
+def test_dry_run_and_report_name_every_copy_the_purge_will_remove(env, capsys):
+    ws, services = env
+    root = ws.root
+    services.triage.assign([1], EMAIL)
+    (root / "backups").mkdir(exist_ok=True)
+    ws.store.backup("manuelle", root / "backups" / "copie-de-michel.tar.gz")
+    (root / "store.avant-restauration-20200101-000000-000000").mkdir()
+    (root / "store.avant-restauration-20200101-000000-000000" / "meta.json").write_text("{}")
+    report = services.privacy.report()
+    by_key = {c["key"]: c for c in report["categories"]}
+    assert by_key["backups"]["records"] == 1 and by_key["restore_leftovers"]["records"] == 1
+    dry = purge_of(services).run(CUTOFF, dry_run=True)
+    assert (dry.backups, dry.restore_leftovers) == (1, 1)
+    lines = "\n".join(dry.lines())
+    assert "qui seraient supprimées : 1" in lines and "seraient" in lines
+    done = purge_of(services).run(CUTOFF)
+    assert done.backups_deleted == 1 and done.restore_leftovers_deleted == 1
+    assert not (root / "backups" / "copie-de-michel.tar.gz").exists()
+    assert not list(root.glob("store.avant-restauration-*"))
+    assert services.store.get(1).assignee == "[courriel masqué]"
+    assert EMAIL not in json.dumps([h.after for h in services.store.get(1).history])

@@ -175,7 +175,7 @@ def test_an_import_stopped_by_a_full_disk_leaves_no_blob_behind(tmp_path, monkey
     with Workspace.open(root) as ws, pytest.raises(AssisesError) as caught:
         import_sources(ws, [box], batch_size=10, workers=1)
     assert str(caught.value).startswith("Disque plein")
-    assert "l'import a été interrompu(e)" in str(caught.value)
+    assert "pendant l'import : rien n'est à moitié écrit" in str(caught.value)
     with TinyDBStore.open(root, read_only=True) as s:
         assert s.count() == 10 and s.verify() == []
         assert s.unreferenced_blobs() == {}

@@ -148,10 +148,10 @@ def test_two_colleagues_work_in_their_browsers(browser, live_server, tmp_path):
     # An export made in the browser is downloaded by the browser.
     since = claire.mark()
     claire.keys("s")
-    claire.wait_screen("Brouillon", since)
+    claire.wait_screen("# Synthèse", since)
     since = claire.mark()
     claire.keys("F5")
-    claire.wait_screen("Aperçu", since)
+    claire.wait_screen("Chiffres", since)
     with claire.page.expect_download(timeout=45_000) as delivered:
         claire.keys("m")
     download = delivered.value

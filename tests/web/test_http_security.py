@@ -144,7 +144,10 @@ async def test_a_wrong_login_gets_the_same_answer_whatever_was_wrong(web):
 
 async def test_forged_and_expired_cookies_are_refused(web):
     forged = {"assises_session": "A" * 43}
-    assert (await web.get("/", cookies=forged, allow_redirects=False)).status == 303
+    response = await web.get("/", cookies=forged, allow_redirects=False)
+    assert response.status == 303 and response.headers["Location"] == "/login?expiree"
+    page = await web.get("/login?expiree")
+    assert "Votre session est terminée ou a expiré" in await page.text()
     assert (await web.get("/ws", cookies=forged)).status == 401
 
     token = token_of(await login(web))
