@@ -107,7 +107,8 @@ class InboxScreen(InboxPickers, TriageActions, ReadingActions, SuggestionTrainin
         if self.services.read_only:
             self.set_interval(3.0, self._poll_store)
         # Team mode: the database says when another reviewer changed something.
-        self.services.contributions.watch(self._others_changed)
+        if self.services.config.store_url:
+            self.services.contributions.watch(self._others_changed)
         # After the first paint: the inbox is usable at once, the index catches up behind it.
         self.call_after_refresh(self._prepare_search)
         self.call_after_refresh(self.start_suggestion_training)
