@@ -156,6 +156,7 @@ SHOWN_BY = {
     "FrenchCommandPalette": "test_screen_snapshots/test_screen_80x24[palette]",
     "DoubleCodingScreen": "test_screen_snapshots/test_screen_80x24[double_coding]",
     "AgreementReportScreen": "test_screen_snapshots/test_screen_80x24[agreement_report]",
+    "FetchScreen": "test_fetch_ui/test_snapshot_fetch_screen_asking_the_password",
 }
 
 
