@@ -227,10 +227,12 @@ def _tag(services: Services, opts: dict[str, Any], status: Status | None) -> int
         old, new = before[cid], services.store.get(cid)
         if old is None or new is None:
             continue
+        # Only the fields this command set: in team mode another reviewer may have changed
+        # the record meanwhile, and their change is not this command's to report.
         diff_b, diff_a = {}, {}
-        if old.themes != new.themes:
+        if (opts["add"] or opts["remove"]) and old.themes != new.themes:
             diff_b["themes"], diff_a["themes"] = list(old.themes), list(new.themes)
-        if old.status != new.status:
+        if status is not None and old.status != new.status:
             diff_b["status"], diff_a["status"] = old.status.value, new.status.value
         if diff_a:
             changed.append({"id": cid, "before": diff_b, "after": diff_a})
