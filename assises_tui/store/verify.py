@@ -23,7 +23,8 @@ if TYPE_CHECKING:
     from assises_tui.store.shards import Shards
 
 
-def _blob_refs(record: dict[str, Any]) -> list[tuple[str, str]]:
+def record_blobs(record: dict[str, Any]) -> list[tuple[str, str]]:
+    """(what, sha256) of every blob a stored record names (every backend verifies with it)."""
     refs = []
     if record.get("raw_blob"):
         refs.append(("le courriel brut", record["raw_blob"]))
@@ -109,7 +110,7 @@ def verify_store(
                 decode(record)
             except Exception as exc:  # any shape problem is a finding, not a crash
                 problems.append(f"La contribution n° {cid} est mal formée ({exc}).")
-            for what, sha in _blob_refs(record):
+            for what, sha in record_blobs(record):
                 issue = check_blob(sha)
                 if issue:
                     problems.append(f"Contribution n° {cid}, {what} : {issue}.")

@@ -23,6 +23,7 @@ from assises_tui.store.blobs import sha256_hex
 from assises_tui.store.layout import Layout
 from assises_tui.store.postgres import schema
 from assises_tui.store.protocol import StoreError
+from assises_tui.store.verify import record_blobs
 
 if TYPE_CHECKING:
     from assises_tui.store.postgres.store import PostgresStore
@@ -48,22 +49,6 @@ TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 
 _JSON_COLUMNS = frozenset({"value", "entry"})
-
-
-def record_blobs(record: dict[str, Any]) -> list[tuple[str, str]]:
-    """(what, sha256) of every blob a stored record names."""
-    refs = []
-    if record.get("raw_blob"):
-        refs.append(("le courriel brut", record["raw_blob"]))
-    if record.get("body_blob"):
-        refs.append(("le texte du message", record["body_blob"]))
-    for att in record.get("attachments") or ():
-        name = att.get("filename") or "sans nom"
-        if att.get("blob"):
-            refs.append((f"la pièce jointe « {name} »", att["blob"]))
-        if att.get("text_blob"):
-            refs.append((f"le texte extrait de « {name} »", att["text_blob"]))
-    return refs
 
 
 def verify(store: PostgresStore) -> list[str]:
