@@ -257,6 +257,76 @@ SYNTHESIS_SCREEN_BINDINGS = [
 ]
 
 
+#: DraftEditor (widgets/draft_editor.py): a word processor's keys, listed by F1.
+DRAFT_EDITOR_BINDINGS = [
+    Binding(
+        "home",
+        "cursor_line_start",
+        "Début de la ligne, puis du paragraphe",
+        show=False,
+        id="draft.home",
+    ),
+    Binding(
+        "end", "cursor_line_end", "Fin de la ligne, puis du paragraphe", show=False, id="draft.end"
+    ),
+    Binding(
+        "ctrl+up",
+        "cursor_paragraph(-1)",
+        "Paragraphe précédent",
+        show=False,
+        id="draft.paragraph_up",
+    ),
+    Binding(
+        "ctrl+down",
+        "cursor_paragraph(1)",
+        "Paragraphe suivant",
+        show=False,
+        id="draft.paragraph_down",
+    ),
+    Binding(
+        "ctrl+shift+up",
+        "cursor_paragraph(-1, True)",
+        "Sélectionner jusqu'au paragraphe précédent",
+        show=False,
+        id="draft.select_paragraph_up",
+    ),
+    Binding(
+        "ctrl+shift+down",
+        "cursor_paragraph(1, True)",
+        "Sélectionner jusqu'au paragraphe suivant",
+        show=False,
+        id="draft.select_paragraph_down",
+    ),
+    Binding(
+        "ctrl+home",
+        "cursor_document(-1)",
+        "Début du document",
+        show=False,
+        id="draft.document_start",
+    ),
+    Binding(
+        "ctrl+end", "cursor_document(1)", "Fin du document", show=False, id="draft.document_end"
+    ),
+    Binding("ctrl+a", "select_all", "Tout sélectionner", show=False, id="draft.select_all"),
+    Binding(
+        "ctrl+k",
+        "delete_to_end_of_line_or_delete_line",
+        "Effacer jusqu'à la fin du paragraphe",
+        show=False,
+        id="draft.kill_line",
+    ),
+    Binding(
+        "ctrl+u",
+        "delete_to_start_of_line",
+        "Effacer jusqu'au début du paragraphe",
+        show=False,
+        id="draft.kill_line_start",
+    ),
+    Binding("ctrl+z", "undo", "Annuler la frappe", show=False, id="draft.undo"),
+    Binding("ctrl+y", "redo", "Rétablir", show=False, id="draft.redo"),
+]
+
+
 #: StatisticsScreen (screens/statistics.py)
 STATISTICS_SCREEN_BINDINGS = [
     Binding("escape", "app.pop_screen", "Retour", id="statistics.close"),

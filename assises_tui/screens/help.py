@@ -37,7 +37,10 @@ def binding_description(app, binding: Binding) -> str:
 def help_rows(app, screen) -> list[tuple[str, str]]:
     """(keys, description) for the screen's active bindings, grouped by action."""
     grouped: dict[tuple[str, str], list[str]] = {}
-    for key, active in screen.active_bindings.items():
+    # The screen's own keys first, then the focused widget's (the editor's dozen keys
+    # would otherwise push the screen's commands below the fold at 80×24).
+    ordered = sorted(screen.active_bindings.items(), key=lambda item: item[1].node is not screen)
+    for key, active in ordered:
         binding = active.binding
         # Only our own bindings (they all carry an id): Textual's built-in scrolling and
         # copy keys have English descriptions and would read as noise here.

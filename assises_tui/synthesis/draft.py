@@ -313,8 +313,10 @@ def template(config: Consultation) -> str:
         "",
         "## Méthode",
         "",
-        "La consultation a été annoncée par la préfecture, qui a invité les habitants, les élus,",
-        f"les forces de sécurité et leurs partenaires à écrire à {config.mailbox} avant le",
+        # One paragraph, one line: the editor wraps it at its width (a hard break would
+        # leave a ragged short row in the middle of the paragraph).
+        "La consultation a été annoncée par la préfecture, qui a invité les habitants, les élus, "
+        f"les forces de sécurité et leurs partenaires à écrire à {config.mailbox} avant le "
         f"{deadline}.",
         "",
         "{{bilan}} entre le {{premiere_date}} et le {{derniere_date}}. Parmi les "

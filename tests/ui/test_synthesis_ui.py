@@ -340,3 +340,73 @@ async def test_quitting_before_the_autosave_keeps_the_text(services):
         editor.insert("Dernière phrase\n", (0, 0))
         await pilot.pause()
     assert services.workspace.synthesis_path.read_text().startswith("Dernière phrase\n")
+
+
+ADDRESS = "pref-assises-securite-interieure@allier.gouv.fr"
+
+
+def _rows(editor: TextArea, line: int) -> list[str]:
+    return editor.wrapped_document.lines[line]
+
+
+async def test_editor_rows_break_between_words_never_inside_one(services):
+    # « n° 6 » and « ? » hold non-breaking spaces; the address is longer than a row at 80.
+    paragraph = " ".join(f"la proposition n°\u00a0{n} convient-elle\u00a0?" for n in range(30))
+    services.synthesis.save(f"# Titre\n\n{paragraph}\n\nÉcrire à {ADDRESS} avant le 20/01.\n")
+    async with Host(services).run_test(size=(80, 24)) as pilot:
+        editor = pilot.app.screen.query_one("#draft", TextArea)
+        assert len(_rows(editor, 2)) > 5 and len(_rows(editor, 4)) >= 2  # as shown at 80
+        for width in range(24, 60):  # and at every width the window may give it
+            editor.wrapped_document.wrap(width)
+            rows = _rows(editor, 2)
+            for row, following in zip(rows, rows[1:], strict=False):
+                assert row.endswith(" ") or following.startswith(" "), (row, following)
+                assert not row.endswith("\u00a0"), row  # « n° » stays with its number
+            address_rows = _rows(editor, 4)
+            joined = "".join(address_rows)
+            assert ADDRESS in joined and all(len(r.rstrip()) <= width for r in address_rows)
+            cut = 0
+            for row in address_rows[:-1]:
+                cut += len(row)
+                # cut after « - » or « / », or before « @ » or « . », never between letters
+                assert row[-1] in " -/" or joined[cut] in "@.", (width, address_rows)
+
+
+async def test_editor_moves_by_row_and_by_paragraph_like_a_word_processor(services):
+    long_line = " ".join(f"mot{n}" for n in range(60))  # several rows at 120 columns
+    services.synthesis.save(f"# Titre\n\n{long_line}\nSuite\n")
+    async with Host(services).run_test(size=(120, 40)) as pilot:
+        editor = pilot.app.screen.query_one("#draft", TextArea)
+        editor.move_cursor((2, 0))
+        await pilot.press("down")  # ↓ inside a paragraph: its next row, as in Word
+        assert editor.cursor_location[0] == 2 and editor.cursor_location[1] > 0
+        await pilot.press("ctrl+down")  # Ctrl+↓: the next paragraph
+        assert editor.cursor_location == (3, 0)
+        await pilot.press("right", "ctrl+up")  # Ctrl+↑: this paragraph's start…
+        assert editor.cursor_location == (3, 0)
+        await pilot.press("ctrl+up")  # …then the previous one's
+        assert editor.cursor_location == (2, 0)
+        await pilot.press("ctrl+shift+down")
+        assert editor.selected_text == long_line + "\n"
+        await pilot.press("ctrl+end")
+        assert editor.cursor_location == (4, 0)
+        await pilot.press("ctrl+home")
+        assert editor.cursor_location == (0, 0)
+        await pilot.press("ctrl+a")  # everything, as everywhere else
+        assert editor.selected_text == editor.text
+        editor.move_cursor((2, 10))
+        await pilot.press("end", "end", "ctrl+u")  # Ctrl+U: the whole line before the cursor
+        assert editor.text.split("\n")[2] == ""
+        await pilot.press("ctrl+z")
+        assert editor.text.split("\n")[2] == long_line
+
+
+async def test_help_lists_the_editor_keys_in_french(services):
+    from assises_tui.screens.help import help_rows
+
+    async with Host(services).run_test(size=(120, 40)) as pilot:
+        described = [desc for _keys, desc in help_rows(pilot.app, pilot.app.screen)]
+        assert "Paragraphe suivant" in described
+        assert "Effacer jusqu'à la fin du paragraphe" in described
+        # the screen's commands first, the editor's keys after them
+        assert described.index("Aperçu") < described.index("Paragraphe suivant")

@@ -45,6 +45,14 @@ def test_template_has_every_section_and_no_typed_figure():
     assert "20/01/2020" in text
 
 
+def test_template_paragraphs_are_single_lines_the_editor_wraps():
+    # A hard break inside a paragraph shows as a ragged short row in the wrapping editor.
+    lines = template(CONFIG).split("\n")
+    for line, following in zip(lines, lines[1:], strict=False):
+        if line.strip() and following.strip():
+            assert following.startswith(("#", "-", "*", "{{")) or line.startswith("#"), line
+
+
 def test_outline_points_count_distinct_supporting_contributions():
     text = (
         "## Service rendu\n\n### Constats\n\n- Horaires trop courts [#2, #3]\n"
