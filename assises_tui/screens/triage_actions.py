@@ -34,11 +34,16 @@ def describe(changeset: ChangeSet) -> str:
         "received_at": "date",
         "late": "retard",
     }.get(changeset.what.removeprefix("undo:"), changeset.what)
+    return f"{what} ({which(changeset)})"
+
+
+def which(changeset: ChangeSet) -> str:
+    """« n° 42 », « 3 contributions : n° 4, 7, 9 »."""
     ids = sorted(changeset.ids)
     if len(ids) == 1:
-        return f"{what} (n° {ids[0]})"
+        return f"n° {ids[0]}"
     shown = ", ".join(str(i) for i in ids[:6]) + ("…" if len(ids) > 6 else "")
-    return f"{what} ({plural(len(ids), 'contribution')} : n° {shown})"
+    return f"{plural(len(ids), 'contribution')} : n° {shown}"
 
 
 class TriageActions:
@@ -67,14 +72,19 @@ class TriageActions:
         return True
 
     # -- plumbing -------------------------------------------------------------
-    def _run(self, label: str, fn: Callable[[], ChangeSet | None]) -> ChangeSet | None:
+    def _run(
+        self, label: str, fn: Callable[[], ChangeSet | None], name_what: bool = False
+    ) -> ChangeSet | None:
         try:
             changeset = fn()
         except (AssisesError, StoreError) as exc:
             self.app.notify(str(exc), severity="error", markup=False)
             return None
         if changeset is not None and len(changeset):
-            self.app.notify(f"{label} : {describe(changeset)}", markup=False, timeout=3)
+            # The label says what was done (« Statut « Traité » »); an undo's says only
+            # « Annulé », so the toast then names what was undone.
+            detail = describe(changeset) if name_what else which(changeset)
+            self.app.notify(f"{label} : {detail}", markup=False, timeout=3)
         elif changeset is not None:
             self.app.notify(f"{label} : rien n'a changé.", markup=False, timeout=2)
         self.after_change(changeset)
@@ -299,7 +309,7 @@ class TriageActions:
         if not self.services.triage.can_undo:
             self.app.notify("Rien à annuler.", markup=False, timeout=2)
             return
-        self._run("Annulé", self.services.triage.undo)
+        self._run("Annulé", self.services.triage.undo, name_what=True)
 
     # -- other people's screens, imported only when asked for --------------------
     def action_tags(self) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from conftest import screen_text
 from rich.text import Text
 
@@ -519,3 +521,44 @@ async def test_search_words_are_highlighted_in_the_reader(make_app, services):
         "gendarmerie",
         "Élan",
     ]
+
+
+async def test_toasts_say_each_thing_once(make_app, services):
+    app = make_app()
+    async with app.run_test(size=NARROW) as pilot:
+        await pilot.pause()
+        cid = inbox(app).list.current
+        await pilot.press("d")
+        await pilot.pause()
+        await pilot.press("u")
+        await pilot.pause()
+        said = [n.message for n in app._notifications]
+        # the label names the change, the detail which contribution: « statut » said once
+        assert f"Statut « Traité » : n° {cid}" in said, said
+        assert f"Annulé : statut (n° {cid})" in said, said
+        for message in said:
+            words = re.findall(r"\w+", message.lower())
+            assert len(words) == len(set(words)), message
+
+
+@pytest.mark.parametrize("size", [NARROW, WIDE])
+async def test_status_line_fits_its_width_keeping_marks_and_the_search_hint(make_app, size):
+    from rich.cells import cell_len
+
+    from assises_tui.widgets.status_line import StatusLine
+
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        screen = inbox(app)
+        await pilot.press("space", "space")
+        screen.suggestion_quality = "suggestions F1 0,71"
+        screen.update_status()
+        await pilot.pause()
+        status = app.screen.query_one(StatusLine)
+        shown = status.render().plain
+        assert cell_len(shown) <= status.content_region.width, shown  # never cut
+        assert "2 marquées" in shown and shown.startswith("À traiter"), shown
+        # with room, every part is said
+        assert "tri : date" in status.fitted(200).plain
+        assert "suggestions F1 0,71" in status.fitted(200).plain
