@@ -122,11 +122,11 @@ READER_BINDINGS = [
 #: PreviewScreen (screens/preview.py)
 PREVIEW_SCREEN_BINDINGS = [
     Binding("escape", "close", "Retour", id="preview.close"),
-    Binding("a", "accept", "Accepter le signalement", id="preview.accept"),
+    Binding("a", "accept", "Accepter", tooltip="Accepter le signalement", id="preview.accept"),
     Binding("o", "export('odt')", "ODT", id="preview.export_odt"),
     Binding("w", "export('docx')", "DOCX", id="preview.export_docx"),
     Binding("p", "export('pdf')", "PDF", id="preview.export_pdf"),
-    Binding("m", "export('md')", "Markdown", id="preview.export_md"),
+    Binding("m", "export('md')", "Markdown", show=False, id="preview.export_md"),
     Binding("e", "toggle_omit_empty", "Sections vides", id="preview.omit_empty"),
     Binding("1", "show_tab('tab-preview')", "Aperçu", show=False, id="preview.tab_preview"),
     Binding("2", "show_tab('tab-figures')", "Chiffres", show=False, id="preview.tab_figures"),
@@ -157,7 +157,13 @@ CODEBOOK_SCREEN_BINDINGS = [
     Binding("r", "rename", "Renommer", id="codebook.rename"),
     Binding("m", "merge", "Fusionner", id="codebook.merge"),
     Binding("d", "retire", "Retirer", id="codebook.retire"),
-    Binding("c", "double_coding", "Double codage", id="codebook.double_coding"),
+    Binding(
+        "c",
+        "double_coding",
+        "Double codage",
+        show=False,  # listed by F1 and Ctrl+P: the footer keeps to 80 columns
+        id="codebook.double_coding",
+    ),
 ]
 
 
@@ -182,20 +188,20 @@ AGREEMENT_REPORT_SCREEN_BINDINGS = [Binding("escape,q", "close", "Fermer", id="a
 #: DoubleCodingScreen (screens/double_coding.py)
 DOUBLE_CODING_SCREEN_BINDINGS = [
     Binding("escape", "close", "Retour", id="dc.close"),
-    Binding("ctrl+s", "save", "Enregistrer et suivante", id="dc.save"),
-    Binding("n", "move(1)", "Suivante", id="dc.next"),
-    Binding("p", "move(-1)", "Précédente", id="dc.prev"),
-    Binding("r", "report", "Rapport d'accord", id="dc.report"),
-    Binding("s", "sample", "Tirer l'échantillon", id="dc.sample"),
+    Binding("ctrl+s", "save", "Enregistrer", tooltip="Enregistrer et suivante", id="dc.save"),
+    Binding("n", "move(1)", "Suivante", show=False, id="dc.next"),
+    Binding("p", "move(-1)", "Précédente", show=False, id="dc.prev"),
+    Binding("r", "report", "Rapport", tooltip="Rapport d'accord", id="dc.report"),
+    Binding("s", "sample", "Échantillon", tooltip="Tirer l'échantillon", id="dc.sample"),
 ]
 
 
 #: ExcerptScreen (screens/excerpt.py)
 EXCERPT_SCREEN_BINDINGS = [
     Binding("escape", "close", "Retour", id="excerpt.close"),
-    Binding("j", "sentence(1)", "Phrase suiv.", id="excerpt.next_sentence"),
+    Binding("j", "sentence(1)", "Phrase", tooltip="Phrase suivante", id="excerpt.next_sentence"),
     Binding("k", "sentence(-1)", "Phrase préc.", show=False, id="excerpt.prev_sentence"),
-    Binding("J", "paragraph(1)", "Paragraphe", id="excerpt.next_paragraph"),
+    Binding("J", "paragraph(1)", "Paragraphe", show=False, id="excerpt.next_paragraph"),
     Binding("K", "paragraph(-1)", "Paragr. préc.", show=False, id="excerpt.prev_paragraph"),
     Binding("plus,+", "extend(1)", "Étendre", id="excerpt.extend"),
     Binding("minus,-", "extend(-1)", "Réduire", show=False, id="excerpt.shrink"),

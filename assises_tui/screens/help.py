@@ -31,7 +31,8 @@ def binding_description(app, binding: Binding) -> str:
         index = int(found.group(1))
         if index < len(themes):
             return f"Thème « {themes[index].label} » (poser/retirer)"
-    return binding.description
+    # The footer shows the short description; the tooltip, when there is one, says it in full.
+    return binding.tooltip or binding.description
 
 
 def help_rows(app, screen) -> list[tuple[str, str]]:
