@@ -39,6 +39,8 @@ class Chart:
     deadline_index: int | None = None
     note: str = ""
     days: tuple[date, ...] = field(default=(), compare=False)
+    #: The heading of the labels' column in the table (a table never has an empty heading).
+    label_heading: str = "Libellé"
 
     @property
     def total(self) -> int:
@@ -46,7 +48,7 @@ class Chart:
 
     def table(self) -> Table:
         if self.series:
-            headers = ("", *(name for name, _v in self.series), "Total")
+            headers = (self.label_heading, *(name for name, _v in self.series), "Total")
             rows = tuple(
                 (label, *(str(v[n]) for _name, v in self.series), str(self.values[n]))
                 for n, label in enumerate(self.labels)
@@ -54,7 +56,7 @@ class Chart:
             return Table(self.title, headers, rows)
         return Table(
             self.title,
-            ("", self.value_label),
+            (self.label_heading, self.value_label),
             tuple((label, str(v)) for label, v in zip(self.labels, self.values, strict=True)),
         )
 
@@ -89,7 +91,9 @@ def per_day(items: Iterable[Contribution], config: Consultation) -> Chart:
         days[c.received_at.astimezone(tz).date()] += 1
     deadline_day = config.deadline.astimezone(tz).date()
     if not days:
-        return Chart("per_day", "Contributions par jour d'arrivée", (), (), kind="days")
+        return Chart(
+            "per_day", "Contributions par jour d'arrivée", (), (), kind="days", label_heading="Jour"
+        )
     first, last = min(days), max(days)
     span = [date.fromordinal(n) for n in range(first.toordinal(), last.toordinal() + 1)]
     deadline_index = None
@@ -108,6 +112,7 @@ def per_day(items: Iterable[Contribution], config: Consultation) -> Chart:
         deadline_index=deadline_index,
         note=note,
         days=tuple(span),
+        label_heading="Jour",
     )
 
 
@@ -137,7 +142,13 @@ def per_theme(
     for key in sorted(k for k in themes if k not in known):
         labels.append(label(key) if label else key)
         values.append(themes[key])
-    return Chart("per_theme", "Contributions par thème et sous-thème", tuple(labels), tuple(values))
+    return Chart(
+        "per_theme",
+        "Contributions par thème et sous-thème",
+        tuple(labels),
+        tuple(values),
+        label_heading="Thème",
+    )
 
 
 def per_category(items: Iterable[Contribution]) -> Chart:
@@ -152,7 +163,11 @@ def per_category(items: Iterable[Contribution]) -> Chart:
         labels.append(UNKNOWN_CATEGORY)
         values.append(counts[""])
     return Chart(
-        "per_category", "Contributions par catégorie de contributeur", tuple(labels), tuple(values)
+        "per_category",
+        "Contributions par catégorie de contributeur",
+        tuple(labels),
+        tuple(values),
+        label_heading="Catégorie",
     )
 
 
@@ -171,7 +186,12 @@ def per_commune(items: Iterable[Contribution], top: int = TOP_COMMUNES) -> Chart
         values.append(unknown)
     note = f"{len(counts)} commune(s) nommée(s)." if counts else ""
     return Chart(
-        "per_commune", "Contributions par commune", tuple(labels), tuple(values), note=note
+        "per_commune",
+        "Contributions par commune",
+        tuple(labels),
+        tuple(values),
+        note=note,
+        label_heading="Commune",
     )
 
 
@@ -201,6 +221,7 @@ def progress_per_reviewer(items: Iterable[Contribution]) -> Chart:
         values,
         series=series,
         kind="stacked",
+        label_heading="Relecteur",
     )
 
 

@@ -273,3 +273,59 @@ def test_odt_toc_pages_are_computed_by_libreoffice(exported, tmp_path):
     for heading in ("Conclusion", "Introduction"):
         page = int(entries[heading])
         assert re.search(rf"^{heading}\s*$", pages[page - 1], re.M), (heading, page)
+
+
+# -- 5. PDF table cells have padding ---------------------------------------------------
+
+
+def _cell_rects(page) -> list[tuple[float, float, float, float]]:
+    """(left, bottom, right, top) in points of every rectangle the page strokes (cells)."""
+    rects = []
+
+    def before(operator, operands, _cm, _tm):
+        if operator == b"re":
+            x, y, w, h = (float(v) for v in operands)
+            rects.append((min(x, x + w), min(y, y + h), max(x, x + w), max(y, y + h)))
+
+    page.extract_text(visitor_operand_before=before)
+    return rects
+
+
+def test_pdf_table_cells_keep_their_text_off_the_borders(exported, tmp_path):
+    """Rendered as a reader sees it: no ink within 1.2 mm inside a cell's left or right
+    border, and some ink in every cell (its text: no heading left empty)."""
+    from PIL import Image
+    from pypdf import PdfReader
+
+    pdftoppm = require_program("pdftoppm", "poppler-utils")
+    dpi, margin_mm = 150, 1.2
+    scale = dpi / 72
+    strip = round(margin_mm / 25.4 * dpi)
+    reader = PdfReader(str(exported["pdf"]))
+    checked = 0
+    for number, page in enumerate(reader.pages, start=1):
+        rects = [r for r in _cell_rects(page) if r[2] - r[0] > 20 and r[3] - r[1] > 10]
+        if not rects:
+            continue
+        stem = tmp_path / f"page{number}"
+        subprocess.run(
+            [pdftoppm, "-r", str(dpi), "-gray", "-png", "-f", str(number), "-l", str(number)]
+            + [str(exported["pdf"]), str(stem)],
+            check=True,
+            timeout=60,
+        )
+        image = Image.open(next(tmp_path.glob(f"page{number}*.png"))).convert("L")
+        height_pt = float(page.mediabox.height)
+        for left, bottom, right, top in rects:
+            x0, x1 = round(left * scale), round(right * scale)
+            y0, y1 = round((height_pt - top) * scale), round((height_pt - bottom) * scale)
+            inner_rows = range(y0 + 3, y1 - 2)  # the horizontal borders left out
+
+            def ink(columns, rows=inner_rows) -> int:
+                return sum(1 for x in columns for y in rows if image.getpixel((x, y)) < 128)
+
+            assert ink(range(x0 + 3, x1 - 2)) > 0, (number, left, top)  # no empty cell
+            assert ink(range(x0 + 3, x0 + strip)) == 0, (number, left, top)  # left padding
+            assert ink(range(x1 - strip, x1 - 2)) == 0, (number, right, top)  # right padding
+            checked += 1
+    assert checked >= 4  # the figures' tables were found
