@@ -208,7 +208,19 @@ class SynthesisService:
         return [c for c in all_charts(items, self.config, self.theme_label) if c.key != "progress"]
 
     def known_names(self) -> list[str]:
-        return sorted({c.sender_name for c in self.store.all() if c.sender_name})
+        """Senders who are people: the consultation's own mailbox (its acknowledgements,
+        signed « Préfecture de l'Allier ») is the authority, named in every synthesis."""
+        own_address = (self.config.mailbox or "").strip().lower()
+        own_name = self.config.signed_by.strip().lower()
+        return sorted(
+            {
+                c.sender_name
+                for c in self.store.all()
+                if c.sender_name
+                and (c.sender_email or "").strip().lower() != own_address
+                and c.sender_name.strip().lower() != own_name
+            }
+        )
 
     def name_index(self) -> NameIndex:
         """Sender names to look for; a surname that is also a commune or a theme word of

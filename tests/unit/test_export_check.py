@@ -59,6 +59,24 @@ def test_clean_draft_passes_and_institutional_mailbox_is_allowed(services, tmp_p
     assert (tmp_path / "s.md").exists()
 
 
+def test_the_prefecture_own_acknowledgement_is_not_a_person(services, tmp_path):
+    # The prefecture's acknowledgement is in the store (hors contribution) with its name
+    # as sender: naming the prefecture in the synthesis is not personal data.
+    from dataclasses import replace
+
+    store = services.store
+    config = services.config
+    store.save(
+        replace(store.get(4), sender_name=config.signed_by, sender_email=config.mailbox.upper())
+    )
+    text = _with(f"La {config.signed_by[0].lower()}{config.signed_by[1:]} remercie chacun.")
+    report = services.synthesis.export("md", tmp_path / "s.md", text=text)
+    assert report.ok and report.findings == [], report.findings
+    # a person's name is still found
+    with pytest.raises(ExportBlocked):
+        services.synthesis.export("md", tmp_path / "t.md", text=_with("Selon Odile Vautrin,"))
+
+
 def test_citation_errors_block_export(services, tmp_path):
     with pytest.raises(ExportBlocked) as err:
         services.synthesis.export("md", tmp_path / "s.md", text=_with("- Faux [#4242]"))
