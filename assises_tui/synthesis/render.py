@@ -252,9 +252,15 @@ class _BlockReader:
         return j
 
 
-def empty_sections(blocks: list[Block]) -> list[int]:
+def _plain(block: Block) -> str:
+    return "".join(r.text for r in block.runs).strip() if isinstance(block, ParagraphBlock) else ""
+
+
+def empty_sections(blocks: list[Block], boilerplate: frozenset[str] = frozenset()) -> list[int]:
     """Indexes of the headings with no text, list, quote or table under them (their
-    sub-sections included): what would be exported as a bare heading."""
+    sub-sections included): what would be exported as a bare heading. A paragraph in
+    ``boilerplate`` (a theme's description, copied by the template) is not content: a theme
+    with nothing but its description says nothing to the reader."""
     empty = []
     for k, block in enumerate(blocks):
         if not isinstance(block, HeadingBlock):
@@ -265,11 +271,24 @@ def empty_sections(blocks: list[Block]) -> list[int]:
                 if later.level <= block.level:
                     break
                 continue
+            if _plain(later) and _plain(later) in boilerplate:
+                continue
             content = True
             break
         if not content:
             empty.append(k)
     return empty
+
+
+def _section_end(blocks: list[Block], k: int) -> int:
+    """The index after the section that the heading at ``k`` opens."""
+    level = blocks[k].level  # type: ignore[union-attr]
+    j = k + 1
+    while j < len(blocks) and not (
+        isinstance(blocks[j], HeadingBlock) and blocks[j].level <= level  # type: ignore[union-attr]
+    ):
+        j += 1
+    return j
 
 
 def _empty_warnings(blocks: list[Block], empty: list[int]) -> list[Issue]:
@@ -281,13 +300,12 @@ def _empty_warnings(blocks: list[Block], empty: list[int]) -> list[Issue]:
             continue
         head = blocks[k]
         assert isinstance(head, HeadingBlock)
-        subs = []
-        j = k + 1
-        while j < len(blocks) and blocks[j].level > head.level:  # type: ignore[union-attr]
-            subs.append(blocks[j].text)  # type: ignore[union-attr]
-            j += 1
-        covered_until = j - 1
-        inside = f" (ni dans {', '.join(f'« {s} »' for s in subs)})" if subs else ""
+        end = _section_end(blocks, k)
+        subs = [b.text for b in blocks[k + 1 : end] if isinstance(b, HeadingBlock)]
+        covered_until = end - 1
+        named = [f"« {s} »" for s in subs]
+        listed = " ni ".join([", ".join(named[:-1]), named[-1]] if len(named) > 1 else named)
+        inside = f" (rien dans {listed})" if subs else ""
         warnings.append(
             Issue(
                 head.line,
@@ -362,10 +380,11 @@ def render(
     reader = _BlockReader(lines, resolver, lambda: figure_blocks(figures, charts or []))
     blocks = reader.read()
     title = reader.title or f"Synthèse — {config.title}"
-    empty = empty_sections(blocks)
+    descriptions = frozenset(t.description.strip() for t in config.themes if t.description)
+    empty = empty_sections(blocks, descriptions)
     warnings = _empty_warnings(blocks, empty)
-    if omit_empty:
-        dropped = set(empty)
+    if omit_empty:  # the heading and all under it (a theme's description included)
+        dropped = {j for k in empty for j in range(k, _section_end(blocks, k))}
         blocks = [b for k, b in enumerate(blocks) if k not in dropped]
     doc = Document(
         title=title,

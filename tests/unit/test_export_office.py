@@ -329,3 +329,27 @@ def test_pdf_table_cells_keep_their_text_off_the_borders(exported, tmp_path):
             assert ink(range(x1 - strip, x1 - 2)) == 0, (number, right, top)  # right padding
             checked += 1
     assert checked >= 4  # the figures' tables were found
+
+
+def test_a_theme_with_nothing_but_its_description_is_empty(exported, tmp_path):
+    """The template copies each theme's description under its heading: with no constat or
+    proposition the theme says nothing, is warned about as a whole and omitted whole."""
+    import docx
+
+    from assises_tui.synthesis.draft import template
+
+    services = exported["services"]
+    config = services.config
+    theme = config.themes[1]
+    text = template(config).replace("## Conclusion\n\n…", "## Conclusion\n\nMerci.")
+    report = services.synthesis.check(text)
+    lines = text.split("\n")
+    themed = [w for w in report.warnings if lines[w.line - 1] == f"## {theme.label}"]
+    assert len(themed) == 1 and "rien dans « Constats » ni « Propositions »" in themed[0].message
+    assert not any(lines[w.line - 1].startswith("###") for w in report.warnings)
+    out = tmp_path / "omis.docx"
+    services.synthesis.export("docx", out, text=text, omit_empty=True)
+    body = [p.text for p in docx.Document(str(out)).paragraphs]
+    assert "Conclusion" in body
+    assert theme.label not in body
+    assert not any(theme.description[:40] in p for p in body)  # its description went too
