@@ -192,14 +192,43 @@ def _table(docx, t: FigureTable, title: str | None = None) -> None:
         caption.paragraph_format.keep_with_next = True
     table = docx.add_table(rows=1 + len(t.rows), cols=len(t.headers))
     table.style = "Table Grid"
-    for c, head in enumerate(t.headers):
-        cell = table.cell(0, c)
-        cell.text = ""
-        cell.paragraphs[0].add_run(head).bold = True
-    for r, row in enumerate(t.rows, start=1):
+    _cell_margins(table)
+    figures = [t.numeric(c) for c in range(len(t.headers))]
+    last = len(t.rows)
+    for r, row in enumerate((t.headers, *t.rows)):
+        row_properties = table.rows[r]._tr.get_or_add_trPr()
+        # A row never splits over two pages; the header row repeats on each page.
+        row_properties.append(OxmlElement("w:cantSplit"))
+        if r == 0:
+            row_properties.append(OxmlElement("w:tblHeader"))
         for c, value in enumerate(row):
-            table.cell(r, c).text = value
+            cell = table.cell(r, c)
+            cell.text = ""
+            paragraph = cell.paragraphs[0]
+            run = paragraph.add_run(value)
+            run.bold = r == 0
+            fmt = paragraph.paragraph_format
+            fmt.space_before = fmt.space_after = Pt(0)
+            fmt.keep_with_next = r < last  # the table stays whole on one page when it fits
+            if figures[c]:
+                paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+            if r == 0:
+                shading = OxmlElement("w:shd")
+                shading.set(qn("w:val"), "clear")
+                shading.set(qn("w:fill"), "E1E1E1")
+                cell._tc.get_or_add_tcPr().append(shading)
     docx.add_paragraph()
+
+
+def _cell_margins(table) -> None:
+    """1 mm above and below the text of each cell, 2 mm beside it (as the PDF)."""
+    margins = OxmlElement("w:tblCellMar")
+    for side, twips in (("top", 57), ("bottom", 57), ("left", 113), ("right", 113)):
+        margin = OxmlElement(f"w:{side}")
+        margin.set(qn("w:w"), str(twips))
+        margin.set(qn("w:type"), "dxa")
+        margins.append(margin)
+    table._tbl.tblPr.append(margins)
 
 
 def _chart(docx, block: ChartBlock) -> None:

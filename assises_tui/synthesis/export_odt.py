@@ -27,13 +27,14 @@ from odf.style import (
     TableCellProperties,
     TableColumnProperties,
     TableProperties,
+    TableRowProperties,
     TabStop,
     TabStops,
     TextProperties,
 )
 from odf.svg import Desc as SvgDesc
 from odf.svg import Title as SvgTitle
-from odf.table import Table, TableCell, TableColumn, TableRow
+from odf.table import Table, TableCell, TableColumn, TableHeaderRows, TableRow
 from odf.text import (
     BookmarkEnd,
     BookmarkRef,
@@ -245,6 +246,7 @@ class _Styles:
             parent="Text_20_body",
             t_fontweight="bold",
             p_margintop="0.3cm",
+            p_keepwithnext="always",  # a caption never ends a page without its figure
         )
         for style in (
             self.quote,
@@ -272,8 +274,42 @@ class _Styles:
         self.table.addElement(TableProperties(width="16cm", align="center"))
         self.column = Style(name="FigColumn", family="table-column")
         self.column.addElement(TableColumnProperties(columnwidth="8cm"))
+        # Cells: 1 mm above and below, 2 mm beside the text (as the PDF); the header shaded.
         self.cell = Style(name="FigCell", family="table-cell")
-        self.cell.addElement(TableCellProperties(padding="0.1cm", border="0.5pt solid #808080"))
+        self.cell.addElement(
+            TableCellProperties(
+                paddingtop="0.1cm",
+                paddingbottom="0.1cm",
+                paddingleft="0.2cm",
+                paddingright="0.2cm",
+                border="0.5pt solid #808080",
+            )
+        )
+        self.head_cell = Style(name="FigHeadCell", family="table-cell")
+        self.head_cell.addElement(
+            TableCellProperties(
+                paddingtop="0.1cm",
+                paddingbottom="0.1cm",
+                paddingleft="0.2cm",
+                paddingright="0.2cm",
+                border="0.5pt solid #808080",
+                backgroundcolor="#e1e1e1",
+            )
+        )
+        # A row never splits across two pages (its lower half alone would open the next).
+        self.row = Style(name="FigRow", family="table-row")
+        self.row.addElement(TableRowProperties(keeptogether="always"))
+        # Cell text without the body's spacing; figures aligned right.
+        self.cell_text = Style(name="FigText", family="paragraph", parentstylename="Text_20_body")
+        self.cell_text.addElement(ParagraphProperties(margintop="0cm", marginbottom="0cm"))
+        self.cell_figure = Style(name="FigNumber", family="paragraph", parentstylename="FigText")
+        self.cell_figure.addElement(ParagraphProperties(textalign="end"))
+        self.cell_head = Style(name="FigHead", family="paragraph", parentstylename="FigText")
+        self.cell_head.addElement(TextProperties(fontweight="bold"))
+        self.cell_head_figure = Style(
+            name="FigHeadNumber", family="paragraph", parentstylename="FigHead"
+        )
+        self.cell_head_figure.addElement(ParagraphProperties(textalign="end"))
         for style in (
             self.chart,
             self.page_break,
@@ -284,8 +320,13 @@ class _Styles:
             self.table,
             self.column,
             self.cell,
+            self.head_cell,
+            self.row,
         ):
             a.addElement(style)
+        # Paragraph styles with a parent among them: common styles, so the parent is found.
+        for style in (self.cell_text, self.cell_figure, self.cell_head, self.cell_head_figure):
+            s.addElement(style)
 
 
 def _add_runs(styles: _Styles, para, runs: tuple[Run, ...]) -> None:
@@ -391,13 +432,22 @@ def build_odt(doc: Document, pages: list[int] | None = None) -> OpenDocumentText
 def _table(st: _Styles, t, n: int) -> Table:
     table = Table(name=f"Tableau{n}", stylename=st.table)
     table.addElement(TableColumn(numbercolumnsrepeated=len(t.headers), stylename=st.column))
+    figures = [t.numeric(c) for c in range(len(t.headers))]
+    # The header row is repeated at the top of each page the table runs over.
+    header = TableHeaderRows()
+    table.addElement(header)
     for r, row in enumerate((t.headers, *t.rows)):
-        tr = TableRow()
-        for cell in row:
-            tc = TableCell(valuetype="string", stylename=st.cell)
-            tc.addElement(P(stylename=st.table_title if r == 0 else st.body, text=cell))
+        tr = TableRow(stylename=st.row)
+        for c, cell in enumerate(row):
+            if r == 0:
+                tc = TableCell(valuetype="string", stylename=st.head_cell)
+                style = st.cell_head_figure if figures[c] else st.cell_head
+            else:
+                tc = TableCell(valuetype="string", stylename=st.cell)
+                style = st.cell_figure if figures[c] else st.cell_text
+            tc.addElement(P(stylename=style, text=cell))
             tr.addElement(tc)
-        table.addElement(tr)
+        (header if r == 0 else table).addElement(tr)
     return table
 
 

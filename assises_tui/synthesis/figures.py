@@ -8,6 +8,7 @@ on time / late / date uncertain), and used here as by ``assises stats`` and the 
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -26,6 +27,15 @@ class Table:
     title: str
     headers: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
+
+    def numeric(self, column: int) -> bool:
+        """A column of figures (every exported format aligns it right, as tables of
+        numbers are read); the first column holds the labels."""
+        return column > 0 and all(_FIGURE.fullmatch(row[column]) for row in self.rows)
+
+
+#: A figure as shown: digits, thousands separated by a (narrow) space, maybe a percentage.
+_FIGURE = re.compile(r"[\d\u202f\u00a0 ]+(?:,\d+)?(?:[\u202f\u00a0 ]?%)?")
 
 
 @dataclass

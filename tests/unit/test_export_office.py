@@ -14,6 +14,7 @@ from synthesis_support import CLEAN_DRAFT, make_services
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from docx.oxml.ns import qn  # noqa: E402
 from system_tools import require_program  # noqa: E402
 
 from assises_tui.synthesis.typography import NBSP, NNBSP, typeset  # noqa: E402
@@ -321,7 +322,7 @@ def test_pdf_table_cells_keep_their_text_off_the_borders(exported, tmp_path):
             y0, y1 = round((height_pt - top) * scale), round((height_pt - bottom) * scale)
             inner_rows = range(y0 + 3, y1 - 2)  # the horizontal borders left out
 
-            def ink(columns, rows=inner_rows) -> int:
+            def ink(columns, rows=inner_rows, image=image) -> int:
                 return sum(1 for x in columns for y in rows if image.getpixel((x, y)) < 128)
 
             assert ink(range(x0 + 3, x1 - 2)) > 0, (number, left, top)  # no empty cell
@@ -353,3 +354,45 @@ def test_a_theme_with_nothing_but_its_description_is_empty(exported, tmp_path):
     assert "Conclusion" in body
     assert theme.label not in body
     assert not any(theme.description[:40] in p for p in body)  # its description went too
+
+
+# -- tables a prefecture would not send back: header repeated, rows whole, figures right --
+
+
+def test_docx_tables_repeat_their_header_keep_rows_whole_and_align_figures(exported):
+    import docx
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+    document = docx.Document(str(exported["docx"]))
+    assert len(document.tables) >= 4
+    for table in document.tables:
+        rows = table.rows
+        assert rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None
+        assert all(r._tr.trPr.find(qn("w:cantSplit")) is not None for r in rows)
+        margins = table._tbl.tblPr.find(qn("w:tblCellMar"))
+        assert margins is not None and int(margins.find(qn("w:left")).get(qn("w:w"))) >= 100
+        for row in rows[1:]:
+            label, figure = row.cells[0].paragraphs[0], row.cells[-1].paragraphs[0]
+            if figure.text.replace("\u202f", "").isdigit():
+                assert figure.alignment == WD_ALIGN_PARAGRAPH.RIGHT, figure.text
+                assert label.alignment != WD_ALIGN_PARAGRAPH.RIGHT
+
+
+def test_odt_tables_repeat_their_header_keep_rows_whole_and_align_figures(exported):
+    content = _xml(exported["odt"], "content.xml")
+    styles = _xml(exported["odt"], "styles.xml") + content
+    tables = re.findall(r"<table:table .*?</table:table>", content, re.S)
+    assert len(tables) >= 4
+    row_style = re.search(r'<style:style style:name="FigRow".*?</style:style>', styles, re.S)
+    assert row_style and 'fo:keep-together="always"' in row_style.group()
+    figure_style = re.search(r'<style:style style:name="FigNumber".*?</style:style>', styles, re.S)
+    assert figure_style and 'fo:text-align="end"' in figure_style.group()
+    caption = re.search(
+        r'<style:style style:name="Table_20_Heading".*?</style:style>', styles, re.S
+    )
+    assert caption and 'fo:keep-with-next="always"' in caption.group()
+    for table in tables:
+        assert "<table:table-header-rows>" in table
+        cells = re.findall(r'<text:p text:style-name="(\w+)">([^<]*)</text:p>', table)
+        figures = [style for style, text in cells if text.replace("\u202f", "").isdigit()]
+        assert figures and set(figures) == {"FigNumber"}, set(figures)
