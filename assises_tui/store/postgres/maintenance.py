@@ -35,6 +35,7 @@ class Database(Protocol):
     root: Path
     pool: Pool
 
+
 FORMAT = "assises-postgres"
 #: archive member -> (SELECT producing one JSON object per row, columns restored)
 TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
