@@ -19,7 +19,7 @@ from datetime import date
 
 from assises_tui.config import Consultation
 from assises_tui.domain.models import CATEGORY_LABELS, Contribution, Status
-from assises_tui.synthesis.charts import Chart
+from assises_tui.synthesis.charts import UNKNOWN_COMMUNE, Chart
 from assises_tui.synthesis.document import (  # noqa: F401 - the model, re-exported
     Block,
     ChartBlock,
@@ -42,7 +42,7 @@ from assises_tui.synthesis.draft import (
     is_filler,
     parse_citation_ids,
 )
-from assises_tui.synthesis.figures import Figures
+from assises_tui.synthesis.figures import UNKNOWN_CATEGORY, Figures
 from assises_tui.synthesis.typography import typeset, typeset_runs
 from assises_tui.text.fold import fold
 from assises_tui.text.safe import one_line, printable
@@ -353,8 +353,21 @@ def figure_blocks(figures: Figures, charts: list[Chart]) -> list[Block]:
     summary, by_week = tables[0], tables[-1]
     blocks: list[Block] = [TableBlock(summary)]
     for chart in charts:
+        if _nothing_to_draw(chart):
+            # One bar « Non renseignée » is not a chart: a sentence says it.
+            said = f"aucune donnée renseignée pour les {chart.total} contributions."
+            if not chart.total:
+                said = "aucune donnée."
+            blocks.append(ParagraphBlock((Run(chart.title, bold=True), Run(f" : {said}"))))
+            continue
         blocks.append(ChartBlock(chart, by_week if chart.key == "per_day" else chart.table()))
     return blocks
+
+
+def _nothing_to_draw(chart: Chart) -> bool:
+    return not chart.total or (
+        len(chart.labels) == 1 and chart.labels[0] in (UNKNOWN_CATEGORY, UNKNOWN_COMMUNE)
+    )
 
 
 def _subtitle(title: str, consultation: str) -> str:

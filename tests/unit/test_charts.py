@@ -157,3 +157,19 @@ def test_chart_images_have_french_labels_and_are_reproducible():
     render_png.cache_clear()
     assert png[:4] == b"\x89PNG" and render_png(chart) == png
     assert replace(chart, values=(5, 1)) != chart
+
+
+def test_a_chart_with_nothing_but_unknown_is_a_sentence_not_a_picture():
+    from assises_tui.synthesis.charts import UNKNOWN_COMMUNE, Chart
+    from assises_tui.synthesis.figures import Figures
+    from assises_tui.synthesis.render import ChartBlock, ParagraphBlock, figure_blocks
+
+    unknown = Chart("per_commune", "Contributions par commune", (UNKNOWN_COMMUNE,), (342,))
+    known = Chart("per_commune", "Contributions par commune", ("Vichy", UNKNOWN_COMMUNE), (3, 9))
+    blocks = figure_blocks(Figures(), [unknown, known])
+    charts = [b for b in blocks if isinstance(b, ChartBlock)]
+    assert [b.chart for b in charts] == [known]  # a real distribution is still drawn
+    said = ["".join(r.text for r in b.runs) for b in blocks if isinstance(b, ParagraphBlock)]
+    assert said == [
+        "Contributions par commune : aucune donnée renseignée pour les 342 contributions."
+    ]
