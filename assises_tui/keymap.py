@@ -328,6 +328,13 @@ DRAFT_EDITOR_BINDINGS = [
         show=False,
         id="draft.kill_line_start",
     ),
+    Binding(
+        "ctrl+delete",
+        "delete_word_right",
+        "Effacer le mot suivant",
+        show=False,
+        id="draft.delete_word_right",
+    ),
     Binding("ctrl+z", "undo", "Annuler la frappe", show=False, id="draft.undo"),
     Binding("ctrl+y", "redo", "Rétablir", show=False, id="draft.redo"),
 ]

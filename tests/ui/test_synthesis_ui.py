@@ -399,6 +399,9 @@ async def test_editor_moves_by_row_and_by_paragraph_like_a_word_processor(servic
         assert editor.text.split("\n")[2] == ""
         await pilot.press("ctrl+z")
         assert editor.text.split("\n")[2] == long_line
+        editor.move_cursor((2, 0))
+        await pilot.press("ctrl+delete")  # Ctrl+Suppr: the next word, as in Word
+        assert editor.text.split("\n")[2].startswith(" mot1 ")
 
 
 async def test_help_lists_the_editor_keys_in_french(services):
