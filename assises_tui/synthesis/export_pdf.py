@@ -114,11 +114,16 @@ def _layout(doc: Document) -> _Pdf:
     toc = TableOfContents(level_indent=6, line_spacing=1.6)
     # The placeholder reserves this page and starts the body on a new one.
     pdf.insert_toc_placeholder(toc.render_toc, allow_extra_pages=True)
-    for block in doc.blocks:
+    for index, block in enumerate(doc.blocks):
         if isinstance(block, HeadingBlock):
             size = {1: 16, 2: 13}.get(block.level, 11)
             pdf.ln(3 if block.level > 1 else 5)
-            if pdf.will_page_break(size * 2):
+            # A heading never ends a page: it keeps the room its first table needs too.
+            following = doc.blocks[index + 1] if index + 1 < len(doc.blocks) else None
+            room = size * 2
+            if isinstance(following, TableBlock):
+                room += _table_height(following.table)
+            if pdf.will_page_break(room):
                 pdf.add_page()
             heading = pdf_text(block.text)
             if block.level <= 2:
@@ -151,14 +156,21 @@ def _layout(doc: Document) -> _Pdf:
                 pdf.ln(1)
             pdf.ln(1.5)
         elif isinstance(block, TableBlock):
-            _caption(pdf, block.table.title, 30)
+            _caption(pdf, block.table.title, _table_height(block.table))
             _table(pdf, block.table)
         elif isinstance(block, ChartBlock):
             _chart(pdf, block)
             if block.table.title != block.chart.title:
-                _caption(pdf, block.table.title, 30)
+                _caption(pdf, block.table.title, _table_height(block.table))
             _table(pdf, block.table)
     return pdf
+
+
+def _table_height(t) -> float:
+    """Room (mm) asked before a table's caption: a short table starts on the next page
+    rather than leaving its first rows alone at the bottom of this one; a long one may run
+    over (its header row is repeated)."""
+    return min(12 + (len(t.rows) + 1) * (LINE + 2), 110)
 
 
 def _caption(pdf: FPDF, title: str, room: float) -> None:

@@ -3,6 +3,7 @@ no bare heading without a warning, a title page and a table of contents with pag
 
 from __future__ import annotations
 
+import io
 import re
 import subprocess
 import sys
@@ -396,3 +397,42 @@ def test_odt_tables_repeat_their_header_keep_rows_whole_and_align_figures(export
         cells = re.findall(r'<text:p text:style-name="(\w+)">([^<]*)</text:p>', table)
         figures = [style for style, text in cells if text.replace("\u202f", "").isdigit()]
         assert figures and set(figures) == {"FigNumber"}, set(figures)
+
+
+def test_pdf_heading_and_short_table_never_end_a_page():
+    """However much text comes before, « Annexe » is never alone at the foot of a page and
+    a short table never leaves its first rows there."""
+    from pypdf import PdfReader
+
+    from assises_tui.synthesis.document import (
+        Document,
+        HeadingBlock,
+        ParagraphBlock,
+        Run,
+        TableBlock,
+    )
+    from assises_tui.synthesis.export_pdf import build_pdf
+    from assises_tui.synthesis.figures import Table
+
+    table = Table(
+        "Messages reçus", ("Indicateur", "Nombre"), tuple((f"ligne {n}", "1") for n in range(8))
+    )
+    # paragraphs (7.5 mm each) and extra wrapped lines (5.5 mm) put « Annexe » at every
+    # height of the page's last centimetres
+    for lines in [(p, x) for p in range(25, 31) for x in range(4)]:
+        filler = [ParagraphBlock((Run("mot " * 30 * lines[1] + "fin."),))]
+        filler += [ParagraphBlock((Run(f"Paragraphe {n}."),)) for n in range(lines[0])]
+        blocks = [
+            HeadingBlock(1, "Conclusion", 1),
+            *filler,
+            HeadingBlock(1, "Annexe", 2),
+            TableBlock(table),
+        ]
+        pdf = PdfReader(
+            io.BytesIO(build_pdf(Document("Synthèse", "", "Préfecture", "1er mars", blocks)))
+        )
+        for page in pdf.pages:
+            text = [t for t in page.extract_text().split("\n") if t.strip() and "— page" not in t]
+            assert text[-1].strip() not in ("Annexe", "Messages reçus", "Indicateur Nombre"), lines
+            if "ligne 0" in "\n".join(text):
+                assert "ligne 7" in "\n".join(text), lines  # the table on one page
