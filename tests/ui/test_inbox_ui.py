@@ -551,7 +551,7 @@ async def test_status_line_fits_its_width_keeping_marks_and_the_search_hint(make
         await pilot.pause()
         screen = inbox(app)
         await pilot.press("space", "space")
-        screen.suggestion_quality = "suggestions F1 0,71"
+        screen.training.quality = "suggestions F1 0,71"
         screen.update_status()
         await pilot.pause()
         status = app.screen.query_one(StatusLine)
