@@ -170,6 +170,18 @@ def test_blobs_are_content_addressed(store):
     store.delete_blob(key)  # twice: nothing to do
 
 
+def test_blob_sizes_are_the_stored_lengths(store_factory, store):
+    small, big = store.put_blobs([b"court", b"x" * 70_000])
+    missing = "0" * 64
+    assert store.blob_sizes([small, big, big, missing]) == {small: 5, big: 70_000}
+    assert store.blob_sizes([]) == {}
+    store = reopen(store_factory, store)
+    try:
+        assert store.blob_sizes([big]) == {big: 70_000}
+    finally:
+        store.close()
+
+
 def test_blobs_nobody_names_are_listed_and_can_go(store_factory, store):
     """What an import that failed between its blobs and its records left behind."""
     body = store.put_blob(b"corps du message")

@@ -297,3 +297,31 @@ def test_the_password_comes_from_pgpassword_or_the_prompt_never_the_file(
     code, out, err = run("--workspace", str(root), "stats", "--json")
     assert code == 0, err
     assert len(asked) == 1 and PASSWORD_ROLE in asked[0]
+
+
+def test_privacy_report_weighs_the_blobs_kept_in_the_database(run, tmp_path, pg_url):
+    """The mails and attachments of a team workspace live in the database, not in
+    ``blobs/``: the register still says what they weigh, and where they are."""
+    local, team = tmp_path / "local", tmp_path / "equipe"
+    mbox = small_mbox(tmp_path / "p.mbox", 25)
+    assert run("init", str(local))[0] == 0
+    assert run("init", str(team), "--postgres", pg_url)[0] == 0
+    reports = {}
+    for root in (local, team):
+        assert run("--workspace", str(root), "import", str(mbox))[0] in (0, 1)
+        code, out, err = run("--workspace", str(root), "privacy-report", "--json")
+        assert code == 0, err
+        reports[root.name] = {c["key"]: c for c in json.loads(out)["categories"]}
+    with Workspace.open(team, read_only=True) as ws:
+        items = ws.store.all()
+        raw = sum(len(ws.store.get_blob(sha)) for sha in {c.raw_blob for c in items if c.raw_blob})
+        files = {a.blob for c in items for a in c.attachments if a.blob}
+        attached = sum(len(ws.store.get_blob(sha)) for sha in files)
+    assert not (team / "blobs").exists() or not any((team / "blobs").iterdir())
+    mails, attachments = reports["equipe"]["raw_mails"], reports["equipe"]["attachments"]
+    assert mails["bytes"] == raw > 0
+    assert attachments["bytes"] == attached and attachments["files"] == len(files) > 0
+    assert mails["where"] == ["base PostgreSQL (table blobs)"]
+    for key in ("raw_mails", "attachments"):  # the same mails weigh the same in both
+        assert reports["equipe"][key]["bytes"] == reports["local"][key]["bytes"]
+    assert reports["local"]["raw_mails"]["where"] == ["blobs/"]

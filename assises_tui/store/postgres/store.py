@@ -441,6 +441,13 @@ class PostgresStore:
         with self.pool.connection() as conn:
             conn.execute("DELETE FROM blobs WHERE sha256 = %s", (sha256,))
 
+    def blob_sizes(self, shas: Iterable[str]) -> dict[str, int]:
+        with self.pool.connection() as conn:
+            rows = conn.execute(
+                "SELECT sha256, length(data) FROM blobs WHERE sha256 = ANY(%s)", (list(set(shas)),)
+            ).fetchall()
+        return {sha: int(size) for sha, size in rows}
+
     def unreferenced_blobs(self, among: Iterable[str] | None = None) -> dict[str, int]:
         """Blobs (sha256 -> size) no record, quarantine entry or document names."""
         with self.pool.connection() as conn:
