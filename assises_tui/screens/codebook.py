@@ -16,6 +16,7 @@ from assises_tui.screens.department_filter import DepartmentFilter
 from assises_tui.screens.permissions import coordinator_only
 from assises_tui.screens.prompts import ChoiceScreen, ConfirmScreen, TextPrompt
 from assises_tui.services.codebook import CodebookEntry, parent_of
+from assises_tui.services.departments import departments
 from assises_tui.text.safe import one_line
 
 
@@ -46,7 +47,8 @@ class CodebookScreen(DepartmentFilter, Screen[bool]):
         table.add_column("Thème", key="label")
         table.add_column("Clé", key="key")
         table.add_column("Contrib.", key="count")
-        self.set_department_names(self.services.synthesis.departments())
+        records = self.services.contributions.all()
+        self.set_department_names(departments(records, self.services.config.department))
         self.reload()
         table.focus()
 
