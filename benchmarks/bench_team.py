@@ -122,6 +122,7 @@ async def visibility(root: Path, rounds: int = 20) -> dict:
         screen = app.screen
         await app.workers.wait_for_complete()
         await pilot.pause()
+        cpu = time.process_time()  # both reviewers' processing (one process), server aside
         for _ in range(rounds):
             cid = screen.list.current
             bob.store.reload_if_changed()
@@ -132,11 +133,13 @@ async def visibility(root: Path, rounds: int = 20) -> dict:
             await _painted(screen)
             seen.append(time.perf_counter() - t)
             await asyncio.sleep(0.2)
+        cpu = time.process_time() - cpu
     alice.workspace.close()
     bob_ws.close()
     return {
         "change_visible_to_another": _ms(seen),
         "rounds": rounds,
+        "cpu_s_per_round": round(cpu / rounds, 3),
         "load_average": os.getloadavg(),
     }
 
