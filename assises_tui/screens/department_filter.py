@@ -43,8 +43,3 @@ class DepartmentFilter:
 
     def show_department(self, name: str | None) -> None:  # pragma: no cover - per screen
         raise NotImplementedError
-
-
-def scope_label(name: str | None) -> str:
-    """What the screen's title says of its scope."""
-    return f"département : {name}" if name else ""
