@@ -225,6 +225,19 @@ def test_national_roll_up_keeps_each_departement_and_number(run, tmp_path, pg_ur
     assert len(listed) == cher[1] and min(r["id"] for r in listed) == allier[1] + 1
     code, out, _ = run("--workspace", str(national), "list", "--search", "dep:allier", "--json")
     assert len(json.loads(out)) == allier[1]
+    # and so do its statistics and the codebook's counts (on the real server)
+    whole = json.loads(run("--workspace", str(national), "stats", "--json")[1])
+    by_department = {}
+    for name in ("cher", "ALLIER"):
+        code, out, err = run("--workspace", str(national), "stats", "--departement", name, "--json")
+        assert code == 0, err
+        by_department[name] = json.loads(out)
+    assert by_department["cher"]["department"] == "Cher"
+    assert by_department["cher"]["total"] == cher[1]
+    assert by_department["ALLIER"]["total"] == allier[1]
+    assert sum(d["contributions"] for d in by_department.values()) == whole["contributions"]
+    code, _, err = run("--workspace", str(national), "stats", "--departement", "Nièvre")
+    assert code == 2 and "départements : Allier, Cher" in err
 
 
 def test_assign_spreads_the_inbox_and_stats_show_progress_per_reviewer(run, tmp_path, pg_url):
