@@ -164,6 +164,8 @@ CODEBOOK_SCREEN_BINDINGS = [
         show=False,  # listed by F1 and Ctrl+P: the footer keeps to 80 columns
         id="codebook.double_coding",
     ),
+    # a national roll-up only (hidden otherwise): the counts of one département
+    Binding("ctrl+t", "department", "Département", id="codebook.department"),
 ]
 
 
@@ -260,6 +262,7 @@ SYNTHESIS_SCREEN_BINDINGS = [
     Binding("f8", "versions", "Versions", show=False, id="synthesis.versions"),
     Binding("ctrl+s", "save", "Enregistrer", show=False, id="synthesis.save"),
     Binding("ctrl+o", "toggle_outline", "Plan", show=False, id="synthesis.outline"),
+    Binding("ctrl+t", "department", "Département", show=False, id="synthesis.department"),
 ]
 
 
@@ -344,6 +347,7 @@ DRAFT_EDITOR_BINDINGS = [
 STATISTICS_SCREEN_BINDINGS = [
     Binding("escape", "app.pop_screen", "Retour", id="statistics.close"),
     Binding("ctrl+r", "reload", "Actualiser", id="statistics.reload"),
+    Binding("ctrl+t", "department", "Département", id="statistics.department"),
 ]
 
 
