@@ -1,9 +1,9 @@
 """Text features for the theme model: word 1-2-grams, character 3-5-grams, latent space.
 
-* Word and character n-grams are hashed (``HashingVectorizer``): no vocabulary to hold, so
-  memory does not grow with the inbox, and a text can be featurised alone. Character
-  n-grams inside word boundaries catch French inflections and typos ("gendarmerie",
-  "gendarmeries", "jendarmerie" share most of theirs).
+* Word and character n-grams are hashed (``tokens.py``): no vocabulary of n-grams to hold,
+  so memory does not grow with the inbox; a text is counted from its word ids, and the
+  counts of a batch are computed in C. Character n-grams inside words catch French
+  inflections and typos ("gendarmerie", "gendarmeries", "jendarmerie" share most of theirs).
 * Their IDF weights and a latent semantic space (``TruncatedSVD`` of the word block, LSA)
   are fitted on the whole inbox, tagged or not: what the consultation talks about is
   learned from every contribution, the themes only from the tagged ones. Beyond
@@ -16,27 +16,33 @@ length) to measure how alike two contributions are (diversity of the priority vi
 from __future__ import annotations
 
 import random
-import re
 from collections.abc import Sequence
 
 import numpy as np
 from scipy import sparse
 from sklearn.decomposition import TruncatedSVD
-from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
 from sklearn.preprocessing import normalize
-from sklearn.utils import murmurhash3_32
 
+from assises_tui.analysis.tokens import (
+    CHAR_FEATURES,
+    TEXT_CHARS,
+    TOKEN,
+    WORD_FEATURES,
+    Vocabulary,
+    bigram_buckets,
+    char_bucket,
+    char_ngrams,
+    word_bucket,
+    word_hash,
+)
 from assises_tui.text.fold import fold
 
-WORD_FEATURES = 2**18
-CHAR_FEATURES = 2**18
 LSA_COMPONENTS = 100
 LSA_WEIGHT = 0.5  # of the latent block against the unit-length n-gram blocks
 FIT_SAMPLE = 3_000
 EXPLAIN_FLOOR = 0.2  # words weighing less than this share of the strongest are not named
-TEXT_CHARS = 3_000  # the themes of a long letter show in its first pages; time grows with size
 
-_TOKEN = re.compile(r"(?u)\b\w\w+\b")
+_TOKEN = TOKEN
 
 #: Words that carry no theme; left out of explanations (they stay in the features: "en
 #: ligne" and "de proximité" are useful bigrams).
@@ -55,7 +61,11 @@ def _clip(text: str) -> str:
 
 
 class FeatureSpace:
-    """Turns texts into feature rows; ``fit`` on the inbox first."""
+    """Turns texts (or their counts) into feature rows; ``fit`` on the inbox first.
+
+    ``vocabulary``: the word table texts are counted with (the suggester shares its cache's;
+    by default one of its own).
+    """
 
     def __init__(
         self,
@@ -63,69 +73,75 @@ class FeatureSpace:
         lsa_components: int = LSA_COMPONENTS,
         lsa_weight: float = LSA_WEIGHT,
         seed: int = 0,
+        vocabulary: Vocabulary | None = None,
     ) -> None:
-        common = {
-            "lowercase": True,
-            "strip_accents": "unicode",
-            "alternate_sign": False,
-            "norm": None,
-            "dtype": np.float32,
-        }
-        self.words = HashingVectorizer(
-            ngram_range=(1, 2), n_features=WORD_FEATURES, token_pattern=_TOKEN.pattern, **common
-        )
-        self.chars = HashingVectorizer(
-            analyzer="char_wb", ngram_range=(3, 5), n_features=CHAR_FEATURES, **common
-        )
-        self.word_idf = TfidfTransformer(sublinear_tf=True)
-        self.char_idf = TfidfTransformer(sublinear_tf=True)
+        self.vocabulary = vocabulary if vocabulary is not None else Vocabulary()
+        self.word_idf = np.ones(WORD_FEATURES, dtype=np.float32)
+        self.char_idf = np.ones(CHAR_FEATURES, dtype=np.float32)
         self.lsa_components = lsa_components
         self.lsa_weight = lsa_weight
-        self.svd: TruncatedSVD | None = None
+        self.lsa_basis: np.ndarray | None = None  # components × lsa_columns
         self.lsa_columns = np.zeros(0, dtype=np.int32)
         self.seed = seed
         self.fitted_on = 0
 
     @property
     def n_features(self) -> int:
-        return WORD_FEATURES + CHAR_FEATURES + (self.svd.n_components if self.svd else 0)
+        return (
+            WORD_FEATURES
+            + CHAR_FEATURES
+            + (len(self.lsa_basis) if self.lsa_basis is not None else 0)
+        )
+
+    def counts(self, texts: Sequence[str]) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
+        return self.vocabulary.counts([self.vocabulary.sequence(t) for t in texts])
 
     def fit(self, texts: Sequence[str]) -> FeatureSpace:
         texts = list(texts)
         if len(texts) > FIT_SAMPLE:
             texts = random.Random(self.seed).sample(texts, FIT_SAMPLE)
-        texts = [_clip(t) for t in texts] or [""]
-        word_counts = self.words.transform(texts)
-        words = self.word_idf.fit_transform(word_counts)
-        self.char_idf.fit(self.chars.transform(texts))
-        self.svd = None
+        return self.fit_counts(*self.counts(texts or [""]))
+
+    def fit_counts(
+        self, word_counts: sparse.csr_matrix, char_counts: sparse.csr_matrix
+    ) -> FeatureSpace:
+        """Fit the IDF weights and the latent space on the counts of a sample of the inbox."""
+        n = word_counts.shape[0]
+        self.word_idf = _idf(word_counts)
+        self.char_idf = _idf(char_counts)
+        words = _weighted(word_counts, self.word_idf)
+        self.lsa_basis = None
         # The latent space is fitted on the columns the inbox uses: the hashed space is wide
         # and mostly empty, and the SVD's work grows with the number of columns.
-        self.lsa_columns = np.unique(words.indices)
-        components = min(self.lsa_components, len(texts) - 1, len(self.lsa_columns) - 1)
+        self.lsa_columns = np.unique(words.indices).astype(np.int32)
+        components = min(self.lsa_components, n - 1, len(self.lsa_columns) - 1)
         if self.lsa_weight > 0 and components >= 2:
             used = normalize(words[:, self.lsa_columns])
-            self.svd = TruncatedSVD(components, random_state=self.seed).fit(used)
-        self.fitted_on = len(texts)
+            svd = TruncatedSVD(components, random_state=self.seed).fit(used)
+            self.lsa_basis = svd.components_.astype(np.float32)
+        self.fitted_on = n
         return self
 
-    def _blocks(self, texts: Sequence[str]) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
-        clipped = [_clip(t) for t in texts]
-        words = normalize(self.word_idf.transform(self.words.transform(clipped)))
-        chars = normalize(self.char_idf.transform(self.chars.transform(clipped)))
-        return words.astype(np.float32), chars.astype(np.float32)
-
-    def transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
-        words, chars = self._blocks(texts)
+    def weigh(
+        self, word_counts: sparse.csr_matrix, char_counts: sparse.csr_matrix
+    ) -> sparse.csr_matrix:
+        """Feature rows from counts: TF-IDF blocks, unit length, then the latent block."""
+        if word_counts.shape[0] == 0:
+            return sparse.csr_matrix((0, self.n_features), dtype=np.float32)
+        words = _weighted(word_counts, self.word_idf)
+        chars = _weighted(char_counts, self.char_idf)
         parts = [words, chars]
-        if self.svd is not None:
-            latent = normalize(self.svd.transform(words[:, self.lsa_columns])) * self.lsa_weight
+        if self.lsa_basis is not None:
+            latent = normalize(words[:, self.lsa_columns] @ self.lsa_basis.T) * self.lsa_weight
             parts.append(sparse.csr_matrix(latent.astype(np.float32)))
         return sparse.hstack(parts, format="csr", dtype=np.float32)
 
+    def transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
+        return self.weigh(*self.counts(texts))
+
     def latent(self, rows: sparse.csr_matrix) -> np.ndarray:
         """Unit-length latent vectors of transformed rows (zeros without a latent space)."""
-        if self.svd is None:
+        if self.lsa_basis is None:
             return np.zeros((rows.shape[0], 1), dtype=np.float32)
         start = WORD_FEATURES + CHAR_FEATURES
         return normalize(np.asarray(rows[:, start:].todense(), dtype=np.float32))
@@ -149,16 +165,14 @@ class FeatureSpace:
         for m in _TOKEN.finditer(text):
             surface.setdefault(fold(m.group()), m.group())
         scores: dict[str, float] = {}
-        analyse_words = self.words.build_analyzer()
-        for gram in set(analyse_words(text)):
-            value = contribution.get(_bucket(gram, WORD_FEATURES), 0.0)
+        for gram, column in _word_grams([fold(m.group()) for m in _TOKEN.finditer(text)]):
+            value = contribution.get(column, 0.0)
             if value:
                 scores[gram] = scores.get(gram, 0.0) + value
-        analyse_chars = self.chars.build_analyzer()
         owners: dict[int, list[str]] = {}
         for word in surface:
-            for gram in set(analyse_chars(word)):
-                owners.setdefault(WORD_FEATURES + _bucket(gram, CHAR_FEATURES), []).append(word)
+            for gram in set(char_ngrams(word)):
+                owners.setdefault(WORD_FEATURES + char_bucket(gram), []).append(word)
         word_level = dict(scores)  # the evidence of the words themselves, before their letters
         for index, words in owners.items():
             value = contribution.get(index, 0.0)
@@ -192,6 +206,25 @@ class FeatureSpace:
         return out
 
 
-def _bucket(gram: str, n_features: int) -> int:
-    """The column HashingVectorizer gives ``gram`` (alternate_sign=False)."""
-    return abs(murmurhash3_32(gram, seed=0)) % n_features
+def _idf(counts: sparse.csr_matrix) -> np.ndarray:
+    """Smoothed inverse document frequency, as scikit-learn's TfidfTransformer computes it."""
+    n = counts.shape[0]
+    df = np.bincount(counts.indices, minlength=counts.shape[1])
+    return (np.log((1 + n) / (1 + df)) + 1).astype(np.float32)
+
+
+def _weighted(counts: sparse.csr_matrix, idf: np.ndarray) -> sparse.csr_matrix:
+    """Sublinear TF × IDF, rows of unit length."""
+    out = counts.tocsr(copy=True).astype(np.float32)
+    out.data = (np.log(out.data) + 1) * idf[out.indices]
+    return normalize(out)
+
+
+def _word_grams(words: list[str]) -> set[tuple[str, int]]:
+    """(gram, column) of each distinct word and bigram of the folded ``words``."""
+    out = {(w, word_bucket(w)) for w in words}
+    if len(words) > 1:
+        hashes = np.array([word_hash(w) for w in words], dtype=np.uint32)
+        columns = bigram_buckets(hashes[:-1], hashes[1:]).tolist()
+        out |= {(f"{a} {b}", c) for a, b, c in zip(words, words[1:], columns, strict=False)}
+    return out
