@@ -28,7 +28,7 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy import sparse
@@ -44,6 +44,8 @@ MIN_EXAMPLES = 3  # with and without the label, to learn it at all
 CALIBRATION_MIN = 5  # with and without, to fit the calibration
 PRIOR_HALF = 10
 FOLDS = 5
+QUICK_FROM = 500  # labelled contributions from which a retrain may skip the validation
+REVALIDATE_GROWTH = 0.05  # ... until the labels have grown by this share since the last one
 LARGE = 2_000  # labelled contributions beyond which FOLDS_LARGE folds are enough
 FOLDS_LARGE = 3
 REGULARISATION_C = 10.0
@@ -123,8 +125,14 @@ class ThemeModel:
         main_keys: Sequence[str],
         n_labelled: int,
         reliability: list[Band],
+        requested_keys: Sequence[str] = (),
+        validated_on: int | None = None,
     ) -> None:
         self.features = features
+        self.requested_keys = list(requested_keys) or [lab.key for lab in labels]
+        #: Labelled contributions of the last cross-validation (thresholds, calibration,
+        #: figures); later quick retrains refit the coefficients only.
+        self.validated_on = n_labelled if validated_on is None else validated_on
         self._labels = labels
         self.keys = [lab.key for lab in labels]
         self.main_keys = [k for k in main_keys if k in self.keys]
@@ -148,6 +156,9 @@ class ThemeModel:
 
     def thresholds(self) -> np.ndarray:
         return np.array([lab.threshold for lab in self._labels])
+
+    def label(self, key: str) -> _Label | None:
+        return self._labels[self.keys.index(key)] if key in self.keys else None
 
     def start_point(self, key: str) -> tuple[np.ndarray, float] | None:
         """Where a new fit of ``key`` may start: this model's coefficients, if it learned it."""
@@ -184,6 +195,9 @@ def train(
     little left to do.
     """
     n = rows.shape[0]
+    truths = [np.fromiter((key in s for s in label_sets), dtype=np.int8, count=n) for key in keys]
+    if previous is not None and _quick_retrain_will_do(previous, keys, truths):
+        return _refit(previous, rows, truths, should_stop)
     labels: list[_Label] = []
     oof_scores: list[np.ndarray] = []
     oof_truth: list[np.ndarray] = []
@@ -191,7 +205,7 @@ def train(
         for j, key in enumerate(keys):
             if should_stop():
                 raise TrainingStopped
-            y = np.fromiter((key in s for s in label_sets), dtype=np.int8, count=n)
+            y = truths[j]
             start = previous.start_point(key) if previous is not None else None
             lab, oof = _train_label(rows, y, key, prior[:, j], has_prior[j], seed, start)
             if lab is None:
@@ -201,7 +215,62 @@ def train(
                 oof_scores.append(oof)
                 oof_truth.append(y)
     reliability = _reliability(oof_scores, oof_truth, [lab.threshold for lab in labels])
-    return ThemeModel(features, labels, main_keys, n, reliability)
+    return ThemeModel(features, labels, main_keys, n, reliability, keys)
+
+
+def _quick_retrain_will_do(
+    previous: ThemeModel, keys: Sequence[str], truths: list[np.ndarray]
+) -> bool:
+    """Whether refitting the coefficients alone is enough: many labels, few new since the
+    last validation, the same labels learnable (and calibrated) as then."""
+    n = len(truths[0]) if truths else 0
+    if n < QUICK_FROM or n > previous.validated_on * (1 + REVALIDATE_GROWTH):
+        return False
+    if list(keys) != previous.requested_keys:
+        return False
+    for key, y in zip(keys, truths, strict=True):
+        k = min(int(y.sum()), n - int(y.sum()))
+        lab = previous.label(key)
+        learned = lab is not None and lab.coef is not None
+        if learned != (k >= MIN_EXAMPLES):
+            return False
+        if learned and (lab.platt is not None) != (k >= CALIBRATION_MIN):
+            return False
+    return True
+
+
+def _refit(
+    previous: ThemeModel,
+    rows: sparse.csr_matrix,
+    truths: list[np.ndarray],
+    should_stop: Callable[[], bool],
+) -> ThemeModel:
+    """``previous`` with each learned label's coefficients fitted again on ``rows`` (warm
+    start), its calibration, threshold and figures kept."""
+    labels = []
+    with threadpool_limits(1):
+        for key, y in zip(previous.requested_keys, truths, strict=True):
+            lab = previous.label(key)
+            if lab is None:
+                continue
+            if lab.coef is not None:
+                if should_stop():
+                    raise TrainingStopped
+                used = np.unique(rows.indices)
+                model = _fit(rows[:, used], y, (lab.coef[used], lab.intercept))
+                coef = np.zeros(rows.shape[1], dtype=np.float32)
+                coef[used] = model.coef_[0]
+                lab = replace(lab, coef=coef, intercept=float(model.intercept_[0]))
+            labels.append(lab)
+    return ThemeModel(
+        previous.features,
+        labels,
+        previous.main_keys,
+        rows.shape[0],
+        previous.reliability,
+        previous.requested_keys,
+        previous.validated_on,
+    )
 
 
 def _train_label(

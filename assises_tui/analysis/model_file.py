@@ -33,6 +33,8 @@ def save_model(path: Path, model: ThemeModel, signature: str, sample: dict[int, 
         "signature": signature,
         "main_keys": model.main_keys,
         "n_labelled": model.n_labelled,
+        "requested_keys": model.requested_keys,
+        "validated_on": model.validated_on,
         "fitted_on": features.fitted_on,
         "lsa_weight": features.lsa_weight,
         "reliability": [asdict(b) for b in model.reliability],
@@ -130,7 +132,13 @@ def load_model(path: Path, signature: str, features: FeatureSpace) -> ThemeModel
                 )
             reliability = [Band(**b) for b in meta["reliability"]]
             return ThemeModel(
-                features, labels, meta["main_keys"], int(meta["n_labelled"]), reliability
+                features,
+                labels,
+                meta["main_keys"],
+                int(meta["n_labelled"]),
+                reliability,
+                meta["requested_keys"],
+                int(meta["validated_on"]),
             )
     except _DAMAGE:
         return None
