@@ -50,7 +50,7 @@ if TYPE_CHECKING:
     import numpy as np
     from scipy import sparse
 
-    from assises_tui.analysis.features import FeatureSpace
+    from assises_tui.analysis.features import Evidence, FeatureSpace
     from assises_tui.analysis.model import ThemeModel
     from assises_tui.analysis.text_cache import Entry, TextCache
     from assises_tui.analysis.tokens import Vocabulary
@@ -495,9 +495,10 @@ class Suggester:
                 if shown:  # the text is read again only to name the words
                     text = self._text(item)
                     found = self.prior.score(text)
+                    evidence = model.features.evidence(text, rows[i])
                     for j in shown:
                         key = model.keys[j]
-                        because = self._because(model, key, text, rows[i], found)
+                        because = self._because(model, key, evidence, found)
                         made.append(Suggestion(key, round(float(scores[i, j]), 4), because))
                 made.sort(key=lambda s: -s.confidence)
                 out[item.id] = made
@@ -508,12 +509,11 @@ class Suggester:
         self,
         model: ThemeModel,
         key: str,
-        text: str,
-        row: sparse.csr_matrix,
+        evidence: Evidence,
         found: dict[str, tuple[float, list[str]]],
     ) -> list[str]:
         coef, weight = model.weights(key)
-        learned = model.features.explain(text, row, coef, BECAUSE) if coef is not None else []
+        learned = evidence.words(coef, BECAUSE) if coef is not None else []
         keywords = found.get(key, (0.0, []))[1]
         ordered = learned + keywords if weight >= 0.5 else keywords + learned
         out: list[str] = []

@@ -30,12 +30,7 @@ from assises_tui.analysis.tokens import (
     WORD_FEATURES,
     Vocabulary,
     bigram_buckets,
-    char_bucket,
-    char_ngrams,
-    word_bucket,
-    word_hash,
 )
-from assises_tui.text.fold import fold
 
 LSA_COMPONENTS = 100
 LSA_WEIGHT = 0.5  # of the latent block against the unit-length n-gram blocks
@@ -150,40 +145,80 @@ class FeatureSpace:
     def explain(
         self, text: str, row: sparse.csr_matrix, weights: np.ndarray, limit: int = 5
     ) -> list[str]:
-        """The words and phrases of ``text`` that pushed ``weights · row`` up the most.
+        """The words and phrases of ``text`` that pushed ``weights · row`` up the most."""
+        return self.evidence(text, row).words(weights, limit)
 
-        Word n-grams are found again by hashing the text's own n-grams; the weight of a
-        character n-gram is shared among the words that contain it. Phrases are shown as
-        written in the text (first occurrence), single words without stop words.
-        """
+    def evidence(self, text: str, row: sparse.csr_matrix) -> Evidence:
+        """What explaining ``text`` (featurised as ``row``) needs, for any label's weights."""
+        return Evidence(self.vocabulary, text, row)
+
+
+class Evidence:
+    """The n-grams of one text and where they sit in its feature row.
+
+    Word n-grams are found again from the text's word ids; the weight of a character n-gram
+    is shared among the words of the text that contain it. Phrases are shown as written in
+    the text (first occurrence), single words without stop words. Built once per text, then
+    :meth:`words` costs a few array look-ups per label.
+    """
+
+    def __init__(self, vocabulary: Vocabulary, text: str, row: sparse.csr_matrix) -> None:
         row = row.tocsr()
-        contribution = dict(
-            zip(row.indices.tolist(), (row.data * weights[row.indices]).tolist(), strict=True)
-        )
+        row.sort_indices()
+        self.columns = row.indices
+        self.values = row.data.astype(np.float64)
         text = _clip(text)
-        surface: dict[str, str] = {}
-        for m in _TOKEN.finditer(text):
-            surface.setdefault(fold(m.group()), m.group())
-        scores: dict[str, float] = {}
-        for gram, column in _word_grams([fold(m.group()) for m in _TOKEN.finditer(text)]):
-            value = contribution.get(column, 0.0)
-            if value:
-                scores[gram] = scores.get(gram, 0.0) + value
-        owners: dict[int, list[str]] = {}
-        for word in surface:
-            for gram in set(char_ngrams(word)):
-                owners.setdefault(WORD_FEATURES + char_bucket(gram), []).append(word)
-        word_level = dict(scores)  # the evidence of the words themselves, before their letters
-        for index, words in owners.items():
-            value = contribution.get(index, 0.0)
-            for word in words:
-                scores[word] = scores.get(word, 0.0) + value / len(words)
+        written = _TOKEN.findall(text)
+        sequence = vocabulary.sequence(text)
+        unique, first = np.unique(sequence, return_index=True)
+        folded = [vocabulary.words[i] for i in unique.tolist()]
+        self.words_folded = folded
+        self.surface = dict(
+            zip(folded, (vocabulary.words[i] for i in unique.tolist()), strict=True)
+        )
+        if len(written) == len(sequence):
+            self.surface = {vocabulary.words[sequence[i]]: written[i] for i in first.tolist()}
+        hashes, buckets = vocabulary.hashes_and_buckets(unique)
+        # Grams: the unique words, then the unique pairs of consecutive words.
+        pairs = np.unique(np.stack([sequence[:-1], sequence[1:]], axis=1), axis=0)
+        index = {wid: i for i, wid in enumerate(unique.tolist())}
+        self.grams = list(folded) + [
+            f"{vocabulary.words[a]} {vocabulary.words[b]}" for a, b in pairs.tolist()
+        ]
+        pair_hashes = [hashes[[index[a] for a in pairs[:, 0].tolist()]],
+                       hashes[[index[b] for b in pairs[:, 1].tolist()]]]  # fmt: skip
+        self.gram_columns = np.concatenate(
+            [buckets, bigram_buckets(*pair_hashes) if len(pairs) else np.zeros(0, np.int64)]
+        )
+        chars = vocabulary.char_table()[unique].tocsr()
+        chars.data[:] = 1  # a gram counts once per word
+        owners = np.asarray(chars.sum(axis=0)).ravel()
+        self.char_rows = np.repeat(np.arange(len(unique)), np.diff(chars.indptr))
+        self.char_columns = chars.indices.astype(np.int64) + WORD_FEATURES
+        self.char_share = 1.0 / owners[chars.indices]
+
+    def _lookup(self, columns: np.ndarray, weights: np.ndarray) -> np.ndarray:
+        """``row[c] * weights[c]`` for each column ``c`` (0 where the row has nothing)."""
+        if not len(self.columns) or not len(columns):
+            return np.zeros(len(columns))
+        at = np.minimum(np.searchsorted(self.columns, columns), len(self.columns) - 1)
+        hit = self.columns[at] == columns
+        return np.where(hit, self.values[at] * weights[columns], 0.0)
+
+    def words(self, weights: np.ndarray, limit: int = 5) -> list[str]:
+        word_level = self._lookup(self.gram_columns, weights)
+        n_words = len(self.words_folded)
+        letters = np.bincount(
+            self.char_rows,
+            weights=self._lookup(self.char_columns, weights) * self.char_share,
+            minlength=n_words,
+        )
+        total = word_level.copy()
+        total[:n_words] += letters
         # A word whose own weight pulls down is not named for its letters alone ("certaines"
         # shares "tain" with "certains" policemen…); an unseen word (a typo) may be.
-        ranked = sorted(
-            (item for item in scores.items() if item[1] > 0 and word_level.get(item[0], 0) >= 0),
-            key=lambda item: -item[1],
-        )
+        keep = np.flatnonzero((total > 0) & (word_level >= 0))
+        ranked = sorted(((self.grams[i], total[i]) for i in keep.tolist()), key=lambda g: -g[1])
         out: list[str] = []
         taken: set[str] = set()
         floor = ranked[0][1] * EXPLAIN_FLOOR if ranked else 0.0
@@ -199,7 +234,7 @@ class FeatureSpace:
                 continue
             if set(parts) <= taken:
                 continue
-            out.append(" ".join(surface.get(p, p) for p in parts))
+            out.append(" ".join(self.surface.get(p, p) for p in parts))
             taken.update(parts)
             if len(out) == limit:
                 break
@@ -218,13 +253,3 @@ def _weighted(counts: sparse.csr_matrix, idf: np.ndarray) -> sparse.csr_matrix:
     out = counts.tocsr(copy=True).astype(np.float32)
     out.data = (np.log(out.data) + 1) * idf[out.indices]
     return normalize(out)
-
-
-def _word_grams(words: list[str]) -> set[tuple[str, int]]:
-    """(gram, column) of each distinct word and bigram of the folded ``words``."""
-    out = {(w, word_bucket(w)) for w in words}
-    if len(words) > 1:
-        hashes = np.array([word_hash(w) for w in words], dtype=np.uint32)
-        columns = bigram_buckets(hashes[:-1], hashes[1:]).tolist()
-        out |= {(f"{a} {b}", c) for a, b, c in zip(words, words[1:], columns, strict=False)}
-    return out

@@ -125,6 +125,14 @@ class Vocabulary:
                 out[i] = wid
         return np.asarray(out, dtype=np.uint32)
 
+    def hashes_and_buckets(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """32-bit hashes and word columns of the words ``ids``."""
+        with self._lock:
+            listed = ids.tolist()
+            hashes = np.array([self._hashes[i] for i in listed], dtype=np.uint32)
+            buckets = np.array([self._buckets[i] for i in listed], dtype=np.int64)
+        return hashes, buckets
+
     def ids_of(self, folded_words: Iterable[str]) -> list[int]:
         return [self._ids[w] for w in folded_words if w in self._ids]
 
