@@ -207,12 +207,14 @@ class Suggester:
         return rows, np.vstack([e.prior for e in entries])
 
     def save_cache(self, force: bool = False) -> None:
-        """Write the text cache if enough changed (``force``: if anything changed)."""
+        """Write the text cache if it changed enough to be worth it: the first time (or
+        in place of a damaged file), after ``SAVE_EVERY`` new texts, or when entries were dropped (their words must
+        leave the file); ``force``: whenever anything changed."""
         cache = self._cache
         path = self._path(TEXTS_FILE)
         if cache is None or path is None or not cache.changed or self.store.read_only:
             return
-        if force or self._unsaved >= SAVE_EVERY or cache.compaction_due:
+        if force or self._unsaved >= SAVE_EVERY or cache.compaction_due or not cache.on_disk:
             cache.save(path)
             self._unsaved = 0
 

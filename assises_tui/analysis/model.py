@@ -257,10 +257,12 @@ def _refit(
                 if should_stop():
                     raise TrainingStopped
                 used = np.unique(rows.indices)
-                model = _fit(rows[:, used], y, (lab.coef[used], lab.intercept))
+                weights, intercept = _fit(
+                    _with_bias(rows[:, used]), y, (lab.coef[used], lab.intercept)
+                )
                 coef = np.zeros(rows.shape[1], dtype=np.float32)
-                coef[used] = model.coef_[0]
-                lab = replace(lab, coef=coef, intercept=float(model.intercept_[0]))
+                coef[used] = weights
+                lab = replace(lab, coef=coef, intercept=intercept)
             labels.append(lab)
     return ThemeModel(
         previous.features,
@@ -301,13 +303,13 @@ def _train_label(
     init = None if start is None else (start[0][used], start[1])
     n_folds = min(FOLDS if len(y) <= LARGE else FOLDS_LARGE, positives, negatives)
     folds = StratifiedKFold(n_folds, shuffle=True, random_state=seed)
-    model = _fit(rows, y, init)
+    rows = _with_bias(rows)
+    weights, intercept = _fit(rows, y, init)
     # Each fold starts from the model on all the rows: close to its own optimum.
-    init = (model.coef_[0], float(model.intercept_[0]))
     learned_oof = np.zeros(len(y))
     for fit_idx, held_idx in folds.split(np.zeros(len(y)), y):
-        fold_model = _fit(rows[fit_idx], y[fit_idx], init)
-        learned_oof[held_idx] = fold_model.predict_proba(rows[held_idx])[:, 1]
+        fold = _fit(rows[fit_idx], y[fit_idx], (weights, intercept))
+        learned_oof[held_idx] = _sigmoid(rows[held_idx, :-1] @ fold[0] + fold[1])
     weight = model_weight(positives, negatives) if has_prior else 1.0
     blended = weight * learned_oof + (1.0 - weight) * prior
     platt = None
@@ -320,8 +322,8 @@ def _train_label(
         *_counts(y, confidence >= threshold),
     )  # fmt: skip
     coef = np.zeros(full_width, dtype=np.float32)
-    coef[used] = model.coef_[0]
-    lab = _Label(key, coef, float(model.intercept_[0]), has_prior, weight, platt, threshold, stats)
+    coef[used] = weights
+    lab = _Label(key, coef, intercept, has_prior, weight, platt, threshold, stats)
     return lab, confidence
 
 
@@ -330,22 +332,33 @@ def model_weight(positives: int, negatives: int) -> float:
     return k / (k + PRIOR_HALF)
 
 
+def _with_bias(rows: sparse.csr_matrix) -> sparse.csr_matrix:
+    """``rows`` with a last column of ones, whose weight is the intercept."""
+    ones = sparse.csr_matrix(np.ones((rows.shape[0], 1), dtype=rows.dtype))
+    return sparse.hstack([rows, ones], format="csr")
+
+
 def _fit(
     rows: sparse.csr_matrix, y: np.ndarray, init: tuple[np.ndarray, float] | None = None
-) -> LogisticRegression:
-    """Class-balanced L2 logistic regression (L-BFGS), from ``init`` (coefficients, intercept)
-    when given."""
+) -> tuple[np.ndarray, float]:
+    """(coefficients, intercept) of a class-balanced L2 logistic regression on ``rows``
+    (made by :func:`_with_bias`), starting from ``init`` when given.
+
+    The intercept is a penalised weight of the bias column, as in liblinear (the solver
+    this model was tuned with), solved by L-BFGS, which can start from a previous
+    solution: one tag more barely moves it.
+    """
     model = LogisticRegression(
         C=REGULARISATION_C, class_weight="balanced", solver="lbfgs", max_iter=MAX_ITER,
-        warm_start=init is not None,
+        fit_intercept=False, warm_start=init is not None,
     )  # fmt: skip
     if init is not None:
-        model.coef_ = np.asarray(init[0], dtype=np.float64).reshape(1, -1)
-        model.intercept_ = np.array([init[1]])
+        model.coef_ = np.append(np.asarray(init[0], dtype=np.float64), init[1]).reshape(1, -1)
     with warnings.catch_warnings():
         # Stopping at MAX_ITER is a bound on time; the thresholds are tuned on what it gives.
         warnings.simplefilter("ignore", ConvergenceWarning)
-        return model.fit(rows, y)
+        model.fit(rows, y)
+    return model.coef_[0, :-1], float(model.coef_[0, -1])
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:

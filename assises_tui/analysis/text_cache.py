@@ -62,6 +62,9 @@ class TextCache:
         self.keywords_digest = keywords_digest
         self.state = CacheState()
         self.changed = False  # since the last save
+        #: The file holds this cache (it was read whole, or written): False for a new
+        #: cache, or one rebuilt because the file was damaged or out of date.
+        self.on_disk = False
         self._dropped = False  # entries dropped since the last save: compact before saving
         self._lock = threading.Lock()
 
@@ -112,6 +115,7 @@ class TextCache:
                 self._dropped = False
             state = self.state
             self.changed = False
+            self.on_disk = True
             items = sorted(state.entries.items())
             words = list(state.vocabulary.words)
         ids = np.array([cid for cid, _e in items], dtype=np.int64)
@@ -169,6 +173,7 @@ class TextCache:
             for i, cid in enumerate(ids)
         }
         cache.state = CacheState(vocabulary, entries)
+        cache.on_disk = True
         return cache
 
 
