@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from assises_tui.config import Theme
 from assises_tui.text.fold import fold
@@ -41,6 +41,7 @@ class _Keyword:
     weight: float
     text: str  # as written in the configuration (shown for multi-word keywords)
     folded: str = ""
+    _accepted: dict[str, bool] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def numeric(self) -> bool:
@@ -52,8 +53,13 @@ class _Keyword:
         prefix)."""
         if not self.folded:
             return True
-        need = min(len(self.folded) - 1, len(self.stems[0]) + 3)
-        return len(_common_prefix(w, self.folded)) >= need
+        known = self._accepted.get(w)
+        if known is None:
+            need = min(len(self.folded) - 1, len(self.stems[0]) + 3)
+            known = len(_common_prefix(w, self.folded)) >= need
+            if len(self._accepted) < WORD_MEMO:
+                self._accepted[w] = known
+        return known
 
 
 class KeywordPrior:
