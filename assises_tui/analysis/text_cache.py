@@ -127,18 +127,16 @@ class TextCache:
             "ids": ids,
             "fingerprints": np.frombuffer(b"".join(e.fingerprint for _c, e in items), np.uint8),
             "offsets": np.concatenate([[0], np.cumsum(lengths)]),
-            "words": (
-                np.concatenate([e.words for _c, e in items]).astype(np.uint32)
-                if items
-                else np.zeros(0, np.uint32)
-            ),
             "priors": (
                 np.vstack([e.prior for _c, e in items]).astype(np.float32)
                 if items
                 else np.zeros((0, 0), np.float32)
             ),
         }
-        write_npz_atomic(path, arrays)
+        # The word ids are most of the file (~1.5 KB per contribution): written entry by
+        # entry rather than joined into one more copy in memory.
+        pieces = (e.words.astype(np.uint32, copy=False) for _c, e in items)
+        write_npz_atomic(path, arrays, {"words": (int(lengths.sum()), np.uint32, pieces)})
 
     @classmethod
     def load(cls, path: Path, keywords_digest: str) -> TextCache:
@@ -192,14 +190,33 @@ def _compacted(state: CacheState) -> CacheState:
     )
 
 
-def write_npz_atomic(path: Path, arrays: dict[str, np.ndarray]) -> None:
-    """``np.savez`` streamed to a temporary file, synced, then renamed over ``path``."""
+def write_npz_atomic(
+    path: Path,
+    arrays: dict[str, np.ndarray],
+    streamed: dict[str, tuple[int, type, Iterable[np.ndarray]]] | None = None,
+) -> None:
+    """An ``.npz`` (as ``np.savez`` writes it, readable by ``np.load``) written to a
+    temporary file, synced, then renamed over ``path``. ``streamed``: name -> (length,
+    dtype, pieces) of one-dimensional arrays written piece by piece."""
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
         with os.fdopen(fd, "wb") as out:
-            np.savez(out, **arrays)
+            with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED, allowZip64=True) as archive:
+                for name, array in arrays.items():
+                    with archive.open(f"{name}.npy", "w", force_zip64=True) as member:
+                        np.lib.format.write_array(member, np.asanyarray(array))
+                for name, (length, dtype, pieces) in (streamed or {}).items():
+                    with archive.open(f"{name}.npy", "w", force_zip64=True) as member:
+                        header = {"descr": np.dtype(dtype).str, "fortran_order": False}
+                        np.lib.format.write_array_header_1_0(member, {**header, "shape": (length,)})
+                        written = 0
+                        for piece in pieces:
+                            member.write(piece.tobytes())
+                            written += len(piece)
+                        if written != length:
+                            raise ValueError("streamed array shorter or longer than announced")
             out.flush()
             os.fsync(out.fileno())
         os.replace(tmp, path)
