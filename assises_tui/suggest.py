@@ -124,6 +124,7 @@ class Suggester:
         self._features_sample: dict[int, bytes] = {}  # id -> fingerprint of the fit sample
         self._cache: TextCache | None = None
         self._unsaved = 0
+        self._fingerprints: dict[int, tuple[tuple, bytes]] = {}  # id -> (text refs, digest)
         self._themes_seen: dict[int, tuple[str, ...]] = {}
         self._recent: dict[int, None] = {}  # ids whose themes changed lately, oldest first
         self._stale = True
@@ -180,7 +181,7 @@ class Suggester:
         entries = cache.state.entries
         out = []
         for item in items:
-            fp = _fingerprint(item)
+            fp = self._fingerprint(item)
             entry = entries.get(item.id)
             if entry is None or entry.fingerprint != fp:
                 if self._stopping.is_set():
@@ -193,6 +194,17 @@ class Suggester:
                 self._unsaved += 1
             out.append(entry)
         return vocabulary, out
+
+    def _fingerprint(self, item: Contribution) -> bytes:
+        """The digest of what the texts of ``item`` are made of (remembered per id: a
+        retrain looks at every record)."""
+        refs = (item.subject, item.body_blob, tuple(a.text_blob for a in item.attachments))
+        known = self._fingerprints.get(item.id)
+        if known is not None and known[0] == refs:
+            return known[1]
+        fp = _fingerprint(item)
+        self._fingerprints[item.id] = (refs, fp)
+        return fp
 
     def _rows(
         self, features: FeatureSpace, items: Sequence[Contribution]
@@ -280,10 +292,12 @@ class Suggester:
             self._last_scan = self._clock()
             records = self.store.all()
             by_id = {c.id: c for c in records}
-            fingerprints = {c.id: _fingerprint(c) for c in records}
+            fingerprints = {c.id: self._fingerprint(c) for c in records}
             cache = self.text_cache()
             cache.keep_only(fingerprints)  # gone, or texts changed (a purge)
             labelled = [(c.id, c.themes) for c in records if c.themes]
+            if self.model is None and not self._recent:
+                self._recent = dict.fromkeys(self._saved_recent())
             keys = self._label_keys(labelled)  # a retired sub-theme changes them, not records
             started = time.perf_counter()
             chosen = self._training_set(labelled)
@@ -330,7 +344,7 @@ class Suggester:
             self.trained_at = time.perf_counter() - started
             if path is not None and not self.store.read_only:
                 try:
-                    save_model(path, model, signature, self._features_sample)
+                    save_model(path, model, signature, self._features_sample, list(self._recent))
                     self.save_cache()
                 except OSError:
                     pass  # a full disk costs the next opening a training, nothing else
@@ -404,6 +418,14 @@ class Suggester:
         self._features = features
         self._features_sample = {cid: fingerprints[cid] for cid in ids}
         return features
+
+    def _saved_recent(self) -> list[int]:
+        """The latest decisions the saved model learned from (beyond ``MAX_TRAIN`` labels
+        they choose the training set: the same choice lets the next session load it)."""
+        from assises_tui.analysis.model_file import saved_recent
+
+        path = self._path(MODEL_FILE)
+        return saved_recent(path) if path is not None and path.exists() else []
 
     def _saved_features(self, fingerprints: dict[int, bytes]) -> FeatureSpace | None:
         """The feature space of the saved model, if its sample's texts did not change."""

@@ -248,6 +248,8 @@ def _refit(
     """``previous`` with each learned label's coefficients fitted again on ``rows`` (warm
     start), its calibration, threshold and figures kept."""
     labels = []
+    used = np.unique(rows.indices)
+    with_bias = _with_bias(rows[:, used])
     with threadpool_limits(1):
         for key, y in zip(previous.requested_keys, truths, strict=True):
             lab = previous.label(key)
@@ -256,10 +258,7 @@ def _refit(
             if lab.coef is not None:
                 if should_stop():
                     raise TrainingStopped
-                used = np.unique(rows.indices)
-                weights, intercept = _fit(
-                    _with_bias(rows[:, used]), y, (lab.coef[used], lab.intercept)
-                )
+                weights, intercept = _fit(with_bias, y, (lab.coef[used], lab.intercept))
                 coef = np.zeros(rows.shape[1], dtype=np.float32)
                 coef[used] = weights
                 lab = replace(lab, coef=coef, intercept=intercept)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import zipfile
+from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
 
@@ -24,13 +25,21 @@ from assises_tui.analysis.tokens import CHAR_FEATURES, WORD_FEATURES, Vocabulary
 FORMAT = 1
 
 
-def save_model(path: Path, model: ThemeModel, signature: str, sample: dict[int, bytes]) -> None:
+def save_model(
+    path: Path,
+    model: ThemeModel,
+    signature: str,
+    sample: dict[int, bytes],
+    recent: Sequence[int] = (),
+) -> None:
     """``sample``: id -> text fingerprint of the contributions the feature space was
-    fitted on (a changed one, e.g. purged, makes it stale)."""
+    fitted on (a changed one, e.g. purged, makes it stale); ``recent``: the latest
+    decisions, oldest first (the suggester's choice of training rows)."""
     features = model.features
     meta = {
         "format": FORMAT,
         "signature": signature,
+        "recent": [int(cid) for cid in recent],
         "main_keys": model.main_keys,
         "n_labelled": model.n_labelled,
         "requested_keys": model.requested_keys,
@@ -91,6 +100,16 @@ def load_features(path: Path, vocabulary: Vocabulary) -> tuple[FeatureSpace, dic
     if len(features.char_idf) != CHAR_FEATURES:
         raise ValueError("shape")
     return features, {cid: fps[16 * i : 16 * i + 16] for i, cid in enumerate(ids)}
+
+
+def saved_recent(path: Path) -> list[int]:
+    """The ``recent`` ids saved with the model ([] if unreadable)."""
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            meta = json.loads(bytes(data["meta"]).decode())
+        return [int(cid) for cid in meta.get("recent", [])]
+    except (*_DAMAGE, json.JSONDecodeError):
+        return []
 
 
 def saved_features(

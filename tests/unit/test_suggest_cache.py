@@ -126,3 +126,20 @@ def test_a_read_only_workspace_writes_nothing(tmp_path):
     suggester = session(s, tmp_path)
     assert suggester.retrain()
     assert not tmp_path.exists() or not any(tmp_path.iterdir())
+
+
+def test_beyond_the_cap_a_new_session_chooses_the_same_rows_and_loads_the_model(
+    tmp_path, monkeypatch
+):
+    import assises_tui.suggest as suggest_module
+
+    monkeypatch.setattr(suggest_module, "MAX_TRAIN", 8)
+    s, target = tagged_services()  # 12 labelled: beyond the cap
+    first = session(s, tmp_path)
+    first.retrain()
+    s.tagging.add([target], "service")  # the latest decision is always learned from
+    first.refresh(force=True)
+    assert target in first.learned_from
+    again = session(s, tmp_path)
+    assert again.retrain() and again.loaded
+    assert again.learned_from == first.learned_from
