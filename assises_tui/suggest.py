@@ -38,7 +38,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from assises_tui.analysis.keywords import MAX_TEXT_CHARS, KeywordPrior
 from assises_tui.analysis.model_info import KEYWORDS_THRESHOLD
@@ -56,7 +56,6 @@ if TYPE_CHECKING:
     from assises_tui.analysis.tokens import Vocabulary
     from assises_tui.config import Theme
     from assises_tui.domain.models import Contribution
-    from assises_tui.services.codebook import Codebook
     from assises_tui.store.protocol import Store
 
 CHUNK = 1_000  # texts counted and scored at once (memory: ~25 MB of rows per 1,000)
@@ -96,6 +95,12 @@ def label_set(themes: Iterable[str]) -> set[str]:
     return keys | main_themes(keys)
 
 
+class ActiveThemes(Protocol):
+    """What the suggester reads of the codebook (``services.codebook.Codebook``)."""
+
+    def active_keys(self) -> Iterable[str]: ...
+
+
 class Suggester:
     """``cache_dir``: where the text cache and the model are kept (None: nowhere, e.g. a
     read-only workspace keeps them in memory only)."""
@@ -104,7 +109,7 @@ class Suggester:
         self,
         store: Store,
         themes: Sequence[Theme],
-        codebook: Codebook,
+        codebook: ActiveThemes,
         clock: Callable[[], float] = time.monotonic,
         cache_dir: Path | None = None,
     ) -> None:
