@@ -124,7 +124,7 @@ async def test_keys_are_handled_promptly_while_a_slowed_model_trains(
         services.suggester._last_scan = float("inf")  # only the tag starts the training
         ids = inbox.list.ids
         await pilot.press("2")  # a tag: the labels changed, a retrain starts in a worker
-        inbox.check_suggestion_training()
+        inbox.training.check()
         assert await asyncio.to_thread(in_training.wait, 10)
 
         slowest = 0.0
