@@ -179,6 +179,11 @@ class PostgresStore:
         as they are decoded, so the peak is the records, not the records plus their text."""
         with self.pool.connection() as conn:
             schema.check(conn)
+            if self._background:
+                # the feed starts here: a change made before the reading's snapshot comes
+                # twice (feed and reading), the newer version wins, none is missed
+                row = conn.execute("SELECT coalesce(max(seq), 0) FROM contributions").fetchone()
+                self._last_seq = int(row[0]) if row else 0
         self._loaded.clear()
         self._load_error = None
         self._progress = (0, 0)
@@ -209,8 +214,8 @@ class PostgresStore:
                 assert row is not None
                 total, snapshot_seq = int(row[0]), int(row[1])
                 with self._lock:
-                    # changes after the snapshot come through the feed meanwhile
-                    self._last_seq = max(self._last_seq, snapshot_seq)
+                    if not self._background:  # else the feed started at open
+                        self._last_seq = max(self._last_seq, snapshot_seq)
                     self._progress = (0, total)
                 pool = SharePool()
                 loaded = 0
