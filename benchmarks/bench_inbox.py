@@ -125,6 +125,7 @@ async def measure(root: Path) -> dict:
         while screen.reading:
             await asyncio.sleep(0.01)
         out["start_to_all_read_s"] = round(time.perf_counter() - t0, 3)
+        rss["all_read"] = _rss_mb()
         out["start_to_background_done_s"] = round(await _background_done(app) - t0, 3)
         rss["background_done"] = _rss_mb()
 
