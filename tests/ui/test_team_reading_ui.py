@@ -105,6 +105,28 @@ async def test_a_status_changed_while_reading_counts_at_once(team, paused_readin
         assert first not in screen.list.ids and screen.left == left - 1
 
 
+async def test_views_are_offered_while_reading_and_shown_at_its_end(team, paused_reading):
+    services, expected = team
+    app = AssisesApp(services)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _first_screen(app, pilot)
+        await pilot.press("v")  # at once, without waiting for every record
+        await pilot.pause()
+        assert "Sans thème (…)" in screen_text(app)
+        await pilot.press("4")  # « Sans thème »: the database cannot select it
+        await pilot.pause()
+        assert screen.view.key == "untagged" and screen.list.ids == []
+        assert "chargement 3/10" in screen_text(app)
+        paused_reading.set()
+        while screen.reading:
+            await asyncio.sleep(0.02)
+        await pilot.pause()
+        untagged = view_ids(
+            services.contributions.all(), VIEW_BY_KEY["untagged"], "alice", "date", False
+        )
+        assert untagged and screen.list.ids == untagged
+
+
 def test_snapshot_inbox_while_reading_80x24(snap_compare, team, paused_reading):
     services, _expected = team
 
