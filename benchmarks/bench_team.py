@@ -122,6 +122,7 @@ async def visibility(root: Path, rounds: int = 20) -> dict:
         screen = app.screen
         await app.workers.wait_for_complete()
         await pilot.pause()
+        cpu = time.process_time()  # both reviewers' processing (one process), server aside
         for _ in range(rounds):
             cid = screen.list.current
             bob.store.reload_if_changed()
@@ -132,9 +133,15 @@ async def visibility(root: Path, rounds: int = 20) -> dict:
             await _painted(screen)
             seen.append(time.perf_counter() - t)
             await asyncio.sleep(0.2)
+        cpu = time.process_time() - cpu
     alice.workspace.close()
     bob_ws.close()
-    return {"change_visible_to_another": _ms(seen), "rounds": rounds}
+    return {
+        "change_visible_to_another": _ms(seen),
+        "rounds": rounds,
+        "cpu_s_per_round": round(cpu / rounds, 3),
+        "load_average": os.getloadavg(),
+    }
 
 
 def database_search(url: str) -> dict:
@@ -186,6 +193,10 @@ def reviewer_loop(root: Path, who: str, seconds: float, seed: int) -> dict:
     latencies: list[float] = []
     conflicts = 0
     statuses = ["done", "in_progress", "new", "off_topic"]
+    # every reviewer opens first (at 100,000 that takes a while), then all start together
+    print("ready", flush=True)
+    sys.stdin.readline()
+    cpu = time.process_time()
     start = time.perf_counter()
     while time.perf_counter() - start < seconds:
         ws.store.reload_if_changed()
@@ -197,29 +208,44 @@ def reviewer_loop(root: Path, who: str, seconds: float, seed: int) -> dict:
             conflicts += 1
             continue
         latencies.append(time.perf_counter() - t)
+    cpu = time.process_time() - cpu
     ws.close()
-    return {"latencies": latencies, "conflicts": conflicts}
+    return {"latencies": latencies, "conflicts": conflicts, "cpu_s": cpu}
 
 
 def reviewers(root: Path, count: int, seconds: float) -> dict:
+    """``count`` reviewer processes changing statuses at once for ``seconds``."""
     procs = [
         subprocess.Popen(
             [sys.executable, "-m", "benchmarks.bench_team", "--loop", str(root), str(n)]
             + ["--seconds", str(seconds)],
+            stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             cwd=ROOT,
         )
         for n in range(count)
     ]
+    for proc in procs:  # wait until every one has opened the workspace
+        assert proc.stdout is not None and proc.stdout.readline().strip() == b"ready"
+    load_before = os.getloadavg()
+    t = time.perf_counter()
+    for proc in procs:
+        assert proc.stdin is not None
+        proc.stdin.write(b"go\n")
+        proc.stdin.flush()
     results = [json.loads(p.communicate()[0].decode().strip().splitlines()[-1]) for p in procs]
+    wall = time.perf_counter() - t
     latencies = [x for r in results for x in r["latencies"]]
     return {
         "reviewers": count,
         "seconds": seconds,
+        "wall_s": round(wall, 1),
         "changes": len(latencies),
         "changes_per_s": round(len(latencies) / seconds, 1),
         "save_latency": _ms(latencies),
         "conflicts": sum(r["conflicts"] for r in results),
+        "reviewers_cpu_s": round(sum(r["cpu_s"] for r in results), 1),
+        "load_average": [load_before, os.getloadavg()],
     }
 
 
@@ -316,7 +342,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--step", nargs=2, metavar=("ÉTAPE", "DOSSIER"), help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
     parser.add_argument("--loop", nargs=2, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--only",
+        default="inbox,visible,search,reviewers",
+        help="mesures à faire à --n, séparées par des virgules",
+    )
     args = parser.parse_args(argv)
+    wanted = set(args.only.split(","))
     if args.loop:
         root, n = Path(args.loop[0]), int(args.loop[1])
         print(json.dumps(reviewer_loop(root, f"relecteur{n}", args.seconds, n)))
@@ -333,6 +365,8 @@ def main(argv: list[str] | None = None) -> int:
             print(json.dumps(asyncio.run(measure(folder))))
         elif step == "visible":
             print(json.dumps(asyncio.run(visibility(folder))))
+        elif step == "reviewers":
+            print(json.dumps(reviewers(folder, args.reviewers, args.seconds)))
         elif step == "rollup":
             print(json.dumps(asyncio.run(rollup_start(folder))))
         return 0
@@ -347,10 +381,14 @@ def main(argv: list[str] | None = None) -> int:
             t = time.perf_counter()
             _child("--step", "build", str(root), "--url", url, "--n", str(args.n))
             results["build_s"] = round(time.perf_counter() - t, 1)
-            results["inbox"] = _child("--step", "inbox", str(root))
-            results["visible"] = _child("--step", "visible", str(root))
-            results["database_search"] = database_search(url)
-            results["reviewers"] = reviewers(root, args.reviewers, args.seconds)
+            if "inbox" in wanted:
+                results["inbox"] = _child("--step", "inbox", str(root))
+            if "visible" in wanted:
+                results["visible"] = _child("--step", "visible", str(root))
+            if "search" in wanted:
+                results["database_search"] = database_search(url)
+            if "reviewers" in wanted:
+                results["reviewers"] = reviewers(root, args.reviewers, args.seconds)
             print(json.dumps({"n": args.n, **results}, indent=2), flush=True)
         if args.rollup:
             root = base / f"national-{args.rollup}"

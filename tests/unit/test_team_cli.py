@@ -227,6 +227,19 @@ def test_national_roll_up_keeps_each_departement_and_number(run, tmp_path, pg_ur
     assert len(listed) == cher[1] and min(r["id"] for r in listed) == allier[1] + 1
     code, out, _ = run("--workspace", str(national), "list", "--search", "dep:allier", "--json")
     assert len(json.loads(out)) == allier[1]
+    # and so do its statistics and the codebook's counts (on the real server)
+    whole = json.loads(run("--workspace", str(national), "stats", "--json")[1])
+    by_department = {}
+    for name in ("cher", "ALLIER"):
+        code, out, err = run("--workspace", str(national), "stats", "--departement", name, "--json")
+        assert code == 0, err
+        by_department[name] = json.loads(out)
+    assert by_department["cher"]["department"] == "Cher"
+    assert by_department["cher"]["total"] == cher[1]
+    assert by_department["ALLIER"]["total"] == allier[1]
+    assert sum(d["contributions"] for d in by_department.values()) == whole["contributions"]
+    code, _, err = run("--workspace", str(national), "stats", "--departement", "Nièvre")
+    assert code == 2 and "départements : Allier, Cher" in err
 
 
 def test_assign_spreads_the_inbox_and_stats_show_progress_per_reviewer(run, tmp_path, pg_url):
@@ -299,3 +312,31 @@ def test_the_password_comes_from_pgpassword_or_the_prompt_never_the_file(
     code, out, err = run("--workspace", str(root), "stats", "--json")
     assert code == 0, err
     assert len(asked) == 1 and PASSWORD_ROLE in asked[0]
+
+
+def test_privacy_report_weighs_the_blobs_kept_in_the_database(run, tmp_path, pg_url):
+    """The mails and attachments of a team workspace live in the database, not in
+    ``blobs/``: the register still says what they weigh, and where they are."""
+    local, team = tmp_path / "local", tmp_path / "equipe"
+    mbox = small_mbox(tmp_path / "p.mbox", 25)
+    assert run("init", str(local))[0] == 0
+    assert run("init", str(team), "--postgres", pg_url)[0] == 0
+    reports = {}
+    for root in (local, team):
+        assert run("--workspace", str(root), "import", str(mbox))[0] in (0, 1)
+        code, out, err = run("--workspace", str(root), "privacy-report", "--json")
+        assert code == 0, err
+        reports[root.name] = {c["key"]: c for c in json.loads(out)["categories"]}
+    with Workspace.open(team, read_only=True) as ws:
+        items = ws.store.all()
+        raw = sum(len(ws.store.get_blob(sha)) for sha in {c.raw_blob for c in items if c.raw_blob})
+        files = {a.blob for c in items for a in c.attachments if a.blob}
+        attached = sum(len(ws.store.get_blob(sha)) for sha in files)
+    assert not (team / "blobs").exists() or not any((team / "blobs").iterdir())
+    mails, attachments = reports["equipe"]["raw_mails"], reports["equipe"]["attachments"]
+    assert mails["bytes"] == raw > 0
+    assert attachments["bytes"] == attached and attachments["files"] == len(files) > 0
+    assert mails["where"] == ["base PostgreSQL (table blobs)"]
+    for key in ("raw_mails", "attachments"):  # the same mails weigh the same in both
+        assert reports["equipe"][key]["bytes"] == reports["local"][key]["bytes"]
+    assert reports["local"]["raw_mails"]["where"] == ["blobs/"]

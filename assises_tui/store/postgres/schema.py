@@ -18,6 +18,9 @@ CHANNEL = "assises_changes"
 
 UPGRADE_LOCK = 0x4153_5301  # advisory lock key: one upgrader at a time
 WRITE_LOCK = 0x4153_5302  # taken by every write just before it numbers its changes
+#: The ``settings`` row counting the records Assises wrote: ``verify`` finds rows deleted
+#: behind its back by the shortfall (``store.count_records``).
+RECORD_COUNT = "record_count"
 
 MIGRATIONS: dict[int, str] = {
     1: """
