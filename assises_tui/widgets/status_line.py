@@ -77,10 +77,15 @@ class StatusLine(Widget):
         position: int | None = None,
         everywhere: int | None = None,
         suggestions: str = "",
+        loading: tuple[int, int] | None = None,
     ) -> None:
         """``everywhere``: how many records the search finds in every view, said when the
-        current view shows fewer (the search is limited to the view)."""
+        current view shows fewer (the search is limited to the view). ``loading``: (read,
+        total) while a shared database's records are still being read."""
         parts = [_Part(view, "bold", 100)]
+        if loading is not None:  # kept: what is shown is not yet everything
+            done, total = (f"{n:,}".replace(",", "\u202f") for n in loading)
+            parts.append(_Part(f"chargement {done}/{total}", "italic", 100))
         if query:
             parts.append(_Part("recherche", keep=100))
         count = plural(shown, "affichée")
