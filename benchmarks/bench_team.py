@@ -249,30 +249,75 @@ def reviewers(root: Path, count: int, seconds: float) -> dict:
     }
 
 
+async def _key_while_reading(app, screen, key: str) -> tuple[float, float]:
+    """(wall, main-thread CPU) from ``key`` sent as the terminal would until the moved
+    cursor is drawn. Pilot's own ``press`` waits for the process to be idle, which it
+    is not while the records are being read."""
+    from textual import events
+
+    from benchmarks.bench_inbox import _painted
+
+    before = screen.list.cursor
+    t, c = time.perf_counter(), time.thread_time()
+    app.post_message(events.Key(key, None))
+    while screen.list.cursor == before:
+        await asyncio.sleep(0.0005)
+    await _painted(screen)
+    return time.perf_counter() - t, time.thread_time() - c
+
+
 async def rollup_start(root: Path) -> dict:
+    """The app on a national roll-up, as a reviewer starts it: first screen from the
+    database, keys while the records are still being read, then the end of the reading."""
     from assises_tui.app import AssisesApp
     from assises_tui.screens.inbox import InboxScreen
     from assises_tui.services.session import Services
     from assises_tui.workspace import Workspace
-    from benchmarks.bench_inbox import _painted
+    from benchmarks.bench_inbox import _painted, _rss_mb
 
-    t0 = time.perf_counter()
-    ws = Workspace.open(root)
+    load_before = os.getloadavg()
+    t0, c0 = time.perf_counter(), time.process_time()
+    ws = Workspace.open(root, background_load=True)
     opened = time.perf_counter() - t0
     app = AssisesApp(Services(ws))
+    out: dict = {}
     async with app.run_test(size=(80, 24)):
         while not (isinstance(app.screen, InboxScreen) and app.screen.list.ids):
             await asyncio.sleep(0.005)
-        await _painted(app.screen)
-        shown = time.perf_counter() - t0
-        rows = len(app.screen.list.ids)
+        screen = app.screen
+        await _painted(screen)
+        out["start_to_list_shown_s"] = round(time.perf_counter() - t0, 2)
+        out["cpu_to_list_shown_s"] = round(time.process_time() - c0, 2)
+        out["rows"] = len(screen.list.ids)
+        progress = ws.store.loading_progress()
+        out["read_when_shown"] = progress[0] if progress else "all"
+        out["rss_when_shown_mb"] = _rss_mb()
+        keys: dict[str, list[tuple[float, float]]] = {"j": [], "pagedown": []}
+        for _ in range(10):
+            for key, times in keys.items():
+                if ws.store.loading:
+                    times.append(await _key_while_reading(app, screen, key))
+        out["keys_while_reading"] = {
+            key: {
+                "wall": _ms([w for w, _c in times]),
+                "main_thread_cpu": _ms([c for _w, c in times]),
+            }
+            for key, times in keys.items()
+            if times
+        }
+        out["status_line_while_reading"] = screen.query_one("#inbox-status").render().plain
+        while screen.reading:
+            await asyncio.sleep(0.05)
+        out["start_to_all_read_s"] = round(time.perf_counter() - t0, 1)
+        out["cpu_to_all_read_s"] = round(time.process_time() - c0, 1)
+        out["rss_all_read_mb"] = _rss_mb()
     ws.close()
     return {
         "contributions": ws.store.count(),
-        "open_workspace_s": round(opened, 2),
-        "start_to_list_shown_s": round(shown, 2),
-        "rows": rows,
+        "open_workspace_s": round(opened, 3),
+        **out,
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        "load_average": [load_before, os.getloadavg()],
     }
 
 

@@ -101,10 +101,19 @@ class PostgresBackend:
             store.close()
 
 
+class PostgresStreamingBackend(PostgresBackend):
+    """The same database, opened as the app opens it: records read by a thread while the
+    caller goes on (every read must give the same answers as after a full reading)."""
+
+    def open(self, *, read_only: bool = False) -> Store:
+        return PostgresStore.open(self.root, self.url, read_only=read_only, background=True)
+
+
 #: name -> class taking the (empty, existing) workspace folder (and the pytest fixtures
 #: it names in ``fixtures``).
 BACKENDS: dict[str, type] = {
     "tinydb": TinyDBBackend,
     "memory": MemoryBackend,
     "postgres": PostgresBackend,
+    "postgres-streaming": PostgresStreamingBackend,
 }

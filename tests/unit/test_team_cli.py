@@ -153,24 +153,26 @@ def test_db_upgrade_applies_new_steps_once_and_a_newer_schema_is_refused(
 
     root = tmp_path / "equipe"
     assert run("init", str(root), "--postgres", pg_url)[0] == 0
-    # a later version of Assises brings step 2
-    monkeypatch.setitem(schema.MIGRATIONS, 2, "CREATE TABLE etape_deux (x integer)")
-    monkeypatch.setattr(schema, "SCHEMA_VERSION", 2)
+    # a later version of Assises brings one more step
+    current = schema.SCHEMA_VERSION
+    step = current + 1
+    monkeypatch.setitem(schema.MIGRATIONS, step, "CREATE TABLE etape_suivante (x integer)")
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", step)
     code, _, err = run("--workspace", str(root), "list")
     assert code == 2 and "assises db upgrade" in err and "Traceback" not in err
     code, out, _ = run("--workspace", str(root), "db", "upgrade", "--json")
-    assert code == 0 and json.loads(out) == {"applied": [2], "schema_version": 2}
+    assert code == 0 and json.loads(out) == {"applied": [step], "schema_version": step}
     assert set(json.loads(out)) == FIELDS["db upgrade"]
     code, out, _ = run("--workspace", str(root), "db", "upgrade")
     assert code == 0 and "déjà à jour" in out
     assert run("--workspace", str(root), "list")[0] == 0
     # and this version of Assises meets a database upgraded by a newer one
-    monkeypatch.delitem(schema.MIGRATIONS, 2)
-    monkeypatch.setattr(schema, "SCHEMA_VERSION", 1)
+    monkeypatch.delitem(schema.MIGRATIONS, step)
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", current)
     code, _, err = run("--workspace", str(root), "list")
     assert code == 2 and "plus récente" in err
     with psycopg.connect(pg_url) as conn:
-        assert conn.execute("SELECT count(*) FROM assises_schema").fetchone() == (2,)
+        assert conn.execute("SELECT count(*) FROM assises_schema").fetchone() == (step,)
 
 
 def test_national_roll_up_keeps_each_departement_and_number(run, tmp_path, pg_url):

@@ -56,6 +56,12 @@ MIGRATIONS: dict[int, str] = {
     CREATE TABLE audit (seq bigserial PRIMARY KEY, entry jsonb NOT NULL);
     CREATE TABLE settings (key text PRIMARY KEY, value jsonb NOT NULL);
     """,
+    # The inbox's first screen before the records are read (``PostgresStore.ordered_ids``):
+    # ids in date order with what views select by, read from the index alone.
+    2: """
+    CREATE INDEX contributions_by_date ON contributions (received_at, id)
+        INCLUDE (status, assignee);
+    """,
 }
 SCHEMA_VERSION = max(MIGRATIONS)
 
