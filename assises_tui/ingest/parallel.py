@@ -16,6 +16,7 @@ from dataclasses import replace
 from zoneinfo import ZoneInfo
 
 from assises_tui.config import Consultation
+from assises_tui.ingest.dedup import signature
 from assises_tui.ingest.mime import ParsedMessage, Unreadable, parse_message
 from assises_tui.ingest.msg import parse_msg
 from assises_tui.ingest.sources import RawMessage
@@ -39,6 +40,8 @@ def _parse_chunk(raws: list[RawMessage], mailbox: str, tzname: str) -> list[Pars
     out = []
     for raw in raws:
         parsed = parse_one(raw, mailbox, tz)
+        if isinstance(parsed, ParsedMessage) and not parsed.attachments:
+            parsed.signature = signature(parsed.body)  # its whole text: spared to the parent
         # The raw bytes are already in the parent: do not send them back.
         out.append(replace(parsed, raw=b""))
     return out
