@@ -3,6 +3,7 @@
 Parsing is CPU-bound pure Python: a second core nearly doubles it. Chunks keep the pickling
 overhead low; results come back in submission order so ids follow the mailbox order. A worker
 that dies (or a pool that cannot start) never loses a message: the chunk is parsed in-process.
+A big message (over ``large_parts.BIG_MESSAGE``) is always parsed in-process, in its turn.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from dataclasses import replace
 from zoneinfo import ZoneInfo
 
 from assises_tui.config import Consultation
+from assises_tui.ingest import large_parts
 from assises_tui.ingest.dedup import signature
 from assises_tui.ingest.mime import ParsedMessage, Unreadable, parse_message
 from assises_tui.ingest.msg import parse_msg
@@ -74,9 +76,16 @@ class ParallelParser:
     def submit(self, raw: RawMessage) -> Iterator[tuple[Parsed, str | None]]:
         """Queue ``raw``; yields the parsed messages that are ready, in order, each with
         the doubt its mbox split raised (``RawMessage.doubt``)."""
-        self._chunk.append(raw)
-        if len(self._chunk) >= CHUNK:
-            self._send()
+        if len(raw.raw) > large_parts.BIG_MESSAGE:
+            # A big mail is parsed here, in its turn: sent to a worker it would be copied
+            # four times (pickled, unpickled, its attachments pickled back and unpickled).
+            if self._chunk:
+                self._send()
+            self._queue.append(([raw], None))
+        else:
+            self._chunk.append(raw)
+            if len(self._chunk) >= CHUNK:
+                self._send()
         while len(self._queue) > IN_FLIGHT:
             yield from self._take()
 
