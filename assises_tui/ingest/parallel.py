@@ -13,7 +13,6 @@ import os
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import replace
 from zoneinfo import ZoneInfo
 
 from assises_tui.config import Consultation
@@ -44,8 +43,8 @@ def _parse_chunk(raws: list[RawMessage], mailbox: str, tzname: str) -> list[Pars
         parsed = parse_one(raw, mailbox, tz)
         if isinstance(parsed, ParsedMessage) and not parsed.attachments:
             parsed.signature = signature(parsed.body)  # its whole text: spared to the parent
-        # The raw bytes are already in the parent: do not send them back.
-        out.append(replace(parsed, raw=b""))
+        parsed.raw = b""  # the raw bytes are already in the parent: not sent back
+        out.append(parsed)
     return out
 
 
@@ -118,7 +117,8 @@ class ParallelParser:
             tz = ZoneInfo(self.tzname)
             results = [parse_one(raw, self.mailbox, tz) for raw in chunk]
         else:
-            results = [replace(p, raw=raw.raw) for p, raw in zip(results, chunk, strict=True)]
+            for parsed, raw in zip(results, chunk, strict=True):
+                parsed.raw = raw.raw  # (fresh objects from the worker: set in place)
         for parsed, raw in zip(results, chunk, strict=True):
             yield parsed, raw.doubt
 

@@ -14,11 +14,15 @@ import os
 import re
 import secrets
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from assises_tui.durable import FILE_MODE, ensure_dir, fsync_dir, remove_temp_files, write_all
 from assises_tui.store.protocol import StoreError
 
+#: A batch of at least this many blobs is written by ``WRITER_THREADS`` threads.
+PARALLEL_MIN = 64
+WRITER_THREADS = 4
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 
@@ -59,12 +63,29 @@ class BlobStore:
             )
         datas = list(datas)
         batch = len(datas) > 1
-        digests: list[str] = []
+        digests = [sha256_hex(data) for data in datas]
+        todo = list(dict(zip(digests, datas, strict=True)).items())  # each blob once
+        if batch and len(todo) >= PARALLEL_MIN:
+            # File creation waits on the file system, not on Python: a few threads keep
+            # several creations in flight (an import's writer was its slowest stage).
+            step = -(-len(todo) // WRITER_THREADS)
+            slices = [todo[i : i + step] for i in range(0, len(todo), step)]
+            with ThreadPoolExecutor(len(slices), thread_name_prefix="blob-writer") as pool:
+                touched = set().union(*pool.map(self._store_some, slices))
+        else:
+            touched = self._store_some(todo, sync=not batch)
+        if batch and touched:
+            os.sync()
+        elif touched:
+            for folder in touched:
+                fsync_dir(Path(folder))
+        return digests
+
+    def _store_some(self, todo: list[tuple[str, bytes]], sync: bool = False) -> set[str]:
+        """Write the blobs of ``todo`` not already stored; the folders written to."""
         touched: set[str] = set()
         root = os.fspath(self.root)
-        for data in datas:
-            digest = sha256_hex(data)
-            digests.append(digest)
+        for digest, data in todo:
             # Plain strings, not Path objects: an import writes tens of thousands of blobs
             # and pathlib's joins cost more than the system calls (docs/benchmarks.md).
             folder = f"{root}/{digest[:2]}"
@@ -75,14 +96,9 @@ class BlobStore:
                 # Wrong size: a power cut kept the name but not the data; write it again.
             except FileNotFoundError:
                 pass
-            self._write_one(data, digest, folder, final, sync=not batch)
+            self._write_one(data, digest, folder, final, sync=sync)
             touched.add(folder)
-        if batch and touched:
-            os.sync()
-        elif touched:
-            for folder in touched:
-                fsync_dir(Path(folder))
-        return digests
+        return touched
 
     def _ensure(self, folder: str) -> None:
         """Create ``folder`` (once per store object: it is never removed while open)."""
