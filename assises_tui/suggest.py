@@ -31,7 +31,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from assises_tui.analysis.keywords import MAX_TEXT_CHARS, KeywordPrior
 from assises_tui.analysis.model_info import KEYWORDS_THRESHOLD
@@ -44,7 +44,6 @@ if TYPE_CHECKING:
     from assises_tui.analysis.features import FeatureSpace
     from assises_tui.analysis.model import ThemeModel
     from assises_tui.config import Theme
-    from assises_tui.services.codebook import Codebook
     from assises_tui.store.protocol import Store
 
 CHUNK = 256  # texts featurised at once when scoring many
@@ -80,12 +79,18 @@ def label_set(themes: Iterable[str]) -> set[str]:
     return keys | main_themes(keys)
 
 
+class ActiveThemes(Protocol):
+    """What the suggester reads of the codebook (``services.codebook.Codebook``)."""
+
+    def active_keys(self) -> Iterable[str]: ...
+
+
 class Suggester:
     def __init__(
         self,
         store: Store,
         themes: Sequence[Theme],
-        codebook: Codebook,
+        codebook: ActiveThemes,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.store = store

@@ -160,8 +160,8 @@ async def measure(root: Path) -> dict:
             services.search.search(prefix, screen.view_sorted)
             search_only.append(time.perf_counter() - t)
             t, c = time.perf_counter(), time.process_time()
-            screen.query_text = prefix
-            screen.run_search()
+            screen.search.text = prefix
+            screen.search.run()
             await pilot.pause()
             with_redraw.append(time.perf_counter() - t)
             redraw_cpu.append(time.process_time() - c)
@@ -169,8 +169,8 @@ async def measure(root: Path) -> dict:
         out["search_per_char_with_redraw"] = _both(with_redraw, redraw_cpu)
         out["search_hits"] = len(screen.list.ids)
         rss["after_search"] = _rss_mb()
-        screen.query_text = ""
-        screen.run_search()
+        screen.search.text = ""
+        screen.search.run()
         await pilot.pause()
 
         direct, walls, cpus = [], [], []

@@ -7,11 +7,10 @@ the same :class:`~assises_tui.widgets.body_view.ReaderView`.
 
 from __future__ import annotations
 
-import time
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.events import Resize
@@ -27,6 +26,8 @@ from assises_tui.keymap import (
     theme_bindings,
 )
 from assises_tui.screens.inbox_pickers import InboxPickers
+from assises_tui.screens.inbox_search import InboxSearch
+from assises_tui.screens.parts import keys_from
 from assises_tui.screens.reading_actions import ReadingActions
 from assises_tui.screens.suggestion_training import PRIORITY_VIEW, SuggestionTraining
 from assises_tui.screens.triage_actions import TriageActions
@@ -42,15 +43,14 @@ if TYPE_CHECKING:
     from assises_tui.services.session import Services
 
 WIDE = 120  # columns from which the reader sits beside the list
-SLOW_SEARCH = 0.08  # seconds: slower searches move off the event loop
 
 
-class InboxScreen(InboxPickers, TriageActions, ReadingActions, SuggestionTraining, Screen):
+@keys_from(triage_actions=TriageActions, reading_actions=ReadingActions, pickers=InboxPickers)
+class InboxScreen(Screen):
     HELP_TITLE = "Boîte de réception"  # the help screen's title
     CSS_PATH = "inbox.tcss"
     AUTO_FOCUS = "ContributionList"
     HELP_LEGEND = True  # the help explains the list's columns and the theme keys
-    search_debounce = 0.12
 
     def __init__(self, services: Services) -> None:
         super().__init__()
@@ -59,17 +59,33 @@ class InboxScreen(InboxPickers, TriageActions, ReadingActions, SuggestionTrainin
         self.view = VIEW_BY_KEY["left"]
         self.sort = "date"
         self.reverse = False
-        self.query_text = ""
-        self.hits: set[int] | None = None
-        self.found_everywhere = 0  # records the current search finds in every view
-        self.search_words: tuple[str, ...] = ()  # highlighted by the reader
         self.view_sorted: list[int] = []
         self.left = 0
-        self._search_timer = None
         self._reader_timer = None
-        self._slow_search = False
         self._reader_screen = None
-        self.last_search_seconds = 0.0
+        self.search = InboxSearch(
+            self,
+            lambda: services.search,
+            in_view=self._in_view,
+            problems=self._show_search_problems,
+            found=self._show_hits,
+        )
+        self.training = SuggestionTraining(self, lambda: services.suggester)
+        self.triage_actions = TriageActions.for_screen(
+            self,
+            services,
+            target=self.target,
+            after_change=self.after_change,
+            clear_marks=self.action_unmark_all,
+        )
+        self.reading_actions = ReadingActions.for_screen(
+            self,
+            services,
+            reading_id=lambda: self.list.current,
+            reader_view=lambda: self.reader if self.wide else None,
+            redraw=self.redraw,
+        )
+        self.pickers = InboxPickers.for_screen(self, services)
 
     BINDINGS = [*TRIAGE_BINDINGS, *READING_BINDINGS, *theme_bindings(9), *INBOX_BINDINGS]
 
@@ -110,16 +126,11 @@ class InboxScreen(InboxPickers, TriageActions, ReadingActions, SuggestionTrainin
         if self.services.config.store_url:
             self.services.contributions.watch(self._others_changed)
         # After the first paint: the inbox is usable at once, the index catches up behind it.
-        self.call_after_refresh(self._prepare_search)
-        self.call_after_refresh(self.start_suggestion_training)
+        self.call_after_refresh(self.search.prepare)
+        self.call_after_refresh(self.training.start)
 
-    @work(thread=True, exclusive=True, group="search-index", exit_on_error=False)
-    def _prepare_search(self) -> None:
-        """Index what changed since the last session (new imports, edits by the CLI) and
-        load the index, so that the first search keystroke is as fast as the next ones."""
-        search = self.services.search
-        search.refresh()
-        search.warm()
+    def on_unmount(self) -> None:
+        self.training.stop()
 
     # -- widgets ------------------------------------------------------------
     @cached_property
@@ -157,15 +168,12 @@ class InboxScreen(InboxPickers, TriageActions, ReadingActions, SuggestionTrainin
             records, self.view, self.services.reviewer, self.sort, self.reverse
         )
         if self.view.key == PRIORITY_VIEW:
-            self.view_sorted = self.order_by_priority(self.view_sorted)
+            self.view_sorted = self.training.order_by_priority(self.view_sorted)
         self.apply_filter(keep if keep is not None else self.list.current)
 
     def apply_filter(self, keep: int | None = None) -> None:
-        if self.hits is None:
-            ids = self.view_sorted
-        else:
-            hits = self.hits
-            ids = [i for i in self.view_sorted if i in hits]
+        hits = self.search.hits
+        ids = self.view_sorted if hits is None else [i for i in self.view_sorted if i in hits]
         self.list.set_ids(ids, keep=keep)
         self.query_one("#inbox-list-header", ListHeader).refresh()
         self.update_status()
@@ -174,7 +182,7 @@ class InboxScreen(InboxPickers, TriageActions, ReadingActions, SuggestionTrainin
         lst = self.list
         sort = dict(SORTS)[self.sort] + (" ↓" if self.reverse else "")
         if self.view.key == PRIORITY_VIEW:
-            sort = "priorité" if self.priority_rank is not None else "date (classement…)"
+            sort = "priorité" if self.training.priority_rank is not None else "date (classement…)"
         shown = len(lst.ids)
         if self.view.predicate is None:
             shown = len(self.services.contributions.quarantine())
@@ -184,10 +192,10 @@ class InboxScreen(InboxPickers, TriageActions, ReadingActions, SuggestionTrainin
             left=self.left,
             marked=len(self.marked),
             sort=sort,
-            query=self.query_text,
+            query=self.search.text,
             position=lst.cursor + 1 if lst.ids else None,
-            everywhere=self.found_everywhere if self.hits is not None else None,
-            suggestions=self.suggestion_quality,
+            everywhere=self.search.found_everywhere if self.search.hits is not None else None,
+            suggestions=self.training.quality,
         )
 
     def set_view(self, key: str) -> None:
@@ -197,69 +205,35 @@ class InboxScreen(InboxPickers, TriageActions, ReadingActions, SuggestionTrainin
 
     @on(Input.Changed, "#inbox-search")
     def search_changed(self, event: Input.Changed) -> None:
-        self.query_text = event.value.strip()
-        if self._search_timer is not None:
-            self._search_timer.stop()
-        self._search_timer = self.set_timer(self.search_debounce, self.run_search)
+        self.search.typed(event.value)
 
     @on(Input.Submitted, "#inbox-search")
     def search_submitted(self) -> None:
-        if self._search_timer is not None:
-            self._search_timer.stop()
-        self.run_search()
+        self.search.submitted()
         self.list.focus()
 
-    def run_search(self) -> None:
-        text = self.query_text
-        errors = self.query_one("#inbox-search-errors", Static)
-        if not text:
-            errors.update("")
-            errors.display = False
-            self.hits = None
-            self._set_highlight("")
-            self.apply_filter()
-            return
-        problems = self.services.search.parse(text).errors
-        errors.update(" · ".join(problems))
-        errors.display = bool(problems)
-        if self._slow_search:
-            self._search_in_thread(text)
-            return
-        start = time.perf_counter()
-        hits = self._search(text)
-        self.last_search_seconds = time.perf_counter() - start
-        self._slow_search = self.last_search_seconds > SLOW_SEARCH
-        self._show_hits(text, hits)
-
-    def _search(self, text: str) -> set[int]:
-        # Searched everywhere, then kept to the view: the status line says how many the
-        # other views hold (« 12 dans Toutes »), since the search is limited to the view.
-        everywhere = self.services.search.search(text)
-        self.found_everywhere = len(everywhere)
+    def _in_view(self, everywhere: list[int]) -> set[int]:
         if self.view.key == "all":
             return set(everywhere)
         return set(everywhere).intersection(self.view_sorted)
 
-    @work(thread=True, exclusive=True, group="search", exit_on_error=False)
-    def _search_in_thread(self, text: str) -> None:
-        hits = self._search(text)
-        self.app.call_from_thread(self._show_hits, text, hits)
+    def _show_search_problems(self, problems: list[str]) -> None:
+        errors = self.query_one("#inbox-search-errors", Static)
+        errors.update(" · ".join(problems))
+        errors.display = bool(problems)
 
-    def _show_hits(self, text: str, hits: set[int]) -> None:
-        if text != self.query_text:  # typed on meanwhile: a newer search is coming
-            return
-        self.hits = hits
-        self._set_highlight(text)
-        self.apply_filter()
-
-    def _set_highlight(self, text: str) -> None:
-        """The free words of the search, shown highlighted by the reader."""
-        terms = self.services.search.parse(text).terms if text else ()
-        words = tuple(w for t in terms if t.is_text and not t.negated for w in t.words)
-        self.search_words = words
-        self.reader.highlight = words
+    def _show_hits(self) -> None:
+        self.reader.highlight = self.search.words
         if self.wide and self.list.current is not None:
             self.reader.show(self.list.current, keep_scroll=True)
+        self.apply_filter()
+
+    def recall_search(self, query: str) -> None:
+        """Run a saved search (picked with R)."""
+        self.search_input.value = query  # Input.Changed runs the search
+        self.search.text = query
+        self.search.run()
+        self.list.focus()
 
     def action_search(self) -> None:
         self.search_input.focus()
@@ -267,10 +241,10 @@ class InboxScreen(InboxPickers, TriageActions, ReadingActions, SuggestionTrainin
     def action_back(self) -> None:
         if self.focused is self.search_input or self.focused is self.reader:
             self.list.focus()
-        elif self.query_text:
+        elif self.search.text:
             self.search_input.value = ""
-            self.query_text = ""
-            self.run_search()
+            self.search.text = ""
+            self.search.run()
 
     def action_sort(self) -> None:
         keys = [k for k, _ in SORTS]
@@ -296,9 +270,9 @@ class InboxScreen(InboxPickers, TriageActions, ReadingActions, SuggestionTrainin
     def on_inbox_screen_others_changed(self, _message: OthersChanged) -> None:
         self._others_pending = False
         self._poll_store()
-        if self.query_text:
-            self.run_search()
-        self._prepare_search()  # the word index follows their changes (notes…) too
+        if self.search.text:
+            self.search.run()
+        self.search.prepare()  # the word index follows their changes (notes…) too
 
     _others_pending = False
 
@@ -327,10 +301,10 @@ class InboxScreen(InboxPickers, TriageActions, ReadingActions, SuggestionTrainin
         self.list.refresh()
         self.update_status()
 
-    def clear_marks(self) -> None:
-        self.action_unmark_all()
-
     # -- triage plumbing (TriageActions) ------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return self.triage_actions.check_action(action, parameters)
+
     def target(self) -> tuple[list[int], bool]:
         if self.marked:
             return sorted(self.marked), True
@@ -355,7 +329,7 @@ class InboxScreen(InboxPickers, TriageActions, ReadingActions, SuggestionTrainin
     def action_status(self, status: str) -> None:
         bulk = bool(self.marked)
         before = self.list.current
-        super().action_status(status)
+        self.triage_actions.action_status(status)
         if bulk or self.services.read_only:
             return
         if before is not None and before == self.list.current:
@@ -364,16 +338,9 @@ class InboxScreen(InboxPickers, TriageActions, ReadingActions, SuggestionTrainin
     def action_undo(self) -> None:
         self._undoing = True
         try:
-            super().action_undo()
+            self.triage_actions.action_undo()
         finally:
             self._undoing = False
-
-    # -- ReadingActions ------------------------------------------------------------------
-    def reading_id(self) -> int | None:
-        return self.list.current
-
-    def reader_view(self) -> ReaderView | None:
-        return self.reader if self.wide else None
 
     def redraw(self) -> None:
         self.list.refresh()
@@ -402,9 +369,9 @@ class InboxScreen(InboxPickers, TriageActions, ReadingActions, SuggestionTrainin
             # Installed, so dismissing it keeps it mounted for the next Enter.
             self._reader_screen = ReaderScreen(self.services, event.cid, ids=ids)
             self.app.install_screen(self._reader_screen, name=f"reader-{id(self)}")
-            self._reader_screen.highlight = self.search_words
+            self._reader_screen.highlight = self.search.words
         else:
-            self._reader_screen.highlight = self.search_words
+            self._reader_screen.highlight = self.search.words
             self._reader_screen.load(event.cid, ids)
         self.app.push_screen(self._reader_screen, self._back_from_reader)
 

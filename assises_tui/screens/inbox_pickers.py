@@ -1,42 +1,99 @@
 """Inbox actions that only open another screen or a picker (views, saved searches,
-import, codebook, synthesis). Kept apart so inbox.py stays about the list itself."""
+import, codebook, synthesis). A part the inbox composes (see
+:mod:`~assises_tui.screens.parts`), so inbox.py stays about the list itself."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Protocol
 
 from rich.text import Text
 
+from assises_tui.screens.parts import ScreenBuilder, screen_builder
 from assises_tui.screens.prompts import ChoiceScreen, TextPrompt
-from assises_tui.screens.views import VIEWS
+from assises_tui.screens.triage_actions import writable
+from assises_tui.screens.views import VIEWS, View
 
 if TYPE_CHECKING:
+    from textual.app import App
+
+    from assises_tui.config import Consultation
+    from assises_tui.screens.inbox_search import InboxSearch
+    from assises_tui.services.contributions import Contributions
+    from assises_tui.services.saved_searches import SavedSearches
     from assises_tui.services.session import Services
 
 
-class InboxPickers:
-    """Mixin for :class:`~assises_tui.screens.inbox.InboxScreen`."""
+class Inbox(Protocol):
+    """What the pickers read and call on the inbox screen."""
 
-    services: Services
+    app: App
+    view: View
+    search: InboxSearch
+
+    def set_view(self, key: str) -> None: ...
+    def recall_search(self, query: str) -> None: ...
+    def reload_view(self) -> None: ...
+
+
+class InboxPickers:
+    def __init__(
+        self,
+        inbox: Inbox,
+        *,
+        contributions: Contributions,
+        saved_searches: SavedSearches,
+        config: Consultation,
+        reviewer: str,
+        read_only: bool,
+        theme_label: Callable[[str], str],
+        build: ScreenBuilder,
+    ) -> None:
+        self.inbox = inbox
+        self.contributions = contributions
+        self.saved_searches = saved_searches
+        self.config = config
+        self.reviewer = reviewer
+        self.read_only = read_only
+        self.theme_label = theme_label
+        self.build = build
+
+    @classmethod
+    def for_screen(cls, inbox: Inbox, services: Services) -> InboxPickers:
+        """The part wired from the services it uses."""
+        return cls(
+            inbox,
+            contributions=services.contributions,
+            saved_searches=services.saved_searches,
+            config=services.config,
+            reviewer=services.reviewer,
+            read_only=services.read_only,
+            theme_label=lambda key: services.tagging.label(key),
+            build=screen_builder(services),
+        )
+
+    @property
+    def app(self) -> App:
+        return self.inbox.app
 
     def action_views(self) -> None:
-        records = self.services.contributions.all()
-        reviewer = self.services.reviewer
+        records = self.contributions.all()
+        reviewer = self.reviewer
         items = []
         for i, view in enumerate(VIEWS):
             if view.predicate is None:
-                n = len(self.services.contributions.quarantine())
+                n = len(self.contributions.quarantine())
             else:
                 n = sum(1 for c in records if view.predicate(c, reviewer))
             items.append((view.key, Text(f"{i + 1}. {view.label} ({n})")))
         self.app.push_screen(
-            ChoiceScreen("Vue", items, current=self.view.key, numbered=True),
-            lambda key: self.set_view(key) if key else None,
+            ChoiceScreen("Vue", items, current=self.inbox.view.key, numbered=True),
+            lambda key: self.inbox.set_view(key) if key else None,
         )
 
     def _step_view(self, step: int) -> None:
         keys = [v.key for v in VIEWS]
-        self.set_view(keys[(keys.index(self.view.key) + step) % len(keys)])
+        self.inbox.set_view(keys[(keys.index(self.inbox.view.key) + step) % len(keys)])
 
     def action_next_view(self) -> None:
         self._step_view(1)
@@ -46,15 +103,15 @@ class InboxPickers:
 
     # -- saved searches ------------------------------------------------------------
     def action_save_search(self) -> None:
-        if not self.query_text:
+        if not self.inbox.search.text:
             self.app.notify("Aucune recherche en cours à enregistrer.", markup=False)
             return
-        query = self.query_text
+        query = self.inbox.search.text
 
         def got(name: str | None) -> None:
             if name and name.strip():
                 try:
-                    self.services.saved_searches.save(name.strip(), query)
+                    self.saved_searches.save(name.strip(), query)
                 except Exception as exc:  # read-only store, bad name…
                     self.app.notify(str(exc), severity="error", markup=False)
                     return
@@ -63,15 +120,12 @@ class InboxPickers:
         self.app.push_screen(TextPrompt("Nom de la recherche :", value=""), got)
 
     def action_recall_search(self) -> None:
-        saved = self.services.saved_searches.list()
+        saved = self.saved_searches.list()
         items = [(query, Text(f"{name} — {query}")) for name, query in saved]
 
         def got(query: str | None) -> None:
             if query is not None:
-                self.search_input.value = query  # Input.Changed runs the search
-                self.query_text = query
-                self.run_search()
-                self.list.focus()
+                self.inbox.recall_search(query)
 
         self.app.push_screen(
             ChoiceScreen("Recherches enregistrées", items, empty="Aucune recherche enregistrée."),
@@ -80,40 +134,32 @@ class InboxPickers:
 
     # -- other screens ------------------------------------------------------------------
     def action_import(self) -> None:
-        if not self._writable():
+        if not writable(self.app, self.read_only):
             return
         from assises_tui.screens.import_screen import ImportScreen
 
-        self.app.push_screen(ImportScreen(self.services), lambda _r: self.reload_view())
+        self.app.push_screen(self.build(ImportScreen), lambda _r: self.inbox.reload_view())
 
     def action_fetch(self) -> None:
-        if not self._writable():
+        if not writable(self.app, self.read_only):
             return
         from assises_tui.screens.fetch_screen import FetchScreen
 
-        self.app.push_screen(FetchScreen(self.services), lambda _r: self.reload_view())
+        self.app.push_screen(self.build(FetchScreen), lambda _r: self.inbox.reload_view())
 
     def action_codebook(self) -> None:
-        try:
-            from assises_tui.screens.codebook import CodebookScreen
-        except ImportError:
-            self.app.notify("Le livre de codes n'est pas disponible.", markup=False)
-            return
-        self.app.push_screen(CodebookScreen(self.services), lambda _r: self.reload_view())
+        from assises_tui.screens.codebook import CodebookScreen
+
+        self.app.push_screen(self.build(CodebookScreen), lambda _r: self.inbox.reload_view())
 
     def action_statistics(self) -> None:
         from assises_tui.screens.statistics import StatisticsScreen
 
         self.app.push_screen(
-            StatisticsScreen(
-                self.services.contributions.all, self.services.config, self.services.tagging.label
-            )
+            StatisticsScreen(self.contributions.all, self.config, self.theme_label)
         )
 
     def action_synthesis(self) -> None:
-        try:
-            from assises_tui.screens.synthesis import SynthesisScreen
-        except ImportError:
-            self.app.notify("L'écran de synthèse n'est pas disponible.", markup=False)
-            return
-        self.app.push_screen(SynthesisScreen(self.services), lambda _r: self.reload_view())
+        from assises_tui.screens.synthesis import SynthesisScreen
+
+        self.app.push_screen(self.build(SynthesisScreen), lambda _r: self.inbox.reload_view())

@@ -19,9 +19,9 @@ from assises_tui.keymap import (
     TRIAGE_BINDINGS,
     theme_bindings,
 )
+from assises_tui.screens.parts import keys_from
 from assises_tui.screens.reading_actions import ReadingActions
 from assises_tui.screens.triage_actions import TriageActions
-from assises_tui.services.changes import ChangeSet
 from assises_tui.widgets.body_view import ReaderView
 from assises_tui.widgets.read_only_banner import read_only_banner
 
@@ -29,7 +29,8 @@ if TYPE_CHECKING:
     from assises_tui.services.session import Services
 
 
-class ReaderScreen(TriageActions, ReadingActions, Screen[int | None]):
+@keys_from(triage_actions=TriageActions, reading_actions=ReadingActions)
+class ReaderScreen(Screen[int | None]):
     HELP_TITLE = "Lecture"  # the help screen's title
     CSS_PATH = "reader.tcss"
     AUTO_FOCUS = "ReaderView"
@@ -45,6 +46,19 @@ class ReaderScreen(TriageActions, ReadingActions, Screen[int | None]):
         self.ids = ids if ids is not None else [contribution_id]
         #: The inbox search's words, highlighted in the body.
         self.highlight: tuple[str, ...] = ()
+        self.triage_actions = TriageActions.for_screen(
+            self,
+            services,
+            target=lambda: ([self.cid], False),
+            after_change=lambda _changeset: self.view.refresh_contribution(),
+        )
+        self.reading_actions = ReadingActions.for_screen(
+            self,
+            services,
+            reading_id=lambda: self.cid,
+            reader_view=lambda: self.view,
+            redraw=lambda: self.view.show(self.cid, keep_scroll=True),
+        )
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
@@ -114,19 +128,5 @@ class ReaderScreen(TriageActions, ReadingActions, Screen[int | None]):
     def action_back(self) -> None:
         self.dismiss(self.cid)
 
-    # -- TriageActions ------------------------------------------------------------
-    def target(self) -> tuple[list[int], bool]:
-        return [self.cid], False
-
-    def after_change(self, changeset: ChangeSet | None) -> None:
-        self.view.refresh_contribution()
-
-    # -- ReadingActions -------------------------------------------------------------
-    def reading_id(self) -> int | None:
-        return self.cid
-
-    def reader_view(self) -> ReaderView:
-        return self.view
-
-    def redraw(self) -> None:
-        self.view.show(self.cid, keep_scroll=True)
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return self.triage_actions.check_action(action, parameters)

@@ -2,40 +2,76 @@
 
 ``P`` switches the pseudonymised view (revealing personal data asks for confirmation and
 is recorded in the audit trail), ``l`` opens the contribution's history, ``y`` accepts the
-best theme suggestion shown in the reader. A screen using the mixin provides
-``reading_id()``, ``reader_view()`` (the visible reader, or None) and ``redraw()``.
+best theme suggestion shown in the reader. :class:`ReadingActions` is a part the screen
+composes (see :mod:`~assises_tui.screens.parts`): the screen gives it ``reading_id()``,
+``reader_view()`` (the visible reader, or None) and ``redraw()``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from assises_tui.screens.parts import ScreenBuilder, screen_builder
 from assises_tui.screens.prompts import ConfirmScreen
 from assises_tui.services.privacy import PrivacyError
 
 if TYPE_CHECKING:
+    from textual.app import App
+    from textual.screen import Screen
+
+    from assises_tui.services.privacy import Privacy
     from assises_tui.services.session import Services
     from assises_tui.widgets.body_view import ReaderView
 
 
 class ReadingActions:
-    """Mixin for a Screen: ``self.services`` and ``self.app`` are expected."""
+    """The reading keys of a screen that shows a contribution (the inbox, the reader)."""
 
-    services: Services
+    def __init__(
+        self,
+        screen: Screen,
+        *,
+        privacy: Privacy,
+        build: ScreenBuilder,
+        reading_id: Callable[[], int | None],
+        reader_view: Callable[[], ReaderView | None],
+        redraw: Callable[[], None],
+    ) -> None:
+        self.screen = screen  # notifies and pushes prompts through its app
+        self.privacy = privacy
+        self.build = build
+        self.reading_id = reading_id
+        self.reader_view = reader_view
+        self.redraw = redraw
 
-    # -- to provide -------------------------------------------------------
-    def reading_id(self) -> int | None:  # pragma: no cover - abstract
-        raise NotImplementedError
+    @classmethod
+    def for_screen(
+        cls,
+        screen: Screen,
+        services: Services,
+        *,
+        reading_id: Callable[[], int | None],
+        reader_view: Callable[[], ReaderView | None],
+        redraw: Callable[[], None],
+    ) -> ReadingActions:
+        """The part wired from the services it uses."""
+        return cls(
+            screen,
+            privacy=services.privacy,
+            build=screen_builder(services),
+            reading_id=reading_id,
+            reader_view=reader_view,
+            redraw=redraw,
+        )
 
-    def reader_view(self) -> ReaderView | None:  # pragma: no cover - abstract
-        raise NotImplementedError
-
-    def redraw(self) -> None:  # pragma: no cover - abstract
-        raise NotImplementedError
+    @property
+    def app(self) -> App:
+        return self.screen.app
 
     # -- actions ------------------------------------------------------------
     def action_privacy(self) -> None:
-        privacy = self.services.privacy
+        privacy = self.privacy
         if not privacy.pseudonymised:
             privacy.hide()
             self.redraw()
@@ -74,7 +110,7 @@ class ReadingActions:
         if cid is None:
             self.app.bell()
             return
-        self.app.push_screen(HistoryScreen(self.services, cid))
+        self.app.push_screen(self.build(HistoryScreen, cid))
 
     def action_accept_suggestion(self) -> None:
         view = self.reader_view()

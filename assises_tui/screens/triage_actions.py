@@ -1,8 +1,9 @@
 """Triage actions shared by the inbox and the reader (same keys, same behaviour).
 
-A screen using the mixin provides ``target()`` (the frozen ids an action applies to and
-whether they come from the marked set) and ``after_change(changeset)`` (redraw). Bulk
-actions ask for confirmation with the number of contributions that will change.
+:class:`TriageActions` is a part the screen composes (see :mod:`~assises_tui.screens.parts`):
+the screen gives it ``target()`` (the frozen ids an action applies to and whether they come
+from the marked set) and ``after_change(changeset)`` (redraw). Bulk actions ask for
+confirmation with the number of contributions that will change.
 """
 
 from __future__ import annotations
@@ -13,12 +14,29 @@ from typing import TYPE_CHECKING
 
 from assises_tui.domain.models import STATUS_LABELS, Status
 from assises_tui.errors import AssisesError, StoreError
+from assises_tui.screens.parts import ScreenBuilder, screen_builder
 from assises_tui.screens.prompts import ConfirmScreen, TextPrompt
 from assises_tui.services.changes import ChangeSet
 from assises_tui.widgets.formatting import plural
 
 if TYPE_CHECKING:
+    from textual.app import App
+    from textual.screen import Screen
+
+    from assises_tui.config import Consultation
+    from assises_tui.services.contributions import Contributions
     from assises_tui.services.session import Services
+    from assises_tui.services.triage import Triage
+
+
+def writable(app: App, read_only: bool) -> bool:
+    """False, with a notification, when the workspace is open read-only."""
+    if read_only:
+        app.notify(
+            "Lecture seule : aucune modification possible.", severity="warning", markup=False
+        )
+        return False
+    return True
 
 
 def describe(changeset: ChangeSet) -> str:
@@ -42,19 +60,61 @@ def describe(changeset: ChangeSet) -> str:
 
 
 class TriageActions:
-    """Mixin for a Screen: ``self.services`` and ``self.app`` are expected."""
+    """The triage keys of a screen that shows contributions (the inbox, the reader)."""
 
-    services: Services
+    def __init__(
+        self,
+        screen: Screen,
+        *,
+        triage: Triage,
+        contributions: Contributions,
+        config: Consultation,
+        reviewer: str,
+        read_only: bool,
+        build: ScreenBuilder,
+        target: Callable[[], tuple[list[int], bool]],
+        after_change: Callable[[ChangeSet | None], None],
+        clear_marks: Callable[[], None] = lambda: None,
+    ) -> None:
+        self.screen = screen  # notifies and pushes prompts through its app
+        self.triage = triage
+        self.contributions = contributions
+        self.config = config
+        self.reviewer = reviewer
+        self.read_only = read_only
+        self.build = build
+        self.target = target
+        self.after_change = after_change
+        #: Forgets the marked set once a bulk action is applied (the inbox has one).
+        self.clear_marks = clear_marks
 
-    # -- to provide -------------------------------------------------------
-    def target(self) -> tuple[list[int], bool]:  # pragma: no cover - abstract
-        raise NotImplementedError
+    @classmethod
+    def for_screen(
+        cls,
+        screen: Screen,
+        services: Services,
+        *,
+        target: Callable[[], tuple[list[int], bool]],
+        after_change: Callable[[ChangeSet | None], None],
+        clear_marks: Callable[[], None] = lambda: None,
+    ) -> TriageActions:
+        """The part wired from the services it uses."""
+        return cls(
+            screen,
+            triage=services.triage,
+            contributions=services.contributions,
+            config=services.config,
+            reviewer=services.reviewer,
+            read_only=services.read_only,
+            build=screen_builder(services),
+            target=target,
+            after_change=after_change,
+            clear_marks=clear_marks,
+        )
 
-    def after_change(self, changeset: ChangeSet | None) -> None:  # pragma: no cover
-        raise NotImplementedError
-
-    def clear_marks(self) -> None:
-        """Forget the marked set once a bulk action is applied (the inbox has one)."""
+    @property
+    def app(self) -> App:
+        return self.screen.app
 
     def current_id(self) -> int | None:
         ids, bulk = self.target()
@@ -63,7 +123,7 @@ class TriageActions:
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Theme keys exist for 9 themes; only those of the consultation are live.
         if action == "toggle_theme" and parameters:
-            return int(parameters[0]) < len(self.services.config.themes)  # type: ignore[arg-type]
+            return int(parameters[0]) < len(self.config.themes)  # type: ignore[arg-type]
         return True
 
     # -- plumbing -------------------------------------------------------------
@@ -81,12 +141,7 @@ class TriageActions:
         return changeset
 
     def _writable(self) -> bool:
-        if self.services.read_only:
-            self.app.notify(
-                "Lecture seule : aucune modification possible.", severity="warning", markup=False
-            )
-            return False
-        return True
+        return writable(self.app, self.read_only)
 
     def _with_targets(
         self,
@@ -120,7 +175,7 @@ class TriageActions:
         self.app.push_screen(ConfirmScreen(f"{label} ?", message, yes="Appliquer"), done)
 
     def _count(self, ids: list[int], predicate) -> int:
-        get = self.services.contributions.get
+        get = self.contributions.get
         return sum(1 for i in ids if (c := get(i)) is not None and predicate(c))
 
     # -- actions ---------------------------------------------------------------
@@ -128,12 +183,12 @@ class TriageActions:
         value = Status(status)
         self._with_targets(
             f"Statut « {STATUS_LABELS[value]} »",
-            lambda ids: self.services.triage.set_status(ids, value),
+            lambda ids: self.triage.set_status(ids, value),
             lambda ids: self._count(ids, lambda c: c.status != value),
         )
 
     def action_toggle_theme(self, index: int) -> None:
-        themes = self.services.config.themes
+        themes = self.config.themes
         if index >= len(themes):
             return
         theme = themes[index]
@@ -147,7 +202,7 @@ class TriageActions:
 
         self._with_targets(
             f"Thème « {theme.label} » {'retiré' if removing else 'ajouté'}",
-            lambda ids: self.services.triage.toggle_theme(ids, theme.key),
+            lambda ids: self.triage.toggle_theme(ids, theme.key),
             changing,
         )
 
@@ -160,7 +215,7 @@ class TriageActions:
                 return
             self._with_targets(
                 "Hors contribution",
-                lambda ids: self.services.triage.mark_not_contribution(ids, reason),
+                lambda ids: self.triage.mark_not_contribution(ids, reason),
                 lambda ids: self._count(ids, lambda c: c.status != Status.NOT_CONTRIBUTION),
             )
 
@@ -181,14 +236,14 @@ class TriageActions:
                 return
             self._with_targets(
                 "Attribution",
-                lambda ids: self.services.triage.assign(ids, who),
+                lambda ids: self.triage.assign(ids, who),
                 lambda ids: self._count(ids, lambda c: c.assignee != who.strip()),
             )
 
         self.app.push_screen(
             TextPrompt(
                 "Attribuer à (laisser vide pour retirer l'attribution) :",
-                value=self.services.reviewer,
+                value=self.reviewer,
             ),
             got,
         )
@@ -207,7 +262,7 @@ class TriageActions:
     def action_duplicate(self) -> None:
         if not self._writable() or (cid := self._single()) is None:
             return
-        contributions = self.services.contributions
+        contributions = self.contributions
 
         def check(value: str) -> str | None:
             value = value.strip().lstrip("#n°").strip()
@@ -223,7 +278,7 @@ class TriageActions:
             if value is None:
                 return
             of_id = int(value.strip().lstrip("#n°").strip())
-            self._run("Doublon", lambda: self.services.triage.mark_duplicate(cid, of_id))
+            self._run("Doublon", lambda: self.triage.mark_duplicate(cid, of_id))
 
         self.app.push_screen(
             TextPrompt(f"La contribution n° {cid} est un doublon du n° :", validate=check), got
@@ -235,14 +290,14 @@ class TriageActions:
 
         def got(text: str | None) -> None:
             if text and text.strip():
-                self._run("Note", lambda: self.services.triage.add_note(cid, text))
+                self._run("Note", lambda: self.triage.add_note(cid, text))
 
         self.app.push_screen(TextPrompt(f"Note sur la contribution n° {cid} :"), got)
 
     def action_toggle_late(self) -> None:
         if not self._writable() or (cid := self._single()) is None:
             return
-        item = self.services.contributions.get(cid)
+        item = self.contributions.get(cid)
         if item is None:
             return
         late = not item.late
@@ -250,7 +305,7 @@ class TriageActions:
 
         def done(ok: bool | None) -> None:
             if ok:
-                self._run("Retard", lambda: self.services.triage.set_late(cid, late))
+                self._run("Retard", lambda: self.triage.set_late(cid, late))
 
         self.app.push_screen(
             ConfirmScreen(
@@ -265,8 +320,8 @@ class TriageActions:
     def action_set_date(self) -> None:
         if not self._writable() or (cid := self._single()) is None:
             return
-        item = self.services.contributions.get(cid)
-        tz = self.services.config.tz
+        item = self.contributions.get(cid)
+        tz = self.config.tz
         current = item.received_at.astimezone(tz) if item and item.received_at else None
 
         def parse(value: str) -> datetime | None:
@@ -282,7 +337,7 @@ class TriageActions:
                 return
             when = parse(value)
             if when is not None:
-                self._run("Date", lambda: self.services.triage.set_date(cid, when))
+                self._run("Date", lambda: self.triage.set_date(cid, when))
 
         self.app.push_screen(
             TextPrompt(
@@ -296,10 +351,10 @@ class TriageActions:
     def action_undo(self) -> None:
         if not self._writable():
             return
-        if not self.services.triage.can_undo:
+        if not self.triage.can_undo:
             self.app.notify("Rien à annuler.", markup=False, timeout=2)
             return
-        self._run("Annulé", self.services.triage.undo)
+        self._run("Annulé", self.triage.undo)
 
     # -- other people's screens, imported only when asked for --------------------
     def action_tags(self) -> None:
@@ -308,24 +363,18 @@ class TriageActions:
         ids, _bulk = self.target()
         if not ids:
             return
-        try:
-            from assises_tui.screens.tag_picker import TagPickerScreen
-        except ImportError:
-            self.app.notify("Le sélecteur de thèmes n'est pas disponible.", markup=False)
-            return
+        from assises_tui.screens.tag_picker import TagPickerScreen
+
         self.app.push_screen(
-            TagPickerScreen(self.services, list(ids)), lambda changed: self.after_change(None)
+            self.build(TagPickerScreen, list(ids)), lambda _changed: self.after_change(None)
         )
 
     def action_excerpt(self) -> None:
         cid = self._single()
         if cid is None:
             return
-        try:
-            from assises_tui.screens.excerpt import ExcerptScreen
-        except ImportError:
-            self.app.notify("La sélection d'extraits n'est pas disponible.", markup=False)
-            return
+        from assises_tui.screens.excerpt import ExcerptScreen
+
         self.app.push_screen(
-            ExcerptScreen(self.services, cid), lambda _result: self.after_change(None)
+            self.build(ExcerptScreen, cid), lambda _result: self.after_change(None)
         )

@@ -9,27 +9,18 @@ text) and recorded in the audit trail, as is every export.
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
-import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from assises_tui.clock import local_time, now_iso
-from assises_tui.domain.models import (
-    CATEGORY_LABELS,
-    EXCERPT_KINDS,
-    STATUS_LABELS,
-    Contribution,
-    Excerpt,
-    Status,
-)
-from assises_tui.durable import ensure_dir, write_atomic
+from assises_tui.clock import now_iso
+from assises_tui.domain.models import Contribution, Excerpt
+from assises_tui.durable import ensure_dir
 from assises_tui.errors import AssisesError
+from assises_tui.services.contribution_archive import ARCHIVE_FORMATS, write_archive
 from assises_tui.services.tagging import excerpts_under
 from assises_tui.store.texts import attachment_texts, body_text
 from assises_tui.synthesis.charts import Chart, all_charts
@@ -37,14 +28,13 @@ from assises_tui.synthesis.draft import template
 from assises_tui.synthesis.figures import SET_ASIDE, Figures, compute_figures
 from assises_tui.synthesis.render import Issue, RenderResult, render
 from assises_tui.synthesis.versions import DraftVersions, SharedDraftVersions, Version
-from assises_tui.text.personal_data import Finding, NameIndex, find_personal_data, mask
+from assises_tui.text.personal_data import Finding, NameIndex, find_personal_data
 
 if TYPE_CHECKING:
     from assises_tui.config import Consultation
     from assises_tui.store.protocol import Store
 
 FORMATS = ("odt", "docx", "md", "pdf")
-ARCHIVE_FORMATS = ("csv", "jsonl")
 ACCEPTED_DOC = "synthesis_accepted"
 
 
@@ -306,101 +296,25 @@ class SynthesisService:
         if fmt not in ARCHIVE_FORMATS:
             raise AssisesError(f"Format inconnu « {fmt} » (choix : {', '.join(ARCHIVE_FORMATS)}).")
         self._writable()
-        names = self.name_index()  # built once for every record
-        allowed = [self.config.mailbox]
-        rows = [self._archive_row(c, names, allowed, with_personal_data) for c in self.store.all()]
-        if fmt == "jsonl":
-            data = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
-        else:
-            # As French spreadsheets open it with a double click: UTF-8 with a BOM (else
-            # Excel reads the accents as ANSI), ";" (the French list separator), CRLF.
-            # French headers and values (« Reçue le », « oui », « Traité », theme labels).
-            buffer = io.StringIO()
-            french = [self._french_row(r) for r in rows]
-            columns = list(french[0]) if french else [CSV_HEADERS[k] for k in _ARCHIVE_COLUMNS]
-            writer = csv.DictWriter(buffer, fieldnames=columns, delimiter=";")
-            writer.writeheader()
-            for r in french:
-                writer.writerow({k: _csv_value(v) for k, v in r.items()})
-            data = "\ufeff" + buffer.getvalue()
-        write_atomic(Path(path), data.encode("utf-8"))
+        count = write_archive(
+            self.store.all(),
+            fmt,
+            Path(path),
+            texts=lambda c: (body_text(self.store, c), attachment_texts(self.store, c)),
+            names=self.name_index(),  # built once for every record
+            mailbox=self.config.mailbox,
+            tz=self.config.tz,
+            theme_label=self.theme_label or (lambda key: key),
+            with_personal_data=with_personal_data,
+        )
         self._audit(
             "contributions.export",
             format=fmt,
             path=str(path),
-            count=len(rows),
+            count=count,
             personal_data=with_personal_data,
         )
-        return len(rows)
-
-    def _archive_row(
-        self, c: Contribution, names: NameIndex, allowed: list[str], personal: bool
-    ) -> dict[str, Any]:
-        # The sender's own first names too: signatures often end with "Agnès" alone.
-        own = c.sender_name.split()
-
-        def clean(text: str) -> str:
-            if personal:
-                return text
-            return mask(text, find_personal_data(text, names, allowed=allowed, also_words=own))
-
-        row: dict[str, Any] = {
-            "id": c.id,
-            "received_at": c.received_at.isoformat() if c.received_at else "",
-            "late": c.late,
-            "status": c.status.value,
-            "themes": list(c.themes),
-            "contributor_category": c.contributor_category,
-            "commune": c.commune,
-            "duplicate_of": c.duplicate_of,
-            "subject": clean(c.subject),
-            "body": clean(body_text(self.store, c)),
-            # Many contributions are a letter attached to a two-line e-mail: without the
-            # attachments' text the archive would lose what the citizen actually wrote.
-            "attachments": [
-                {"filename": clean(name), "text": clean(text)}
-                for name, text in attachment_texts(self.store, c)
-            ],
-            "excerpts": [
-                {"theme": e.theme, "kind": e.kind, "text": clean(e.text)} for e in c.excerpts
-            ],
-        }
-        if personal:
-            row["sender_name"] = c.sender_name
-            row["sender_email"] = c.sender_email
-        return row
-
-    def _french_row(self, row: dict[str, Any]) -> dict[str, str]:
-        """An archive row as a French spreadsheet shows it: headers of ``CSV_HEADERS``,
-        dates « 25/11/2019 10:00 » in the consultation's zone, « oui »/« non », labels."""
-        label = self.theme_label or (lambda key: key)
-        values = {
-            "id": str(row["id"]),
-            "received_at": local_time(row["received_at"], self.config.tz)
-            if row["received_at"]
-            else "",
-            "late": "oui" if row["late"] else "non",
-            "status": STATUS_LABELS.get(Status(row["status"]), row["status"]),
-            "themes": " ; ".join(label(t) for t in row["themes"]),
-            "contributor_category": CATEGORY_LABELS.get(
-                row["contributor_category"], row["contributor_category"]
-            ),
-            "commune": row["commune"],
-            "duplicate_of": str(row["duplicate_of"]) if row["duplicate_of"] else "",
-            "subject": row["subject"],
-            "body": row["body"],
-            "attachments": "\n\n".join(
-                f"{a['filename']} : {a['text']}" for a in row["attachments"]
-            ),
-            "excerpts": "\n".join(
-                f"{EXCERPT_KINDS.get(e['kind'], e['kind'])} ({label(e['theme'])}) : {e['text']}"
-                for e in row["excerpts"]
-            ),
-        }
-        if "sender_name" in row:
-            values["sender_name"] = row["sender_name"]
-            values["sender_email"] = row["sender_email"]
-        return {CSV_HEADERS[k]: v for k, v in values.items()}
+        return count
 
     # -- internals -------------------------------------------------------------
     def _writable(self) -> None:
@@ -415,45 +329,6 @@ class SynthesisService:
             return
         entry = {"at": now_iso(), "who": self.reviewer, "what": what, **details}
         self.store.append_audit([entry])
-
-
-#: The CSV archive's column headers (the JSONL keeps the field names of docs/synthesis.md).
-CSV_HEADERS = {
-    "id": "Numéro",
-    "received_at": "Reçue le",
-    "late": "Hors délai",
-    "status": "Statut",
-    "themes": "Thèmes",
-    "contributor_category": "Catégorie de contributeur",
-    "commune": "Commune",
-    "duplicate_of": "Doublon de",
-    "subject": "Objet",
-    "body": "Texte",
-    "attachments": "Pièces jointes",
-    "excerpts": "Extraits",
-    "sender_name": "Expéditeur",
-    "sender_email": "Adresse de l'expéditeur",
-}
-
-_ARCHIVE_COLUMNS = (
-    "id received_at late status themes contributor_category commune duplicate_of subject body "
-    "attachments excerpts"
-).split()
-
-
-#: A cell starting with these is a formula to a spreadsheet ("=HYPERLINK(…)" in a citizen's
-#: subject would become a live link): such cells get a leading apostrophe, kept as text.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _csv_value(value: Any) -> Any:
-    if isinstance(value, list):
-        value = json.dumps(value, ensure_ascii=False)
-    if value is None:
-        return ""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
 
 
 def _sha256(path: Path) -> str:

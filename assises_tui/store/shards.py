@@ -175,6 +175,13 @@ class Shards:
             raise StoreError(f"Numéro de contribution invalide : {cid!r}.")
         return (cid - 1) // self.shard_size
 
+    def group(self, records: dict[int, dict[str, Any]]) -> dict[int, dict[int, dict[str, Any]]]:
+        """``records`` by the shard that holds each (one write per shard)."""
+        grouped: dict[int, dict[int, dict[str, Any]]] = {}
+        for cid, record in records.items():
+            grouped.setdefault(self.index_of(cid), {})[cid] = record
+        return grouped
+
     def path_of(self, index: int) -> Path:
         return self.folder / f"{index:04d}.json"
 

@@ -8,15 +8,19 @@ all-or-nothing by a journal: the new records are first written durably to
 journal found on open is replayed (replacing a record twice is harmless), so after a
 crash either none or all of the records are new. A read-only view overlays the journal in
 memory instead of replaying it.
+
+This module is the store's writing side and its face; it composes the rest: the records
+in memory (``records.py``), the reading of the files (``loading.py``: open, journal,
+migrations, reloads), the backup snapshot (``snapshot.py``), blobs, meta and audit.
 """
 
 from __future__ import annotations
 
 import threading
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from assises_tui.clock import now_iso
 from assises_tui.domain.models import Contribution, QuarantineEntry, blob_refs, digests_in
@@ -27,21 +31,26 @@ from assises_tui.store.blobs import BlobStore
 from assises_tui.store.codec import decode, encode
 from assises_tui.store.json_files import dump_json, read_json
 from assises_tui.store.layout import DEFAULT_SHARD_SIZE, Layout
-from assises_tui.store.loading import StoreLoading
+from assises_tui.store.loading import Loader, guarded, journal_records
 from assises_tui.store.lock import WriterLock
 from assises_tui.store.meta import AuditLog, MetaDB
 from assises_tui.store.protocol import StoreError
-from assises_tui.store.shards import SHARDS_KEY
-from assises_tui.store.snapshot import StoreBackups
+from assises_tui.store.records import Records
+from assises_tui.store.shards import SHARDS_KEY, Shards
+from assises_tui.store.snapshot import snapshot_backup, start_daily_backup
+
+T = TypeVar("T")
 
 READ_ONLY_MESSAGE = (
     "Espace de travail ouvert en lecture seule : aucune modification n'est possible."
 )
 
 
-class TinyDBStore(StoreLoading, StoreBackups):
+class TinyDBStore:
     read_only: bool
     root: Path
+    _meta: MetaDB  # set at open, by the loader
+    _shards: Shards
 
     # -- lifecycle ---------------------------------------------------------
     @classmethod
@@ -70,7 +79,8 @@ class TinyDBStore(StoreLoading, StoreBackups):
         """Open the store; a writer takes the workspace lock (StoreLockedError if held)."""
         store = cls(root, read_only=read_only)
         try:
-            store._load()
+            store._meta, store._shards = store._loader.open_files()
+            store._loader.load(store.blobs, commit=store._commit, backup=store.backup)
         except BaseException:
             store.close()
             raise
@@ -90,15 +100,8 @@ class TinyDBStore(StoreLoading, StoreBackups):
         self.blobs = BlobStore(self.layout.blobs, read_only=read_only)
         self.audit_log = AuditLog(self.layout.audit)
         # Every record, decoded at open; the stored dicts are not kept (see codec.py).
-        self._objs: dict[int, Contribution] = {}
-        self._all: list[Contribution] | None = None  # all(), in id order, until a change
-        #: Bumped whenever records change: caches (search) compare it instead of records.
-        self.generation = 0
-        # (message id -> id, raw sha256 -> id), built on first lookup; see _index().
-        self._indexes: tuple[dict[str, int], dict[str, int]] | None = None
-        self._sorted_ids: list[int] | None = None
-        self._signatures: dict[str, Any] = {}
-        self._overlaid: set[int] = set()
+        self._records = Records(self._lock)
+        self._loader = Loader(self.layout, self._records, self._lock, read_only=read_only)
         if self._writer is not None:
             if not root.is_dir():
                 raise StoreError(f"Aucun espace de travail dans {root}.")
@@ -118,13 +121,15 @@ class TinyDBStore(StoreLoading, StoreBackups):
     def __exit__(self, *_exc: object) -> None:
         self.close()
 
-    # -- writing -------------------------------------------------------------
-    def _by_shard(self, records: dict[int, dict[str, Any]]) -> dict[int, dict[int, dict]]:
-        grouped: dict[int, dict[int, dict[str, Any]]] = defaultdict(dict)
-        for cid, record in records.items():
-            grouped[self._shards.index_of(cid)][cid] = record
-        return grouped
+    @property
+    def generation(self) -> int:
+        """Bumped whenever records change: caches (search) compare it instead of records."""
+        return self._records.generation
 
+    def _guard(self, func: Callable[[], T]) -> T:
+        return guarded(self.root, func)
+
+    # -- writing -------------------------------------------------------------
     def _check_writable(self) -> None:
         if self.read_only:
             raise StoreError(READ_ONLY_MESSAGE)
@@ -139,7 +144,7 @@ class TinyDBStore(StoreLoading, StoreBackups):
         meta_update: dict[str, Any] | None = None,
         force_journal: bool = False,
     ) -> None:
-        grouped = self._by_shard(records)
+        grouped = self._shards.group(records)
         journaled = force_journal or len(grouped) > 1 or meta_update is not None
         if journaled:
             write_atomic(
@@ -170,27 +175,6 @@ class TinyDBStore(StoreLoading, StoreBackups):
         if journaled:
             remove_durably(self.layout.journal)
 
-    def _remember(self, items: Iterable[Contribution]) -> None:
-        indexes = self._indexes
-        for item in items:
-            old = self._objs.get(item.id)
-            if old is None:
-                self._sorted_ids = None
-            elif indexes is not None:
-                by_mid, by_sha = indexes
-                if old.message_id and by_mid.get(old.message_id) == item.id:
-                    del by_mid[old.message_id]
-                if old.raw_sha256 and by_sha.get(old.raw_sha256) == item.id:
-                    del by_sha[old.raw_sha256]
-            self._objs[item.id] = item
-            if indexes is not None:
-                if item.message_id:
-                    indexes[0].setdefault(item.message_id, item.id)
-                if item.raw_sha256:
-                    indexes[1].setdefault(item.raw_sha256, item.id)
-        self._all = None
-        self.generation += 1
-
     def allocate_ids(self, count: int) -> list[int]:
         self._check_writable()
         if count < 0:
@@ -206,7 +190,7 @@ class TinyDBStore(StoreLoading, StoreBackups):
         with self._lock:
             seen: set[int] = set()
             for item in items:
-                if item.id in self._objs or item.id in seen:
+                if item.id in self._records or item.id in seen:
                     raise StoreError(f"La contribution n° {item.id} existe déjà.")
                 self._shards.index_of(item.id)
                 seen.add(item.id)
@@ -223,7 +207,7 @@ class TinyDBStore(StoreLoading, StoreBackups):
                 counts[key] = counts.get(key, 0) + 1
             meta_update[SHARDS_KEY] = counts
             self._commit(records, meta_update)
-            self._remember(items)
+            self._records.remember(items)
 
     def save(self, item: Contribution) -> None:
         self.save_many([item])
@@ -235,39 +219,34 @@ class TinyDBStore(StoreLoading, StoreBackups):
         with self._lock:
             latest = {item.id: item for item in items}  # last one wins, like sequential saves
             for cid in latest:
-                if cid not in self._objs:
+                if cid not in self._records:
                     raise StoreError(f"La contribution n° {cid} n'existe pas.")
             records = {cid: encode(item) for cid, item in latest.items()}
             self._commit(records)
-            self._remember(latest.values())
+            self._records.remember(latest.values())
 
     # -- reading -------------------------------------------------------------
     def get(self, cid: int) -> Contribution | None:
-        return self._objs.get(cid)
+        return self._records.get(cid)
 
     def ids(self) -> list[int]:
         """Every contribution id, ascending."""
-        with self._lock:
-            if self._sorted_ids is None:
-                self._sorted_ids = sorted(self._objs)
-            return list(self._sorted_ids)
+        return self._records.ids()
 
     def all(self) -> list[Contribution]:
-        with self._lock:
-            items = self._all
-            if items is None:
-                objs = self._objs
-                items = self._all = [objs[cid] for cid in self.ids()]
-            return list(items)  # a copy: callers may sort or filter it in place
+        return self._records.all()
 
     def count(self) -> int:
-        return len(self._objs)
+        return self._records.count()
 
     def id_for_message_id(self, message_id: str) -> int | None:
-        return self._index()[0].get(message_id) if message_id else None
+        return self._records.id_for_message_id(message_id)
 
     def id_for_raw_sha256(self, sha256: str) -> int | None:
-        return self._index()[1].get(sha256) if sha256 else None
+        return self._records.id_for_raw_sha256(sha256)
+
+    def reload_if_changed(self) -> bool:
+        return self._loader.reload_if_changed()
 
     # -- blobs ---------------------------------------------------------------
     def put_blob(self, data: bytes) -> str:
@@ -297,14 +276,14 @@ class TinyDBStore(StoreLoading, StoreBackups):
             if among is not None:
                 stored = {sha: stored[sha] for sha in set(among) if sha in stored}
             used: set[str] = set()
-            for item in self._objs.values():
+            for item in self._records.objs.values():
                 used |= blob_refs(item)
             used |= {q.raw_blob for q in self.quarantine() if q.raw_blob}
             for name in self._guard(self._meta.doc_names):  # e.g. campaign signatures
                 used |= digests_in(self._guard(lambda name=name: self._meta.get_doc(name)))
             journal = self._guard(lambda: read_json(self.layout.journal))
             if journal is not None:  # committed records a reopen will replay
-                for record in self._journal_records(journal).values():
+                for record in journal_records(self.root, self.layout.journal, journal).values():
                     used |= blob_refs(decode(record))
         return {sha: size for sha, size in stored.items() if sha not in used}
 
@@ -388,6 +367,36 @@ class TinyDBStore(StoreLoading, StoreBackups):
         return self.audit_log.read()[0]
 
     # -- maintenance ---------------------------------------------------------
+    def backup(self, reason: str, dest: Path | None = None) -> Path:
+        """A consistent tar.gz of the store files (rotated when in backups/).
+
+        Waits for the daily copy begun at open, so that once this returns no older
+        archive is still being written (the purge replaces every backup after this one).
+        """
+        daily = self._backup_thread
+        if daily is not None and daily is not threading.current_thread():
+            daily.join()
+        return snapshot_backup(
+            self.layout,
+            self._shards,
+            self._lock,
+            read_only=self.read_only,
+            count=self.count(),
+            reason=reason,
+            dest=dest,
+        )
+
+    def _maybe_daily_backup(self) -> None:
+        today = date.today().isoformat()
+        if self.count() and self.meta().get("last_backup_day") != today:
+
+            def done() -> None:
+                with self._lock:
+                    if not self._closed:
+                        self._meta.set_meta({"last_backup_day": today})
+
+            self._backup_thread = start_daily_backup(self.backup, done)
+
     def verify(self) -> list[str]:
         from assises_tui.store.verify import verify_store
 

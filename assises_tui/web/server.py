@@ -13,26 +13,25 @@ Routes (everything else is 404):
   404 for a key that session's app did not announce;
 - ``GET /static/<name>``: a fixed list of files (script, styles, fonts, background).
 
-Every response carries a strict Content-Security-Policy (no inline script or style except
-with the page's nonce, nothing from another host), ``nosniff``, ``frame-ancestors 'none'``
-and no referrer to other sites. A POST whose ``Origin`` (or ``Sec-Fetch-Site``) says it comes from another
-site is refused (403), as is a websocket whose ``Origin`` is not this server.
+Every response carries the security headers of ``request_checks.py`` (a strict
+Content-Security-Policy, ``nosniff``, ``frame-ancestors 'none'``, no referrer to other
+sites). A POST whose ``Origin`` (or ``Sec-Fetch-Site``) says it comes from another site is
+refused (403), as is a websocket whose ``Origin`` is not this server. The apps themselves,
+one process per open tab, run in ``app_sockets.py``.
 """
 
 from __future__ import annotations
 
 import asyncio
-import ipaddress
-import json
 import logging
 import secrets
 import ssl
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
-from aiohttp import WSMsgType, web
+from aiohttp import web
 from textual_serve.download_manager import DownloadManager
 
 from assises_tui.clock import now_iso
@@ -41,15 +40,12 @@ from assises_tui.store.meta import AuditLog
 from assises_tui.text.safe import one_line
 from assises_tui.web import pages
 from assises_tui.web.accounts import ROLE_LABELS, Account, Accounts, dummy_hash
-from assises_tui.web.app_process import SessionAppService
+from assises_tui.web.app_sockets import AppSockets
+from assises_tui.web.request_checks import RequestChecks, content_security_policy
 from assises_tui.web.sessions import LoginThrottle, Session, SessionStore
 
 log = logging.getLogger("assises.web")
 
-COOKIE = "assises_session"
-#: Under TLS the cookie takes the ``__Host-`` prefix: the browser then refuses it unless it
-#: is Secure, for this exact host and path ``/`` (no sub-domain can plant or read it).
-TLS_COOKIE = "__Host-assises_session"
 BAD_LOGIN = "Identifiant ou mot de passe incorrect."
 TEXTUAL_STATIC = Path(__import__("textual_serve").__file__).parent / "static"
 OWN_STATIC = Path(__file__).parent / "static"
@@ -84,13 +80,6 @@ class ServeSettings:
     font_size: int = 16
 
 
-@dataclass
-class _Live:
-    """What runs for a session: its app services (one per open tab) and their websockets."""
-
-    sockets: dict[web.WebSocketResponse, SessionAppService] = field(default_factory=dict)
-
-
 class AssisesWebServer:
     def __init__(
         self,
@@ -109,7 +98,14 @@ class AssisesWebServer:
         self.throttle = throttle if throttle is not None else LoginThrottle()
         self.audit_log = AuditLog(Layout(settings.workspace_root).audit)
         self.download_manager = DownloadManager()
-        self.live: dict[int, _Live] = {}  # id(Session) -> what runs for it
+        self.checks = RequestChecks(tls=settings.tls, forwarded_allow=settings.forwarded_allow)
+        self.apps = AppSockets(
+            settings.workspace_root,
+            settings.app_command,
+            self.download_manager,
+            max_apps=settings.max_apps,
+            still_open=lambda request: self.sessions.get(self.checks.token(request)) is not None,
+        )
         self._sweeper: asyncio.Task[None] | None = None
         #: Password checks at once: a burst of logins (or a flood from many addresses) queues
         #: here instead of taking every core and 19 MiB per check.
@@ -129,52 +125,21 @@ class AssisesWebServer:
                 web.get("/static/{name:.+}", self.static),
             ]
         )
-        app.on_response_prepare.append(self._headers)
+        app.on_response_prepare.append(self.checks.add_headers)
         app.on_startup.append(self._start_sweeper)
         app.on_shutdown.append(self._shutdown)
         return app
 
     # -- request context ---------------------------------------------------------------
-    def _from_proxy(self, request: web.Request) -> bool:
-        return (
-            bool(self.settings.forwarded_allow) and request.remote in self.settings.forwarded_allow
-        )
-
-    def client(self, request: web.Request) -> str:
-        if self._from_proxy(request):
-            forwarded = request.headers.get("X-Forwarded-For", "")
-            last = forwarded.split(",")[-1].strip()  # the hop our proxy saw
-            try:
-                return str(ipaddress.ip_address(last))
-            except ValueError:
-                pass
-        return request.remote or "?"
-
-    def secure(self, request: web.Request) -> bool:
-        if self.settings.tls:
-            return True
-        if self._from_proxy(request):
-            return request.headers.get("X-Forwarded-Proto", "").lower() == "https"
-        return False
-
-    def origin(self, request: web.Request) -> str:
-        return f"{'https' if self.secure(request) else 'http'}://{request.host}"
-
-    def cookie_name(self, request: web.Request) -> str:
-        return TLS_COOKIE if self.secure(request) else COOKIE
-
-    def token(self, request: web.Request) -> str | None:
-        return request.cookies.get(self.cookie_name(request))
-
     def session(self, request: web.Request) -> Session | None:
         """The request's live session; an account removed or whose role changed meanwhile
         ends its sessions."""
-        session = self.sessions.get(self.token(request))
+        session = self.sessions.get(self.checks.token(request))
         if session is None:
             return None
         account = self.accounts.get(session.account.name)
         if account is None or account.role != session.account.role:
-            self._end(self.token(request), "web.session_revoked")
+            self._end(self.checks.token(request), "web.session_revoked")
             return None
         return session
 
@@ -183,35 +148,10 @@ class AssisesWebServer:
     async def _guard(self, request: web.Request, handler):
         if request.method not in ("GET", "HEAD", "POST"):
             raise web.HTTPMethodNotAllowed(request.method, ["GET", "POST"])
-        if request.method == "POST" and not self._same_origin(request, required=False):
+        if request.method == "POST" and not self.checks.same_origin(request, required=False):
             log.warning("POST %s refusé : origine %r", request.path, request.headers.get("Origin"))
             return web.Response(status=403, text="Requête refusée : elle vient d'un autre site.")
         return await handler(request)
-
-    def _same_origin(self, request: web.Request, *, required: bool) -> bool:
-        origin = request.headers.get("Origin")
-        if origin is None or origin == "null":
-            if required or origin == "null":
-                return False
-            # No Origin (a client that is not a browser): a browser's Fetch Metadata still counts.
-            return request.headers.get("Sec-Fetch-Site", "same-origin") in ("same-origin", "none")
-        return origin == self.origin(request)
-
-    async def _headers(self, request: web.Request, response: web.StreamResponse) -> None:
-        headers = response.headers
-        headers.setdefault("Content-Security-Policy", content_security_policy())
-        headers["X-Content-Type-Options"] = "nosniff"
-        headers["X-Frame-Options"] = "DENY"
-        headers["Referrer-Policy"] = (
-            "same-origin"  # no-referrer would make form posts say Origin: null
-        )
-        headers["Cross-Origin-Opener-Policy"] = "same-origin"
-        headers["Cross-Origin-Resource-Policy"] = "same-origin"
-        headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
-        if not request.path.startswith("/static/"):
-            headers["Cache-Control"] = "no-store"
-        if self.secure(request):
-            headers["Strict-Transport-Security"] = "max-age=31536000"
 
     # -- audit ---------------------------------------------------------------------------
     def audit(self, what: str, account: Account, client: str, **details: str) -> None:
@@ -228,14 +168,14 @@ class AssisesWebServer:
     async def index(self, request: web.Request) -> web.StreamResponse:
         session = self.session(request)
         if session is None:
-            if self.token(request) is None:
+            if self.checks.token(request) is None:
                 return _see_other("/login")
             # A cookie the server no longer knows: expired, logged out elsewhere, restarted.
             response = _see_other("/login?expiree")
-            response.del_cookie(self.cookie_name(request), path="/")
+            response.del_cookie(self.checks.cookie_name(request), path="/")
             return response
         nonce = secrets.token_urlsafe(16)
-        scheme = "wss" if self.secure(request) else "ws"
+        scheme = "wss" if self.checks.secure(request) else "ws"
         html = pages.app_page(
             self.settings.consultation_title,
             session.account.name,
@@ -266,7 +206,7 @@ class AssisesWebServer:
         form = await request.post()
         user = str(form.get("user", ""))[:200].strip()
         password = str(form.get("password", ""))[:1024]
-        client = self.client(request)
+        client = self.checks.client(request)
         keys = (f"client:{client}", f"user:{user.casefold()}")
         wait = self.throttle.wait_for(*keys)
         if wait > 0:
@@ -289,19 +229,19 @@ class AssisesWebServer:
         self.audit("web.login", account, client)
         response = _see_other("/")
         response.set_cookie(
-            self.cookie_name(request),
+            self.checks.cookie_name(request),
             token,
             httponly=True,
             samesite="Strict",
-            secure=self.secure(request),
+            secure=self.checks.secure(request),
             path="/",
         )
         return response
 
     async def logout(self, request: web.Request) -> web.StreamResponse:
-        self._end(self.token(request), "web.logout")
+        self._end(self.checks.token(request), "web.logout")
         response = _see_other("/login?fin")
-        response.del_cookie(self.cookie_name(request), path="/")
+        response.del_cookie(self.checks.cookie_name(request), path="/")
         return response
 
     def _end(self, token: str | None, what: str) -> None:
@@ -311,10 +251,7 @@ class AssisesWebServer:
 
     def _closed(self, session: Session, what: str) -> None:
         self.audit(what, session.account, session.client)
-        live = self.live.pop(id(session), None)
-        if live is not None:
-            for socket in list(live.sockets):
-                asyncio.ensure_future(socket.close())
+        self.apps.close_session(session)
 
     async def _start_sweeper(self, app: web.Application) -> None:
         await asyncio.get_running_loop().run_in_executor(None, dummy_hash)
@@ -330,11 +267,7 @@ class AssisesWebServer:
     async def _shutdown(self, app: web.Application) -> None:
         if self._sweeper is not None:
             self._sweeper.cancel()
-        services = [s for live in self.live.values() for s in live.sockets.values()]
-        await asyncio.gather(*(_stop(service) for service in services))
-        for live in list(self.live.values()):
-            for socket in list(live.sockets):
-                await socket.close()
+        await self.apps.stop_all()
 
     # -- static files --------------------------------------------------------------------
     async def static(self, request: web.Request) -> web.StreamResponse:
@@ -347,73 +280,14 @@ class AssisesWebServer:
         return response
 
     # -- the app's websocket ----------------------------------------------------------------
-    def running_apps(self) -> int:
-        return sum(len(live.sockets) for live in self.live.values())
-
     async def websocket(self, request: web.Request) -> web.StreamResponse:
         session = self.session(request)
         if session is None:
             return web.Response(status=401, text="Session absente ou expirée.")
-        if not self._same_origin(request, required=True):
+        if not self.checks.same_origin(request, required=True):
             log.warning("Websocket refusé : origine %r", request.headers.get("Origin"))
             return web.Response(status=403, text="Connexion refusée : autre origine.")
-        if self.running_apps() >= self.settings.max_apps:
-            return web.Response(status=503, text="Trop de sessions ouvertes sur ce serveur.")
-        width = _clamp(request.query.get("width"), 80, 20, 400)
-        height = _clamp(request.query.get("height"), 24, 8, 200)
-        socket = web.WebSocketResponse(heartbeat=15, max_msg_size=256 * 1024)
-        await socket.prepare(request)
-        service = SessionAppService(
-            session,
-            self.settings.workspace_root,
-            self.settings.app_command,
-            write_bytes=socket.send_bytes,
-            write_str=socket.send_str,
-            close=socket.close,
-            download_manager=self.download_manager,
-        )
-        live = self.live.setdefault(id(session), _Live())
-        live.sockets[socket] = service
-        try:
-            await service.start(width, height)
-            await self._relay(socket, service, request)
-        except asyncio.CancelledError:
-            pass
-        except Exception:
-            log.exception("Session de %s interrompue", session.account.name)
-        finally:
-            live.sockets.pop(socket, None)
-            await _stop(service)
-            if not socket.closed:
-                await socket.close()
-        return socket
-
-    async def _relay(
-        self, socket: web.WebSocketResponse, service: SessionAppService, request: web.Request
-    ) -> None:
-        token = self.token(request)
-        async for message in socket:
-            if message.type != WSMsgType.TEXT:
-                continue
-            if self.sessions.get(token) is None:  # logged out or expired meanwhile
-                break
-            try:
-                envelope = json.loads(message.data)
-                kind, data = envelope[0], envelope[1]
-            except (ValueError, TypeError, IndexError, KeyError):
-                continue
-            if kind == "stdin" and isinstance(data, str):
-                await service.send_bytes(data.encode("utf-8"))
-            elif kind == "resize" and isinstance(data, dict):
-                await service.set_terminal_size(
-                    _clamp(data.get("width"), 80, 20, 400), _clamp(data.get("height"), 24, 8, 200)
-                )
-            elif kind == "ping":
-                await socket.send_json(["pong", data])
-            elif kind == "blur":
-                await service.blur()
-            elif kind == "focus":
-                await service.focus()
+        return await self.apps.serve(request, session)
 
     # -- downloads ---------------------------------------------------------------------------
     async def download(self, request: web.Request) -> web.StreamResponse:
@@ -445,41 +319,8 @@ class AssisesWebServer:
         return response
 
 
-def content_security_policy(nonce: str = "") -> str:
-    """Everything from this server only; scripts and ``<style>`` elements also need the
-    page's nonce (no inline script or style otherwise, no eval)."""
-    source = f"'self' 'nonce-{nonce}'" if nonce else "'self'"
-    return (
-        f"default-src 'none'; script-src {source}; style-src {source}; "
-        "font-src 'self'; img-src 'self' data:; connect-src 'self'; "
-        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
-    )
-
-
 def _see_other(location: str) -> web.Response:
     return web.Response(status=303, headers={"Location": location})
-
-
-def _clamp(value: object, default: int, low: int, high: int) -> int:
-    try:
-        number = int(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return default
-    return max(low, min(high, number))
-
-
-async def _stop(service: SessionAppService, grace: float = 10.0) -> None:
-    """Ask the app to quit and wait for the process to end; kill it after ``grace`` seconds
-    (nothing is lost: every change is already written)."""
-    process = service._process
-    try:
-        await asyncio.wait_for(service.stop(), grace)
-        if process is not None:
-            await asyncio.wait_for(process.wait(), grace)
-    except (TimeoutError, ProcessLookupError, RuntimeError, OSError):
-        if process is not None and process.returncode is None:
-            process.kill()
-            await process.wait()
 
 
 def ssl_context(cert: Path, key: Path) -> ssl.SSLContext:

@@ -169,7 +169,7 @@ async def test_save_and_recall_a_search(make_app, services):
         assert isinstance(app.screen, ChoiceScreen)
         await pilot.press("enter")
         await pilot.pause(0.3)
-        assert inbox(app).query_text == "caméras"
+        assert inbox(app).search.text == "caméras"
         assert inbox(app).list.ids == [7]
 
 

@@ -62,7 +62,7 @@ async def test_tagging_retrains_and_the_status_line_shows_the_cross_validated_f1
             await pilot.press(key)
         # Only the tags' notice can start a training (the timed scan is off): the 2-second
         # check may already have run it; run the check once more in case it did not.
-        inbox.check_suggestion_training()
+        inbox.training.check()
         await app.workers.wait_for_complete()
         await pilot.pause()
         model = services.suggester.model

@@ -102,3 +102,18 @@ def test_the_app_does_not_open_with_a_wrong_keymap(tmp_path, capsys) -> None:
     assert main(["open", "--workspace", str(root)]) == 2
     err = capsys.readouterr().err
     assert "inconnu « inbox.statut_done »" in err and "Traceback" not in err
+
+
+def test_every_key_has_an_action_on_the_screen_or_widget_that_declares_it() -> None:
+    # The inbox and the reader hold some keys' behaviour in composed parts
+    # (screens/parts.py): a key whose part lost its method would do nothing, silently.
+    checked = 0
+    for cls in interface_classes():
+        for binding in cls.__dict__.get("BINDINGS", []):
+            name = binding.action.split("(", 1)[0]
+            if "." in name:  # app.… / screen.…: another namespace
+                continue
+            method = getattr(cls, f"action_{name}", None) or getattr(cls, f"_action_{name}", None)
+            assert method is not None, f"{cls.__name__}: {binding.key} → {binding.action}"
+            checked += 1
+    assert checked > 80

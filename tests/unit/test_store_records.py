@@ -196,7 +196,9 @@ def test_repeated_strings_are_shared(root: Path) -> None:
     for fast in (True, False):
         with reopen(root, read_only=True) as s:
             if not fast:  # the journal overlay and reloads use codec.decode
-                s._objs = {c.id: decode(orjson.loads(orjson.dumps(encode(c)))) for c in s.all()}
+                s._records.objs = {
+                    c.id: decode(orjson.loads(orjson.dumps(encode(c)))) for c in s.all()
+                }
             a, b, c = s.get(1), s.get(2), s.get(3)
             assert a.raw_sha256 is a.raw_blob
             assert a.commune is b.commune and a.source is b.source

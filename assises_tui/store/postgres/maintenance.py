@@ -13,7 +13,7 @@ from __future__ import annotations
 import io
 import tarfile
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import orjson
 import psycopg
@@ -26,7 +26,15 @@ from assises_tui.store.protocol import StoreError
 from assises_tui.store.verify import record_blobs
 
 if TYPE_CHECKING:
-    from assises_tui.store.postgres.store import PostgresStore
+    from assises_tui.store.postgres.connection import Pool
+
+
+class Database(Protocol):
+    """What these functions use of a ``PostgresStore``: it calls them, they do not know it."""
+
+    root: Path
+    pool: Pool
+
 
 FORMAT = "assises-postgres"
 #: archive member -> (SELECT producing one JSON object per row, columns restored)
@@ -51,7 +59,7 @@ TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
 _JSON_COLUMNS = frozenset({"value", "entry"})
 
 
-def verify(store: PostgresStore) -> list[str]:
+def verify(store: Database) -> list[str]:
     """Re-read every record and blob from the database (never the memory copy)."""
     from assises_tui.store.codec import decode
 
@@ -95,7 +103,7 @@ def verify(store: PostgresStore) -> list[str]:
     return problems
 
 
-def backup(store: PostgresStore, reason: str, dest: Path | None = None) -> Path:
+def backup(store: Database, reason: str, dest: Path | None = None) -> Path:
     layout = Layout(store.root)
     members: list[tuple[str, io.BytesIO]] = []
     counts: dict[str, int] = {}
@@ -157,7 +165,7 @@ def read_archive(path: Path) -> dict[str, list[dict[str, Any]]]:
     return tables
 
 
-def restore(store: PostgresStore, path: Path) -> Path:
+def restore(store: Database, path: Path) -> Path:
     """Replace the database's content by the backup's; returns the backup of what was there."""
 
     tables = read_archive(path)
