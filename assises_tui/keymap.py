@@ -158,6 +158,8 @@ CODEBOOK_SCREEN_BINDINGS = [
     Binding("m", "merge", "Fusionner", id="codebook.merge"),
     Binding("d", "retire", "Retirer", id="codebook.retire"),
     Binding("c", "double_coding", "Double codage", id="codebook.double_coding"),
+    # a national roll-up only (hidden otherwise): the counts of one département
+    Binding("ctrl+t", "department", "Département", id="codebook.department"),
 ]
 
 
@@ -254,6 +256,7 @@ SYNTHESIS_SCREEN_BINDINGS = [
     Binding("f8", "versions", "Versions", show=False, id="synthesis.versions"),
     Binding("ctrl+s", "save", "Enregistrer", show=False, id="synthesis.save"),
     Binding("ctrl+o", "toggle_outline", "Plan", show=False, id="synthesis.outline"),
+    Binding("ctrl+t", "department", "Département", show=False, id="synthesis.department"),
 ]
 
 
@@ -261,6 +264,7 @@ SYNTHESIS_SCREEN_BINDINGS = [
 STATISTICS_SCREEN_BINDINGS = [
     Binding("escape", "app.pop_screen", "Retour", id="statistics.close"),
     Binding("ctrl+r", "reload", "Actualiser", id="statistics.reload"),
+    Binding("ctrl+t", "department", "Département", id="statistics.department"),
 ]
 
 

@@ -8,17 +8,22 @@ regressions); this module feeds it from the store:
   own, and count for their main theme. The codebook's renames and merges rewrite the keys
   on the records, so the next training sees the new keys; retired sub-themes are no longer
   suggested;
-* the feature space (IDF weights, latent space) is fitted on the whole inbox, refitted when
-  the inbox has grown by a quarter;
+* what the model needs of each text (its word ids, its keyword prior) is computed once
+  and kept in ``suggestions/texts.npz`` in the workspace, tied to the texts' fingerprints
+  (``analysis/text_cache.py``); the trained model in ``suggestions/model.npz``, tied to
+  the labels, the codebook's keys and those fingerprints (``analysis/model_file.py``):
+  reopening a workspace whose labels did not change trains nothing;
+* the feature space (IDF weights, latent space) is fitted on a sample of the inbox, refitted
+  when the inbox has grown by a quarter or a text of the sample changed (a purge);
 * :meth:`Suggester.retrain` builds a new model when the labels changed and swaps it in
   whole: readers keep using the previous one meanwhile. The app calls it from a worker
   thread after a tag (``mark_stale``) and every few seconds; the command line before it
-  answers.
+  answers. A retrain counts the cached word ids of the labelled contributions (no text is
+  read again) and redoes the per-label fits.
 
-Feature rows of the labelled contributions are kept (their texts never change), so a
-retrain after a tag only featurises the new ones. Beyond ``MAX_TRAIN`` labelled
-contributions, the model learns from the latest decisions plus a fixed sample of the
-others: the learning curve is flat long before, and time and memory stay bounded.
+Beyond ``MAX_TRAIN`` labelled contributions, the model learns from the latest decisions
+plus a fixed sample of the others: the learning curve is flat long before, and time and
+memory stay bounded.
 
 numpy, scipy and scikit-learn are imported on first training, not with this module: the
 interface imports it at start-up, and a key press must not wait for them.
@@ -26,6 +31,8 @@ interface imports it at start-up, and a key press must not wait for them.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import random
 import threading
 import time
@@ -38,21 +45,30 @@ from assises_tui.analysis.model_info import KEYWORDS_THRESHOLD
 from assises_tui.store.texts import attachment_texts, body_text
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     import numpy as np
     from scipy import sparse
 
-    from assises_tui.analysis.features import FeatureSpace
+    from assises_tui.analysis.features import Evidence, FeatureSpace
     from assises_tui.analysis.model import ThemeModel
+    from assises_tui.analysis.text_cache import Entry, TextCache
+    from assises_tui.analysis.tokens import Vocabulary
     from assises_tui.config import Theme
+    from assises_tui.domain.models import Contribution
     from assises_tui.store.protocol import Store
 
-CHUNK = 256  # texts featurised at once when scoring many
-FIT_SAMPLE = 3_000  # inbox texts read to fit the feature space (a seeded sample beyond)
+CHUNK = 1_000  # texts counted and scored at once (memory: ~25 MB of rows per 1,000)
+FIT_SAMPLE = 3_000  # inbox texts the feature space is fitted on (a seeded sample beyond)
 REFIT_GROWTH = 1.25  # refit the feature space when the inbox grew by this factor
 SCAN_SECONDS = 10.0  # without a notification, look for changed labels this often
 MAX_TRAIN = 4_000  # labelled contributions learned from (memory and time; see docs)
 PRIORITY_POOL = 1_000  # untagged contributions ranked by the priority view (a sample beyond)
 BECAUSE = 5
+CACHE_DIR = "suggestions"  # in the workspace
+TEXTS_FILE = "texts.npz"
+MODEL_FILE = "model.npz"
+SAVE_EVERY = 500  # new text entries before the cache is written again (or at a purge)
 
 
 @dataclass(frozen=True)
@@ -86,23 +102,34 @@ class ActiveThemes(Protocol):
 
 
 class Suggester:
+    """``cache_dir``: where the text cache and the model are kept (None: nowhere, e.g. a
+    read-only workspace keeps them in memory only)."""
+
     def __init__(
         self,
         store: Store,
         themes: Sequence[Theme],
         codebook: ActiveThemes,
         clock: Callable[[], float] = time.monotonic,
+        cache_dir: Path | None = None,
     ) -> None:
         self.store = store
         self.main_keys = [t.key for t in themes]
         self.codebook = codebook
         self.prior = KeywordPrior(themes)
+        self._keywords_digest = _digest([[t.key, list(t.keywords), t.description] for t in themes])
         self._clock = clock
+        self.cache_dir = cache_dir
         self.model: ThemeModel | None = None
         self.trained_at: float | None = None  # seconds the last training took
-        self._signature: tuple | None = None
+        self.loaded = False  # the model in use was read from the workspace, not trained
+        self.learned_from: list[int] = []  # ids of the contributions the model learned from
+        self._signature: str | None = None
         self._features: FeatureSpace | None = None
-        self._rows: dict[int, tuple[sparse.csr_matrix, np.ndarray]] = {}  # id -> row, prior
+        self._features_sample: dict[int, bytes] = {}  # id -> fingerprint of the fit sample
+        self._cache: TextCache | None = None
+        self._unsaved = 0
+        self._fingerprints: dict[int, tuple[tuple, bytes]] = {}  # id -> (text refs, digest)
         self._themes_seen: dict[int, tuple[str, ...]] = {}
         self._recent: dict[int, None] = {}  # ids whose themes changed lately, oldest first
         self._stale = True
@@ -112,7 +139,9 @@ class Suggester:
 
     # -- texts -----------------------------------------------------------------
     def text_of(self, cid: int) -> str:
-        item = self.store.get(cid)
+        return self._text(self.store.get(cid))
+
+    def _text(self, item: Contribution | None) -> str:
         if item is None:
             return ""
         parts = [item.subject, body_text(self.store, item)]
@@ -128,7 +157,105 @@ class Suggester:
         import numpy as np
 
         found = self.prior.score(text)
-        return np.array([found[k][0] if k in found else 0.0 for k in keys])
+        return np.array([found[k][0] if k in found else 0.0 for k in keys], dtype=np.float32)
+
+    def text_cache(self) -> TextCache:
+        """The per-text cache, read from the workspace on first use."""
+        from assises_tui.analysis.text_cache import TextCache
+
+        if self._cache is None:
+            path = self._path(TEXTS_FILE)
+            self._cache = (
+                TextCache.load(path, self._keywords_digest)
+                if path is not None
+                else TextCache(self._keywords_digest)
+            )
+        return self._cache
+
+    def _path(self, name: str) -> Path | None:
+        return self.cache_dir / name if self.cache_dir is not None else None
+
+    def _entries(self, items: Sequence[Contribution]) -> tuple[Vocabulary, list[Entry]]:
+        """The cache entries of ``items``, computing (and keeping) those missing, and the
+        vocabulary their word ids belong to."""
+        from assises_tui.analysis.model import TrainingStopped
+        from assises_tui.analysis.text_cache import Entry
+
+        cache = self.text_cache()
+        vocabulary = cache.state.vocabulary
+        entries = cache.state.entries
+        out = []
+        for item in items:
+            fp = self._fingerprint(item)
+            entry = entries.get(item.id)
+            if entry is None or entry.fingerprint != fp:
+                if self._stopping.is_set():
+                    raise TrainingStopped
+                text = self._text(item)
+                entry = Entry(
+                    fp, vocabulary.sequence(text), self._prior_vector(text, self.main_keys)
+                )
+                cache.put(item.id, entry, vocabulary)
+                self._unsaved += 1
+            out.append(entry)
+        return vocabulary, out
+
+    def _fingerprint(self, item: Contribution) -> bytes:
+        """The digest of what the texts of ``item`` are made of (remembered per id: a
+        retrain looks at every record)."""
+        refs = (item.subject, item.body_blob, tuple(a.text_blob for a in item.attachments))
+        known = self._fingerprints.get(item.id)
+        if known is not None and known[0] == refs:
+            return known[1]
+        fp = _fingerprint(item)
+        self._fingerprints[item.id] = (refs, fp)
+        return fp
+
+    def _rows(
+        self, features: FeatureSpace, items: Sequence[Contribution]
+    ) -> tuple[sparse.csr_matrix, np.ndarray]:
+        """Feature rows and keyword priors (main themes) of ``items``."""
+        import numpy as np
+
+        vocabulary, entries = self._entries(items)
+        rows = features.weigh(*vocabulary.counts([e.words for e in entries]))
+        if not entries:
+            return rows, np.zeros((0, len(self.main_keys)), dtype=np.float32)
+        return rows, np.vstack([e.prior for e in entries])
+
+    def save_cache(self, force: bool = False) -> None:
+        """Write the text cache if it changed enough to be worth it: the first time (or
+        in place of a damaged file), after ``SAVE_EVERY`` new texts, or when entries were dropped (their words must
+        leave the file); ``force``: whenever anything changed."""
+        cache = self._cache
+        path = self._path(TEXTS_FILE)
+        if cache is None or path is None or not cache.changed or self.store.read_only:
+            return
+        if force or self._unsaved >= SAVE_EVERY or cache.compaction_due or not cache.on_disk:
+            cache.save(path)
+            self._unsaved = 0
+
+    def forget(self, ids: Iterable[int]) -> None:
+        """Drop what is kept of these contributions' texts (a purge changed them), on disk
+        too, and the saved model (learned from them)."""
+        from assises_tui.durable import remove_durably
+
+        with self._train_lock:
+            self.text_cache().forget(ids)
+            try:
+                self.save_cache(force=True)
+            except OSError:  # cannot rewrite it: then nothing of it stays
+                texts = self._path(TEXTS_FILE)
+                if texts is not None:
+                    remove_durably(texts)
+                self._cache = None
+            self._features = None
+            self.model = None
+            self._signature = None
+            self._stale = True
+            path = self._path(MODEL_FILE)
+            if path is not None:
+                remove_durably(path)
 
     # -- training ----------------------------------------------------------------
     def stop(self) -> None:
@@ -161,6 +288,7 @@ class Suggester:
         import numpy as np
 
         from assises_tui.analysis.model import TrainingStopped, train
+        from assises_tui.analysis.model_file import load_model, save_model
 
         with self._train_lock:
             if self._stopping.is_set() or not self.needs_retrain:
@@ -168,20 +296,40 @@ class Suggester:
             self._stale = False
             self._last_scan = self._clock()
             records = self.store.all()
+            by_id = {c.id: c for c in records}
+            fingerprints = {c.id: self._fingerprint(c) for c in records}
+            cache = self.text_cache()
+            cache.keep_only(fingerprints)  # gone, or texts changed (a purge)
             labelled = [(c.id, c.themes) for c in records if c.themes]
+            if self.model is None and not self._recent:
+                self._recent = dict.fromkeys(self._saved_recent())
             keys = self._label_keys(labelled)  # a retired sub-theme changes them, not records
-            signature = (len(records), tuple(labelled), tuple(keys))
-            if self.model is not None and signature == self._signature:
-                return False
             started = time.perf_counter()
             chosen = self._training_set(labelled)
-            ids = [cid for cid, _themes in chosen]
             try:
-                features = self._feature_space([c.id for c in records])
-                rows, priors = self._labelled_rows(features, ids)
-                prior_full = np.zeros((len(ids), len(keys)))
+                features = self._feature_space(by_id, fingerprints)
+                signature = _digest(
+                    [
+                        [[cid, list(themes), fingerprints[cid].hex()] for cid, themes in chosen],
+                        keys,
+                        self.main_keys,
+                        sorted((cid, fp.hex()) for cid, fp in self._features_sample.items()),
+                    ]
+                )
+                if self.model is not None and signature == self._signature:
+                    return False
+                path = self._path(MODEL_FILE)
+                if self.model is None and path is not None and path.exists():
+                    saved = load_model(path, signature, features)
+                    if saved is not None:
+                        self.model, self._signature, self.loaded = saved, signature, True
+                        self.learned_from = [cid for cid, _themes in chosen]
+                        self.trained_at = time.perf_counter() - started
+                        return True
+                rows, priors = self._rows(features, [by_id[cid] for cid, _themes in chosen])
+                prior_full = np.zeros((len(chosen), len(keys)))
                 prior_full[:, : len(self.main_keys)] = priors  # main themes come first
-                self.model = train(
+                model = train(
                     features,
                     rows,
                     [label_set(themes) for _cid, themes in chosen],
@@ -190,19 +338,29 @@ class Suggester:
                     [k in self.main_keys for k in keys],
                     self.main_keys,
                     should_stop=self._stopping.is_set,
+                    previous=self.model
+                    if self.model is not None and self.model.features is features
+                    else None,
                 )
             except TrainingStopped:
                 return False
-            self._signature = signature
+            self.model, self._signature, self.loaded = model, signature, False
+            self.learned_from = [cid for cid, _themes in chosen]
             self.trained_at = time.perf_counter() - started
+            if path is not None and not self.store.read_only:
+                try:
+                    save_model(path, model, signature, self._features_sample, list(self._recent))
+                    self.save_cache()
+                except OSError:
+                    pass  # a full disk costs the next opening a training, nothing else
             return True
 
     def _training_set(
         self, labelled: list[tuple[int, tuple[str, ...]]]
     ) -> list[tuple[int, tuple[str, ...]]]:
         """All the labelled contributions, up to ``MAX_TRAIN``; beyond, the latest decisions
-        and a fixed pseudo-random share of the others (fixed, so their cached rows serve
-        from one training to the next)."""
+        and a fixed pseudo-random share of the others (fixed, so that one retrain after a
+        tag learns from nearly the same rows as the last)."""
         seen = self._themes_seen
         for cid, themes in labelled:
             if seen.get(cid) != themes:
@@ -236,67 +394,88 @@ class Suggester:
         subs = sorted({k for _cid, themes in labelled for k in themes if "/" in k} & active)
         return self.main_keys + subs
 
-    def _feature_space(self, all_ids: list[int]) -> FeatureSpace:
+    def _feature_space(
+        self, by_id: dict[int, Contribution], fingerprints: dict[int, bytes]
+    ) -> FeatureSpace:
+        """The feature space in use, or one fitted now on a sample of the inbox (the cached
+        entries of the sample: their texts are read once)."""
         from assises_tui.analysis.features import FeatureSpace
 
         features = self._features
-        if features is not None and len(all_ids) <= features.fitted_on * REFIT_GROWTH:
+        if features is None and self.model is None:
+            features = self._saved_features(fingerprints)
+        sample = self._features_sample
+        if (
+            features is not None
+            and len(by_id) <= features.fitted_on * REFIT_GROWTH
+            and all(fingerprints.get(cid) == fp for cid, fp in sample.items())
+        ):
+            self._features = features
             return features
-        sample = all_ids  # FeatureSpace would sample too, but only after reading every text
-        if len(sample) > FIT_SAMPLE:
-            sample = random.Random(0).sample(all_ids, FIT_SAMPLE)
-        texts = []
-        for cid in sample:
-            if self._stopping.is_set():
-                from assises_tui.analysis.model import TrainingStopped
-
-                raise TrainingStopped
-            texts.append(self.text_of(cid))
-        features = FeatureSpace().fit(texts)
-        features.fitted_on = max(len(all_ids), 1)
+        ids = sorted(by_id)
+        if len(ids) > FIT_SAMPLE:
+            ids = sorted(random.Random(0).sample(ids, FIT_SAMPLE))
+        vocabulary, entries = self._entries([by_id[cid] for cid in ids])
+        features = FeatureSpace(vocabulary=vocabulary)
+        if entries:
+            features.fit_counts(*vocabulary.counts([e.words for e in entries]))
+        features.fitted_on = max(len(by_id), 1)
         self._features = features
-        self._rows.clear()  # rows of the old space mean nothing in the new one
+        self._features_sample = {cid: fingerprints[cid] for cid in ids}
         return features
 
-    def _labelled_rows(
-        self, features: FeatureSpace, ids: list[int]
-    ) -> tuple[sparse.csr_matrix, np.ndarray]:
-        import numpy as np
-        from scipy import sparse
+    def _saved_recent(self) -> list[int]:
+        """The latest decisions the saved model learned from (beyond ``MAX_TRAIN`` labels
+        they choose the training set: the same choice lets the next session load it)."""
+        from assises_tui.analysis.model_file import saved_recent
 
-        from assises_tui.analysis.model import TrainingStopped
+        path = self._path(MODEL_FILE)
+        return saved_recent(path) if path is not None and path.exists() else []
 
-        missing = [cid for cid in ids if cid not in self._rows]
-        for start in range(0, len(missing), CHUNK):
-            if self._stopping.is_set():
-                raise TrainingStopped
-            chunk = missing[start : start + CHUNK]
-            texts = [self.text_of(cid) for cid in chunk]
-            rows = features.transform(texts)
-            for i, (cid, text) in enumerate(zip(chunk, texts, strict=True)):
-                self._rows[cid] = (rows[i], self._prior_vector(text, self.main_keys))
-        for cid in set(self._rows) - set(ids):  # untagged or purged since
-            del self._rows[cid]
-        if not ids:
-            return sparse.csr_matrix((0, features.n_features), dtype=np.float32), np.zeros(
-                (0, len(self.main_keys))
-            )
-        rows = sparse.vstack([self._rows[cid][0] for cid in ids], format="csr")
-        priors = np.vstack([self._rows[cid][1] for cid in ids])
-        return rows, priors
+    def _saved_features(self, fingerprints: dict[int, bytes]) -> FeatureSpace | None:
+        """The feature space of the saved model, if its sample's texts did not change."""
+        from assises_tui.analysis.model_file import saved_features
+
+        path = self._path(MODEL_FILE)
+        if path is None or not path.exists():
+            return None
+        found = saved_features(path, self.text_cache().state.vocabulary)
+        if found is None:
+            return None
+        features, sample = found
+        if any(fingerprints.get(cid) != fp for cid, fp in sample.items()):
+            return None
+        self._features_sample = sample
+        return features
 
     # -- suggesting ----------------------------------------------------------------
     def _score(
-        self, model: ThemeModel, texts: list[str]
-    ) -> tuple[sparse.csr_matrix, np.ndarray, list[dict[str, tuple[float, list[str]]]]]:
+        self, model: ThemeModel, items: Sequence[Contribution]
+    ) -> tuple[sparse.csr_matrix, np.ndarray]:
+        """Feature rows and calibrated confidences (``model.keys`` order) of ``items``."""
         import numpy as np
 
-        rows = model.features.transform(texts)
-        found = [self.prior.score(t) for t in texts]
-        prior = np.array([[f[k][0] if k in f else 0.0 for k in model.keys] for f in found]).reshape(
-            len(texts), len(model.keys)
-        )
-        return rows, model.scores(rows, prior), found
+        rows, priors = self._rows(model.features, items)
+        prior = np.zeros((len(items), len(model.keys)))
+        main = [j for j, k in enumerate(model.keys) if k in self.main_keys]
+        prior[:, main] = priors[:, [self.main_keys.index(model.keys[j]) for j in main]]
+        return rows, model.scores(rows, prior)
+
+    def score_all(self, ids: Sequence[int]) -> tuple[list[str], np.ndarray]:
+        """(label keys, confidences of each of ``ids``): the whole inbox in batches."""
+        import numpy as np
+
+        model = self.current_model()
+        parts = []
+        for start in range(0, len(ids), CHUNK):
+            items = [self.store.get(cid) for cid in ids[start : start + CHUNK]]
+            scored = [item for item in items if item is not None]
+            _rows, scores = self._score(model, scored)
+            full = np.zeros((len(items), len(model.keys)))
+            full[[i for i, item in enumerate(items) if item is not None]] = scores
+            parts.append(full)
+        self.save_cache()
+        return model.keys, (np.vstack(parts) if parts else np.zeros((0, len(model.keys))))
 
     def suggest(
         self, cid: int, *, exclude_tagged: bool = True, train: bool = True
@@ -331,32 +510,39 @@ class Suggester:
         thresholds = model.thresholds()
         out: dict[int, list[Suggestion]] = {}
         for start in range(0, len(ids), CHUNK):
-            chunk = [cid for cid in ids[start : start + CHUNK] if self.store.get(cid) is not None]
-            texts = [self.text_of(cid) for cid in chunk]
-            rows, scores, found = self._score(model, texts)
-            for i, cid in enumerate(chunk):
-                item = self.store.get(cid)
-                skip = set(item.themes) if exclude_tagged and item is not None else set()
+            items = [self.store.get(cid) for cid in ids[start : start + CHUNK]]
+            items = [item for item in items if item is not None]
+            rows, scores = self._score(model, items)
+            for i, item in enumerate(items):
+                skip = set(item.themes) if exclude_tagged else set()
+                shown = [
+                    j
+                    for j, key in enumerate(model.keys)
+                    if key not in skip and scores[i, j] >= thresholds[j]
+                ]
                 made = []
-                for j, key in enumerate(model.keys):
-                    if key in skip or scores[i, j] < thresholds[j]:
-                        continue
-                    because = self._because(model, key, texts[i], rows[i], found[i])
-                    made.append(Suggestion(key, round(float(scores[i, j]), 4), because))
+                if shown:  # the text is read again only to name the words
+                    text = self._text(item)
+                    found = self.prior.score(text)
+                    evidence = model.features.evidence(text, rows[i])
+                    for j in shown:
+                        key = model.keys[j]
+                        because = self._because(model, key, evidence, found)
+                        made.append(Suggestion(key, round(float(scores[i, j]), 4), because))
                 made.sort(key=lambda s: -s.confidence)
-                out[cid] = made
+                out[item.id] = made
+        self.save_cache()
         return out
 
     def _because(
         self,
         model: ThemeModel,
         key: str,
-        text: str,
-        row: sparse.csr_matrix,
+        evidence: Evidence,
         found: dict[str, tuple[float, list[str]]],
     ) -> list[str]:
         coef, weight = model.weights(key)
-        learned = model.features.explain(text, row, coef, BECAUSE) if coef is not None else []
+        learned = evidence.words(coef, BECAUSE) if coef is not None else []
         keywords = found.get(key, (0.0, []))[1]
         ordered = learned + keywords if weight >= 0.5 else keywords + learned
         out: list[str] = []
@@ -437,12 +623,13 @@ class Suggester:
         if len(pool) > PRIORITY_POOL:
             chosen = set(random.Random(len(pool)).sample(pool, PRIORITY_POOL))
             pool = [cid for cid in candidates if cid in chosen]
+        pool = [cid for cid in pool if self.store.get(cid) is not None]
         scores_parts, latent_parts = [], []
         for start in range(0, len(pool), CHUNK):
             if self._stopping.is_set():
                 return list(candidates)
-            texts = [self.text_of(cid) for cid in pool[start : start + CHUNK]]
-            rows, scores, _found = self._score(model, texts)
+            items = [self.store.get(cid) for cid in pool[start : start + CHUNK]]
+            rows, scores = self._score(model, [item for item in items if item is not None])
             scores_parts.append(scores[:, : len(model.main_keys)])
             latent_parts.append(model.features.latent(rows))
         if not pool:
@@ -456,3 +643,21 @@ class Suggester:
         seen = set(ranked)
         ranked += [cid for cid in candidates if cid not in seen]
         return ranked[:limit] if limit is not None else ranked
+
+
+def suggestions_dir(root: Path) -> Path:
+    """Where the text cache and the model are kept in the workspace ``root``."""
+    return root / CACHE_DIR
+
+
+def _fingerprint(item: Contribution) -> bytes:
+    """What a contribution's texts are made of: subject, body and attachment texts' blobs
+    (named by their content)."""
+    from assises_tui.analysis.text_cache import fingerprint
+
+    blobs = [item.body_blob or ""] + [a.text_blob or "" for a in item.attachments]
+    return fingerprint(item.subject, blobs)
+
+
+def _digest(value: object) -> str:
+    return hashlib.sha256(json.dumps(value, ensure_ascii=False).encode()).hexdigest()

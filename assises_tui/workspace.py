@@ -191,9 +191,18 @@ class Workspace:
     # -- opening -------------------------------------------------------------
     @classmethod
     def open(
-        cls, root: Path, *, read_only: bool = False, fallback_read_only: bool = False
+        cls,
+        root: Path,
+        *,
+        read_only: bool = False,
+        fallback_read_only: bool = False,
+        background_load: bool = False,
     ) -> Workspace:
-        """Open ``root``. A held lock raises StoreLockedError unless ``fallback_read_only``."""
+        """Open ``root``. A held lock raises StoreLockedError unless ``fallback_read_only``.
+
+        ``background_load`` (the app): a team database's records are read by a thread
+        while the first screen is drawn from the database (see ``PostgresStore.open``).
+        """
         root = Path(root).expanduser().absolute()
         layout = Layout(root)
         if not layout.config.is_file():
@@ -208,7 +217,11 @@ class Workspace:
 
             # no writer lock: the database takes many writers (see store/merge.py)
             team = PostgresStore.open(
-                root, config.store_url, read_only=read_only, department=config.department
+                root,
+                config.store_url,
+                read_only=read_only,
+                department=config.department,
+                background=background_load,
             )
             return cls(root, config, team, None)
         try:

@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import random
 import resource
 import shutil
@@ -121,6 +122,7 @@ async def visibility(root: Path, rounds: int = 20) -> dict:
         screen = app.screen
         await app.workers.wait_for_complete()
         await pilot.pause()
+        cpu = time.process_time()  # both reviewers' processing (one process), server aside
         for _ in range(rounds):
             cid = screen.list.current
             bob.store.reload_if_changed()
@@ -131,9 +133,15 @@ async def visibility(root: Path, rounds: int = 20) -> dict:
             await _painted(screen)
             seen.append(time.perf_counter() - t)
             await asyncio.sleep(0.2)
+        cpu = time.process_time() - cpu
     alice.workspace.close()
     bob_ws.close()
-    return {"change_visible_to_another": _ms(seen), "rounds": rounds}
+    return {
+        "change_visible_to_another": _ms(seen),
+        "rounds": rounds,
+        "cpu_s_per_round": round(cpu / rounds, 3),
+        "load_average": os.getloadavg(),
+    }
 
 
 def database_search(url: str) -> dict:
@@ -185,6 +193,10 @@ def reviewer_loop(root: Path, who: str, seconds: float, seed: int) -> dict:
     latencies: list[float] = []
     conflicts = 0
     statuses = ["done", "in_progress", "new", "off_topic"]
+    # every reviewer opens first (at 100,000 that takes a while), then all start together
+    print("ready", flush=True)
+    sys.stdin.readline()
+    cpu = time.process_time()
     start = time.perf_counter()
     while time.perf_counter() - start < seconds:
         ws.store.reload_if_changed()
@@ -196,56 +208,116 @@ def reviewer_loop(root: Path, who: str, seconds: float, seed: int) -> dict:
             conflicts += 1
             continue
         latencies.append(time.perf_counter() - t)
+    cpu = time.process_time() - cpu
     ws.close()
-    return {"latencies": latencies, "conflicts": conflicts}
+    return {"latencies": latencies, "conflicts": conflicts, "cpu_s": cpu}
 
 
 def reviewers(root: Path, count: int, seconds: float) -> dict:
+    """``count`` reviewer processes changing statuses at once for ``seconds``."""
     procs = [
         subprocess.Popen(
             [sys.executable, "-m", "benchmarks.bench_team", "--loop", str(root), str(n)]
             + ["--seconds", str(seconds)],
+            stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             cwd=ROOT,
         )
         for n in range(count)
     ]
+    for proc in procs:  # wait until every one has opened the workspace
+        assert proc.stdout is not None and proc.stdout.readline().strip() == b"ready"
+    load_before = os.getloadavg()
+    t = time.perf_counter()
+    for proc in procs:
+        assert proc.stdin is not None
+        proc.stdin.write(b"go\n")
+        proc.stdin.flush()
     results = [json.loads(p.communicate()[0].decode().strip().splitlines()[-1]) for p in procs]
+    wall = time.perf_counter() - t
     latencies = [x for r in results for x in r["latencies"]]
     return {
         "reviewers": count,
         "seconds": seconds,
+        "wall_s": round(wall, 1),
         "changes": len(latencies),
         "changes_per_s": round(len(latencies) / seconds, 1),
         "save_latency": _ms(latencies),
         "conflicts": sum(r["conflicts"] for r in results),
+        "reviewers_cpu_s": round(sum(r["cpu_s"] for r in results), 1),
+        "load_average": [load_before, os.getloadavg()],
     }
 
 
+async def _key_while_reading(app, screen, key: str) -> tuple[float, float]:
+    """(wall, main-thread CPU) from ``key`` sent as the terminal would until the moved
+    cursor is drawn. Pilot's own ``press`` waits for the process to be idle, which it
+    is not while the records are being read."""
+    from textual import events
+
+    from benchmarks.bench_inbox import _painted
+
+    before = screen.list.cursor
+    t, c = time.perf_counter(), time.thread_time()
+    app.post_message(events.Key(key, None))
+    while screen.list.cursor == before:
+        await asyncio.sleep(0.0005)
+    await _painted(screen)
+    return time.perf_counter() - t, time.thread_time() - c
+
+
 async def rollup_start(root: Path) -> dict:
+    """The app on a national roll-up, as a reviewer starts it: first screen from the
+    database, keys while the records are still being read, then the end of the reading."""
     from assises_tui.app import AssisesApp
     from assises_tui.screens.inbox import InboxScreen
     from assises_tui.services.session import Services
     from assises_tui.workspace import Workspace
-    from benchmarks.bench_inbox import _painted
+    from benchmarks.bench_inbox import _painted, _rss_mb
 
-    t0 = time.perf_counter()
-    ws = Workspace.open(root)
+    load_before = os.getloadavg()
+    t0, c0 = time.perf_counter(), time.process_time()
+    ws = Workspace.open(root, background_load=True)
     opened = time.perf_counter() - t0
     app = AssisesApp(Services(ws))
+    out: dict = {}
     async with app.run_test(size=(80, 24)):
         while not (isinstance(app.screen, InboxScreen) and app.screen.list.ids):
             await asyncio.sleep(0.005)
-        await _painted(app.screen)
-        shown = time.perf_counter() - t0
-        rows = len(app.screen.list.ids)
+        screen = app.screen
+        await _painted(screen)
+        out["start_to_list_shown_s"] = round(time.perf_counter() - t0, 2)
+        out["cpu_to_list_shown_s"] = round(time.process_time() - c0, 2)
+        out["rows"] = len(screen.list.ids)
+        progress = ws.store.loading_progress()
+        out["read_when_shown"] = progress[0] if progress else "all"
+        out["rss_when_shown_mb"] = _rss_mb()
+        keys: dict[str, list[tuple[float, float]]] = {"j": [], "pagedown": []}
+        for _ in range(10):
+            for key, times in keys.items():
+                if ws.store.loading:
+                    times.append(await _key_while_reading(app, screen, key))
+        out["keys_while_reading"] = {
+            key: {
+                "wall": _ms([w for w, _c in times]),
+                "main_thread_cpu": _ms([c for _w, c in times]),
+            }
+            for key, times in keys.items()
+            if times
+        }
+        out["status_line_while_reading"] = screen.query_one("#inbox-status").render().plain
+        while screen.reading:
+            await asyncio.sleep(0.05)
+        out["start_to_all_read_s"] = round(time.perf_counter() - t0, 1)
+        out["cpu_to_all_read_s"] = round(time.process_time() - c0, 1)
+        out["rss_all_read_mb"] = _rss_mb()
     ws.close()
     return {
         "contributions": ws.store.count(),
-        "open_workspace_s": round(opened, 2),
-        "start_to_list_shown_s": round(shown, 2),
-        "rows": rows,
+        "open_workspace_s": round(opened, 3),
+        **out,
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        "load_average": [load_before, os.getloadavg()],
     }
 
 
@@ -270,7 +342,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--step", nargs=2, metavar=("ÉTAPE", "DOSSIER"), help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
     parser.add_argument("--loop", nargs=2, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--only",
+        default="inbox,visible,search,reviewers",
+        help="mesures à faire à --n, séparées par des virgules",
+    )
     args = parser.parse_args(argv)
+    wanted = set(args.only.split(","))
     if args.loop:
         root, n = Path(args.loop[0]), int(args.loop[1])
         print(json.dumps(reviewer_loop(root, f"relecteur{n}", args.seconds, n)))
@@ -287,6 +365,8 @@ def main(argv: list[str] | None = None) -> int:
             print(json.dumps(asyncio.run(measure(folder))))
         elif step == "visible":
             print(json.dumps(asyncio.run(visibility(folder))))
+        elif step == "reviewers":
+            print(json.dumps(reviewers(folder, args.reviewers, args.seconds)))
         elif step == "rollup":
             print(json.dumps(asyncio.run(rollup_start(folder))))
         return 0
@@ -301,10 +381,14 @@ def main(argv: list[str] | None = None) -> int:
             t = time.perf_counter()
             _child("--step", "build", str(root), "--url", url, "--n", str(args.n))
             results["build_s"] = round(time.perf_counter() - t, 1)
-            results["inbox"] = _child("--step", "inbox", str(root))
-            results["visible"] = _child("--step", "visible", str(root))
-            results["database_search"] = database_search(url)
-            results["reviewers"] = reviewers(root, args.reviewers, args.seconds)
+            if "inbox" in wanted:
+                results["inbox"] = _child("--step", "inbox", str(root))
+            if "visible" in wanted:
+                results["visible"] = _child("--step", "visible", str(root))
+            if "search" in wanted:
+                results["database_search"] = database_search(url)
+            if "reviewers" in wanted:
+                results["reviewers"] = reviewers(root, args.reviewers, args.seconds)
             print(json.dumps({"n": args.n, **results}, indent=2), flush=True)
         if args.rollup:
             root = base / f"national-{args.rollup}"

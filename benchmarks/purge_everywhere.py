@@ -6,7 +6,7 @@ A workspace receives, before the cut-off, the mail of a contributor whose name, 
 phone and e-mail are unusual enough to be searched for (and, after it, the mail of a
 second contributor, who must stay untouched). A reviewer then puts that personal data
 everywhere the application lets one put it: a note (also in obfuscated forms: zero-width
-space, fullwidth digits and ``＠``), an excerpt, the assignee, a saved search
+space, fullwidth digits and ``＠``), an excerpt, the theme suggestions' text cache, the assignee, a saved search
 (``from:adresse``), the synthesis draft and several saved versions, a manual backup with a
 name of one's own inside ``backups/``, the automatic backups, and a restore (which sets
 the previous store aside in the workspace).
@@ -119,6 +119,7 @@ def plant(root: Path, folder: Path) -> None:
             draft += extra
             services.synthesis.save(draft)  # each save is a version
         services.search.refresh()  # the word index on disk holds the name too
+        services.suggester.retrain()  # the suggestions' text cache holds its words too
         ws.store.backup("quotidienne")  # an automatic backup holding it all
     manual = root / "backups" / "ma-sauvegarde-avant-conge.tar.gz"
     with contextlib.redirect_stdout(io.StringIO()):

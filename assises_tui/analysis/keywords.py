@@ -11,11 +11,13 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from assises_tui.config import Theme
 from assises_tui.text.fold import fold
-from assises_tui.text.stem import stem_pairs, stems
+from assises_tui.text.stem import STOPWORDS, stem_word, stems, words
+
+WORD_MEMO = 200_000  # distinct words remembered (stem, folded form): a consultation reuses them
 
 MAX_TEXT_CHARS = 20_000  # beyond this, more text does not change the themes, only the time
 DESCRIPTION_WEIGHT = 0.5
@@ -39,19 +41,25 @@ class _Keyword:
     weight: float
     text: str  # as written in the configuration (shown for multi-word keywords)
     folded: str = ""
+    _accepted: dict[str, bool] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def numeric(self) -> bool:
         return self.text.isdigit()
 
-    def accepts(self, word: str) -> bool:
-        """Same stem is not enough ("commune" and "communication" share "commun"): the word
-        must also look like an inflection of the keyword (a long common prefix)."""
+    def accepts(self, w: str) -> bool:
+        """Same stem is not enough ("commune" and "communication" share "commun"): the
+        (folded) word must also look like an inflection of the keyword (a long common
+        prefix)."""
         if not self.folded:
             return True
-        w = fold(word)
-        need = min(len(self.folded) - 1, len(self.stems[0]) + 3)
-        return len(_common_prefix(w, self.folded)) >= need
+        known = self._accepted.get(w)
+        if known is None:
+            need = min(len(self.folded) - 1, len(self.stems[0]) + 3)
+            known = len(_common_prefix(w, self.folded)) >= need
+            if len(self._accepted) < WORD_MEMO:
+                self._accepted[w] = known
+        return known
 
 
 class KeywordPrior:
@@ -73,25 +81,49 @@ class KeywordPrior:
             for s in sorted(desc_stems[t.key]):
                 if shared[s] == 1 and (s,) not in seen:  # words common to all themes say nothing
                     self.keywords[t.key].append(_Keyword((s,), DESCRIPTION_WEIGHT, s))
+        # word as written -> (stem, folded), or None for a stop word: texts are analysed
+        # word by word, and folding and stemming each occurrence again cost most of the time.
+        self._memo: dict[str, tuple[str, str] | None] = {}
+
+    def _analysed(self, word: str) -> tuple[str, str] | None:
+        found = self._memo.get(word, False)
+        if found is False:
+            f = fold(word)
+            found = None if len(f) < 2 or f in STOPWORDS else (stem_word(word), f)
+            if len(self._memo) >= WORD_MEMO:
+                self._memo.clear()
+            self._memo[word] = found
+        return found
 
     def score(self, text: str) -> dict[str, tuple[float, list[str]]]:
         """theme key -> (confidence, keywords found, strongest first)."""
-        pairs = stem_pairs(text[:MAX_TEXT_CHARS])
-        seq = [s for s, _w in pairs]
-        surface = [w for _s, w in pairs]
+        seq: list[str] = []
+        surface: list[str] = []
+        folded: list[str] = []
+        for w in words(text[:MAX_TEXT_CHARS]):
+            found = self._analysed(w)
+            if found is not None:
+                seq.append(found[0])
+                folded.append(found[1])
+                surface.append(w)
         where: dict[str, list[int]] = {}
         for i, s in enumerate(seq):
             where.setdefault(s, []).append(i)
-        return {key: self._theme(seq, surface, where, key) for key in self.theme_keys}
+        return {key: self._theme(seq, surface, folded, where, key) for key in self.theme_keys}
 
     def _theme(
-        self, seq: list[str], surface: list[str], where: dict[str, list[int]], key: str
+        self,
+        seq: list[str],
+        surface: list[str],
+        folded: list[str],
+        where: dict[str, list[int]],
+        key: str,
     ) -> tuple[float, list[str]]:
         score = 0.0
         hits: list[tuple[float, str]] = []
         for kw in self.keywords[key]:
             if len(kw.stems) == 1:
-                found = [i for i in where.get(kw.stems[0], ()) if kw.accepts(surface[i])]
+                found = [i for i in where.get(kw.stems[0], ()) if kw.accepts(folded[i])]
                 if kw.numeric:
                     found = [i for i in found if _lone_number(surface, i)]
                 if not found:

@@ -26,11 +26,13 @@ from ``KEYWORDS_THRESHOLD``), a sub-theme is not suggested.
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy import sparse
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 from threadpoolctl import threadpool_limits
@@ -42,7 +44,12 @@ MIN_EXAMPLES = 3  # with and without the label, to learn it at all
 CALIBRATION_MIN = 5  # with and without, to fit the calibration
 PRIOR_HALF = 10
 FOLDS = 5
+QUICK_FROM = 500  # labelled contributions from which a retrain may skip the validation
+REVALIDATE_GROWTH = 0.05  # ... until the labels have grown by this share since the last one
+LARGE = 2_000  # labelled contributions beyond which FOLDS_LARGE folds are enough
+FOLDS_LARGE = 3
 REGULARISATION_C = 10.0
+MAX_ITER = 300
 BANDS = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0001)
 _GRID = np.round(np.arange(0.05, 0.951, 0.01), 2)
 
@@ -118,8 +125,14 @@ class ThemeModel:
         main_keys: Sequence[str],
         n_labelled: int,
         reliability: list[Band],
+        requested_keys: Sequence[str] = (),
+        validated_on: int | None = None,
     ) -> None:
         self.features = features
+        self.requested_keys = list(requested_keys) or [lab.key for lab in labels]
+        #: Labelled contributions of the last cross-validation (thresholds, calibration,
+        #: figures); later quick retrains refit the coefficients only.
+        self.validated_on = n_labelled if validated_on is None else validated_on
         self._labels = labels
         self.keys = [lab.key for lab in labels]
         self.main_keys = [k for k in main_keys if k in self.keys]
@@ -144,6 +157,16 @@ class ThemeModel:
     def thresholds(self) -> np.ndarray:
         return np.array([lab.threshold for lab in self._labels])
 
+    def label(self, key: str) -> _Label | None:
+        return self._labels[self.keys.index(key)] if key in self.keys else None
+
+    def start_point(self, key: str) -> tuple[np.ndarray, float] | None:
+        """Where a new fit of ``key`` may start: this model's coefficients, if it learned it."""
+        if key not in self.keys:
+            return None
+        lab = self._labels[self.keys.index(key)]
+        return None if lab.coef is None else (lab.coef, lab.intercept)
+
     def weights(self, key: str) -> tuple[np.ndarray | None, float]:
         """(coefficients of the learned part or None, its weight in the blend)."""
         lab = self._labels[self.keys.index(key)]
@@ -161,13 +184,20 @@ def train(
     *,
     seed: int = 0,
     should_stop: Callable[[], bool] = lambda: False,
+    previous: ThemeModel | None = None,
 ) -> ThemeModel:
     """Learn every label of ``keys`` from the tagged ``rows`` (one per label set).
 
     ``prior``: keyword confidences of those rows, one column per key (zeros where
     ``has_prior`` is False). Labels with no prior and too few examples are left out.
+    ``previous``: the model in use, on the same feature space; its coefficients are where
+    each fit starts (warm start): one tag more barely moves them, so the optimiser has
+    little left to do.
     """
     n = rows.shape[0]
+    truths = [np.fromiter((key in s for s in label_sets), dtype=np.int8, count=n) for key in keys]
+    if previous is not None and _quick_retrain_will_do(previous, keys, truths):
+        return _refit(previous, rows, truths, should_stop)
     labels: list[_Label] = []
     oof_scores: list[np.ndarray] = []
     oof_truth: list[np.ndarray] = []
@@ -175,8 +205,9 @@ def train(
         for j, key in enumerate(keys):
             if should_stop():
                 raise TrainingStopped
-            y = np.fromiter((key in s for s in label_sets), dtype=np.int8, count=n)
-            lab, oof = _train_label(rows, y, key, prior[:, j], has_prior[j], seed)
+            y = truths[j]
+            start = previous.start_point(key) if previous is not None else None
+            lab, oof = _train_label(rows, y, key, prior[:, j], has_prior[j], seed, start)
             if lab is None:
                 continue
             labels.append(lab)
@@ -184,7 +215,63 @@ def train(
                 oof_scores.append(oof)
                 oof_truth.append(y)
     reliability = _reliability(oof_scores, oof_truth, [lab.threshold for lab in labels])
-    return ThemeModel(features, labels, main_keys, n, reliability)
+    return ThemeModel(features, labels, main_keys, n, reliability, keys)
+
+
+def _quick_retrain_will_do(
+    previous: ThemeModel, keys: Sequence[str], truths: list[np.ndarray]
+) -> bool:
+    """Whether refitting the coefficients alone is enough: many labels, few new since the
+    last validation, the same labels learnable (and calibrated) as then."""
+    n = len(truths[0]) if truths else 0
+    if n < QUICK_FROM or n > previous.validated_on * (1 + REVALIDATE_GROWTH):
+        return False
+    if list(keys) != previous.requested_keys:
+        return False
+    for key, y in zip(keys, truths, strict=True):
+        k = min(int(y.sum()), n - int(y.sum()))
+        lab = previous.label(key)
+        learned = lab is not None and lab.coef is not None
+        if learned != (k >= MIN_EXAMPLES):
+            return False
+        if learned and (lab.platt is not None) != (k >= CALIBRATION_MIN):
+            return False
+    return True
+
+
+def _refit(
+    previous: ThemeModel,
+    rows: sparse.csr_matrix,
+    truths: list[np.ndarray],
+    should_stop: Callable[[], bool],
+) -> ThemeModel:
+    """``previous`` with each learned label's coefficients fitted again on ``rows`` (warm
+    start), its calibration, threshold and figures kept."""
+    labels = []
+    used = np.unique(rows.indices)
+    with_bias = _with_bias(rows[:, used])
+    with threadpool_limits(1):
+        for key, y in zip(previous.requested_keys, truths, strict=True):
+            lab = previous.label(key)
+            if lab is None:
+                continue
+            if lab.coef is not None:
+                if should_stop():
+                    raise TrainingStopped
+                weights, intercept = _fit(with_bias, y, (lab.coef[used], lab.intercept))
+                coef = np.zeros(rows.shape[1], dtype=np.float32)
+                coef[used] = weights
+                lab = replace(lab, coef=coef, intercept=intercept)
+            labels.append(lab)
+    return ThemeModel(
+        previous.features,
+        labels,
+        previous.main_keys,
+        rows.shape[0],
+        previous.reliability,
+        previous.requested_keys,
+        previous.validated_on,
+    )
 
 
 def _train_label(
@@ -194,6 +281,7 @@ def _train_label(
     prior: np.ndarray,
     has_prior: bool,
     seed: int,
+    start: tuple[np.ndarray, float] | None = None,
 ) -> tuple[_Label | None, np.ndarray]:
     positives = int(y.sum())
     negatives = len(y) - positives
@@ -211,12 +299,16 @@ def _train_label(
     used = np.unique(rows.indices)
     full_width = rows.shape[1]
     rows = rows[:, used]
-    folds = StratifiedKFold(min(FOLDS, positives, negatives), shuffle=True, random_state=seed)
+    init = None if start is None else (start[0][used], start[1])
+    n_folds = min(FOLDS if len(y) <= LARGE else FOLDS_LARGE, positives, negatives)
+    folds = StratifiedKFold(n_folds, shuffle=True, random_state=seed)
+    rows = _with_bias(rows)
+    weights, intercept = _fit(rows, y, init)
+    # Each fold starts from the model on all the rows: close to its own optimum.
     learned_oof = np.zeros(len(y))
     for fit_idx, held_idx in folds.split(np.zeros(len(y)), y):
-        model = _fit(rows[fit_idx], y[fit_idx])
-        learned_oof[held_idx] = model.predict_proba(rows[held_idx])[:, 1]
-    model = _fit(rows, y)
+        fold = _fit(rows[fit_idx], y[fit_idx], (weights, intercept))
+        learned_oof[held_idx] = _sigmoid(rows[held_idx, :-1] @ fold[0] + fold[1])
     weight = model_weight(positives, negatives) if has_prior else 1.0
     blended = weight * learned_oof + (1.0 - weight) * prior
     platt = None
@@ -229,8 +321,8 @@ def _train_label(
         *_counts(y, confidence >= threshold),
     )  # fmt: skip
     coef = np.zeros(full_width, dtype=np.float32)
-    coef[used] = model.coef_[0]
-    lab = _Label(key, coef, float(model.intercept_[0]), has_prior, weight, platt, threshold, stats)
+    coef[used] = weights
+    lab = _Label(key, coef, intercept, has_prior, weight, platt, threshold, stats)
     return lab, confidence
 
 
@@ -239,11 +331,33 @@ def model_weight(positives: int, negatives: int) -> float:
     return k / (k + PRIOR_HALF)
 
 
-def _fit(rows: sparse.csr_matrix, y: np.ndarray) -> LogisticRegression:
+def _with_bias(rows: sparse.csr_matrix) -> sparse.csr_matrix:
+    """``rows`` with a last column of ones, whose weight is the intercept."""
+    ones = sparse.csr_matrix(np.ones((rows.shape[0], 1), dtype=rows.dtype))
+    return sparse.hstack([rows, ones], format="csr")
+
+
+def _fit(
+    rows: sparse.csr_matrix, y: np.ndarray, init: tuple[np.ndarray, float] | None = None
+) -> tuple[np.ndarray, float]:
+    """(coefficients, intercept) of a class-balanced L2 logistic regression on ``rows``
+    (made by :func:`_with_bias`), starting from ``init`` when given.
+
+    The intercept is a penalised weight of the bias column, as in liblinear (the solver
+    this model was tuned with), solved by L-BFGS, which can start from a previous
+    solution: one tag more barely moves it.
+    """
     model = LogisticRegression(
-        C=REGULARISATION_C, class_weight="balanced", solver="liblinear", max_iter=200
-    )
-    return model.fit(rows, y)
+        C=REGULARISATION_C, class_weight="balanced", solver="lbfgs", max_iter=MAX_ITER,
+        fit_intercept=False, warm_start=init is not None,
+    )  # fmt: skip
+    if init is not None:
+        model.coef_ = np.append(np.asarray(init[0], dtype=np.float64), init[1]).reshape(1, -1)
+    with warnings.catch_warnings():
+        # Stopping at MAX_ITER is a bound on time; the thresholds are tuned on what it gives.
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(rows, y)
+    return model.coef_[0, :-1], float(model.coef_[0, -1])
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:

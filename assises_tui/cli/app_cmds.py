@@ -32,7 +32,7 @@ def _run_app(root: Path, *, pseudonymised: bool = False) -> int:
     from assises_tui.services.session import Services
     from assises_tui.workspace import Workspace
 
-    ws = Workspace.open(root, fallback_read_only=True)
+    ws = Workspace.open(root, fallback_read_only=True, background_load=True)
     try:
         services = Services(ws)
         if pseudonymised:  # else the workspace's default (privacy settings)

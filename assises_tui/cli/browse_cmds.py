@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from assises_tui.cli.output import emit_json, say
+from assises_tui.cli.output import add_department_option, emit_json, say
 from assises_tui.domain.models import CATEGORY_LABELS, EXCERPT_KINDS, STATUS_LABELS, Contribution
 from assises_tui.errors import AssisesError
 from assises_tui.search import Query
@@ -47,6 +47,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run_show)
 
     p = sub.add_parser("stats", help="décomptes par statut, thème, délai, catégorie")
+    add_department_option(p)
     p.add_argument("--json", action="store_true", help="sortie JSON (voir docs/cli-json.md)")
     p.set_defaults(func=run_stats)
 
@@ -345,7 +346,7 @@ def run_show(args: argparse.Namespace) -> int:
 def run_stats(args: argparse.Namespace) -> int:
     services = _open(args)
     try:
-        data = stats(services.store, services.config)
+        data = stats(services.store, services.config, args.department)
     finally:
         _close(services)
     if args.json:
@@ -359,6 +360,8 @@ def run_stats(args: argparse.Namespace) -> int:
         for label, n in pairs:
             say(f"  {label:<{width}}  {n:>7}")
 
+    if data["department"]:
+        say(f"Département : {data['department']}")
     say(f"{data['summary']} ; {data['open']} à traiter ; en quarantaine : {data['quarantined']}")
     block(
         "Par statut :",

@@ -10,7 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from assises_tui.cli.output import emit_json, say
+from assises_tui.cli.output import add_department_option, emit_json, say
 from assises_tui.cli.workspace_cmds import open_workspace
 from assises_tui.errors import AssisesError
 from assises_tui.services.session import Services
@@ -46,6 +46,7 @@ def run_export_synthesis(args: argparse.Namespace) -> int:
     fmt = _format(args, FORMATS)
     with open_workspace(args, write=True) as ws:
         services = Services(ws)
+        department = services.synthesis.scope_to(args.department)
         try:
             report = services.synthesis.export(
                 fmt, Path(args.output), accept=args.accept or (), omit_empty=args.omit_empty
@@ -54,16 +55,25 @@ def run_export_synthesis(args: argparse.Namespace) -> int:
             raise cannot_write(args.output, exc) from exc
         except ExportBlocked as blocked:
             if args.json:
-                emit_json({"written": False, **blocked.report.to_dict()})
+                emit_json({"written": False, "department": department, **blocked.report.to_dict()})
             else:
                 # The findings quote the draft, which may hold text copied from e-mails.
                 print(printable(f"assises : {blocked}"), file=sys.stderr)
             return 1
     accepted = sum(1 for f in report.findings if f.id in report.accepted)
     if args.json:
-        emit_json({"written": True, "path": args.output, "format": fmt, **report.to_dict()})
+        emit_json(
+            {
+                "written": True,
+                "path": args.output,
+                "format": fmt,
+                "department": department,
+                **report.to_dict(),
+            }
+        )
     else:
-        say(f"Synthèse exportée ({fmt}) : {args.output}")
+        of = f" du département {department}" if department else ""
+        say(f"Synthèse{of} exportée ({fmt}) : {args.output}")
         if report.warnings and not args.omit_empty:
             say(
                 f"{len(report.warnings)} section(s) vide(s) exportée(s) sous leur seul titre "
@@ -81,8 +91,10 @@ def run_export_synthesis(args: argparse.Namespace) -> int:
 def run_export_contributions(args: argparse.Namespace) -> int:
     fmt = _format(args, ARCHIVE_FORMATS)
     with open_workspace(args, write=True) as ws:
+        synthesis = Services(ws).synthesis
+        department = synthesis.scope_to(args.department)
         try:
-            count = Services(ws).synthesis.export_contributions(
+            count = synthesis.export_contributions(
                 fmt, Path(args.output), with_personal_data=args.with_personal_data
             )
         except OSError as exc:
@@ -95,6 +107,7 @@ def run_export_contributions(args: argparse.Namespace) -> int:
                 "format": fmt,
                 "count": count,
                 "personal_data": args.with_personal_data,
+                "department": department,
             }
         )
     else:
@@ -189,6 +202,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         action="store_true",
         help="omettre les sections sans texte (sinon exportées sous leur seul titre)",
     )
+    add_department_option(p)
     p.add_argument("--json", action="store_true", help="résultat en JSON")
     p.set_defaults(func=run_export_synthesis)
 
@@ -205,6 +219,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         action="store_true",
         help="garder noms, adresses et textes non masqués",
     )
+    add_department_option(p)
     p.add_argument("--json", action="store_true", help="résultat en JSON")
     p.set_defaults(func=run_export_contributions)
 

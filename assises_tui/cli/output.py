@@ -24,3 +24,14 @@ def emit_json(value: Any) -> None:
 def say(text: str) -> None:
     """Human output: untrusted text is stripped of terminal control sequences."""
     sys.stdout.write(printable(text) + "\n")
+
+
+def add_department_option(parser: Any) -> None:
+    """``--departement NOM``: the national roll-up's filter (stats, codebook, synthesis)."""
+    parser.add_argument(
+        "--departement",
+        dest="department",
+        metavar="NOM",
+        help="seulement ce département (regroupement national ; nom, sans tenir compte "
+        "des accents ni des majuscules)",
+    )

@@ -10,9 +10,10 @@ import argparse
 import sys
 from typing import TYPE_CHECKING, Any
 
-from assises_tui.cli.output import emit_json, say
+from assises_tui.cli.output import add_department_option, emit_json, say
 from assises_tui.domain.models import STATUS_LABELS, Status
 from assises_tui.errors import AssisesError
+from assises_tui.services.departments import resolve
 from assises_tui.text.fold import fold
 from assises_tui.text.safe import one_line
 
@@ -96,6 +97,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser("codebook", help="référentiel des thèmes et sous-thèmes (avec effectifs)")
     p.add_argument("--json", action="store_true", help="sortie JSON")
+    add_department_option(p)
     cb = p.add_subparsers(dest="action", metavar="ACTION")
     a = cb.add_parser("add", help="ajouter un sous-thème : add THÈME LIBELLÉ [--key CLÉ]")
     a.add_argument("parent")
@@ -352,10 +354,15 @@ def run_codebook(args: argparse.Namespace, services: Services) -> int:
     elif action == "retire":
         codebook.retire(args.key)
         tell(f"« {args.key} » retiré : il n'est plus proposé, les fiches le conservent.")
-    entries = codebook.entries()
+    entries = codebook.entries(department=args.department)
     if args.json:
         emit_json([e.to_dict() for e in entries])
     elif action is None:
+        if args.department:
+            name = resolve(
+                args.department, services.contributions.all(), services.config.department
+            )
+            say(f"Effectifs du département : {name}")
         for e in entries:
             indent = "    " if e.is_sub else ""
             retired = " (retiré)" if e.retired else ""

@@ -12,13 +12,15 @@ from textual.widgets import DataTable, Footer, Static
 
 from assises_tui.errors import AssisesError, StoreError
 from assises_tui.keymap import CODEBOOK_SCREEN_BINDINGS
+from assises_tui.screens.department_filter import DepartmentFilter
 from assises_tui.screens.permissions import coordinator_only
 from assises_tui.screens.prompts import ChoiceScreen, ConfirmScreen, TextPrompt
 from assises_tui.services.codebook import CodebookEntry, parent_of
+from assises_tui.services.departments import departments
 from assises_tui.text.safe import one_line
 
 
-class CodebookScreen(Screen[bool]):
+class CodebookScreen(DepartmentFilter, Screen[bool]):
     TITLE = HELP_TITLE = "Référentiel des thèmes"  # the header's and the help's title
     CSS_PATH = "codebook.tcss"
     BINDINGS = CODEBOOK_SCREEN_BINDINGS
@@ -31,7 +33,7 @@ class CodebookScreen(Screen[bool]):
         self.changed = False
 
     def compose(self) -> ComposeResult:
-        yield Static("Référentiel des thèmes", id="codebook-title")
+        yield Static("Référentiel des thèmes", id="codebook-title", markup=False)
         yield DataTable(id="codebook-table", cursor_type="row", zebra_stripes=True)
         yield Static(
             "Thèmes principaux : fixés par consultation.toml. Sous-thèmes : gérés ici.",
@@ -45,14 +47,24 @@ class CodebookScreen(Screen[bool]):
         table.add_column("Thème", key="label")
         table.add_column("Clé", key="key")
         table.add_column("Contrib.", key="count")
+        records = self.services.contributions.all()
+        self.set_department_names(departments(records, self.services.config.department))
         self.reload()
         table.focus()
+
+    def show_department(self, name: str | None) -> None:
+        self.department = name
+        title = "Référentiel des thèmes"
+        if name:
+            title += f" — effectifs du département : {name}"
+        self.query_one("#codebook-title", Static).update(one_line(title, 200))
+        self.reload()
 
     def reload(self, keep: str | None = None) -> None:
         table = self.query_one(DataTable)
         current = keep or self.current_key()
         table.clear()
-        self.entries = self.codebook.entries()
+        self.entries = self.codebook.entries(department=self.department)
         for e in self.entries:
             label = Text("  └ " if e.is_sub else "", style="")
             label.append(

@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.events import Resize
@@ -19,6 +19,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 
 from assises_tui.domain.models import OPEN_STATUSES
+from assises_tui.errors import StoreError
 from assises_tui.keymap import (
     INBOX_BINDINGS,
     READING_BINDINGS,
@@ -31,7 +32,7 @@ from assises_tui.screens.parts import keys_from
 from assises_tui.screens.reading_actions import ReadingActions
 from assises_tui.screens.suggestion_training import PRIORITY_VIEW, SuggestionTraining
 from assises_tui.screens.triage_actions import TriageActions
-from assises_tui.screens.views import SORTS, VIEW_BY_KEY, is_open, view_ids
+from assises_tui.screens.views import SORTS, VIEW_BY_KEY, database_filter, is_open, view_ids
 from assises_tui.services.changes import ChangeSet
 from assises_tui.widgets.body_view import ReaderView
 from assises_tui.widgets.contribution_list import ContributionList, ListHeader
@@ -43,6 +44,7 @@ if TYPE_CHECKING:
     from assises_tui.services.session import Services
 
 WIDE = 120  # columns from which the reader sits beside the list
+LOADING_POLL = 0.25  # seconds between two looks at a shared database's first reading
 
 
 @keys_from(triage_actions=TriageActions, reading_actions=ReadingActions, pickers=InboxPickers)
@@ -69,6 +71,7 @@ class InboxScreen(Screen):
             in_view=self._in_view,
             problems=self._show_search_problems,
             found=self._show_hits,
+            waiting=lambda: services.contributions.loading() is not None,
         )
         self.training = SuggestionTraining(self, lambda: services.suggester)
         self.triage_actions = TriageActions.for_screen(
@@ -98,6 +101,7 @@ class InboxScreen(Screen):
             self.services.config,
             self.marked,
             privacy=self.services.privacy,
+            prefetch=self.services.contributions.prefetch,
             id="inbox-list",
         )
         with Horizontal(id="inbox-main"):
@@ -125,9 +129,41 @@ class InboxScreen(Screen):
         # Team mode: the database says when another reviewer changed something.
         if self.services.config.store_url:
             self.services.contributions.watch(self._others_changed)
+        if self.services.contributions.loading() is not None:
+            # A shared database still being read: the first screen comes from the
+            # database; search and suggestions need every record, so they wait.
+            self._loading_timer = self.set_interval(LOADING_POLL, self._check_loading)
+            return
         # After the first paint: the inbox is usable at once, the index catches up behind it.
         self.call_after_refresh(self.search.prepare)
         self.call_after_refresh(self.training.start)
+
+    _loading_timer = None
+
+    @property
+    def reading(self) -> bool:
+        """True until the first reading of a shared database is over and taken in."""
+        return self._loading_timer is not None
+
+    def _check_loading(self) -> None:
+        """Follow the first reading on the status line; at its end, the whole inbox."""
+        contributions = self.services.contributions
+        if contributions.loading() is not None:
+            self.update_status()
+            return
+        if self._loading_timer is not None:
+            self._loading_timer.stop()
+            self._loading_timer = None
+        try:
+            contributions.wait_loaded()  # over: returns at once, or says why it failed
+        except StoreError as exc:
+            self.app.exit(return_code=1, message=str(exc))
+            return
+        self.reload_view()
+        if self.search.text:
+            self.search.run()
+        self.search.prepare()
+        self.training.start()
 
     def on_unmount(self) -> None:
         self.training.stop()
@@ -158,6 +194,9 @@ class InboxScreen(Screen):
     # -- view, sort, search ----------------------------------------------------
     def reload_view(self, keep: int | None = None) -> None:
         """Recompute the view from the store (after a view/sort change or an import)."""
+        if self.services.contributions.loading() is not None:
+            self._reload_view_from_database(keep)
+            return
         records = self.services.contributions.all()
         self.left = sum(1 for c in records if is_open(c))
         quarantine = self.view.predicate is None
@@ -170,6 +209,55 @@ class InboxScreen(Screen):
         if self.view.key == PRIORITY_VIEW:
             self.view_sorted = self.training.order_by_priority(self.view_sorted)
         self.apply_filter(keep if keep is not None else self.list.current)
+
+    def _reload_view_from_database(self, keep: int | None) -> None:
+        """While the records are being read: the view's rows asked of the database (views
+        and sorts it cannot select stay empty until the end of the reading)."""
+        contributions = self.services.contributions
+        quarantine = self.view.predicate is None
+        self.set_class(quarantine, "quarantine")
+        if quarantine:
+            self.query_one(QuarantineView).show(contributions.quarantine())
+        found = database_filter(self.view, self.services.reviewer)
+        self.view_sorted = []
+        if found is not None and self.sort == "date":
+            self._view_from_database(self.view.key, found, self.reverse, keep)
+        else:
+            contributions.start_loading()
+        self.apply_filter(keep if keep is not None else self.list.current)
+
+    @work(thread=True, exclusive=True, group="view-from-database", exit_on_error=False)
+    def _view_from_database(
+        self, key: str, found: dict[str, object], reverse: bool, keep: int | None
+    ) -> None:
+        try:
+            ids = self.services.contributions.dated_ids(**found, reverse=reverse)
+            left = self._count_left()
+        except StoreError as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="error", markup=False)
+            self.services.contributions.start_loading()
+            return
+        self.app.call_from_thread(self._show_view_from_database, key, reverse, ids, left, keep)
+
+    def _show_view_from_database(
+        self, key: str, reverse: bool, ids: list[int], left: int, keep: int | None
+    ) -> None:
+        if self.services.contributions.loading() is None:
+            return  # every record is read now: _check_loading shows the view from them
+        if (key, reverse, "date") != (self.view.key, self.reverse, self.sort):
+            return  # the view changed meanwhile
+        self.left = left
+        self.view_sorted = ids
+        self.apply_filter(keep if keep is not None else self.list.current)
+        # Its rows drawn, the screen lets the reading of every record begin behind it.
+        self.call_after_refresh(self.services.contributions.start_loading)
+
+    def _count_left(self) -> int:
+        contributions = self.services.contributions
+        if contributions.loading() is not None:
+            counts = contributions.status_counts()
+            return sum(counts.get(status.value, 0) for status in OPEN_STATUSES)
+        return sum(1 for c in contributions.all() if is_open(c))
 
     def apply_filter(self, keep: int | None = None) -> None:
         hits = self.search.hits
@@ -196,6 +284,7 @@ class InboxScreen(Screen):
             position=lst.cursor + 1 if lst.ids else None,
             everywhere=self.search.found_everywhere if self.search.hits is not None else None,
             suggestions=self.training.quality,
+            loading=self.services.contributions.loading(),
         )
 
     def set_view(self, key: str) -> None:
@@ -269,18 +358,22 @@ class InboxScreen(Screen):
 
     def on_inbox_screen_others_changed(self, _message: OthersChanged) -> None:
         self._others_pending = False
-        self._poll_store()
+        # Our own writes are announced too: they changed nothing here (already in memory).
+        if not self._poll_store():
+            return
         if self.search.text:
             self.search.run()
         self.search.prepare()  # the word index follows their changes (notes…) too
 
     _others_pending = False
 
-    def _poll_store(self) -> None:
-        if self.services.contributions.refresh():
-            self.reload_view()
-            if self.wide:
-                self.reader.show(self.list.current, keep_scroll=True)
+    def _poll_store(self) -> bool:
+        if not self.services.contributions.refresh():
+            return False
+        self.reload_view()
+        if self.wide:
+            self.reader.show(self.list.current, keep_scroll=True)
+        return True
 
     # -- marks ----------------------------------------------------------------------
     def action_mark(self) -> None:
@@ -318,7 +411,7 @@ class InboxScreen(Screen):
                     was_open = before["status"] in OPEN_STATUSES
                     self.left += (changeset.after[cid]["status"] in OPEN_STATUSES) - was_open
         else:
-            self.left = sum(1 for c in self.services.contributions.all() if is_open(c))
+            self.left = self._count_left()
         self.list.refresh()
         self.update_status()
         if self.wide:

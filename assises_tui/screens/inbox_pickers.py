@@ -77,12 +77,16 @@ class InboxPickers:
         return self.inbox.app
 
     def action_views(self) -> None:
-        records = self.contributions.all()
+        # a team database still being read: the views without their counts, at once
+        reading = self.contributions.loading() is not None
+        records = [] if reading else self.contributions.all()
         reviewer = self.reviewer
         items = []
         for i, view in enumerate(VIEWS):
             if view.predicate is None:
-                n = len(self.contributions.quarantine())
+                n: int | str = len(self.contributions.quarantine())
+            elif reading:
+                n = "…"
             else:
                 n = sum(1 for c in records if view.predicate(c, reviewer))
             items.append((view.key, Text(f"{i + 1}. {view.label} ({n})")))

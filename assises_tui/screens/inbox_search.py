@@ -33,12 +33,16 @@ class InboxSearch:
         in_view: Callable[[list[int]], set[int]],
         problems: Callable[[list[str]], None],
         found: Callable[[], None],
+        waiting: Callable[[], bool] = lambda: False,
     ) -> None:
         self.screen = screen  # its timers and workers run the search
         self._index = index  # asked for when first used: not before the first paint
         self.in_view = in_view  # the hits among the inbox's current view
         self.problems = problems  # shows the query's faults (an unknown field…)
         self.found = found  # the hits (or their absence) changed: redraw
+        #: True while the records are still being read (a team database): the search
+        #: waits, says so, and the inbox runs it at the end of the reading.
+        self.waiting = waiting
         self.text = ""
         #: The current view's hits; None when no search is under way.
         self.hits: set[int] | None = None
@@ -85,7 +89,11 @@ class InboxSearch:
             self.words = ()
             self.found()
             return
-        self.problems(self.index.parse(text).errors)
+        problems = self.index.parse(text).errors
+        if self.waiting():
+            self.problems([*problems, "la recherche partira à la fin du chargement"])
+            return
+        self.problems(problems)
         if self._slow:
             self.screen.run_worker(
                 partial(self._search_in_thread, text),

@@ -7,6 +7,8 @@ characters (``widgets/text_chart.py``): contributions per day against the deadli
 theme and sub-theme, per category, per commune, and the reviewers' progress. The same
 numbers as ``assises stats`` and the synthesis annex, computed in a thread worker.
 
+In a national roll-up, Ctrl+T restricts every figure to one département.
+
 Dependencies are explicit: the records (a callable, read when the screen opens), the
 consultation and the theme label function.
 """
@@ -25,6 +27,8 @@ from assises_tui.config import Consultation
 from assises_tui.domain.counting import count, summary
 from assises_tui.domain.models import Contribution
 from assises_tui.keymap import STATISTICS_SCREEN_BINDINGS
+from assises_tui.screens.department_filter import DepartmentFilter
+from assises_tui.services.departments import departments, in_department
 from assises_tui.synthesis.charts import Chart, all_charts
 from assises_tui.widgets.text_chart import TextChart
 
@@ -40,7 +44,7 @@ def summary_lines(items: Sequence[Contribution]) -> str:
     )
 
 
-class StatisticsScreen(Screen[None]):
+class StatisticsScreen(DepartmentFilter, Screen[None]):
     TITLE = HELP_TITLE = "Statistiques"  # the header's and the help's title
     DEFAULT_CSS = """
     StatisticsScreen {
@@ -73,14 +77,24 @@ class StatisticsScreen(Screen[None]):
     def action_reload(self) -> None:
         self._compute()
 
+    def show_department(self, name: str | None) -> None:
+        self.department = name
+        self._compute()
+
     @work(thread=True, exclusive=True, group="statistics")
     def _compute(self) -> None:
-        items = list(self.records())
+        home = self.config.department
+        every = self.records()
+        names = departments(every, home)
+        items = in_department(every, self.department, home)
         text = summary_lines(items)
+        if len(names) > 1:
+            text = f"Département : {self.department or 'tous'} · {text}"
         charts = all_charts(items, self.config, self.theme_label)
-        self.app.call_from_thread(self._show, text, charts)
+        self.app.call_from_thread(self._show, text, charts, names)
 
-    async def _show(self, text: str, charts: list[Chart]) -> None:
+    async def _show(self, text: str, charts: list[Chart], names: list[str]) -> None:
+        self.set_department_names(names)
         self.query_one("#stats-summary", Static).update(text)
         scroll = self.query_one("#stats-charts", VerticalScroll)
         await scroll.remove_children()

@@ -23,6 +23,7 @@ from textual.widgets.option_list import Option
 
 from assises_tui.errors import AssisesError
 from assises_tui.keymap import SYNTHESIS_SCREEN_BINDINGS
+from assises_tui.screens.department_filter import DepartmentFilter
 from assises_tui.screens.synthesis_material import ExcerptList, MaterialPanel, ThemeContributions
 from assises_tui.synthesis.draft import (
     add_point,
@@ -41,7 +42,7 @@ AUTOSAVE_SECONDS = 3.0
 OUTLINE_SECONDS = 0.3
 
 
-class SynthesisScreen(MaterialPanel, Screen[None]):
+class SynthesisScreen(DepartmentFilter, MaterialPanel, Screen[None]):
     TITLE = HELP_TITLE = "Synthèse"  # the header's and the help's title
     #: Printable keys type text here: help is F1 (« ? » is a question mark in a draft).
     TYPING = True
@@ -81,7 +82,18 @@ class SynthesisScreen(MaterialPanel, Screen[None]):
 
     def _title(self) -> str:
         c = self.services.config
+        if self.synthesis.department:  # a national roll-up, scoped to one département
+            return one_line(
+                f"Synthèse — {c.title} — département : {self.synthesis.department}", 200
+            )
         return one_line(f"Synthèse — {c.title} ({c.department})", 200)
+
+    def show_department(self, name: str | None) -> None:
+        """Figures, charts, material and exports of one département (None: all of them)."""
+        self.department = self.synthesis.scope_to(name)
+        self.query_one("#synthesis-title", Static).update(self._title())
+        self.refresh_theme(force=True)
+        self._status(f"Chiffres et matériau : {name or 'tous les départements'}.")
 
     def _language(self) -> str | None:
         # Markdown highlighting needs tree-sitter; without it the editor stays plain text.
@@ -89,6 +101,8 @@ class SynthesisScreen(MaterialPanel, Screen[None]):
 
     def on_mount(self) -> None:
         self.outline_view.border_title = "Plan"
+        self.set_department_names(self.synthesis.departments())
+        self.department = self.synthesis.department
         self.editor.border_title = "Brouillon"
         self.query_one("#excerpts").border_title = "Extraits"
         # A draft edited outside the app may hold control characters: never shown raw.

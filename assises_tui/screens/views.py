@@ -54,6 +54,22 @@ VIEWS: tuple[View, ...] = (
 )
 VIEW_BY_KEY = {v.key: v for v in VIEWS}
 
+#: The views the database selects by itself (status, assignee), as ``dated_ids`` arguments:
+#: they show their first screen before the records of a shared database are all read.
+_DATABASE_FILTERS: dict[str, Callable[[str], dict[str, object]]] = {
+    "left": lambda _r: {"statuses": [_NEW.value, _IN_PROGRESS.value]},
+    "all": lambda _r: {},
+    "mine": lambda r: {"assignee": r},
+    "not_contribution": lambda _r: {"statuses": [Status.NOT_CONTRIBUTION.value]},
+}
+
+
+def database_filter(view: View, reviewer: str) -> dict[str, object] | None:
+    """``view`` as the database can select it, or None when it needs the records."""
+    make = _DATABASE_FILTERS.get(view.key)
+    return make(reviewer) if make is not None else None
+
+
 SORTS: tuple[tuple[str, str], ...] = (
     ("date", "date"),
     ("sender", "expéditeur"),

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from assises_tui.clock import now_iso
 from assises_tui.errors import AssisesError
 from assises_tui.services.changes import ChangeSet
+from assises_tui.services.departments import in_department, resolve
 from assises_tui.text.fold import fold
 
 if TYPE_CHECKING:
@@ -100,12 +101,23 @@ class Codebook:
         entry = {"at": now_iso(), "who": self.changes.reviewer, **event}
         self.store.append_audit([entry])
 
-    def entries(self, *, counts: bool = True, include_retired: bool = True) -> list[CodebookEntry]:
-        """Main themes in config order, each followed by its sub-themes."""
+    def entries(
+        self,
+        *,
+        counts: bool = True,
+        include_retired: bool = True,
+        department: str | None = None,
+    ) -> list[CodebookEntry]:
+        """Main themes in config order, each followed by its sub-themes; the counts are of
+        one département of a national roll-up when ``department`` names one."""
         doc = self._doc()
         tally: dict[str, int] = {}
         if counts:
-            for item in self.store.all():
+            items = self.store.all()
+            if department is not None:
+                home = self.config.department
+                items = in_department(items, resolve(department, items, home), home)
+            for item in items:
                 keys = set(item.themes)
                 keys |= {parent_of(k) for k in item.themes}
                 for k in keys:

@@ -6,7 +6,7 @@ Writes go the other way, through ``Changes`` (history and undo in one place).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from assises_tui.domain.models import Contribution, QuarantineEntry
@@ -53,6 +53,49 @@ class Contributions:
             return False
         start(callback)
         return True
+
+    # -- the first reading (a shared database opened in the background) ---------------
+    def loading(self) -> tuple[int, int] | None:
+        """(records read, records in all) while the store is still reading them, else None.
+
+        Meanwhile ``get`` works (a missing record is fetched at once) but ``all`` waits
+        for the end: a view shows its first screen with ``dated_ids`` instead.
+        """
+        progress = getattr(self._store, "loading_progress", None)
+        return progress() if progress is not None else None
+
+    def start_loading(self) -> None:
+        """Start reading the records in the background (once the first screen is drawn)."""
+        start = getattr(self._store, "start_loading", None)
+        if start is not None:
+            start()
+
+    def wait_loaded(self) -> None:
+        """Block (in a worker) until every record is in memory; StoreError if it failed."""
+        wait = getattr(self._store, "wait_loaded", None)
+        if wait is not None:
+            wait()
+
+    def prefetch(self, ids: list[int]) -> None:
+        """Fetch in one round trip the records about to be drawn (while loading)."""
+        prefetch = getattr(self._store, "prefetch", None)
+        if prefetch is not None:
+            prefetch(ids)
+
+    def dated_ids(
+        self,
+        statuses: Sequence[str] | None = None,
+        assignee: str | None = None,
+        *,
+        reverse: bool = False,
+    ) -> list[int]:
+        """Ids by reception date (undated last, ties by number) asked of the database,
+        without reading the records: a view's rows while they are still being read."""
+        return self._store.ordered_ids(statuses, assignee, reverse=reverse)  # type: ignore[attr-defined]
+
+    def status_counts(self) -> dict[str, int]:
+        """Contributions per status value, counted by the database."""
+        return self._store.status_counts()  # type: ignore[attr-defined]
 
     # -- texts ---------------------------------------------------------------------
     def blob_text(self, sha: str | None) -> str:

@@ -8,7 +8,6 @@ personal data: only counts, dates, file locations and reviewer logins. No textua
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -33,6 +32,15 @@ DEFAULT_RETENTION = (
 )
 
 
+#: Where a team workspace keeps what a local one keeps in these folders and files.
+IN_DATABASE = {
+    "store/contributions/": "base PostgreSQL (table contributions)",
+    "blobs/": "base PostgreSQL (table blobs)",
+    "store/meta.json": "base PostgreSQL (table quarantine)",
+    "store/audit.jsonl": "base PostgreSQL (table audit)",
+}
+
+
 def _instant(value: str) -> datetime:
     moment = datetime.fromisoformat(value)
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
@@ -49,22 +57,26 @@ def privacy_report(store: Store, config: Consultation) -> dict[str, Any]:
     folders, reviewer logins)."""
     items = store.all()
     events = store.audit()
+    categories = [
+        _senders(items),
+        _raw_mails(store, items),
+        _attachments(store, items),
+        _texts(store, items, [config.mailbox]),
+        _quarantine(store),
+        _backups(store.root),
+        _restore_leftovers(store.root),
+        _reviewers(items, events),
+    ]
+    if getattr(store, "url", None):  # team mode: records and blobs live in the database
+        for category in categories:
+            category["where"] = [IN_DATABASE.get(w, w) for w in category["where"]]
     return {
         "register": _register(store, config),
         "records": len(items),
         "purged_records": sum(1 for c in items if any(h.what == "purge" for h in c.history)),
         "received": _span([c.received_at.isoformat() for c in items if c.received_at]),
         "imported": _span([h.at for c in items for h in c.history if h.what == "import"]),
-        "categories": [
-            _senders(items),
-            _raw_mails(store, items),
-            _attachments(store, items),
-            _texts(store, items, [config.mailbox]),
-            _quarantine(store),
-            _backups(store.root),
-            _restore_leftovers(store.root),
-            _reviewers(items, events),
-        ],
+        "categories": categories,
         "exports_with_personal_data": [
             {"at": e.get("at"), "who": e.get("who"), "path": e.get("path"), "count": e.get("count")}
             for e in events
@@ -115,11 +127,9 @@ def _register(store: Store, config: Consultation) -> dict[str, Any]:
 
 
 def _size_of(store: Store, shas: Iterable[str]) -> int:
-    total = 0
-    for sha in set(shas):
-        with contextlib.suppress(Exception):  # a missing blob is verify's business
-            total += store.blobs.path_for(sha).stat().st_size  # type: ignore[attr-defined]
-    return total
+    # from the store, whichever it is (files, or the team database); a missing blob is
+    # verify's business
+    return sum(store.blob_sizes(shas).values())
 
 
 def _senders(items: list[Contribution]) -> dict[str, Any]:

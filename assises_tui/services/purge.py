@@ -50,6 +50,8 @@ from assises_tui.store.texts import body_text
 from assises_tui.text.safe import one_line
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from assises_tui.config import Consultation
     from assises_tui.search import SearchIndex
     from assises_tui.store.protocol import Store
@@ -248,12 +250,15 @@ class Purge:
         consultation: Consultation,
         reviewer: str,
         search: SearchIndex | None = None,
+        forget_texts: Callable[[list[int]], None] | None = None,
     ) -> None:
         self.store = store
         self.config = consultation
         self.reviewer = reviewer
         #: Re-indexed after a purge (the index holds words of the erased texts).
         self.search = search
+        #: Drops what the theme suggestions keep of the purged texts (word ids, model).
+        self.forget_texts = forget_texts
 
     def run(self, before: date | datetime, *, dry_run: bool = False) -> PurgeReport:
         """Erase personal data of contributions received strictly before ``before``."""
@@ -289,6 +294,8 @@ class Purge:
         report.restore_leftovers_deleted = remove_restore_leftovers(self.store.root)
         report.path = write_report(self.store, report)
         self._audit(report)
+        if self.forget_texts is not None:
+            self.forget_texts(report.ids)
         try:  # the search index holds words of the old texts: re-index the purged records
             if self.search is not None:
                 self.search.refresh()

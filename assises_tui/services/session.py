@@ -86,9 +86,15 @@ class Services:
 
     @cached_property
     def suggester(self) -> Suggester:
-        from assises_tui.suggest import Suggester
+        from assises_tui.suggest import Suggester, suggestions_dir
 
-        suggester = Suggester(self.store, self.config.themes, self.codebook)
+        root = getattr(self.workspace, "root", None)  # a workspace in memory has none
+        suggester = Suggester(
+            self.store,
+            self.config.themes,
+            self.codebook,
+            cache_dir=suggestions_dir(root) if root is not None else None,
+        )
 
         def learn(changeset: ChangeSet) -> None:
             # A theme decision (or its undo) makes the next check retrain the model.
@@ -108,7 +114,13 @@ class Services:
     def purge(self) -> Purge:
         from assises_tui.services.purge import Purge
 
-        return Purge(self.store, self.config, self.reviewer, search=self.search)
+        return Purge(
+            self.store,
+            self.config,
+            self.reviewer,
+            search=self.search,
+            forget_texts=lambda ids: self.suggester.forget(ids),
+        )
 
     @cached_property
     def synthesis(self) -> SynthesisService:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from assises_tui.domain.counting import count, is_contribution, summary
 from assises_tui.domain.models import CATEGORY_LABELS, OPEN_STATUSES, Status
+from assises_tui.services.departments import departments, in_department, quarantine_in, resolve
 
 if TYPE_CHECKING:
     from assises_tui.config import Consultation
@@ -49,8 +50,17 @@ def by_reviewer(items: list[Any]) -> dict[str, dict[str, int]]:
     return dict(sorted(table.items()))
 
 
-def stats(store: Store, consultation: Consultation) -> dict[str, Any]:
+def stats(
+    store: Store, consultation: Consultation, department: str | None = None
+) -> dict[str, Any]:
+    """The figures of the workspace, or of one département of a national roll-up."""
     items = store.all()
+    home = consultation.department
+    entries = store.quarantine()
+    if department is not None:
+        department = resolve(department, items, home)
+        entries = quarantine_in(entries, department, departments(items, home), home)
+        items = in_department(items, department, home)
     counts = count(items)
     by_theme = Counter(counts.by_theme)
     by_category: Counter[str] = Counter()
@@ -64,8 +74,9 @@ def stats(store: Store, consultation: Consultation) -> dict[str, Any]:
     categories = {k: by_category.pop(k, 0) for k in CATEGORY_LABELS}
     categories[NO_CATEGORY] = by_category.pop(NO_CATEGORY, 0)
     categories.update(sorted(by_category.items()))
-    quarantined = len(store.quarantine())
+    quarantined = len(entries)
     return {
+        "department": department,
         "by_reviewer": by_reviewer(items),
         "total": counts.messages,
         "contributions": counts.contributions,

@@ -10,6 +10,7 @@ text) and recorded in the audit trail, as is every export.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -21,6 +22,7 @@ from assises_tui.domain.models import Contribution, Excerpt
 from assises_tui.durable import ensure_dir
 from assises_tui.errors import AssisesError
 from assises_tui.services.contribution_archive import ARCHIVE_FORMATS, write_archive
+from assises_tui.services.departments import departments, in_department, resolve
 from assises_tui.services.tagging import excerpts_under
 from assises_tui.store.texts import attachment_texts, body_text
 from assises_tui.synthesis.charts import Chart, all_charts
@@ -28,6 +30,7 @@ from assises_tui.synthesis.draft import template
 from assises_tui.synthesis.figures import SET_ASIDE, Figures, compute_figures
 from assises_tui.synthesis.render import Issue, RenderResult, render
 from assises_tui.synthesis.versions import DraftVersions, SharedDraftVersions, Version
+from assises_tui.text.fold import fold
 from assises_tui.text.personal_data import Finding, NameIndex, find_personal_data
 
 if TYPE_CHECKING:
@@ -127,6 +130,25 @@ class SynthesisService:
         self.versions = (
             SharedDraftVersions(store) if consultation.store_url else DraftVersions(draft_path)
         )
+        #: A national roll-up's synthesis for one département (its figures, charts,
+        #: material and exports); None for the whole workspace. Set by :meth:`scope_to`.
+        self.department: str | None = None
+
+    def scope_to(self, department: str | None) -> str | None:
+        """Restrict figures, charts, material and exports to one département (None: all).
+        Returns the département as the records spell it; AssisesError when none has it."""
+        if department is not None:
+            department = resolve(department, self.store.all(), self.config.department)
+        self.department = department
+        return department
+
+    def departments(self) -> list[str]:
+        """The départements of the workspace's contributions (one unless a roll-up)."""
+        return departments(self.store.all(), self.config.department)
+
+    def _items(self) -> list[Contribution]:
+        """The contributions the synthesis is about: every one, or its département's."""
+        return in_department(self.store.all(), self.department, self.config.department)
 
     # -- the draft -----------------------------------------------------------
     def template(self) -> str:
@@ -158,12 +180,12 @@ class SynthesisService:
 
     # -- material for the drafting screen ------------------------------------
     def excerpts_for_theme(self, theme: str) -> list[tuple[int, Excerpt]]:
-        return excerpts_under(self.store.all(), theme)
+        return excerpts_under(self._items(), theme)
 
     def contributions_for_theme(self, theme: str) -> list[Contribution]:
         return [
             c
-            for c in self.store.all()
+            for c in self._items()
             if c.status not in SET_ASIDE and theme in {t.split("/", 1)[0] for t in c.themes}
         ]
 
@@ -175,26 +197,29 @@ class SynthesisService:
         return self._today() if self._today else _today_in(self.config.tz)
 
     def figures(self) -> Figures:
-        return compute_figures(self.store.all(), self.config)
+        return compute_figures(self._items(), self.config)
 
     def render(self, text: str | None = None, *, omit_empty: bool = False) -> RenderResult:
         text = self.load() if text is None else text
+        # citations resolve against every record (a number is national in a roll-up);
+        # figures and charts are of the département the synthesis is scoped to
         items = {c.id: c for c in self.store.all()}
-        figures = compute_figures(items.values(), self.config)
+        scoped = self._items()
         return render(
             text,
             self.config,
             items,
-            figures,
+            compute_figures(scoped, self.config),
             self.today(),
             omit_empty=omit_empty,
-            charts=self.charts(items.values()),
+            charts=self.charts(scoped),
+            scope=f"Département : {self.department}" if self.department else "",
         )
 
     def charts(self, items: Iterable[Contribution] | None = None) -> list[Chart]:
         """The annex's charts. The reviewers' progress stays in the app: it names agents
         and says nothing to the Minister."""
-        items = self.store.all() if items is None else items
+        items = self._items() if items is None else items
         return [c for c in all_charts(items, self.config, self.theme_label) if c.key != "progress"]
 
     def known_names(self) -> list[str]:
@@ -232,8 +257,12 @@ class SynthesisService:
 
     # -- exports ---------------------------------------------------------------
     def export_to_workspace(self, fmt: str, text: str, *, omit_empty: bool = False) -> Path:
-        """:meth:`export` to ``exports/synthese.<fmt>`` in the workspace; returns the path."""
-        path = self.exports_dir / f"synthese.{fmt}"
+        """:meth:`export` to ``exports/synthese.<fmt>`` in the workspace (``synthese-cher``
+        for a département of a roll-up); returns the path."""
+        name = "synthese"
+        if self.department:
+            name += "-" + "-".join(re.findall(r"[a-z0-9]+", fold(self.department)))
+        path = self.exports_dir / f"{name}.{fmt}"
         ensure_dir(self.exports_dir)
         self.export(fmt, path, text=text, omit_empty=omit_empty)
         return path
@@ -286,6 +315,7 @@ class SynthesisService:
             path=str(path),
             sha256=_sha256(path),
             omit_empty=omit_empty,
+            department=self.department,
         )
         return report
 
@@ -297,7 +327,7 @@ class SynthesisService:
             raise AssisesError(f"Format inconnu « {fmt} » (choix : {', '.join(ARCHIVE_FORMATS)}).")
         self._writable()
         count = write_archive(
-            self.store.all(),
+            self._items(),
             fmt,
             Path(path),
             texts=lambda c: (body_text(self.store, c), attachment_texts(self.store, c)),
@@ -313,6 +343,7 @@ class SynthesisService:
             path=str(path),
             count=count,
             personal_data=with_personal_data,
+            department=self.department,
         )
         return count
 

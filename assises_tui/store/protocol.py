@@ -80,6 +80,10 @@ class Store(Protocol):
         """Only for the RGPD purge (erase personal data on request) and for blobs that
         ``unreferenced_blobs`` lists."""
 
+    def blob_sizes(self, shas: Iterable[str]) -> dict[str, int]:
+        """Size in bytes of each stored blob among ``shas`` (missing ones left out): what
+        ``privacy-report`` says the mails and attachments weigh, wherever they live."""
+
     def unreferenced_blobs(self, among: Iterable[str] | None = None) -> dict[str, int]:
         """Blobs (sha256 -> size in bytes) no record, quarantine entry or committed write
         names (``among``: only these candidates): what an import that failed between its

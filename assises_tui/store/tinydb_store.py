@@ -264,6 +264,15 @@ class TinyDBStore:
     def has_blob(self, sha256: str) -> bool:
         return self.blobs.has(sha256)
 
+    def blob_sizes(self, shas: Iterable[str]) -> dict[str, int]:
+        sizes: dict[str, int] = {}
+        for sha in set(shas):
+            try:
+                sizes[sha] = self.blobs.path_for(sha).stat().st_size
+            except (OSError, StoreError):  # missing, or not a digest: verify's business
+                continue
+        return sizes
+
     def delete_blob(self, sha256: str) -> None:
         self._check_writable()
         self.blobs.delete(sha256)

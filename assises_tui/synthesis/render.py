@@ -353,7 +353,10 @@ def render(
     *,
     omit_empty: bool = False,
     charts: list[Chart] | None = None,
+    scope: str = "",
 ) -> RenderResult:
+    """The draft as a document; ``scope`` (« Département : Cher ») says under the title
+    what part of a national roll-up the figures are of."""
     resolver = _Resolver(contributions, figures)
     # A draft edited outside the app may hold control characters or escape sequences: no
     # document format wants them (DOCX refuses them, ODT XML becomes invalid, a Markdown
@@ -369,7 +372,7 @@ def render(
         blocks = [b for k, b in enumerate(blocks) if k not in dropped]
     doc = Document(
         title=title,
-        consultation=_subtitle(title, config.title),
+        consultation=" — ".join(filter(None, (_subtitle(title, config.title), scope))),
         authority=config.signed_by,
         date_label=french_date(today),
         blocks=blocks,

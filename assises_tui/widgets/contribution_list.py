@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from assises_tui.services.privacy import Privacy
 
 Lookup = Callable[[int], Contribution | None]
+Prefetch = Callable[[list[int]], None]
 
 
 @dataclass(frozen=True)
@@ -106,10 +107,14 @@ class ContributionList(ScrollView, can_focus=True):
         marked: set[int],
         *,
         privacy: Privacy | None = None,
+        prefetch: Prefetch | None = None,
         id: str | None = None,  # noqa: A002 - Textual's own parameter name
     ) -> None:
         super().__init__(id=id)
         self.lookup = lookup
+        #: Told the ids of a screen of rows before they are drawn: while a shared database
+        #: is still being read, their records then come in one round trip, not one each.
+        self.prefetch = prefetch
         #: Masks senders and personal data in subjects while the view is pseudonymised.
         self.privacy = privacy
         self.config = config
@@ -232,6 +237,9 @@ class ContributionList(ScrollView, can_focus=True):
             style("contribution-list--marked"),
             style("contribution-list--cursor"),
         )
+        if self.prefetch is not None:
+            top = round(self.scroll_y)
+            self.prefetch(self.ids[top : top + self.size.height])
         return super().render_lines(crop)
 
     def render_line(self, y: int) -> Strip:

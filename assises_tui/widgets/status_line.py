@@ -35,11 +35,16 @@ class StatusLine(Widget):
         position: int | None = None,
         everywhere: int | None = None,
         suggestions: str = "",
+        loading: tuple[int, int] | None = None,
     ) -> None:
         """``everywhere``: how many records the search finds in every view, said when the
-        current view shows fewer (the search is limited to the view)."""
+        current view shows fewer (the search is limited to the view). ``loading``: (read,
+        total) while a shared database's records are still being read."""
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append(view, style="bold")
+        if loading is not None:  # first: at 80 columns the end of the line is cut off
+            done, total = (f"{n:,}".replace(",", "\u202f") for n in loading)
+            text.append(f" · chargement {done}/{total}", style="italic")
         if query:
             text.append(" · recherche")
         text.append(f" · {plural(shown, 'affichée')}")

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Protocol
 
 import orjson
+import psycopg
 from fakes.memory_store import MemoryStore, MemoryVolume, lose_records, restore
 
 from assises_tui.store.backup import restore_backup
@@ -27,9 +28,11 @@ class Backend(Protocol):
     def restore(self, backup: Path) -> None:
         """Put ``backup`` (from ``Store.backup``) back, every store being closed."""
 
-    # Optional: ``lose_records(ids)`` damages the stored data behind the store's back
-    # (every store being closed): these records vanish, as when a file is deleted by
-    # mistake; the next open must refuse the store.
+    def lose_records(self, ids: list[int]) -> None:
+        """Damage the stored data behind the store's back (every store being closed):
+        these records vanish, as when a file is deleted by mistake. Where the loss is
+        found is ``loss_found_by``: "open" (the default: the next open refuses the
+        store) or "verify" (a server's rows deleted by hand: ``verify`` reports them)."""
 
 
 class TinyDBBackend:
@@ -80,6 +83,16 @@ class PostgresBackend:
     def open(self, *, read_only: bool = False) -> Store:
         return PostgresStore.open(self.root, self.url, read_only=read_only)
 
+    #: A shared server cannot recount every row at each reviewer's open (a national
+    #: roll-up holds a million): ``verify`` finds the shortfall against the count each
+    #: write keeps.
+    loss_found_by = "verify"
+
+    def lose_records(self, ids: list[int]) -> None:
+        """Rows deleted by hand (``psql``), behind Assises' back."""
+        with psycopg.connect(self.url, autocommit=True) as conn:
+            conn.execute("DELETE FROM contributions WHERE id = ANY(%s)", (ids,))
+
     def restore(self, backup: Path) -> None:
         store = PostgresStore.open(self.root, self.url)
         try:
@@ -88,10 +101,19 @@ class PostgresBackend:
             store.close()
 
 
+class PostgresStreamingBackend(PostgresBackend):
+    """The same database, opened as the app opens it: records read by a thread while the
+    caller goes on (every read must give the same answers as after a full reading)."""
+
+    def open(self, *, read_only: bool = False) -> Store:
+        return PostgresStore.open(self.root, self.url, read_only=read_only, background=True)
+
+
 #: name -> class taking the (empty, existing) workspace folder (and the pytest fixtures
 #: it names in ``fixtures``).
 BACKENDS: dict[str, type] = {
     "tinydb": TinyDBBackend,
     "memory": MemoryBackend,
     "postgres": PostgresBackend,
+    "postgres-streaming": PostgresStreamingBackend,
 }

@@ -200,6 +200,9 @@ class MemoryStore:
     def has_blob(self, sha256: str) -> bool:
         return sha256 in self.volume.blobs
 
+    def blob_sizes(self, shas: Iterable[str]) -> dict[str, int]:
+        return {sha: len(self.volume.blobs[sha]) for sha in set(shas) if sha in self.volume.blobs}
+
     def delete_blob(self, sha256: str) -> None:
         self._check_writable()
         self.volume.blobs.pop(sha256, None)

@@ -3,6 +3,7 @@ cross-validated F1 on the status line, the « À étiqueter en priorité » view
 
 from __future__ import annotations
 
+import asyncio
 import threading
 
 from assises_tui.screens.inbox import InboxScreen
@@ -86,3 +87,56 @@ async def test_priority_view_orders_untagged_by_what_a_label_would_teach(make_ap
         assert inbox.list.ids == services.suggester.priority(by_date)  # …in the model's order
         assert inbox.list.cursor == 0
         assert "À étiqueter en priorité" in status(app) and "tri : priorité" in status(app)
+
+
+async def test_keys_are_handled_promptly_while_a_slowed_model_trains(
+    make_app, services, monkeypatch
+):
+    """The model itself is slowed (each fit sleeps), so the training holds the suggester
+    while keys arrive: moving, tagging, opening the reader (which shows suggestions) must
+    each be handled at once, and the training must still be under way meanwhile."""
+    import time
+
+    import assises_tui.analysis.model as model_module
+
+    everyone = services.store.ids()
+    assert len(everyone) >= 10
+    services.tagging.add(everyone[:5], "service")  # enough examples for a learned model
+    services.tagging.add(everyone[5:10], "participation")
+    app = make_app()
+    async with app.run_test(size=WIDE) as pilot:
+        inbox = app.screen
+        await pilot.pause(0.2)
+        await app.workers.wait_for_complete()  # a first model, trained at full speed
+        first = services.suggester.model
+        assert first is not None
+
+        in_training = threading.Event()
+        release = threading.Event()
+        real_fit = model_module._fit
+
+        def slow_fit(*args, **kwargs):
+            in_training.set()
+            release.wait(20)  # the model takes as long as the test needs
+            return real_fit(*args, **kwargs)
+
+        monkeypatch.setattr(model_module, "_fit", slow_fit)
+        services.suggester._last_scan = float("inf")  # only the tag starts the training
+        ids = inbox.list.ids
+        await pilot.press("2")  # a tag: the labels changed, a retrain starts in a worker
+        inbox.training.check()
+        assert await asyncio.to_thread(in_training.wait, 10)
+
+        slowest = 0.0
+        for key in ("j", "j", "4", "k", "enter", "escape", "j"):
+            started = time.monotonic()
+            await pilot.press(key)
+            slowest = max(slowest, time.monotonic() - started)
+        assert inbox.list.cursor == ids.index(ids[0]) + 2
+        assert not release.is_set() and services.suggester.model is first  # still training
+        assert slowest < 1.0, f"a key waited {slowest:.2f} s"
+
+        release.set()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert services.suggester.model is not first  # the new model arrived afterwards

@@ -137,8 +137,18 @@ async def _drive_app(root: Path, who: str, seconds: float, rng: random.Random) -
     ws.close()
 
 
+def without_merge() -> None:
+    """Sabotage for the test that shows the check can fail: a save whose record changed
+    meanwhile overwrites it with this process's copy instead of merging field by field."""
+    import assises_tui.store.postgres.store as postgres_store
+
+    postgres_store.merge = lambda _base, mine, _theirs: mine
+
+
 def main(argv: list[str]) -> int:
     mode, root, who, seconds, log_path = argv[:5]
+    if os.environ.get("TEAM_WORKER_NO_MERGE") == "1":
+        without_merge()
     rng = random.Random(int(argv[5]) if len(argv) > 5 else None)
     log = Log(Path(log_path), who)
     logged(log)

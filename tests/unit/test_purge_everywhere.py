@@ -21,7 +21,15 @@ def test_nothing_personal_survives_the_purge(tmp_path):
     }
     # The search found the data in every place it was planted (so it can fail) …
     places = {p for p in before if not p.startswith("store.avant-restauration-")}
-    assert places >= {"store", "blobs", "index", "backups", "synthesis.md", "synthesis_versions"}
+    assert places >= {
+        "store",
+        "blobs",
+        "index",
+        "backups",
+        "synthesis.md",
+        "synthesis_versions",
+        "suggestions",
+    }
     assert any(p.startswith("store.avant-restauration-") for p in before)
     assert all(result["before"][form] for form in FORMS)
     archives = {p.split("!")[0] for v in result["before"].values() for p in v if "!" in p}

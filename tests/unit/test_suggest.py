@@ -70,15 +70,19 @@ def test_learning_from_reviewers_changes_a_suggestion():
     assert s.suggester.model.n_labelled == 0
 
 
-def test_retrain_only_when_labels_change_and_featurises_only_new_tags():
+def test_retrain_only_when_labels_change_and_reads_each_text_once(monkeypatch):
     s = make_services()
     s.tagging.add([1, 2], "service")
     assert s.suggester.retrain()
     assert not s.suggester.refresh(force=True)  # same labels: the model is kept
-    kept = s.suggester._rows[1][0]
+    kept = s.suggester.text_cache().state.entries[1]
+    read = []
+    real_text = s.suggester._text
+    monkeypatch.setattr(s.suggester, "_text", lambda item: read.append(item.id) or real_text(item))
     s.tagging.add([3], "lien")
     assert s.suggester.retrain()
-    assert s.suggester._rows[1][0] is kept and 3 in s.suggester._rows
+    assert s.suggester.text_cache().state.entries[1] is kept
+    assert read == []  # every text was analysed once, at the first training
 
 
 def test_to_dict_has_the_documented_keys():
@@ -98,7 +102,7 @@ def test_beyond_the_cap_the_latest_decisions_are_always_learned(monkeypatch):
     s.tagging.add([ids[9]], "lien")
     s.suggester.retrain()
     assert s.suggester.model.n_labelled == 6
-    assert ids[9] in s.suggester._rows  # the latest tag is among those learned from
+    assert ids[9] in s.suggester.learned_from  # the latest tag is among those learned from
 
 
 def test_stop_makes_a_training_under_way_give_up():

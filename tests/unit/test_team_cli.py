@@ -153,24 +153,26 @@ def test_db_upgrade_applies_new_steps_once_and_a_newer_schema_is_refused(
 
     root = tmp_path / "equipe"
     assert run("init", str(root), "--postgres", pg_url)[0] == 0
-    # a later version of Assises brings step 2
-    monkeypatch.setitem(schema.MIGRATIONS, 2, "CREATE TABLE etape_deux (x integer)")
-    monkeypatch.setattr(schema, "SCHEMA_VERSION", 2)
+    # a later version of Assises brings one more step
+    current = schema.SCHEMA_VERSION
+    step = current + 1
+    monkeypatch.setitem(schema.MIGRATIONS, step, "CREATE TABLE etape_suivante (x integer)")
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", step)
     code, _, err = run("--workspace", str(root), "list")
     assert code == 2 and "assises db upgrade" in err and "Traceback" not in err
     code, out, _ = run("--workspace", str(root), "db", "upgrade", "--json")
-    assert code == 0 and json.loads(out) == {"applied": [2], "schema_version": 2}
+    assert code == 0 and json.loads(out) == {"applied": [step], "schema_version": step}
     assert set(json.loads(out)) == FIELDS["db upgrade"]
     code, out, _ = run("--workspace", str(root), "db", "upgrade")
     assert code == 0 and "déjà à jour" in out
     assert run("--workspace", str(root), "list")[0] == 0
     # and this version of Assises meets a database upgraded by a newer one
-    monkeypatch.delitem(schema.MIGRATIONS, 2)
-    monkeypatch.setattr(schema, "SCHEMA_VERSION", 1)
+    monkeypatch.delitem(schema.MIGRATIONS, step)
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", current)
     code, _, err = run("--workspace", str(root), "list")
     assert code == 2 and "plus récente" in err
     with psycopg.connect(pg_url) as conn:
-        assert conn.execute("SELECT count(*) FROM assises_schema").fetchone() == (2,)
+        assert conn.execute("SELECT count(*) FROM assises_schema").fetchone() == (step,)
 
 
 def test_national_roll_up_keeps_each_departement_and_number(run, tmp_path, pg_url):
@@ -225,6 +227,19 @@ def test_national_roll_up_keeps_each_departement_and_number(run, tmp_path, pg_ur
     assert len(listed) == cher[1] and min(r["id"] for r in listed) == allier[1] + 1
     code, out, _ = run("--workspace", str(national), "list", "--search", "dep:allier", "--json")
     assert len(json.loads(out)) == allier[1]
+    # and so do its statistics and the codebook's counts (on the real server)
+    whole = json.loads(run("--workspace", str(national), "stats", "--json")[1])
+    by_department = {}
+    for name in ("cher", "ALLIER"):
+        code, out, err = run("--workspace", str(national), "stats", "--departement", name, "--json")
+        assert code == 0, err
+        by_department[name] = json.loads(out)
+    assert by_department["cher"]["department"] == "Cher"
+    assert by_department["cher"]["total"] == cher[1]
+    assert by_department["ALLIER"]["total"] == allier[1]
+    assert sum(d["contributions"] for d in by_department.values()) == whole["contributions"]
+    code, _, err = run("--workspace", str(national), "stats", "--departement", "Nièvre")
+    assert code == 2 and "départements : Allier, Cher" in err
 
 
 def test_assign_spreads_the_inbox_and_stats_show_progress_per_reviewer(run, tmp_path, pg_url):
@@ -297,3 +312,31 @@ def test_the_password_comes_from_pgpassword_or_the_prompt_never_the_file(
     code, out, err = run("--workspace", str(root), "stats", "--json")
     assert code == 0, err
     assert len(asked) == 1 and PASSWORD_ROLE in asked[0]
+
+
+def test_privacy_report_weighs_the_blobs_kept_in_the_database(run, tmp_path, pg_url):
+    """The mails and attachments of a team workspace live in the database, not in
+    ``blobs/``: the register still says what they weigh, and where they are."""
+    local, team = tmp_path / "local", tmp_path / "equipe"
+    mbox = small_mbox(tmp_path / "p.mbox", 25)
+    assert run("init", str(local))[0] == 0
+    assert run("init", str(team), "--postgres", pg_url)[0] == 0
+    reports = {}
+    for root in (local, team):
+        assert run("--workspace", str(root), "import", str(mbox))[0] in (0, 1)
+        code, out, err = run("--workspace", str(root), "privacy-report", "--json")
+        assert code == 0, err
+        reports[root.name] = {c["key"]: c for c in json.loads(out)["categories"]}
+    with Workspace.open(team, read_only=True) as ws:
+        items = ws.store.all()
+        raw = sum(len(ws.store.get_blob(sha)) for sha in {c.raw_blob for c in items if c.raw_blob})
+        files = {a.blob for c in items for a in c.attachments if a.blob}
+        attached = sum(len(ws.store.get_blob(sha)) for sha in files)
+    assert not (team / "blobs").exists() or not any((team / "blobs").iterdir())
+    mails, attachments = reports["equipe"]["raw_mails"], reports["equipe"]["attachments"]
+    assert mails["bytes"] == raw > 0
+    assert attachments["bytes"] == attached and attachments["files"] == len(files) > 0
+    assert mails["where"] == ["base PostgreSQL (table blobs)"]
+    for key in ("raw_mails", "attachments"):  # the same mails weigh the same in both
+        assert reports["equipe"][key]["bytes"] == reports["local"][key]["bytes"]
+    assert reports["local"]["raw_mails"]["where"] == ["blobs/"]

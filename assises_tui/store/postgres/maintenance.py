@@ -73,9 +73,11 @@ def verify(store: Database) -> list[str]:
                 f"{schema.SCHEMA_VERSION} (« assises db upgrade »)."
             )
             return problems
+        present_ids: list[int] = []
         with conn.cursor(name="verify_records") as cur:
             cur.execute("SELECT id, record::text FROM contributions ORDER BY id")
             for cid, text in cur:
+                present_ids.append(cid)
                 record = orjson.loads(text)
                 if record.get("id") != cid:
                     problems.append(f"La contribution n° {cid} porte un autre numéro.")
@@ -85,6 +87,7 @@ def verify(store: Database) -> list[str]:
                     problems.append(f"La contribution n° {cid} est mal formée ({exc}).")
                 for what, sha in record_blobs(record):
                     wanted.setdefault(sha, []).append(f"Contribution n° {cid}, {what}")
+        problems += _lost_records(conn, present_ids)
         for qid, sha in conn.execute(
             "SELECT id, raw_blob FROM quarantine WHERE raw_blob IS NOT NULL"
         ):
@@ -101,6 +104,29 @@ def verify(store: Database) -> list[str]:
         if sha not in present:
             problems.extend(f"{where} : absent de la base." for where in places)
     return problems
+
+
+def _lost_records(conn: psycopg.Connection, present: list[int]) -> list[str]:
+    """Records are never deleted by Assises, and each write counts what it adds (in the
+    same transaction): fewer rows than counted means rows deleted behind its back."""
+    row = conn.execute("SELECT value::text FROM settings WHERE key = %s", (schema.RECORD_COUNT,))
+    found = row.fetchone()
+    expected = int(found[0]) if found else len(present)  # a database from before the count
+    lost = expected - len(present)
+    if lost <= 0:
+        return []
+    last = conn.execute("SELECT last_value FROM contribution_ids").fetchone()
+    have = set(present)
+    absent = [cid for cid in range(1, int(last[0]) + 1) if cid not in have] if last else []
+    which = ""
+    if len(absent) == lost:  # no number was reserved and left unused: these are the lost
+        shown = ", ".join(map(str, absent[:20])) + (" …" if len(absent) > 20 else "")
+        which = f" (n° {shown})"
+    return [
+        f"{lost} contribution(s) ont disparu de la base{which} : Assises en a enregistré "
+        f"{expected}, la base en contient {len(present)}. Des lignes ont été supprimées en "
+        "dehors d'Assises : restaurez la dernière sauvegarde (« assises restore »)."
+    ]
 
 
 def backup(store: Database, reason: str, dest: Path | None = None) -> Path:

@@ -40,6 +40,8 @@ READ_ONLY_MESSAGE = (
     "Espace de travail ouvert en lecture seule : aucune modification n'est possible."
 )
 _DECODER = msgspec.json.Decoder(Contribution)
+#: Rows read per round trip at open: a few MB of text, freed as soon as decoded.
+LOAD_BATCH = 5_000
 _COLUMNS = (
     "id, department, origin_id, status, message_id, raw_sha256, received_at, assignee, "
     "updated_by, record"
@@ -101,8 +103,14 @@ class PostgresStore:
         read_only: bool = False,
         password: str | None = None,
         department: str = "",
+        background: bool = False,
     ) -> PostgresStore:
+        """Open the team database. With ``background`` the records are read by a thread
+        (``start_loading``, or the first read needing them all) while the caller goes on:
+        ``get`` fetches a missing record from the database, ``all``/``ids``/``count`` wait
+        for the end of the reading (``loading_progress``)."""
         store = cls(root, url, read_only=read_only, password=password, department=department)
+        store._background = background
         try:
             store._load()
         except BaseException:
@@ -132,6 +140,12 @@ class PostgresStore:
         self._indexes: tuple[dict[str, int], dict[str, int]] | None = None
         self._last_seq = 0
         self.generation = 0
+        self._background = False
+        self._loaded = threading.Event()
+        self._loaded.set()
+        self._load_error: StoreError | None = None
+        self._progress = (0, 0)
+        self._loader: threading.Thread | None = None
         #: Called from the listener thread when another process changed something.
         self.on_change: Callable[[], None] | None = None
         self._changed = threading.Event()
@@ -141,6 +155,8 @@ class PostgresStore:
 
     def close(self) -> None:
         self._closed = True
+        if self._loader is not None:
+            self._loader.join(timeout=30)
         conn = self._listen_conn
         if conn is not None:
             try:
@@ -159,26 +175,99 @@ class PostgresStore:
 
     # -- loading and the change feed ------------------------------------------
     def _load(self) -> None:
+        """Read every record, in batches (a server-side cursor): the rows fetched are freed
+        as they are decoded, so the peak is the records, not the records plus their text."""
         with self.pool.connection() as conn:
             schema.check(conn)
-            # one statement, one snapshot: every change numbered up to its max(seq)
-            rows = conn.execute(
-                "SELECT id, version, seq, record::text FROM contributions"
-            ).fetchall()
+            if self._background:
+                # the feed starts here: a change made before the reading's snapshot comes
+                # twice (feed and reading), the newer version wins, none is missed
+                row = conn.execute("SELECT coalesce(max(seq), 0) FROM contributions").fetchone()
+                self._last_seq = int(row[0]) if row else 0
+        self._loaded.clear()
+        self._load_error = None
+        self._progress = (0, 0)
+        if not self._background:
+            self._stream()
+            if self._load_error is not None:
+                raise self._load_error
+
+    def start_loading(self) -> None:
+        """Start reading the records in a thread (``background``: once the caller has
+        drawn its first screen, so that the reading does not slow it down)."""
+        with self._lock:
+            if self._loader is None and not self._loaded.is_set():
+                self._loader = threading.Thread(
+                    target=self._stream, name="assises-load", daemon=True
+                )
+                self._loader.start()
+
+    def _stream(self) -> None:
+        batch = LOAD_BATCH
+        try:
+            with self.pool.connection() as conn:
+                # one snapshot for the count, the feed position and every row
+                conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                row = conn.execute(
+                    "SELECT count(*), coalesce(max(seq), 0) FROM contributions"
+                ).fetchone()
+                assert row is not None
+                total, snapshot_seq = int(row[0]), int(row[1])
+                with self._lock:
+                    if not self._background:  # else the feed started at open
+                        self._last_seq = max(self._last_seq, snapshot_seq)
+                    self._progress = (0, total)
+                pool = SharePool()
+                loaded = 0
+                with conn.cursor(name="assises_load") as cur:
+                    cur.itersize = batch
+                    cur.execute("SELECT id, version, record::text FROM contributions")
+                    while rows := cur.fetchmany(batch):
+                        if self._closed:
+                            return
+                        self._absorb(rows, pool)
+                        loaded += len(rows)
+                        self._progress = (loaded, max(total, loaded))
+        except (StoreError, psycopg.Error) as exc:
+            message = str(exc) if isinstance(exc, StoreError) else str(exc).strip()
+            self._load_error = StoreError(
+                f"Lecture des contributions interrompue : {message}"
+                if not isinstance(exc, StoreError)
+                else message
+            )
+        finally:
+            self._loaded.set()
+
+    def _absorb(self, rows: list[tuple[int, int, str]], pool: SharePool) -> None:
+        """Keep the records of a loading batch that the feed has not brought newer."""
         decode = _DECODER.decode
-        objs: dict[int, Contribution] = {}
-        versions: dict[int, int] = {}
-        last_seq = 0
-        for cid, version, seq, text in rows:
-            objs[cid] = decode(text)
-            versions[cid] = version
-            last_seq = max(last_seq, seq)
-        self._last_seq = last_seq
-        share_strings(objs.values(), SharePool())
-        self._objs, self._versions = objs, versions
-        self._sorted = None
-        self._indexes = None
-        self.generation += 1
+        decoded = [(cid, version, decode(text)) for cid, version, text in rows]
+        share_strings((item for _cid, _version, item in decoded), pool)
+        with self._lock:
+            objs, versions = self._objs, self._versions
+            for cid, version, item in decoded:
+                if versions.get(cid, 0) < version:
+                    objs[cid] = item
+                    versions[cid] = version
+            self._sorted = None
+            self._indexes = None
+            self.generation += 1
+
+    @property
+    def loading(self) -> bool:
+        return not self._loaded.is_set()
+
+    def loading_progress(self) -> tuple[int, int] | None:
+        """(records read, records in the database) while the first reading runs, else None."""
+        return None if self._loaded.is_set() else self._progress
+
+    def wait_loaded(self) -> None:
+        """Block until every record is in memory (StoreError when the reading failed)."""
+        if not self._loaded.is_set():
+            self.start_loading()  # no one asked for it yet: the reading starts now
+            self._loaded.wait()
+        if self._load_error is not None:
+            raise self._load_error
 
     def start_listening(self, on_change: Callable[[], None] | None = None) -> None:
         """Wake ``on_change`` (from a thread) whenever another process writes."""
@@ -299,6 +388,7 @@ class PostgresStore:
                 "(SELECT last_value FROM contribution_ids)))",
                 (max(ids),),
             )
+            count_records(conn, len(items))
             conn.execute("SELECT pg_notify(%s, 'add')", (CHANNEL,))
         with self._lock:
             self._remember(items, dict.fromkeys(ids, 1))
@@ -369,9 +459,57 @@ class PostgresStore:
 
     # -- reading ---------------------------------------------------------------
     def get(self, cid: int) -> Contribution | None:
-        return self._objs.get(cid)
+        item = self._objs.get(cid)
+        if item is None and not self._loaded.is_set():
+            self.prefetch([cid])  # the reading has not reached it yet
+            item = self._objs.get(cid)
+        return item
+
+    def prefetch(self, ids: Iterable[int]) -> None:
+        """While the first reading runs: fetch now the records about to be shown."""
+        if self._loaded.is_set():
+            return
+        missing = [cid for cid in ids if cid not in self._objs]
+        if not missing:
+            return
+        with self.pool.connection() as conn:
+            rows = conn.execute(
+                "SELECT id, version, record::text FROM contributions WHERE id = ANY(%s)",
+                (missing,),
+            ).fetchall()
+        self._absorb(rows, SharePool())
+
+    def ordered_ids(
+        self,
+        statuses: Sequence[str] | None = None,
+        assignee: str | None = None,
+        *,
+        reverse: bool = False,
+    ) -> list[int]:
+        """Ids by reception date (undated last, ties by number), from the database: the
+        inbox's first screen while the records are still being read."""
+        where, params = [], []
+        if statuses is not None:
+            where.append("status = ANY(%s)")
+            params.append(list(statuses))
+        if assignee is not None:
+            where.append("assignee = %s")
+            params.append(assignee)
+        sql = "SELECT id FROM contributions"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += f" ORDER BY received_at {'DESC' if reverse else 'ASC'} NULLS LAST, id"
+        with self.pool.connection() as conn:
+            return [row[0] for row in conn.execute(sql, params)]
+
+    def status_counts(self) -> dict[str, int]:
+        """Contributions per status, counted by the database."""
+        with self.pool.connection() as conn:
+            rows = conn.execute("SELECT status, count(*) FROM contributions GROUP BY status")
+            return {status: int(n) for status, n in rows}
 
     def ids(self) -> list[int]:
+        self.wait_loaded()
         with self._lock:
             if self._sorted is None:
                 self._sorted = sorted(self._objs)
@@ -382,6 +520,7 @@ class PostgresStore:
         return [objs[cid] for cid in self.ids()]
 
     def count(self) -> int:
+        self.wait_loaded()
         return len(self._objs)
 
     def version(self, cid: int) -> int | None:
@@ -389,6 +528,7 @@ class PostgresStore:
         return self._versions.get(cid)
 
     def _index(self) -> tuple[dict[str, int], dict[str, int]]:
+        self.wait_loaded()
         with self._lock:
             if self._indexes is None:
                 by_mid: dict[str, int] = {}
@@ -441,6 +581,13 @@ class PostgresStore:
         with self.pool.connection() as conn:
             conn.execute("DELETE FROM blobs WHERE sha256 = %s", (sha256,))
 
+    def blob_sizes(self, shas: Iterable[str]) -> dict[str, int]:
+        with self.pool.connection() as conn:
+            rows = conn.execute(
+                "SELECT sha256, length(data) FROM blobs WHERE sha256 = ANY(%s)", (list(set(shas)),)
+            ).fetchall()
+        return {sha: int(size) for sha, size in rows}
+
     def unreferenced_blobs(self, among: Iterable[str] | None = None) -> dict[str, int]:
         """Blobs (sha256 -> size) no record, quarantine entry or document names."""
         with self.pool.connection() as conn:
@@ -457,6 +604,7 @@ class PostgresStore:
             documents = conn.execute("SELECT value::text FROM documents").fetchall()
         if not rows:
             return {}
+        self.wait_loaded()
         self.reload_if_changed()  # records written by others name blobs too
         used: set[str] = {sha for (sha,) in quarantined}
         for item in self._objs.values():
@@ -558,6 +706,20 @@ class PostgresStore:
             rows = conn.execute("SELECT key, value::text FROM settings").fetchall()
             version = schema.current_version(conn)
         return {"schema_version": version, **{k: orjson.loads(v) for k, v in rows}}
+
+
+def count_records(conn: psycopg.Connection, added: int) -> None:
+    """Keep, with the records, how many there are: rows deleted behind Assises' back then
+    show as a shortfall (``verify``). A database from before the count starts from its rows."""
+    updated = conn.execute(
+        "UPDATE settings SET value = to_jsonb(value::text::bigint + %s) WHERE key = %s",
+        (added, schema.RECORD_COUNT),
+    )
+    if updated.rowcount == 0:
+        conn.execute(
+            "INSERT INTO settings SELECT %s, to_jsonb(count(*)) FROM contributions",
+            (schema.RECORD_COUNT,),
+        )
 
 
 def _count(conn: psycopg.Connection) -> int:
