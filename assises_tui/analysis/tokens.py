@@ -133,9 +133,6 @@ class Vocabulary:
             buckets = np.array([self._buckets[i] for i in listed], dtype=np.int64)
         return hashes, buckets
 
-    def ids_of(self, folded_words: Iterable[str]) -> list[int]:
-        return [self._ids[w] for w in folded_words if w in self._ids]
-
     # -- counts ----------------------------------------------------------------------------
     def char_table(self) -> sparse.csr_matrix:
         """Words × character n-gram buckets (counts)."""

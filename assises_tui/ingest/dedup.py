@@ -15,6 +15,7 @@ import unicodedata
 import zlib
 from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import dataclass
 
 SHINGLE = 5
 MIN_WORDS = 40  # shorter texts ("Bonjour, voir pièce jointe") are not campaign material
@@ -57,10 +58,24 @@ def shingles(text: str) -> set[int]:
     words = _WORD.findall(text.lower())
     if len(words) < MIN_WORDS:
         return set()
-    return {
-        zlib.crc32(" ".join(words[i : i + SHINGLE]).encode())
-        for i in range(len(words) - SHINGLE + 1)
-    }
+    encoded = [w.encode() for w in words]  # once per word, not once per shingle
+    crc32 = zlib.crc32
+    return {crc32(b" ".join(encoded[i : i + SHINGLE])) for i in range(len(words) - SHINGLE + 1)}
+
+
+@dataclass(frozen=True)
+class TextSignature:
+    """What duplicate and campaign detection need of a text, computed where it is cheap
+    (the parsing processes: the importer's own process is the busiest)."""
+
+    fingerprint: str
+    shingles: set[int]
+    band_keys: list[int]
+
+
+def signature(text: str) -> TextSignature:
+    sh = shingles(text)
+    return TextSignature(fingerprint(text), sh, band_keys(sh) if sh else [])
 
 
 def band_keys(sh: set[int]) -> list[int]:

@@ -23,6 +23,7 @@ from assises_tui.ingest import large_parts
 from assises_tui.ingest.classify import classify, list_relay
 from assises_tui.ingest.dates import parse_date, received_date
 from assises_tui.ingest.decode import decode_bytes, header_text, transfer_decode
+from assises_tui.ingest.dedup import TextSignature
 from assises_tui.ingest.html import html_to_text
 from assises_tui.ingest.simple import SimpleHeaders, simple_message
 from assises_tui.ingest.tnef import decode_tnef, is_tnef
@@ -82,6 +83,9 @@ class ParsedMessage:
     attachments: list[ParsedAttachment] = field(default_factory=list)
     not_contribution: str | None = None  # French reason, or None for a contribution
     to_check: list[str] = field(default_factory=list)  # French: what a reviewer should check
+    #: Of the body, when the parsing process computed it (a mail without attachments, whose
+    #: text is its body); None: the importer computes it from the whole text.
+    signature: TextSignature | None = None
 
 
 @dataclass

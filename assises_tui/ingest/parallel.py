@@ -3,6 +3,7 @@
 Parsing is CPU-bound pure Python: a second core nearly doubles it. Chunks keep the pickling
 overhead low; results come back in submission order so ids follow the mailbox order. A worker
 that dies (or a pool that cannot start) never loses a message: the chunk is parsed in-process.
+A big message (over ``large_parts.BIG_MESSAGE``) is always parsed in-process, in its turn.
 """
 
 from __future__ import annotations
@@ -12,10 +13,11 @@ import os
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import replace
 from zoneinfo import ZoneInfo
 
 from assises_tui.config import Consultation
+from assises_tui.ingest import large_parts
+from assises_tui.ingest.dedup import signature
 from assises_tui.ingest.mime import ParsedMessage, Unreadable, parse_message
 from assises_tui.ingest.msg import parse_msg
 from assises_tui.ingest.sources import RawMessage
@@ -39,8 +41,10 @@ def _parse_chunk(raws: list[RawMessage], mailbox: str, tzname: str) -> list[Pars
     out = []
     for raw in raws:
         parsed = parse_one(raw, mailbox, tz)
-        # The raw bytes are already in the parent: do not send them back.
-        out.append(replace(parsed, raw=b""))
+        if isinstance(parsed, ParsedMessage) and not parsed.attachments:
+            parsed.signature = signature(parsed.body)  # its whole text: spared to the parent
+        parsed.raw = b""  # the raw bytes are already in the parent: not sent back
+        out.append(parsed)
     return out
 
 
@@ -71,9 +75,16 @@ class ParallelParser:
     def submit(self, raw: RawMessage) -> Iterator[tuple[Parsed, str | None]]:
         """Queue ``raw``; yields the parsed messages that are ready, in order, each with
         the doubt its mbox split raised (``RawMessage.doubt``)."""
-        self._chunk.append(raw)
-        if len(self._chunk) >= CHUNK:
-            self._send()
+        if len(raw.raw) > large_parts.BIG_MESSAGE:
+            # A big mail is parsed here, in its turn: sent to a worker it would be copied
+            # four times (pickled, unpickled, its attachments pickled back and unpickled).
+            if self._chunk:
+                self._send()
+            self._queue.append(([raw], None))
+        else:
+            self._chunk.append(raw)
+            if len(self._chunk) >= CHUNK:
+                self._send()
         while len(self._queue) > IN_FLIGHT:
             yield from self._take()
 
@@ -106,7 +117,8 @@ class ParallelParser:
             tz = ZoneInfo(self.tzname)
             results = [parse_one(raw, self.mailbox, tz) for raw in chunk]
         else:
-            results = [replace(p, raw=raw.raw) for p, raw in zip(results, chunk, strict=True)]
+            for parsed, raw in zip(results, chunk, strict=True):
+                parsed.raw = raw.raw  # (fresh objects from the worker: set in place)
         for parsed, raw in zip(results, chunk, strict=True):
             yield parsed, raw.doubt
 

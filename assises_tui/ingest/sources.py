@@ -106,14 +106,16 @@ def _iter_dir(root: Path) -> Iterator[RawMessage]:
         if _is_maildir(here):
             dirnames[:] = [d for d in dirnames if d not in ("cur", "new", "tmp")]
             for sub in ("cur", "new", "tmp"):
-                for name, is_link, is_file in _entries(here / sub):
-                    file = here / sub / name
+                folder = here / sub
+                prefix = _label(folder, root)  # once per folder: 10,000 mails, one label each
+                for name, is_link, is_file in _entries(folder):
                     if not is_file or is_link or name.startswith("."):
                         continue
+                    label = f"{prefix}/{name}"
                     if sub == "tmp":
-                        yield skipped(_label(file, root), SKIP_DELIVERING)
+                        yield skipped(label, SKIP_DELIVERING)
                     else:
-                        yield from _iter_file(file, _label(file, root), maildir=True)
+                        yield from _iter_file(folder / name, label, maildir=True)
         names = set(filenames)
         for name, is_link, is_file in _entries(here):
             if name not in names:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from assises_tui.domain.models import Contribution, Status
 from assises_tui.ingest.dedup import (
     CampaignIndex,
+    TextSignature,
     UnionFind,
     band_keys,
     pack_signatures,
@@ -58,17 +59,15 @@ class CampaignResult:
     near_duplicates: int = 0  # new texts marked as resent by the same sender
 
 
-def assign_campaigns(
-    store: Store, fresh_shingles: dict[int, set[int]] | None = None
-) -> CampaignResult:
+def assign_campaigns(store: Store, fresh: dict[int, TextSignature] | None = None) -> CampaignResult:
     """Set ``cluster`` (smallest id of the group) on campaign members.
 
     A new text near-identical to an earlier one *from the same sender* is a resend, not a
     campaign: it becomes a duplicate of the earliest one (status ``duplicate``), and only if
-    nobody has triaged it yet. ``fresh_shingles`` holds the shingles of texts imported in
-    this run (saves re-reading them).
+    nobody has triaged it yet. ``fresh`` holds the signatures of texts imported in this run
+    (saves re-reading and re-hashing them).
     """
-    fresh_shingles = fresh_shingles or {}
+    fresh = fresh or {}
     result = CampaignResult()
     doc = store.get_doc(CAMPAIGN_DOC) or {}
     chunks = [c for c in doc.get("chunks", []) if isinstance(c, str)]
@@ -94,10 +93,13 @@ def assign_campaigns(
     resent: list[Contribution] = []
     for cid in new_ids:
         item = eligible[cid]
-        sh = fresh_shingles.get(cid)
-        if sh is None:
+        sig = fresh.get(cid)
+        if sig is not None:
+            sh, keys = sig.shingles, sig.band_keys
+        else:
             sh = shingles(text_of(store, item))
-        keys = signatures[cid] = band_keys(sh) if sh else []
+            keys = band_keys(sh) if sh else []
+        signatures[cid] = keys
         found = index.matches(sh, keys)
         sender = item.sender_email.lower()
         same = [o for o in found if sender and eligible[o].sender_email.lower() == sender]

@@ -13,7 +13,7 @@ import os
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -27,7 +27,7 @@ from assises_tui.domain.models import (
     Status,
 )
 from assises_tui.errors import from_os_error
-from assises_tui.ingest.dedup import fingerprint, shingles
+from assises_tui.ingest.dedup import TextSignature, signature
 from assises_tui.ingest.extract import Extractor
 from assises_tui.ingest.mime import ParsedMessage, Unreadable, parse_message, sha256
 from assises_tui.ingest.msg import parse_msg
@@ -72,7 +72,7 @@ ProgressCallback = Callable[[ImportProgress], None]
 class _Pending:
     parsed: ParsedMessage
     text: str  # body + attachment texts: what duplicates and campaigns compare
-    blobs: list[bytes] = field(default_factory=list)
+    signature: TextSignature  # of ``text``
     version_of: str | None = None  # Message-ID of an earlier mail with other content
 
 
@@ -123,7 +123,7 @@ class Importer:
         self._seen_mid: dict[str, tuple[str, frozenset[str]]] = {}  # mid -> content
         self._first_by_mid: dict[str, int] = {}  # this run's ids, for version links
         self._by_text: dict[tuple[str, str], int] = {}
-        self._shingles: dict[int, set[int]] = {}  # this run's records: no need to re-read
+        self._signatures: dict[int, TextSignature] = {}  # this run's: no need to re-read
         #: Blobs this run wrote: those no record names after a failure are removed.
         self.written: set[str] = set()
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-writer")
@@ -214,7 +214,11 @@ class Importer:
             parsed.to_check.append(CHECK_SPLIT.format(doubt=doubt))
         extractor.extract_all(parsed.attachments)
         texts = [parsed.body] + [a.text for a in parsed.attachments if a.text]
-        pending = _Pending(parsed, "\n\n".join(t for t in texts if t), version_of=version_of)
+        text = "\n\n".join(t for t in texts if t)
+        sig = parsed.signature
+        if sig is None or text != parsed.body:
+            sig = signature(text)
+        pending = _Pending(parsed, text, sig, version_of=version_of)
         self._pending.append(pending)
         self._pending_bytes += len(parsed.raw) + sum(len(a.data) for a in parsed.attachments)
         if len(self._pending) >= self.batch_size or self._pending_bytes >= BATCH_BYTES:
@@ -233,7 +237,7 @@ class Importer:
                 )
             )
         status, reason, duplicate_of = Status.NEW, "", None
-        fp = fingerprint(item.text)
+        fp = item.signature.fingerprint
         to_check = list(p.to_check)
         first_version = self._first_version(item)
         if first_version is not None:
@@ -295,7 +299,9 @@ class Importer:
         digests: dict[int, str] = {}
         for item in pending:
             p = item.parsed
-            objs: list[Any] = [p.raw, p.body]
+            datas.append(p.raw)
+            digests[id(p.raw)] = p.raw_sha256  # hashed once, when it was parsed
+            objs: list[Any] = [p.body]
             for a in p.attachments:
                 objs.append(a.data)
                 if a.text:
@@ -314,7 +320,7 @@ class Importer:
         self._inflight = self._writer.submit(self._write, datas, records)
         for rec, item in zip(records, pending, strict=True):
             if rec.status not in (Status.NOT_CONTRIBUTION, Status.DUPLICATE):
-                self._shingles[rec.id] = shingles(item.text)
+                self._signatures[rec.id] = item.signature
             self.report.imported += 1
             if rec.status is Status.DUPLICATE:
                 self.report.duplicates += 1
@@ -358,7 +364,7 @@ class Importer:
     # -- campaigns -----------------------------------------------------------
     def update_campaigns(self) -> int:
         """Give campaign members their ``cluster``; returns how many records changed."""
-        result = assign_campaigns(self.store, self._shingles)
+        result = assign_campaigns(self.store, self._signatures)
         self.report.duplicates += result.near_duplicates
         return result.changed
 

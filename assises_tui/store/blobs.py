@@ -7,16 +7,22 @@ folder fsync) and never modified; the only deletion is the RGPD purge.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import itertools
 import os
 import re
 import secrets
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from assises_tui.durable import FILE_MODE, ensure_dir, fsync_dir, remove_temp_files, write_all
 from assises_tui.store.protocol import StoreError
 
+#: A batch of at least this many blobs is written by ``WRITER_THREADS`` threads.
+PARALLEL_MIN = 64
+WRITER_THREADS = 4
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 
@@ -31,6 +37,9 @@ class BlobStore:
         # Temporaries live in one folder (same file system) so a crashed writer's leftovers
         # are cleaned with one listing instead of scanning 256 folders.
         self.tmp_dir = root / "tmp"
+        self._folders: set[str] = set()  # folders this object has seen exist
+        self._token = secrets.token_hex(4)
+        self._serial = itertools.count()
 
     def path_for(self, sha256: str) -> Path:
         if not _SHA256.match(sha256 or ""):
@@ -54,32 +63,64 @@ class BlobStore:
             )
         datas = list(datas)
         batch = len(datas) > 1
-        digests: list[str] = []
-        touched: set[Path] = set()
-        for data in datas:
-            digest = sha256_hex(data)
-            digests.append(digest)
-            final = self.path_for(digest)
-            try:
-                if final.stat().st_size == len(data):
-                    continue  # same bytes already stored: content addressing makes this free
-                # Wrong size: a power cut kept the name but not the data; write it again.
-            except FileNotFoundError:
-                pass
-            ensure_dir(self.tmp_dir)
-            ensure_dir(final.parent)
-            self._write_one(data, digest, final, sync=not batch)
-            touched.add(final.parent)
+        digests = [sha256_hex(data) for data in datas]
+        todo = list(dict(zip(digests, datas, strict=True)).items())  # each blob once
+        if batch and len(todo) >= PARALLEL_MIN:
+            # File creation waits on the file system, not on Python: a few threads keep
+            # several creations in flight (an import's writer was its slowest stage).
+            step = -(-len(todo) // WRITER_THREADS)
+            slices = [todo[i : i + step] for i in range(0, len(todo), step)]
+            with ThreadPoolExecutor(len(slices), thread_name_prefix="blob-writer") as pool:
+                touched = set().union(*pool.map(self._store_some, slices))
+        else:
+            touched = self._store_some(todo, sync=not batch)
         if batch and touched:
             os.sync()
         elif touched:
             for folder in touched:
-                fsync_dir(folder)
+                fsync_dir(Path(folder))
         return digests
 
-    def _write_one(self, data: bytes, digest: str, final: Path, *, sync: bool) -> None:
-        tmp = self.tmp_dir / f".{digest[:16]}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+    def _store_some(self, todo: list[tuple[str, bytes]], sync: bool = False) -> set[str]:
+        """Write the blobs of ``todo`` not already stored; the folders written to."""
+        touched: set[str] = set()
+        root = os.fspath(self.root)
+        for digest, data in todo:
+            # Plain strings, not Path objects: an import writes tens of thousands of blobs
+            # and pathlib's joins cost more than the system calls (docs/benchmarks.md).
+            folder = f"{root}/{digest[:2]}"
+            final = f"{folder}/{digest[2:]}"
+            try:
+                if os.stat(final).st_size == len(data):
+                    continue  # same bytes already stored: content addressing makes this free
+                # Wrong size: a power cut kept the name but not the data; write it again.
+            except FileNotFoundError:
+                pass
+            self._write_one(data, digest, folder, final, sync=sync)
+            touched.add(folder)
+        return touched
+
+    def _ensure(self, folder: str) -> None:
+        """Create ``folder`` (once per store object: it is never removed while open)."""
+        if folder not in self._folders:
+            ensure_dir(Path(folder))
+            self._folders.add(folder)
+
+    def _write_one(self, data: bytes, digest: str, folder: str, final: str, *, sync: bool) -> None:
+        tmp_dir = os.fspath(self.tmp_dir)
+        self._ensure(tmp_dir)
+        self._ensure(folder)
+        # Unique without asking the kernel for randomness per blob: one token per store
+        # object, then a counter (O_EXCL refuses a clash anyway).
+        serial = next(self._serial)  # atomic: writer threads never share a name
+        tmp = f"{tmp_dir}/.{digest[:16]}.{os.getpid()}.{self._token}{serial}.tmp"
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL
+        try:
+            fd = os.open(tmp, flags, FILE_MODE)
+        except FileNotFoundError:  # the folder was removed behind our back
+            self._folders.discard(tmp_dir)
+            self._ensure(tmp_dir)
+            fd = os.open(tmp, flags, FILE_MODE)
         try:
             os.fchmod(fd, FILE_MODE)
             write_all(fd, data)
@@ -87,10 +128,16 @@ class BlobStore:
                 os.fsync(fd)
         except BaseException:
             os.close(fd)
-            tmp.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
             raise
         os.close(fd)
-        os.replace(tmp, final)
+        try:
+            os.replace(tmp, final)
+        except FileNotFoundError:
+            self._folders.discard(folder)
+            self._ensure(folder)
+            os.replace(tmp, final)
 
     def get(self, sha256: str) -> bytes:
         path = self.path_for(sha256)
