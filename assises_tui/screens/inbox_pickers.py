@@ -137,26 +137,47 @@ class InboxPickers:
         )
 
     # -- other screens ------------------------------------------------------------------
+    def _records_read(self, screen_name: str) -> bool:
+        """False, and says so, while a team database's records are still being read.
+
+        These screens need every record: opened now, they would block the interface
+        until the end of the reading (minutes for a national roll-up).
+        """
+        progress = self.contributions.loading()
+        if progress is None:
+            return True
+        done, total = progress
+        self.app.notify(
+            f"« {screen_name} » : disponible à la fin du chargement "
+            f"({done}/{total} contributions lues).",
+            severity="warning",
+        )
+        return False
+
     def action_import(self) -> None:
-        if not writable(self.app, self.read_only):
+        if not writable(self.app, self.read_only) or not self._records_read("Importer"):
             return
         from assises_tui.screens.import_screen import ImportScreen
 
         self.app.push_screen(self.build(ImportScreen), lambda _r: self.inbox.reload_view())
 
     def action_fetch(self) -> None:
-        if not writable(self.app, self.read_only):
+        if not writable(self.app, self.read_only) or not self._records_read("Relever"):
             return
         from assises_tui.screens.fetch_screen import FetchScreen
 
         self.app.push_screen(self.build(FetchScreen), lambda _r: self.inbox.reload_view())
 
     def action_codebook(self) -> None:
+        if not self._records_read("Livre de codes"):
+            return
         from assises_tui.screens.codebook import CodebookScreen
 
         self.app.push_screen(self.build(CodebookScreen), lambda _r: self.inbox.reload_view())
 
     def action_statistics(self) -> None:
+        if not self._records_read("Statistiques"):
+            return
         from assises_tui.screens.statistics import StatisticsScreen
 
         self.app.push_screen(
@@ -164,6 +185,8 @@ class InboxPickers:
         )
 
     def action_synthesis(self) -> None:
+        if not self._records_read("Synthèse"):
+            return
         from assises_tui.screens.synthesis import SynthesisScreen
 
         self.app.push_screen(self.build(SynthesisScreen), lambda _r: self.inbox.reload_view())

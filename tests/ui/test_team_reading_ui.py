@@ -135,3 +135,32 @@ def test_snapshot_inbox_while_reading_80x24(snap_compare, team, paused_reading):
         await pilot.pause(0.3)
 
     assert snap_compare(AssisesApp(services), terminal_size=(80, 24), run_before=run_before)
+
+
+@pytest.mark.parametrize(
+    ("key", "name"),
+    [("g", "Statistiques"), ("C", "Livre de codes"), ("s", "Synthèse"), ("i", "Importer")],
+)
+async def test_screens_needing_every_record_wait_for_the_reading_without_blocking(
+    team, paused_reading, key, name
+):
+    services, expected = team
+    app = AssisesApp(services)
+    async with app.run_test(size=(120, 30)) as pilot:
+        inbox = await _first_screen(app, pilot)
+        await pilot.press(key)
+        await pilot.pause()
+        # the interface answers at once, stays on the inbox, and says why
+        assert app.screen is inbox
+        said = [n.message for n in app._notifications]
+        assert f"« {name} » : disponible à la fin du chargement (3/10 contributions lues)." in said
+        await pilot.press("j")
+        await pilot.pause()
+        assert inbox.list.cursor == 1
+        paused_reading.set()
+        while inbox.reading:
+            await asyncio.sleep(0.02)
+        await pilot.pause()
+        await pilot.press(key)
+        await pilot.pause()
+        assert app.screen is not inbox
