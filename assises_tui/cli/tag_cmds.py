@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from assises_tui.cli.output import add_department_option, emit_json, say
 from assises_tui.domain.models import STATUS_LABELS, Status
 from assises_tui.errors import AssisesError
+from assises_tui.services.changes import ChangeSet, _plain
 from assises_tui.services.departments import resolve
 from assises_tui.text.fold import fold
 from assises_tui.text.safe import one_line
@@ -219,25 +220,19 @@ def _tag(services: Services, opts: dict[str, Any], status: Status | None) -> int
         else:
             print("assises : aucune contribution ne correspond à la requête.", file=sys.stderr)
         return 1
-    before = {i: services.store.get(i) for i in ids}
     with services.changes.together():  # one command, one all-or-nothing write
-        tagging.update_themes(ids, add=opts["add"], remove=opts["remove"])
+        parts = [tagging.update_themes(ids, add=opts["add"], remove=opts["remove"])]
         if status is not None:
-            services.changes.set_fields(ids, "status", status=status)
-    changed = []
-    for cid in ids:
-        old, new = before[cid], services.store.get(cid)
-        if old is None or new is None:
-            continue
-        # Only the fields this command set: in team mode another reviewer may have changed
-        # the record meanwhile, and their change is not this command's to report.
-        diff_b, diff_a = {}, {}
-        if (opts["add"] or opts["remove"]) and old.themes != new.themes:
-            diff_b["themes"], diff_a["themes"] = list(old.themes), list(new.themes)
-        if status is not None and old.status != new.status:
-            diff_b["status"], diff_a["status"] = old.status.value, new.status.value
-        if diff_a:
-            changed.append({"id": cid, "before": diff_b, "after": diff_a})
+            parts.append(services.changes.set_fields(ids, "status", status=status))
+    # This command's change as its history entries record it. Not a re-read of the records:
+    # in team mode the write merges what other reviewers did meanwhile (their themes too),
+    # and a report of the merged record would claim their change as this command's.
+    done = ChangeSet.combined(parts)
+    changed = [
+        {"id": cid, "before": _plain(done.before[cid]), "after": _plain(done.after[cid])}
+        for cid in ids
+        if cid in done.before
+    ]
     if opts["json"]:
         emit_json({"matched": ids, "changed": changed})
         return 0

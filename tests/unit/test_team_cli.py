@@ -10,6 +10,7 @@ from pathlib import Path
 import psycopg
 import pytest
 from test_cli_json_contract import FIELDS
+from test_team_concurrency import item
 
 import assises_tui.cli as cli
 from assises_tui.domain.models import Status
@@ -340,3 +341,37 @@ def test_privacy_report_weighs_the_blobs_kept_in_the_database(run, tmp_path, pg_
     for key in ("raw_mails", "attachments"):  # the same mails weigh the same in both
         assert reports["equipe"][key]["bytes"] == reports["local"][key]["bytes"]
     assert reports["local"]["raw_mails"]["where"] == ["blobs/"]
+
+
+@pytest.mark.parametrize("theirs", [("service",), ("lien",)])
+def test_tag_json_reports_the_change_as_written_in_the_history(
+    tmp_path, pg_url, capsys, monkeypatch, theirs
+):
+    """``tag --json`` runs on the records as this process read them; another reviewer
+    tagged the record meanwhile (another theme, or the same one): the write merges both,
+    and the report gives this command's change as its history entry records it, not the
+    merged record (which also carries the other reviewer's theme)."""
+    from assises_tui.cli import tag_cmds
+
+    root = tmp_path / "equipe"
+    assert cli.main(["init", str(root), "--postgres", pg_url]) == 0
+    with Workspace.open(root) as ws:
+        ws.store.add_many([item(cid) for cid in ws.store.allocate_ids(1)])
+    monkeypatch.setenv("ASSISES_REVIEWER", "cli")
+    with Workspace.open(root) as mine:
+        services = Services(mine)
+        services.store.get(1)  # read before the other reviewer's change
+        monkeypatch.setenv("ASSISES_REVIEWER", "autre")
+        with Workspace.open(root) as other:
+            Services(other).tagging.update_themes([1], add=list(theirs))
+        capsys.readouterr()
+        opts = tag_cmds.parse_tag_words(["--json", "+lien", "--", "id:1"])
+        assert tag_cmds._tag(services, opts, None) == 0
+        report = json.loads(capsys.readouterr().out)
+    with Workspace.open(root, read_only=True) as ws:
+        stored = ws.store.get(1)
+    assert sorted(stored.themes) == sorted({"lien", *theirs})  # both kept
+    entries = [h for h in stored.history if h.who == "cli"]
+    assert len(entries) == 1
+    assert report["changed"] == [{"id": 1, "before": entries[0].before, "after": entries[0].after}]
+    assert report["changed"][0]["after"] == {"themes": ["lien"]}
