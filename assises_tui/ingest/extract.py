@@ -1,15 +1,18 @@
 """Bounded attachment text extraction: size, decompressed size, pages, time and characters.
 
 Parsers of PDF/DOCX/ODT/RTF run in a separate worker process (``spawn``: safe even when the
-import runs in a thread of the app). ``AsyncResult.get(timeout)`` bounds the time; on a
-timeout or a dead worker the pool is terminated and rebuilt, so a hostile file can never hang
-the import. Plain text is decoded in-process (cheap and bounded by size).
+import runs in a thread of the app), spoken to over a pipe that this module owns. Waiting on
+the pipe with a timeout bounds the time; on a timeout or a dead worker the process is killed
+and a new one started, so a hostile file can never hang the import. (A ``multiprocessing.Pool``
+was used before: a worker that died while waiting for work kept the pool's queue lock, and
+``Pool.terminate`` then waited for it for ever — an import that never ended.) Plain text is
+decoded in-process (cheap and bounded by size).
 """
 
 from __future__ import annotations
 
 import multiprocessing
-import multiprocessing.pool
+import multiprocessing.connection
 import os
 from collections.abc import Iterable
 
@@ -35,18 +38,85 @@ def _start_worker(parent_pid: int) -> None:
         pass
 
 
-def _ready() -> bool:
+def _serve(conn: multiprocessing.connection.Connection, parent_pid: int) -> None:
+    """The worker's loop: one request in, one answer out, until the pipe closes."""
+    _start_worker(parent_pid)
     # Import the heavy parsers now, so their import time is not charged to a document.
     import pypdf  # noqa: F401
     import striprtf.striprtf  # noqa: F401
 
     import assises_tui.ingest.html  # noqa: F401
 
-    return True
+    conn.send(("ready", None))
+    while True:
+        try:
+            args = conn.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            answer = ("ok", extract_text(*args))
+        except Exception as exc:  # the parent turns it into a note
+            answer = ("error", type(exc).__name__)
+        conn.send(answer)
 
 
 def _mb(n: float) -> str:
     return f"{n / 1_048_576:.1f}".replace(".", ",") + " Mo"
+
+
+class WorkerGone(Exception):
+    """The extraction worker died or could not start."""
+
+
+class TooSlow(Exception):
+    """No answer within the time budget."""
+
+
+class ParserFailed(Exception):
+    """The parser raised on this document (the worker itself is fine)."""
+
+
+class _Worker:
+    """One extraction process and its pipe; killed, never waited on, when it misbehaves."""
+
+    TASKS = 200  # a fresh process now and then: parsers may leak memory
+
+    def __init__(self, start_seconds: float = 120) -> None:
+        ctx = multiprocessing.get_context("spawn")
+        self.conn, child = ctx.Pipe()
+        self.process = ctx.Process(
+            target=_serve, args=(child, os.getpid()), name="assises-extract", daemon=True
+        )
+        self.process.start()
+        child.close()
+        self.tasks = 0
+        self._answer(start_seconds)  # up, so start-up time is not charged to a document
+
+    def _answer(self, seconds: float) -> tuple[str, object]:
+        try:
+            answered = self.conn.poll(seconds)
+            if answered:
+                return self.conn.recv()
+        except (EOFError, OSError) as exc:
+            raise WorkerGone from exc
+        raise TooSlow
+
+    def run(self, args: tuple, seconds: float) -> tuple[str, str | None]:
+        self.tasks += 1
+        try:
+            self.conn.send(args)
+        except (OSError, ValueError) as exc:
+            raise WorkerGone from exc
+        status, value = self._answer(seconds)
+        if status != "ok":
+            raise ParserFailed(value)
+        return value  # type: ignore[return-value]
+
+    def kill(self) -> None:
+        self.conn.close()
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join(timeout=5)
 
 
 class Extractor:
@@ -54,7 +124,7 @@ class Extractor:
 
     def __init__(self, limits: AttachmentLimits | None = None) -> None:
         self.limits = limits or AttachmentLimits()
-        self._pool: multiprocessing.pool.Pool | None = None
+        self._worker: _Worker | None = None
 
     def __enter__(self) -> Extractor:
         return self
@@ -63,26 +133,17 @@ class Extractor:
         self.close()
 
     def close(self) -> None:
-        if self._pool is not None:
-            self._pool.terminate()
-            self._pool.join()
-            self._pool = None
+        worker, self._worker = self._worker, None
+        if worker is not None:
+            worker.kill()
 
-    def _get_pool(self) -> multiprocessing.pool.Pool:
-        if self._pool is None:
-            ctx = multiprocessing.get_context("spawn")
-            self._pool = ctx.Pool(
-                1, initializer=_start_worker, initargs=(os.getpid(),), maxtasksperchild=200
-            )
-            # Wait for the worker to be up, so start-up time is not charged to a document.
-            self._pool.apply_async(_ready).get(timeout=120)
-        return self._pool
-
-    def _kill_pool(self) -> None:
-        if self._pool is not None:
-            self._pool.terminate()
-            self._pool.join()
-            self._pool = None
+    def _get_worker(self) -> _Worker:
+        worker = self._worker
+        if worker is not None and (worker.tasks >= _Worker.TASKS or not worker.process.is_alive()):
+            self.close()
+        if self._worker is None:
+            self._worker = _Worker()
+        return self._worker
 
     def extract_all(self, attachments: Iterable[ParsedAttachment]) -> None:
         for att in attachments:
@@ -124,14 +185,13 @@ class Extractor:
     def _in_worker(self, kind: str, att: ParsedAttachment, bounds: tuple) -> tuple[str, str | None]:
         seconds = float(self.limits.max_seconds)
         try:
-            pending = self._get_pool().apply_async(
-                extract_text, (kind, att.data, att.filename, bounds)
-            )
-            return pending.get(timeout=seconds)
-        except multiprocessing.TimeoutError:
-            self._kill_pool()  # the worker may be stuck in a loop: start afresh
+            return self._get_worker().run((kind, att.data, att.filename, bounds), seconds)
+        except TooSlow:
+            self.close()  # the worker may be stuck in a loop: start afresh
             shown = f"{seconds:g}".replace(".", ",")
             return "", f"Extraction interrompue au bout de {shown} s : texte non extrait."
+        except ParserFailed as exc:
+            return "", f"Extraction impossible ({exc}) : texte non extrait."
         except Exception as exc:  # worker died (memory ceiling) or could not start
-            self._kill_pool()
+            self.close()
             return "", f"Extraction impossible ({type(exc).__name__}) : texte non extrait."

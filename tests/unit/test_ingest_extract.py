@@ -112,6 +112,26 @@ def test_time_limit_never_hangs():
         assert ok.text == "ok"
 
 
+def test_a_worker_killed_while_idle_neither_hangs_the_import_nor_loses_the_next_text():
+    # A multiprocessing.Pool worker that died while waiting for work kept the pool's queue
+    # lock, and closing the pool at the end of the import then waited for ever.
+    import threading
+
+    ex = Extractor()
+    first = run(ex, "a.pdf", "application/pdf", pdf_bytes(["Premier texte."]))
+    assert "Premier texte." in first.text
+    ex._worker.process.kill()
+    ex._worker.process.join()
+    second = run(ex, "b.pdf", "application/pdf", pdf_bytes(["Second texte."]))
+    assert second.text and "Second texte." in second.text  # a fresh worker took over
+    ex._worker.process.kill()
+    ex._worker.process.join()
+    closing = threading.Thread(target=ex.close, daemon=True)
+    closing.start()
+    closing.join(timeout=10)
+    assert not closing.is_alive(), "closing the extractor hung on a dead worker"
+
+
 def test_damaged_documents(extractor):
     assert "endommagé" in run(extractor, "x.docx", "application/zip", b"PK\x03\x04junk").note
     bad_pdf = run(extractor, "x.pdf", "application/pdf", b"%PDF-1.4 garbage")
