@@ -275,27 +275,17 @@ class _Styles:
         self.column = Style(name="FigColumn", family="table-column")
         self.column.addElement(TableColumnProperties(columnwidth="8cm"))
         # Cells: 1 mm above and below, 2 mm beside the text (as the PDF); the header shaded.
+        cell_box = {
+            "paddingtop": "0.1cm",
+            "paddingbottom": "0.1cm",
+            "paddingleft": "0.2cm",
+            "paddingright": "0.2cm",
+            "border": "0.5pt solid #808080",
+        }
         self.cell = Style(name="FigCell", family="table-cell")
-        self.cell.addElement(
-            TableCellProperties(
-                paddingtop="0.1cm",
-                paddingbottom="0.1cm",
-                paddingleft="0.2cm",
-                paddingright="0.2cm",
-                border="0.5pt solid #808080",
-            )
-        )
+        self.cell.addElement(TableCellProperties(**cell_box))
         self.head_cell = Style(name="FigHeadCell", family="table-cell")
-        self.head_cell.addElement(
-            TableCellProperties(
-                paddingtop="0.1cm",
-                paddingbottom="0.1cm",
-                paddingleft="0.2cm",
-                paddingright="0.2cm",
-                border="0.5pt solid #808080",
-                backgroundcolor="#e1e1e1",
-            )
-        )
+        self.head_cell.addElement(TableCellProperties(backgroundcolor="#e1e1e1", **cell_box))
         # A row never splits across two pages (its lower half alone would open the next).
         self.row = Style(name="FigRow", family="table-row")
         self.row.addElement(TableRowProperties(keeptogether="always"))

@@ -66,6 +66,11 @@ async def test_first_screen_from_the_database_then_everything_once_read(team, pa
         screen = await _first_screen(app, pilot)
         assert screen.reading and services.contributions.loading() == (3, 10)
         assert screen.list.ids == expected  # À traiter, by date, from SQL
+        # the status line looks at the reading every LOADING_POLL seconds
+        for _ in range(40):
+            if "chargement 3/10" in screen_text(app):
+                break
+            await pilot.pause(0.05)
         assert "chargement 3/10" in screen_text(app)
         # keys work on rows the reading has not reached: fetched per screen of rows
         await pilot.press("j", "j")
