@@ -333,7 +333,21 @@ def _typeset_block(block: Block) -> Block:
         headers=tuple(typeset(h) for h in table.headers),
         rows=tuple(tuple(typeset(c) for c in row) for row in table.rows),
     )
+    if isinstance(block, ChartBlock):  # its caption, picture and alternative text too
+        return replace(block, chart=_typeset_chart(block.chart), table=table)
     return replace(block, table=table)
+
+
+def _typeset_chart(chart: Chart) -> Chart:
+    return replace(
+        chart,
+        title=typeset(chart.title),
+        labels=tuple(typeset(label) for label in chart.labels),
+        series=tuple((typeset(name), values) for name, values in chart.series),
+        value_label=typeset(chart.value_label),
+        note=typeset(chart.note),
+        label_heading=typeset(chart.label_heading),
+    )
 
 
 def typeset_document(doc: Document) -> None:

@@ -115,7 +115,7 @@ def test_odt_has_the_charts_as_images_with_a_description(exported):
     assert len(pictures) == ANNEX_CHARTS
     assert content.count("<draw:image") == ANNEX_CHARTS
     descriptions = re.findall(r"<svg:desc>(.*?)</svg:desc>", content)
-    assert any(d.startswith("Contributions par jour d'arrivée") for d in descriptions)
+    assert any(d.startswith("Contributions par jour d’arrivée") for d in descriptions)
     # the figures beside the picture
     assert "Contributions par commune" in content and "Gannat" in content
 
@@ -140,7 +140,7 @@ def test_pdf_has_the_charts_as_images(exported):
     images = [img for page in reader.pages for img in page.images]
     assert len(images) == ANNEX_CHARTS
     text = " ".join(p.extract_text() for p in reader.pages)
-    assert "Contributions par jour d'arrivée" in text and "Contributions par commune" in text
+    assert "Contributions par jour d’arrivée" in text and "Contributions par commune" in text
 
 
 def test_markdown_keeps_the_figures_as_tables(exported):

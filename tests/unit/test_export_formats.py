@@ -50,7 +50,7 @@ def test_odt_structure(exported):
     assert "3.\t" + PROPOSAL_3 in items
     assert "1.\tCréer une plainte en ligne simple (Contribution n° 1 — citoyen, Montluçon)" in items
     assert paras["Title"] == ["Synthèse — Assises territoriales de la sécurité intérieure"]
-    assert paras["Assises_20_Authority"] == ["Préfecture de l'Allier"]
+    assert paras["Assises_20_Authority"] == ["Préfecture de l’Allier"]
     assert "Subtitle" not in paras  # the title says the consultation already
     assert doc.getElementsByType(TableOfContent)
     cells = [spaced(teletype.extractText(c)) for c in doc.getElementsByType(TableCell)]
@@ -92,7 +92,7 @@ def test_pdf_has_pages_and_text(exported):
     assert "Table des matières" in flat
     assert "Annexe : chiffres" in flat
     assert "Contribution n° 1 — citoyen, Montluçon" in flat
-    assert "Élargir les horaires d'ouverture" in flat
+    assert "Élargir les horaires d’ouverture" in flat
     assert "Doublons écartés" in flat
     assert reader.outline  # headings are PDF bookmarks
 

@@ -227,12 +227,12 @@ def test_title_page_names_the_prefecture_once(exported):
     import docx
 
     paras = [p.text for p in docx.Document(str(exported["docx"])).paragraphs[:6]]
-    assert paras[0] == "Préfecture de l'Allier"
+    assert paras[0] == "Préfecture de l’Allier"
     assert not any(p.startswith("Département") for p in paras)
     title = "Synthèse — Assises territoriales de la sécurité intérieure"
     assert sum(title.split(" — ")[1] in p for p in paras) == 1  # not repeated as subtitle
     md = exported["md"].read_text(encoding="utf-8")
-    assert md.startswith("**Préfecture de l'Allier**")
+    assert md.startswith("**Préfecture de l’Allier**")
 
 
 def test_docx_toc_entries_carry_page_numbers(exported):
