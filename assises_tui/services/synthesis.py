@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -28,7 +28,7 @@ from assises_tui.store.texts import attachment_texts, body_text
 from assises_tui.synthesis.charts import Chart, all_charts
 from assises_tui.synthesis.draft import template
 from assises_tui.synthesis.figures import SET_ASIDE, Figures, compute_figures
-from assises_tui.synthesis.render import Issue, RenderResult, render
+from assises_tui.synthesis.render import Document, Issue, RenderResult, render
 from assises_tui.synthesis.versions import DraftVersions, SharedDraftVersions, Version
 from assises_tui.text.fold import fold
 from assises_tui.text.personal_data import Finding, NameIndex, find_personal_data
@@ -86,6 +86,45 @@ class CheckReport:
             ],
             "warnings": [{"line": w.line, "message": w.message} for w in self.warnings],
         }
+
+
+def _same_text(finding: Finding) -> tuple[str, str]:
+    """A finding as the draft and the document both show it: « Jean D'Artagnan » typed,
+    « Jean D’Artagnan » typeset with a no-break space."""
+    return finding.kind, fold(" ".join(finding.text.split()))
+
+
+def _rendered_findings(
+    document: Document,
+    draft: str,
+    names: NameIndex,
+    allowed: list[str],
+    in_draft: list[Finding],
+) -> list[Finding]:
+    """The personal data a reader of the export sees that the draft's check cannot: a name
+    split by emphasis (« Jean **D'**Artagnan » is « Jean D’Artagnan » once rendered), one
+    from the store's labels. Each is reported once, on the draft line it comes from."""
+    seen = {_same_text(f) for f in in_draft}
+    lines = draft.split("\n")
+    out = []
+    for line, shown in document.texts():
+        for finding in find_personal_data(shown, names, allowed=allowed):
+            if _same_text(finding) not in seen:
+                seen.add(_same_text(finding))
+                out.append(replace(finding, line=_draft_line(lines, line, finding.text)))
+    return out
+
+
+def _draft_line(lines: list[str], first: int, found: str) -> int:
+    """The line where ``found`` starts in the paragraph that starts at line ``first`` (a
+    paragraph of the draft runs over several lines), ``first`` if no line shows it."""
+    words = re.findall(r"\w+", fold(found))
+    for n in range(first, len(lines) + 1 if first else 0):
+        if not lines[n - 1].strip():
+            break
+        if words and words[0] in fold(lines[n - 1]):
+            return n
+    return first
 
 
 class ExportBlocked(AssisesError):
@@ -226,14 +265,14 @@ class SynthesisService:
         """Senders who are people: the consultation's own mailbox (its acknowledgements,
         signed « Préfecture de l'Allier ») is the authority, named in every synthesis."""
         own_address = (self.config.mailbox or "").strip().lower()
-        own_name = self.config.signed_by.strip().lower()
+        own_name = fold(" ".join(self.config.signed_by.split()))  # l'Allier or l’Allier
         return sorted(
             {
                 c.sender_name
                 for c in self.store.all()
                 if c.sender_name
                 and (c.sender_email or "").strip().lower() != own_address
-                and c.sender_name.strip().lower() != own_name
+                and fold(" ".join(c.sender_name.split())) != own_name
             }
         )
 
@@ -250,9 +289,13 @@ class SynthesisService:
         return set(self.store.get_doc(ACCEPTED_DOC).get("accepted", {}))
 
     def check(self, text: str | None = None) -> CheckReport:
+        """Citations, figures and personal data, on the draft and on the document as every
+        export writes it (emphasis, typography and the store's labels applied)."""
         text = self.load() if text is None else text
-        findings = find_personal_data(text, self.name_index(), allowed=[self.config.mailbox])
+        names, allowed = self.name_index(), [self.config.mailbox]
+        findings = find_personal_data(text, names, allowed=allowed)
         result = self.render(text)
+        findings += _rendered_findings(result.document, text, names, allowed, findings)
         return CheckReport(result.errors, findings, self.accepted_ids(), result.warnings)
 
     def accept(self, finding: Finding) -> None:

@@ -29,17 +29,20 @@ class HeadingBlock:
 @dataclass(frozen=True)
 class ParagraphBlock:
     runs: tuple[Run, ...]
+    line: int = field(default=0, compare=False)
 
 
 @dataclass(frozen=True)
 class QuoteBlock:
     runs: tuple[Run, ...]
+    line: int = field(default=0, compare=False)
 
 
 @dataclass(frozen=True)
 class ListBlock:
     items: tuple[tuple[Run, ...], ...]
     numbers: tuple[int, ...] = ()  # proposal numbers when the list is numbered
+    lines: tuple[int, ...] = field(default=(), compare=False)  # each item's
 
     @property
     def ordered(self) -> bool:
@@ -49,6 +52,7 @@ class ListBlock:
 @dataclass(frozen=True)
 class TableBlock:
     table: Table
+    line: int = field(default=0, compare=False)  # of « {{tableaux}} »
 
 
 @dataclass(frozen=True)
@@ -58,6 +62,7 @@ class ChartBlock:
 
     chart: Chart
     table: Table
+    line: int = field(default=0, compare=False)  # of « {{tableaux}} »
 
 
 Block = HeadingBlock | ParagraphBlock | QuoteBlock | ListBlock | TableBlock | ChartBlock
@@ -79,9 +84,33 @@ class Document:
     authority: str  # « Préfecture de l'Allier »
     date_label: str
     blocks: list[Block] = field(default_factory=list)
+    title_line: int = 0  # the draft's « # » line; 0 when the title is the consultation's
 
     def headings(self, max_level: int = 2) -> list[HeadingBlock]:
         return [b for b in self.blocks if isinstance(b, HeadingBlock) and b.level <= max_level]
+
+    def texts(self) -> list[tuple[int, str]]:
+        """What the reader of an export sees that comes from the draft and the store, as
+        (draft line, text): the personal-data check reads it as rendered, where « Jean
+        **D'**Artagnan » is one name again. The authority and the consultation's title
+        come from the consultation's settings and are left out."""
+        out = [(self.title_line, self.title)] if self.title_line else []
+        for b in self.blocks:
+            if isinstance(b, HeadingBlock):
+                out.append((b.line, b.text))
+            elif isinstance(b, ParagraphBlock | QuoteBlock):
+                out.append((b.line, plain(b.runs)))
+            elif isinstance(b, ListBlock):
+                lines = b.lines or (0,) * len(b.items)
+                out += [(n, plain(item)) for n, item in zip(lines, b.items, strict=True)]
+            else:
+                t = b.table
+                cells = [cell for row in t.rows for cell in row]
+                out += [(b.line, text) for text in (t.title, *t.headers, *cells)]
+                if isinstance(b, ChartBlock):
+                    out += [(b.line, b.chart.description()), (b.line, b.chart.note)]
+                    out += [(b.line, name) for name, _values in b.chart.series]
+        return out
 
 
 @dataclass

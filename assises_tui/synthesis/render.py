@@ -161,6 +161,7 @@ class _BlockReader:
         self.figure_blocks = figure_blocks
         self.blocks: list[Block] = []
         self.title: str | None = None
+        self.title_line = 0
         self.in_proposals = False
         self.proposal_no = 0
 
@@ -174,7 +175,7 @@ class _BlockReader:
             elif HEADING_RE.match(line):
                 i = self.heading(i)
             elif stripped == "{{tableaux}}":
-                self.blocks.extend(self.figure_blocks())
+                self.blocks.extend(replace(b, line=i + 1) for b in self.figure_blocks())
                 i += 1
             elif _is_quote(line):
                 i = self.quote(i)
@@ -197,7 +198,7 @@ class _BlockReader:
         level = len(m.group(1))
         text = self.r.resolve(m.group(2), i + 1)
         if level == 1 and self.title is None:
-            self.title = text
+            self.title, self.title_line = text, i + 1
         else:
             self.blocks.append(HeadingBlock(max(1, level - 1), text, i + 1))
             if level <= 3:
@@ -207,13 +208,14 @@ class _BlockReader:
     def quote(self, i: int) -> int:
         chunk, j = self._gather(i, _is_quote)
         body = " ".join(re.sub(r"^\s*>\s?", "", c).strip() for c in chunk).strip()
-        self.blocks.append(QuoteBlock(self.r.runs(body, i + 1)))
+        self.blocks.append(QuoteBlock(self.r.runs(body, i + 1), i + 1))
         return j
 
     def bullets(self, i: int) -> int:
         lines = self.lines
         items: list[tuple[Run, ...]] = []
         numbers: list[int] = []
+        item_lines: list[int] = []
         j = i
         while j < len(lines) and lines[j].strip():
             bm = BULLET_RE.match(lines[j])
@@ -234,11 +236,12 @@ class _BlockReader:
             if is_filler(" ".join(parts)):
                 continue  # the template's "- …": nothing to export, no number
             items.append(self.r.runs(" ".join(parts), start_line + 1))
+            item_lines.append(start_line + 1)
             if self.in_proposals:
                 self.proposal_no += 1
                 numbers.append(self.proposal_no)
         if items:
-            self.blocks.append(ListBlock(tuple(items), tuple(numbers)))
+            self.blocks.append(ListBlock(tuple(items), tuple(numbers), tuple(item_lines)))
         return j
 
     def paragraph(self, i: int) -> int:
@@ -248,7 +251,7 @@ class _BlockReader:
         )
         body = " ".join(c.strip() for c in chunk)
         if not is_filler(body):  # the template's "…" paragraphs are left out
-            self.blocks.append(ParagraphBlock(self.r.runs(body, i + 1)))
+            self.blocks.append(ParagraphBlock(self.r.runs(body, i + 1), i + 1))
         return j
 
 
@@ -422,6 +425,7 @@ def render(
         authority=config.signed_by,
         date_label=french_date(today),
         blocks=blocks,
+        title_line=reader.title_line,
     )
     typeset_document(doc)
     return RenderResult(doc, resolver.errors, warnings)

@@ -77,6 +77,72 @@ def test_the_prefecture_own_acknowledgement_is_not_a_person(services, tmp_path):
         services.synthesis.export("md", tmp_path / "t.md", text=_with("Selon Odile Vautrin,"))
 
 
+def test_the_prefecture_is_not_a_person_whichever_its_apostrophe(services, tmp_path):
+    # Its acknowledgement sent from another of its addresses, signed with ’ (the settings
+    # say « Préfecture de l'Allier »); the draft names it and the export prints l’Allier.
+    from dataclasses import replace
+
+    store = services.store
+    signed = services.config.signed_by.replace("'", "\u2019")
+    assert signed != services.config.signed_by
+    store.save(replace(store.get(4), sender_name=signed, sender_email="courrier@allier.gouv.fr"))
+    for draft in ("La préfecture de l'Allier remercie chacun.", f"La {signed.lower()} remercie."):
+        report = services.synthesis.export("odt", tmp_path / "s.odt", text=_with(draft))
+        assert report.ok and report.findings == [], report.findings
+
+
+def _sender(services, name: str) -> None:
+    from dataclasses import replace
+
+    services.store.save(replace(services.store.get(3), sender_name=name))
+
+
+@pytest.mark.parametrize("sender", ["Jean D'Artagnan", "Jean D\u2019Artagnan"])
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Comme l'écrit Jean D'Artagnan,",
+        "Comme l'écrit Jean D\u2019Artagnan,",
+        "Comme l'écrit M. D'Artagnan,",
+        "Comme l'écrit M. D\u2019Artagnan,",
+    ],
+)
+def test_a_name_is_found_whichever_apostrophe_it_was_typed_with(services, tmp_path, sender, line):
+    """The store and the draft need not agree on the apostrophe, and the export turns the
+    draft's ' into ’: the name is reported once, on its line."""
+    _sender(services, sender)
+    with pytest.raises(ExportBlocked) as err:
+        services.synthesis.export("pdf", tmp_path / "s.pdf", text=_with(line))
+    [finding] = err.value.report.blocking
+    assert (finding.kind, finding.line) == ("name", MERCI_LINE)
+    assert finding.text.replace("\u2019", "'").endswith("D'Artagnan")
+
+
+@pytest.mark.parametrize(
+    "line, shown",
+    [
+        # the draft's check sees « D » and « Artagnan »; the document prints the whole name
+        ("Comme l'écrit Jean **D'**Artagnan,", "Jean D\u2019Artagnan"),
+        ("Comme l'écrit *Jean* D'Artagnan,", "Jean D\u2019Artagnan"),
+        ("Comme l'écrit Odile Vau**trin**,", "Odile Vautrin"),
+    ],
+)
+def test_a_name_split_by_emphasis_is_found_as_rendered(services, tmp_path, line, shown):
+    _sender(services, "Jean D'Artagnan")
+    text = _with(line)
+    out = tmp_path / "s.docx"
+    with pytest.raises(ExportBlocked) as err:
+        services.synthesis.export("docx", out, text=text)
+    assert not out.exists()
+    blocking = err.value.report.blocking
+    assert shown in [f.text for f in blocking]
+    assert {(f.kind, f.line) for f in blocking} == {("name", MERCI_LINE)}
+    assert f"ligne {MERCI_LINE} : nom d'expéditeur « {shown} »" in str(err.value)
+    # accepted explicitly (that exact text), the export goes through
+    services.synthesis.export("docx", out, text=text, accept=[f.id for f in blocking])
+    assert out.exists()
+
+
 def test_citation_errors_block_export(services, tmp_path):
     with pytest.raises(ExportBlocked) as err:
         services.synthesis.export("md", tmp_path / "s.md", text=_with("- Faux [#4242]"))

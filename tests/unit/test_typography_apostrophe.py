@@ -39,7 +39,10 @@ A = APOSTROPHE
         ("la lettre 'l' seule", "la lettre 'l' seule"),
         ("départ à 5'30", "départ à 5'30"),
         ("écrire à o'brien@exemple.fr demain", "écrire à o'brien@exemple.fr demain"),
-        ("voir https://exemple.fr/l'avis?id=3 et l'avis", f"voir https://exemple.fr/l'avis?id=3 et l{A}avis"),
+        (
+            "voir https://exemple.fr/l'avis?id=3 et l'avis",
+            f"voir https://exemple.fr/l'avis?id=3 et l{A}avis",
+        ),
         ("voir www.exemple.fr/l'avis", "voir www.exemple.fr/l'avis"),
         ("l'option `l'option` reste", f"l{A}option `l'option` reste"),
         ("la variable nom_d'usage", "la variable nom_d'usage"),
