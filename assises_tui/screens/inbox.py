@@ -32,7 +32,8 @@ from assises_tui.screens.parts import keys_from
 from assises_tui.screens.reading_actions import ReadingActions
 from assises_tui.screens.suggestion_training import PRIORITY_VIEW, SuggestionTraining
 from assises_tui.screens.triage_actions import TriageActions
-from assises_tui.screens.views import SORTS, VIEW_BY_KEY, database_filter, is_open, view_ids
+from assises_tui.screens.view_rows import ViewRows
+from assises_tui.screens.views import SORTS, VIEW_BY_KEY, database_filter, is_open
 from assises_tui.services.changes import ChangeSet
 from assises_tui.widgets.body_view import ReaderView
 from assises_tui.widgets.contribution_list import ContributionList, ListHeader
@@ -61,14 +62,13 @@ class InboxScreen(Screen):
         self.view = VIEW_BY_KEY["left"]
         self.sort = "date"
         self.reverse = False
-        self.view_sorted: list[int] = []
+        self.rows = ViewRows([])  # the view's rows in order, before any search
         self.left = 0
         self._reader_timer = None
         self._reader_screen = None
         self.search = InboxSearch(
             self,
             lambda: services.search,
-            in_view=self._in_view,
             problems=self._show_search_problems,
             found=self._show_hits,
             waiting=lambda: services.contributions.loading() is not None,
@@ -102,6 +102,7 @@ class InboxScreen(Screen):
             self.marked,
             privacy=self.services.privacy,
             prefetch=self.services.contributions.prefetch,
+            cursor_moved=self.cursor_moved,
             id="inbox-list",
         )
         with Horizontal(id="inbox-main"):
@@ -192,7 +193,12 @@ class InboxScreen(Screen):
             self.reader.show(self.list.current)
 
     # -- view, sort, search ----------------------------------------------------
-    def reload_view(self, keep: int | None = None) -> None:
+    @property
+    def view_sorted(self) -> list[int]:
+        """The view's rows in order, before any search."""
+        return self.rows.ids
+
+    def reload_view(self, keep: int | None = None, stay_at: int | None = None) -> None:
         """Recompute the view from the store (after a view/sort change or an import)."""
         if self.services.contributions.loading() is not None:
             self._reload_view_from_database(keep)
@@ -203,12 +209,11 @@ class InboxScreen(Screen):
         self.set_class(quarantine, "quarantine")
         if quarantine:
             self.query_one(QuarantineView).show(self.services.contributions.quarantine())
-        self.view_sorted = view_ids(
-            records, self.view, self.services.reviewer, self.sort, self.reverse
-        )
+        rows = ViewRows.of(records, self.view, self.services.reviewer, self.sort, self.reverse)
         if self.view.key == PRIORITY_VIEW:
-            self.view_sorted = self.training.order_by_priority(self.view_sorted)
-        self.apply_filter(keep if keep is not None else self.list.current)
+            rows = ViewRows(self.training.order_by_priority(rows.ids), widest_id=rows.widest_id)
+        self.rows = rows
+        self.apply_filter(keep if keep is not None else self.list.current, stay_at)
 
     def _reload_view_from_database(self, keep: int | None) -> None:
         """While the records are being read: the view's rows asked of the database (views
@@ -219,7 +224,7 @@ class InboxScreen(Screen):
         if quarantine:
             self.query_one(QuarantineView).show(contributions.quarantine())
         found = database_filter(self.view, self.services.reviewer)
-        self.view_sorted = []
+        self.rows = ViewRows([])
         if found is not None and self.sort == "date":
             self._view_from_database(self.view.key, found, self.reverse, keep)
         else:
@@ -247,7 +252,7 @@ class InboxScreen(Screen):
         if (key, reverse, "date") != (self.view.key, self.reverse, self.sort):
             return  # the view changed meanwhile
         self.left = left
-        self.view_sorted = ids
+        self.rows = ViewRows(ids)
         self.apply_filter(keep if keep is not None else self.list.current)
         # Its rows drawn, the screen lets the reading of every record begin behind it.
         self.call_after_refresh(self.services.contributions.start_loading)
@@ -259,10 +264,12 @@ class InboxScreen(Screen):
             return sum(counts.get(status.value, 0) for status in OPEN_STATUSES)
         return sum(1 for c in contributions.all() if is_open(c))
 
-    def apply_filter(self, keep: int | None = None) -> None:
+    def apply_filter(self, keep: int | None = None, stay_at: int | None = None) -> None:
+        """Show the view's rows (those the search found, if any); the cursor stays on
+        ``keep``, or at row ``stay_at`` when ``keep`` left the list."""
         hits = self.search.hits
-        ids = self.view_sorted if hits is None else [i for i in self.view_sorted if i in hits]
-        self.list.set_ids(ids, keep=keep)
+        ids = self.rows.ids if hits is None else self.rows.among(hits)
+        self.list.set_ids(ids, keep=keep, widest_id=self.rows.widest_id, stay_at=stay_at)
         self.query_one("#inbox-list-header", ListHeader).refresh()
         self.update_status()
 
@@ -301,15 +308,16 @@ class InboxScreen(Screen):
         self.search.submitted()
         self.list.focus()
 
-    def _in_view(self, everywhere: list[int]) -> set[int]:
-        if self.view.key == "all":
-            return set(everywhere)
-        return set(everywhere).intersection(self.view_sorted)
-
     def _show_search_problems(self, problems: list[str]) -> None:
+        text = " · ".join(problems)
+        if text == self._search_problems:
+            return  # updating the line would lay the whole screen out again, per key
+        self._search_problems = text
         errors = self.query_one("#inbox-search-errors", Static)
-        errors.update(" · ".join(problems))
+        errors.update(text)
         errors.display = bool(problems)
+
+    _search_problems = ""
 
     def _show_hits(self) -> None:
         self.reader.highlight = self.search.words
@@ -368,9 +376,21 @@ class InboxScreen(Screen):
     _others_pending = False
 
     def _poll_store(self) -> bool:
-        if not self.services.contributions.refresh():
+        """Take in what others changed: only their records move in or out of the rows
+        (a whole recompute when the store cannot say which, or for many of them)."""
+        contributions = self.services.contributions
+        changes = contributions.refresh_changes()
+        if changes == {}:
             return False
-        self.reload_view()
+        current, row = self.list.current, self.list.cursor
+        more_left = None
+        if changes is not None and contributions.loading() is None:
+            more_left = self.rows.follow(changes, contributions.get)
+        if more_left is None:
+            self.reload_view(current, stay_at=row)
+        else:
+            self.left += more_left
+            self.apply_filter(current, stay_at=row)
         if self.wide:
             self.reader.show(self.list.current, keep_scroll=True)
         return True
@@ -441,8 +461,9 @@ class InboxScreen(Screen):
             self.reader.show(self.list.current, keep_scroll=True)
 
     # -- reading ---------------------------------------------------------------------
-    @on(ContributionList.CursorMoved)
-    def cursor_moved(self, event: ContributionList.CursorMoved) -> None:
+    def cursor_moved(self, _cid: int | None) -> None:
+        if not self.is_mounted:
+            return  # the list is being filled while the screen is composed
         self.update_status()
         if self.wide:
             if self._reader_timer is not None:

@@ -3,8 +3,8 @@
 A part the inbox composes. Typing runs the search after a short pause (``debounce``); a
 search that once took longer than ``SLOW_SEARCH`` runs in a thread worker from then on, so
 the keys stay responsive on a large consultation. The search runs over every contribution,
-then the inbox keeps the hits to its view (``in_view``) and says how many the other views
-hold (« 12 dans Toutes »).
+then the inbox shows the hits of its view and says how many the other views hold (« 12
+dans Toutes »).
 """
 
 from __future__ import annotations
@@ -30,22 +30,20 @@ class InboxSearch:
         screen: Screen,
         index: Callable[[], SearchIndex],
         *,
-        in_view: Callable[[list[int]], set[int]],
         problems: Callable[[list[str]], None],
         found: Callable[[], None],
         waiting: Callable[[], bool] = lambda: False,
     ) -> None:
         self.screen = screen  # its timers and workers run the search
         self._index = index  # asked for when first used: not before the first paint
-        self.in_view = in_view  # the hits among the inbox's current view
         self.problems = problems  # shows the query's faults (an unknown field…)
         self.found = found  # the hits (or their absence) changed: redraw
         #: True while the records are still being read (a team database): the search
         #: waits, says so, and the inbox runs it at the end of the reading.
         self.waiting = waiting
         self.text = ""
-        #: The current view's hits; None when no search is under way.
-        self.hits: set[int] | None = None
+        #: What the search finds in every view, ascending; None when no search is under way.
+        self.hits: list[int] | None = None
         self.found_everywhere = 0  # records the current search finds in every view
         self.words: tuple[str, ...] = ()  # its free words, highlighted by the reader
         self.last_seconds = 0.0
@@ -109,16 +107,16 @@ class InboxSearch:
         self._slow = self.last_seconds > SLOW_SEARCH
         self._show(text, hits)
 
-    def _search(self, text: str) -> set[int]:
+    def _search(self, text: str) -> list[int]:
         everywhere = self.index.search(text)
         self.found_everywhere = len(everywhere)
-        return self.in_view(everywhere)
+        return everywhere
 
     def _search_in_thread(self, text: str) -> None:
         hits = self._search(text)
         self.screen.app.call_from_thread(self._show, text, hits)
 
-    def _show(self, text: str, hits: set[int]) -> None:
+    def _show(self, text: str, hits: list[int]) -> None:
         if text != self.text:  # typed on meanwhile: a newer search is coming
             return
         self.hits = hits

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from operator import attrgetter
+from typing import Any
 
 from assises_tui.domain.counting import needs_theme
 from assises_tui.domain.models import Contribution, Status
@@ -115,6 +116,41 @@ def sort_key(sort: str) -> Callable[[Contribution], tuple]:
     if sort == "status":
         return lambda c: (_STATUS_ORDER[c.status], *_date_key(c))
     return _date_key
+
+
+class _Descending:
+    """A sort key compared the other way round (a reversed order, for bisection)."""
+
+    __slots__ = ("key",)
+
+    def __init__(self, key: tuple) -> None:
+        self.key = key
+
+    def __lt__(self, other: _Descending) -> bool:
+        return other.key < self.key
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Descending) and other.key == self.key
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def row_key(sort: str, reverse: bool) -> Callable[[Contribution], Any]:
+    """A key whose ascending order is the order ``view_ids`` gives (to place one record
+    among sorted rows): by date, undated records last either way; ties by number."""
+    if sort == "date":
+
+        def by_date(c: Contribution) -> tuple:
+            if c.received_at is None:
+                return (1, 0.0, c.id)
+            stamp = c.received_at.timestamp()
+            return (0, -stamp if reverse else stamp, c.id)
+
+        return by_date
+    key = sort_key(sort)
+    if reverse:
+        return lambda c: _Descending(key(c))
+    return key
 
 
 def _by_date(chosen: list[Contribution], reverse: bool) -> list[Contribution]:

@@ -42,6 +42,12 @@ class Contributions:
         """
         return self._store.reload_if_changed()
 
+    def refresh_changes(self) -> dict[int, Contribution | None] | None:
+        """``refresh`` saying what changed: the previous version of each record another
+        process changed (None for a new one), ``{}`` when nothing did, None when the
+        store cannot tell which (the caller then starts again from ``all``)."""
+        return self._store.reload_changes()
+
     def watch(self, callback: Callable[[], None]) -> bool:
         """Call ``callback`` (from another thread) whenever another process changes records.
 

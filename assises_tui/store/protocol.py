@@ -65,6 +65,11 @@ class Store(Protocol):
     def reload_if_changed(self) -> bool:
         """Read-only views: pick up the writer's changes. True when something changed."""
 
+    def reload_changes(self) -> dict[int, Contribution | None] | None:
+        """``reload_if_changed`` saying what changed: the previous version of each record
+        another process changed (None for one new here), ``{}`` when nothing changed, None
+        when the store cannot tell which (a view then recomputes itself from ``all``)."""
+
     # -- blobs (content-addressed, sha256, written once) --------------------
     def put_blob(self, data: bytes) -> str: ...
 

@@ -248,6 +248,10 @@ class TinyDBStore:
     def reload_if_changed(self) -> bool:
         return self._loader.reload_if_changed()
 
+    def reload_changes(self) -> dict[int, Contribution | None] | None:
+        # The files say that something changed, not what: the caller recomputes.
+        return None if self._loader.reload_if_changed() else {}
+
     # -- blobs ---------------------------------------------------------------
     def put_blob(self, data: bytes) -> str:
         self._check_writable()

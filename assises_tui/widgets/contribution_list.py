@@ -88,12 +88,8 @@ class ContributionList(ScrollView, can_focus=True):
     ContributionList > .contribution-list--new { text-style: bold; }
     """
 
-    cursor: reactive[int] = reactive(0, always_update=True, init=False)
-
-    class CursorMoved(Message):
-        def __init__(self, cid: int | None) -> None:
-            super().__init__()
-            self.cid = cid
+    # repaint=False: watch_cursor redraws only the rows that change, not the whole list.
+    cursor: reactive[int] = reactive(0, always_update=True, init=False, repaint=False)
 
     class Opened(Message):
         def __init__(self, cid: int) -> None:
@@ -108,6 +104,7 @@ class ContributionList(ScrollView, can_focus=True):
         *,
         privacy: Privacy | None = None,
         prefetch: Prefetch | None = None,
+        cursor_moved: Callable[[int | None], None] | None = None,
         id: str | None = None,  # noqa: A002 - Textual's own parameter name
     ) -> None:
         super().__init__(id=id)
@@ -115,6 +112,9 @@ class ContributionList(ScrollView, can_focus=True):
         #: Told the ids of a screen of rows before they are drawn: while a shared database
         #: is still being read, their records then come in one round trip, not one each.
         self.prefetch = prefetch
+        #: Told the id under the cursor at once, in the same frame as the rows (a message
+        #: would be handled after the rows are drawn, so every key would cost two frames).
+        self.cursor_moved = cursor_moved
         #: Masks senders and personal data in subjects while the view is pseudonymised.
         self.privacy = privacy
         self.config = config
@@ -123,20 +123,35 @@ class ContributionList(ScrollView, can_focus=True):
         self._columns: tuple[int, Columns] | None = None
         self._max_id = 0
         self._styles: tuple[Style, ...] = (Style(),) * 5
+        #: Drawn rows by id, with the record object and highlight they were drawn from
+        #: (records are immutable: a changed one is a new object). Scrolling one row
+        #: down draws one new row; the others come from here.
+        self._drawn: dict[int, tuple[Contribution, bool, bool, Strip]] = {}
 
     # -- data --------------------------------------------------------------
-    def set_ids(self, ids: list[int], keep: int | None = None) -> None:
-        """Show ``ids``; the cursor stays on ``keep`` when it is still listed."""
+    def set_ids(
+        self,
+        ids: list[int],
+        keep: int | None = None,
+        *,
+        widest_id: int | None = None,
+        stay_at: int | None = None,
+    ) -> None:
+        """Show ``ids``; the cursor stays on ``keep`` when it is still listed, else at row
+        ``stay_at`` (a row another reviewer closed: on to the next), else at the top.
+        ``widest_id``: the largest number the number column must fit (default: of ``ids``)."""
         self.ids = ids
-        self._max_id = max(ids) if ids else 0
-        self._columns = None
+        max_id = widest_id if widest_id is not None else max(ids, default=0)
+        if max_id != self._max_id:
+            self._max_id = max_id
+            self._columns = None
         self.virtual_size = Size(self.size.width, len(ids))
         index = 0
         if keep is not None and ids:
             try:
                 index = ids.index(keep)
             except ValueError:
-                index = 0
+                index = stay_at or 0
         self.cursor = min(index, max(0, len(ids) - 1))
         self.refresh()
 
@@ -151,16 +166,32 @@ class ContributionList(ScrollView, can_focus=True):
         if self._columns is None or self._columns[0] != width:
             fitted = Columns.fit(width, len(self.config.themes), self._max_id)
             self._columns = (width, fitted)
+            self._drawn.clear()
         return self._columns[1]
+
+    def refresh(self, *regions, **kwargs) -> ContributionList:
+        # A whole redraw is asked for when what a row shows may have changed without its
+        # record changing (pseudonymisation, theme names): rows are drawn afresh. A
+        # scroll asks for a region, and keeps the drawn rows.
+        if not regions and "_drawn" in self.__dict__:
+            self._drawn.clear()
+        return super().refresh(*regions, **kwargs)
 
     # -- cursor --------------------------------------------------------------
     def validate_cursor(self, value: int) -> int:
         return max(0, min(value, len(self.ids) - 1)) if self.ids else 0
 
-    def watch_cursor(self, value: int) -> None:
+    def watch_cursor(self, before: int, value: int) -> None:
+        top = self.scroll_offset.y
         self._scroll_to_cursor()
-        self.refresh()
-        self.post_message(self.CursorMoved(self.current))
+        if self.scroll_offset.y == top:
+            # Only the two rows whose highlight changed are drawn again, not the screen.
+            self.refresh_line(before)
+            self.refresh_line(value)
+        else:
+            self.refresh(self.size.region)  # scrolled: every row moved (drawn ones kept)
+        if self.cursor_moved is not None:
+            self.cursor_moved(self.current)
 
     def _scroll_to_cursor(self) -> None:
         height = self.scrollable_content_region.height or 1
@@ -230,13 +261,16 @@ class ContributionList(ScrollView, can_focus=True):
     def render_lines(self, crop):
         # Styles looked up once per redraw, not once per row.
         style = self.get_component_rich_style
-        self._styles = (
+        styles = (
             self.rich_style,
             style("contribution-list--closed"),
             style("contribution-list--new"),
             style("contribution-list--marked"),
             style("contribution-list--cursor"),
         )
+        if styles != self._styles or len(self._drawn) > 4_000:
+            self._drawn.clear()  # focus or theme changed the highlight; or a long scroll
+            self._styles = styles
         if self.prefetch is not None:
             top = round(self.scroll_y)
             self.prefetch(self.ids[top : top + self.size.height])
@@ -252,17 +286,23 @@ class ContributionList(ScrollView, can_focus=True):
         item = self.lookup(cid)
         if item is None:
             return Strip([Segment(_cell(f" {cid} (supprimée)", width), base)], width)
+        is_marked, is_cursor = cid in self.marked, index == self.cursor
+        drawn = self._drawn.get(cid)
+        if drawn is not None and drawn[0] is item and drawn[1:3] == (is_marked, is_cursor):
+            return drawn[3]
         style = base
         if item.status not in OPEN_STATUSES:
             style += closed
         elif item.status.value == "new":
             style += new
-        if cid in self.marked:
+        if is_marked:
             style += marked
-        if index == self.cursor:
+        if is_cursor:
             style += cursor
         text = " ".join(self.row_text(item, self.columns()))
-        return Strip([Segment(_cell(text, width), style)], width)
+        strip = Strip([Segment(_cell(text, width), style)], width)
+        self._drawn[cid] = (item, is_marked, is_cursor, strip)
+        return strip
 
 
 class ListHeader(Widget):

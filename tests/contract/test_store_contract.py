@@ -370,6 +370,28 @@ def test_a_read_only_view_follows_the_writer(store_factory, store):
         view.close()
 
 
+def test_reload_changes_names_what_another_process_changed(store_factory, store):
+    first, second = add(store, 2)
+    view = store_factory.open(read_only=True)
+    try:
+        view.all()  # a store reading its records in the background has read them all
+        assert view.reload_changes() == {}
+        store.save(replace(first, status=Status.DONE))
+        (third,) = [make(cid) for cid in store.allocate_ids(1)]
+        store.add_many([third])
+        changes = view.reload_changes()
+        assert view.get(first.id).status == Status.DONE and view.count() == 3
+        if getattr(store_factory, "many_writers", False):
+            # a shared database follows many writers: it says what changed, as it was
+            assert changes == {first.id: first, third.id: None}
+        else:
+            assert changes is None or changes == {first.id: first, third.id: None}
+        assert second.id not in (changes or {})
+        assert view.reload_changes() == {}
+    finally:
+        view.close()
+
+
 def test_one_writer_at_a_time_or_concurrent_saves_merged(store_factory, store):
     if getattr(store_factory, "many_writers", False):
         # a shared database: a second writer opens at once, and both changes are kept

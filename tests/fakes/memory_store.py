@@ -178,6 +178,9 @@ class MemoryStore:
         self.generation += 1
         return True
 
+    def reload_changes(self) -> dict[int, Contribution | None] | None:
+        return None if self.reload_if_changed() else {}
+
     # -- blobs ---------------------------------------------------------------
     def put_blob(self, data: bytes) -> str:
         return self.put_blobs([data])[0]

@@ -297,6 +297,12 @@ class PostgresStore:
 
     def reload_if_changed(self) -> bool:
         """Apply every change committed since the last read. True when records changed."""
+        return self.reload_changes() != {}
+
+    def reload_changes(self) -> dict[int, Contribution | None] | None:
+        """Apply every change committed since the last read: the previous version of each
+        record another process changed (None for one new here), by id; None while the
+        first reading runs (a record not read yet has no previous version here)."""
         self._changed.clear()
         with self.pool.connection() as conn:
             rows = conn.execute(
@@ -304,15 +310,17 @@ class PostgresStore:
                 "WHERE seq > %s ORDER BY seq",
                 (self._last_seq,),
             ).fetchall()
-        changed = False
+        previous: dict[int, Contribution | None] = {}
         with self._lock:
             for cid, version, seq, text in rows:
                 self._last_seq = max(self._last_seq, seq)
                 if self._versions.get(cid) == version:
                     continue  # our own write, already in memory
+                previous.setdefault(cid, self._objs.get(cid))
                 self._remember([_DECODER.decode(text)], {cid: version})
-                changed = True
-        return changed
+        if previous and not self._loaded.is_set():
+            return None
+        return previous
 
     def _remember(self, items: Iterable[Contribution], versions: dict[int, int]) -> None:
         indexes = self._indexes
