@@ -18,7 +18,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 
-from assises_tui.domain.models import OPEN_STATUSES
+from assises_tui.domain.models import OPEN_STATUSES, Contribution
 from assises_tui.errors import StoreError
 from assises_tui.keymap import (
     INBOX_BINDINGS,
@@ -367,21 +367,31 @@ class InboxScreen(Screen):
     def on_inbox_screen_others_changed(self, _message: OthersChanged) -> None:
         self._others_pending = False
         # Our own writes are announced too: they changed nothing here (already in memory).
-        if not self._poll_store():
+        changes = self._take_changes()
+        if changes == {}:
             return
         if self.search.text:
             self.search.run()
-        self.search.prepare()  # the word index follows their changes (notes…) too
+        # the word index follows their changes (a subject, an attachment's text…) too
+        if changes is None:
+            self.search.prepare()
+        else:
+            self.search.follow(list(changes))
 
     _others_pending = False
 
     def _poll_store(self) -> bool:
+        """Take in what the writer changed (a read-only view, on a timer)."""
+        return self._take_changes() != {}
+
+    def _take_changes(self) -> dict[int, Contribution | None] | None:
         """Take in what others changed: only their records move in or out of the rows
-        (a whole recompute when the store cannot say which, or for many of them)."""
+        (a whole recompute when the store cannot say which, or for many of them).
+        Returns the changes as ``Contributions.refresh_changes`` gives them."""
         contributions = self.services.contributions
         changes = contributions.refresh_changes()
         if changes == {}:
-            return False
+            return changes
         current, row = self.list.current, self.list.cursor
         more_left = None
         if changes is not None and contributions.loading() is None:
@@ -393,7 +403,7 @@ class InboxScreen(Screen):
             self.apply_filter(current, stay_at=row)
         if self.wide:
             self.reader.show(self.list.current, keep_scroll=True)
-        return True
+        return changes
 
     # -- marks ----------------------------------------------------------------------
     def action_mark(self) -> None:

@@ -61,6 +61,16 @@ class InboxSearch:
             self._prepare, group="search-index", exclusive=True, thread=True, exit_on_error=False
         )
 
+    def follow(self, ids: list[int]) -> None:
+        """Index again, in a thread, the records another reviewer changed."""
+        self.screen.run_worker(
+            partial(self.index.follow, ids),
+            group="search-index",
+            exclusive=False,  # a running first check must not be cancelled by a change
+            thread=True,
+            exit_on_error=False,
+        )
+
     def _prepare(self) -> None:
         index = self.index
         index.refresh()

@@ -14,7 +14,7 @@ import threading
 import time
 import zlib
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -155,28 +155,56 @@ class SearchIndex:
             todo, gone = self._stale(idx)
             if not todo and not gone:
                 return 0
-            with self._lock:
-                idx.remove(gone | {c.id for c in todo if c.id in idx.sigs})
-            total = len(todo)
-            batch: list[tuple[int, set[str], int]] = []
-            for n, item in enumerate(todo, 1):
-                words: set[str] = set()
-                for text in self.texts(item):
-                    words |= index_words(text)
-                batch.append((item.id, words, self._signature(item)))
-                if len(batch) >= BATCH or n == total:
-                    with self._lock:
-                        for cid, ws, sig in batch:
-                            idx.add(cid, ws, sig)
-                        idx.finish()  # searches between batches need sorted arrays
-                    batch = []
-                    if progress is not None:
-                        progress(n, total)
-            with self._lock:
-                idx.finish()
-                self._missing = None
+            self._reindex(idx, todo, gone, progress)
             self.save()
-            return total
+            return len(todo)
+
+    def follow(self, ids: Iterable[int]) -> int:
+        """Index again these records (another reviewer changed them), without the check
+        of every record ``refresh`` makes and without saving: a status or a theme leaves
+        the words as they were, and the next start's ``refresh`` saves what did change."""
+        with self._refreshing:
+            idx = self._loaded()
+            todo: list[Contribution] = []
+            gone: set[int] = set()
+            for cid in ids:
+                item = self.store.get(cid)
+                if item is None:
+                    if cid in idx.sigs:
+                        gone.add(cid)
+                elif idx.sigs.get(cid) != self._signature(item):
+                    todo.append(item)
+            if todo or gone:
+                self._reindex(idx, todo, gone, None)
+            return len(todo)
+
+    def _reindex(
+        self,
+        idx: WordIndex,
+        todo: list[Contribution],
+        gone: set[int],
+        progress: Progress | None,
+    ) -> None:
+        with self._lock:
+            idx.remove(gone | {c.id for c in todo if c.id in idx.sigs})
+        total = len(todo)
+        batch: list[tuple[int, set[str], int]] = []
+        for n, item in enumerate(todo, 1):
+            words: set[str] = set()
+            for text in self.texts(item):
+                words |= index_words(text)
+            batch.append((item.id, words, self._signature(item)))
+            if len(batch) >= BATCH or n == total:
+                with self._lock:
+                    for cid, ws, sig in batch:
+                        idx.add(cid, ws, sig)
+                    idx.finish()  # searches between batches need sorted arrays
+                batch = []
+                if progress is not None:
+                    progress(n, total)
+        with self._lock:
+            idx.finish()
+            self._missing = None
 
     def warm(self) -> None:
         """Load the index and prepare the metadata groupings, so that the first keystrokes

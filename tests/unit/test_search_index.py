@@ -150,6 +150,19 @@ def test_changed_body_is_reindexed(services, idx):
     assert find(idx, "reponse") == [3, 4]  # subject still indexed
 
 
+def test_follow_reindexes_only_what_others_changed_and_does_not_save(services, idx):
+    store = services.store
+    saved = idx.path.read_bytes()
+    store.save(replace(store.get(3), body_blob=store.put_blob(b"Texte anonymise.")))
+    store.save(replace(store.get(4), status=Status.DONE))  # words unchanged
+    assert idx.follow([3, 4]) == 1
+    assert find(idx, "gendarmerie") == []
+    assert find(idx, "anonymise") == [3]
+    assert idx.follow([3, 4]) == 0
+    assert idx.path.read_bytes() == saved  # the next start's refresh saves it
+    assert new_index(services).refresh() == 1
+
+
 def test_persisted_index_is_reloaded_without_reindexing(services, idx, monkeypatch):
     assert idx.path.exists()
     fresh = new_index(services)
