@@ -83,6 +83,21 @@ async def _first_key(app, screen) -> float:
     return time.perf_counter() - t
 
 
+async def _key_to_frame(app, screen, key: str) -> tuple[float, float]:
+    """(wall, event-loop CPU) from ``key`` posted as the terminal driver posts it until
+    the frame showing the moved cursor is drawn: what the reviewer waits for, without
+    Pilot's idle detection (which alone costs ~7 ms of CPU and ~60 ms of wall per key)."""
+    from textual import events
+
+    before = screen.list.cursor
+    t, c = time.perf_counter(), time.thread_time()
+    app.post_message(events.Key(key, None))
+    while screen.list.cursor == before:
+        await asyncio.sleep(0)
+    await _painted(screen)
+    return time.perf_counter() - t, time.thread_time() - c
+
+
 async def measure(root: Path) -> dict:
     from assises_tui.app import AssisesApp
     from assises_tui.domain.models import Status
@@ -146,6 +161,13 @@ async def measure(root: Path) -> dict:
         out["key_j"] = await timed("j", 60)
         out["key_pagedown"] = await timed("pagedown", 40)
         out["key_unbound_after"] = await timed("f12", 40)  # the baseline again, for drift
+        for key, times in (("j", 60), ("pagedown", 40), ("k", 60), ("pageup", 40)):
+            pairs = [await _key_to_frame(app, screen, key) for _ in range(times)]
+            out[f"key_{key}_to_frame"] = {
+                "wall": _ms([w for w, _c in pairs]),
+                "cpu_event_loop": _ms([c for _w, c in pairs]),
+            }
+        await pilot.pause()
         opens, open_cpu = [], []
         for _ in range(10):
             t, c = time.perf_counter(), time.process_time()

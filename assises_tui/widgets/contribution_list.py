@@ -58,6 +58,12 @@ class Columns:
         used = 1 + number + date + sender + themes + 11 + 5 + 7
         return cls(number, date, short_date, sender, max(8, width - used), themes, 11, 5)
 
+    @property
+    def width(self) -> int:
+        """Cells of a row: the marker, the columns and a space between each."""
+        widths = (self.number, self.date, self.sender, self.subject, self.themes)
+        return 1 + sum(widths) + self.status + self.flags + 7
+
 
 def _cell(text: str, width: int) -> str:
     return set_cell_size(text, width) if cell_len(text) != width else text
@@ -175,7 +181,10 @@ class ContributionList(ScrollView, can_focus=True):
         # scroll asks for a region, and keeps the drawn rows.
         if not regions and "_drawn" in self.__dict__:
             self._drawn.clear()
+            self._styles_known = False  # Textual refreshes the whole list when they change
         return super().refresh(*regions, **kwargs)
+
+    _styles_known = False
 
     # -- cursor --------------------------------------------------------------
     def validate_cursor(self, value: int) -> int:
@@ -259,18 +268,20 @@ class ContributionList(ScrollView, can_focus=True):
         ]
 
     def render_lines(self, crop):
-        # Styles looked up once per redraw, not once per row.
-        style = self.get_component_rich_style
-        styles = (
-            self.rich_style,
-            style("contribution-list--closed"),
-            style("contribution-list--new"),
-            style("contribution-list--marked"),
-            style("contribution-list--cursor"),
-        )
-        if styles != self._styles or len(self._drawn) > 4_000:
-            self._drawn.clear()  # focus or theme changed the highlight; or a long scroll
-            self._styles = styles
+        # Styles looked up again only after a whole refresh (focus, theme: Textual asks for
+        # one when they change); looking them up costs more than drawing a scrolled row.
+        if not self._styles_known:
+            style = self.get_component_rich_style
+            self._styles = (
+                self.rich_style,
+                style("contribution-list--closed"),
+                style("contribution-list--new"),
+                style("contribution-list--marked"),
+                style("contribution-list--cursor"),
+            )
+            self._styles_known = True
+        if len(self._drawn) > 4_000:
+            self._drawn.clear()  # a long scroll: keep the memory of one screen or so
         if self.prefetch is not None:
             top = round(self.scroll_y)
             self.prefetch(self.ids[top : top + self.size.height])
@@ -299,8 +310,11 @@ class ContributionList(ScrollView, can_focus=True):
             style += marked
         if is_cursor:
             style += cursor
-        text = " ".join(self.row_text(item, self.columns()))
-        strip = Strip([Segment(_cell(text, width), style)], width)
+        cols = self.columns()
+        text = " ".join(self.row_text(item, cols))
+        if cols.width != width:  # each cell has its width already: the row is the sum
+            text = _cell(text, width)
+        strip = Strip([Segment(text, style)], width)
         self._drawn[cid] = (item, is_marked, is_cursor, strip)
         return strip
 
