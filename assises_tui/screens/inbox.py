@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.events import Resize
@@ -19,13 +19,13 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 
 from assises_tui.domain.models import OPEN_STATUSES, Contribution
-from assises_tui.errors import StoreError
 from assises_tui.keymap import (
     INBOX_BINDINGS,
     READING_BINDINGS,
     TRIAGE_BINDINGS,
     theme_bindings,
 )
+from assises_tui.screens.first_reading import FirstReading
 from assises_tui.screens.inbox_pickers import InboxPickers
 from assises_tui.screens.inbox_search import InboxSearch
 from assises_tui.screens.parts import keys_from
@@ -33,7 +33,7 @@ from assises_tui.screens.reading_actions import ReadingActions
 from assises_tui.screens.suggestion_training import PRIORITY_VIEW, SuggestionTraining
 from assises_tui.screens.triage_actions import TriageActions
 from assises_tui.screens.view_rows import ViewRows
-from assises_tui.screens.views import SORTS, VIEW_BY_KEY, database_filter, is_open
+from assises_tui.screens.views import SORTS, VIEW_BY_KEY, is_open
 from assises_tui.services.changes import ChangeSet
 from assises_tui.widgets.body_view import ReaderView
 from assises_tui.widgets.contribution_list import ContributionList, ListHeader
@@ -45,7 +45,6 @@ if TYPE_CHECKING:
     from assises_tui.services.session import Services
 
 WIDE = 120  # columns from which the reader sits beside the list
-LOADING_POLL = 0.25  # seconds between two looks at a shared database's first reading
 
 
 @keys_from(triage_actions=TriageActions, reading_actions=ReadingActions, pickers=InboxPickers)
@@ -89,6 +88,15 @@ class InboxScreen(Screen):
             redraw=self.redraw,
         )
         self.pickers = InboxPickers.for_screen(self, services)
+        self.first_reading = FirstReading(
+            self,
+            services.contributions,
+            services.reviewer,
+            view_state=lambda: (self.view, self.sort, self.reverse),
+            show_rows=self._show_database_rows,
+            progress=self.update_status,
+            done=self._all_read,
+        )
 
     BINDINGS = [*TRIAGE_BINDINGS, *READING_BINDINGS, *theme_bindings(9), *INBOX_BINDINGS]
 
@@ -130,36 +138,21 @@ class InboxScreen(Screen):
         # Team mode: the database says when another reviewer changed something.
         if self.services.config.store_url:
             self.services.contributions.watch(self._others_changed)
-        if self.services.contributions.loading() is not None:
-            # A shared database still being read: the first screen comes from the
-            # database; search and suggestions need every record, so they wait.
-            self._loading_timer = self.set_interval(LOADING_POLL, self._check_loading)
+        # A shared database still being read: the first screen comes from the database;
+        # search and suggestions need every record, so they wait for the end.
+        if self.first_reading.start():
             return
         # After the first paint: the inbox is usable at once, the index catches up behind it.
         self.call_after_refresh(self.search.prepare)
         self.call_after_refresh(self.training.start)
 
-    _loading_timer = None
-
     @property
     def reading(self) -> bool:
         """True until the first reading of a shared database is over and taken in."""
-        return self._loading_timer is not None
+        return self.first_reading.reading
 
-    def _check_loading(self) -> None:
-        """Follow the first reading on the status line; at its end, the whole inbox."""
-        contributions = self.services.contributions
-        if contributions.loading() is not None:
-            self.update_status()
-            return
-        if self._loading_timer is not None:
-            self._loading_timer.stop()
-            self._loading_timer = None
-        try:
-            contributions.wait_loaded()  # over: returns at once, or says why it failed
-        except StoreError as exc:
-            self.app.exit(return_code=1, message=str(exc))
-            return
+    def _all_read(self) -> None:
+        """The first reading is over: the whole inbox, its search and suggestions."""
         self.reload_view()
         if self.search.text:
             self.search.run()
@@ -218,50 +211,23 @@ class InboxScreen(Screen):
     def _reload_view_from_database(self, keep: int | None) -> None:
         """While the records are being read: the view's rows asked of the database (views
         and sorts it cannot select stay empty until the end of the reading)."""
-        contributions = self.services.contributions
         quarantine = self.view.predicate is None
         self.set_class(quarantine, "quarantine")
         if quarantine:
-            self.query_one(QuarantineView).show(contributions.quarantine())
-        found = database_filter(self.view, self.services.reviewer)
+            self.query_one(QuarantineView).show(self.services.contributions.quarantine())
         self.rows = ViewRows([])
-        if found is not None and self.sort == "date":
-            self._view_from_database(self.view.key, found, self.reverse, keep)
-        else:
-            contributions.start_loading()
+        self.first_reading.ask_rows(keep)
         self.apply_filter(keep if keep is not None else self.list.current)
 
-    @work(thread=True, exclusive=True, group="view-from-database", exit_on_error=False)
-    def _view_from_database(
-        self, key: str, found: dict[str, object], reverse: bool, keep: int | None
-    ) -> None:
-        try:
-            ids = self.services.contributions.dated_ids(**found, reverse=reverse)
-            left = self._count_left()
-        except StoreError as exc:
-            self.app.call_from_thread(self.notify, str(exc), severity="error", markup=False)
-            self.services.contributions.start_loading()
-            return
-        self.app.call_from_thread(self._show_view_from_database, key, reverse, ids, left, keep)
-
-    def _show_view_from_database(
-        self, key: str, reverse: bool, ids: list[int], left: int, keep: int | None
-    ) -> None:
-        if self.services.contributions.loading() is None:
-            return  # every record is read now: _check_loading shows the view from them
-        if (key, reverse, "date") != (self.view.key, self.reverse, self.sort):
-            return  # the view changed meanwhile
+    def _show_database_rows(self, ids: list[int], left: int, keep: int | None) -> None:
         self.left = left
         self.rows = ViewRows(ids)
         self.apply_filter(keep if keep is not None else self.list.current)
-        # Its rows drawn, the screen lets the reading of every record begin behind it.
-        self.call_after_refresh(self.services.contributions.start_loading)
 
     def _count_left(self) -> int:
         contributions = self.services.contributions
         if contributions.loading() is not None:
-            counts = contributions.status_counts()
-            return sum(counts.get(status.value, 0) for status in OPEN_STATUSES)
+            return self.first_reading.left_in_database()
         return sum(1 for c in contributions.all() if is_open(c))
 
     def apply_filter(self, keep: int | None = None, stay_at: int | None = None) -> None:
