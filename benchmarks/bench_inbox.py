@@ -83,17 +83,19 @@ async def _first_key(app, screen) -> float:
     return time.perf_counter() - t
 
 
-async def _key_to_frame(app, screen, key: str) -> tuple[float, float]:
+async def _key_to_frame(app, screen, key: str, poll: float = 0.0) -> tuple[float, float]:
     """(wall, event-loop CPU) from ``key`` posted as the terminal driver posts it until
     the frame showing the moved cursor is drawn: what the reviewer waits for, without
-    Pilot's idle detection (which alone costs ~7 ms of CPU and ~60 ms of wall per key)."""
+    Pilot's idle detection (which alone costs ~7 ms of CPU and ~60 ms of wall per key).
+    ``poll``: seconds between two looks at the cursor (a thread reading records in the
+    background needs the event loop to leave it the interpreter meanwhile)."""
     from textual import events
 
     before = screen.list.cursor
     t, c = time.perf_counter(), time.thread_time()
     app.post_message(events.Key(key, None))
     while screen.list.cursor == before:
-        await asyncio.sleep(0)
+        await asyncio.sleep(poll)
     await _painted(screen)
     return time.perf_counter() - t, time.thread_time() - c
 

@@ -249,23 +249,6 @@ def reviewers(root: Path, count: int, seconds: float) -> dict:
     }
 
 
-async def _key_while_reading(app, screen, key: str) -> tuple[float, float]:
-    """(wall, main-thread CPU) from ``key`` sent as the terminal would until the moved
-    cursor is drawn. Pilot's own ``press`` waits for the process to be idle, which it
-    is not while the records are being read."""
-    from textual import events
-
-    from benchmarks.bench_inbox import _painted
-
-    before = screen.list.cursor
-    t, c = time.perf_counter(), time.thread_time()
-    app.post_message(events.Key(key, None))
-    while screen.list.cursor == before:
-        await asyncio.sleep(0.0005)
-    await _painted(screen)
-    return time.perf_counter() - t, time.thread_time() - c
-
-
 async def rollup_start(root: Path) -> dict:
     """The app on a national roll-up, as a reviewer starts it: first screen from the
     database, keys while the records are still being read, then the end of the reading."""
@@ -273,7 +256,7 @@ async def rollup_start(root: Path) -> dict:
     from assises_tui.screens.inbox import InboxScreen
     from assises_tui.services.session import Services
     from assises_tui.workspace import Workspace
-    from benchmarks.bench_inbox import _painted, _rss_mb
+    from benchmarks.bench_inbox import _key_to_frame, _painted, _rss_mb
 
     load_before = os.getloadavg()
     t0, c0 = time.perf_counter(), time.process_time()
@@ -296,7 +279,7 @@ async def rollup_start(root: Path) -> dict:
         for _ in range(10):
             for key, times in keys.items():
                 if ws.store.loading:
-                    times.append(await _key_while_reading(app, screen, key))
+                    times.append(await _key_to_frame(app, screen, key, poll=0.0005))
         out["keys_while_reading"] = {
             key: {
                 "wall": _ms([w for w, _c in times]),

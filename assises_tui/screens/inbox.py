@@ -70,7 +70,7 @@ class InboxScreen(Screen):
             lambda: services.search,
             problems=self._show_search_problems,
             found=self._show_hits,
-            waiting=lambda: services.contributions.loading() is not None,
+            waiting=lambda: self.first_reading.under_way,
         )
         self.training = SuggestionTraining(self, lambda: services.suggester)
         self.triage_actions = TriageActions.for_screen(
@@ -193,7 +193,7 @@ class InboxScreen(Screen):
 
     def reload_view(self, keep: int | None = None, stay_at: int | None = None) -> None:
         """Recompute the view from the store (after a view/sort change or an import)."""
-        if self.services.contributions.loading() is not None:
+        if self.first_reading.under_way:
             self._reload_view_from_database(keep)
             return
         records = self.services.contributions.all()
@@ -226,7 +226,7 @@ class InboxScreen(Screen):
 
     def _count_left(self) -> int:
         contributions = self.services.contributions
-        if contributions.loading() is not None:
+        if self.first_reading.under_way:
             return self.first_reading.left_in_database()
         return sum(1 for c in contributions.all() if is_open(c))
 
@@ -360,7 +360,7 @@ class InboxScreen(Screen):
             return changes
         current, row = self.list.current, self.list.cursor
         more_left = None
-        if changes is not None and contributions.loading() is None:
+        if changes is not None and not self.first_reading.under_way:
             more_left = self.rows.follow(changes, contributions.get)
         if more_left is None:
             self.reload_view(current, stay_at=row)
